@@ -1,0 +1,64 @@
+/**
+ * core/trust: TUF metadata (root, targets, snapshot, timestamp; Ed25519 by WebCrypto;
+ * consistent snapshots), the client refresh workflow, and the repository writer.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, MemoryStore, refreshTrust, RepositoryWriter } from "./mod.ts";
+ * const keys = { root: await generateKeyPair(), targets: await generateKeyPair(),
+ *   snapshot: await generateKeyPair(), timestamp: await generateKeyPair() };
+ * const repo = new MemoryStore();
+ * await RepositoryWriter.init(repo, keys);
+ * const trusted = await refreshTrust({
+ *   fetch: (path) => repo.get(path),
+ *   store: new MemoryStore(),
+ *   trustedRoot: await repo.get("tuf/1.root.json"),
+ * });
+ * console.assert(trusted.versions.targets === 1);
+ * ```
+ * @module
+ */
+export { generateKeyPair, type KeyPair, keyIdOf, keyToTuf, parseKeyFile, type TufKey } from "./key_pair.ts";
+export { decodeMetadata, encodeMetadata, type Envelope, type EnvelopeSignature, signEnvelope } from "./envelope.ts";
+export { type RoleName, type RootKeys, verifyEnvelope } from "./verify_envelope.ts";
+export {
+  type AppCustom,
+  type DeviceTypesCustom,
+  type ImageCustom,
+  type ManifestCustom,
+  type TargetCustom,
+  type TargetHashes,
+  type TargetInfo,
+  targetInfoFromTuf,
+  targetInfoToTuf,
+  verifyTargetBytes,
+} from "./target_info.ts";
+export {
+  appTargetPath,
+  assertAppName,
+  assertCommit,
+  assertSegment,
+  assertTargetPath,
+  COMMIT,
+  DEVICE_TYPES_PATH,
+  imageTargetPath,
+  SEGMENT,
+  targetUrl,
+} from "./target_paths.ts";
+export {
+  DEFAULT_MAX_LENGTHS,
+  type MetadataFetcher,
+  type MetadataMaxLengths,
+  type MetadataStore,
+  refreshTrust,
+  type RefreshTrustOptions,
+} from "./refresh_trust.ts";
+export { type DeviceTypeEntry, parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
+export {
+  type RepoStore,
+  RepositoryWriter,
+  type RepositoryWriterOptions,
+  type RoleKeys,
+} from "./repository_writer.ts";
+export { type ReleaseEntry, releasesDocument, type ReleasesDocument } from "./releases_document.ts";
+export { MemoryStore } from "./memory_store.ts";

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { targetInfoFromTuf, targetInfoToTuf, verifyTargetBytes } from "./target_info.ts";
+
+const sha = (alg: string, b: Uint8Array) => createHash(alg).update(b).digest("hex");
+
+Deno.test("targetInfoToTuf() lists only sha256 in TUF hashes and targetInfoFromTuf() restores sha512/sha1", () => {
+  const bytes = new TextEncoder().encode("hello");
+  const hashes = { sha256: sha("sha256", bytes), sha512: sha("sha512", bytes), sha1: sha("sha1", bytes) };
+  const custom = { kind: "device-types" as const };
+  const entry = targetInfoToTuf({ length: 5, hashes, custom });
+  assert.deepEqual(Object.keys(entry.hashes), ["sha256"]);
+  const info = targetInfoFromTuf("device-types.json", JSON.parse(JSON.stringify(entry)));
+  assert.deepEqual(info.hashes, hashes);
+  assert.deepEqual(info.custom, custom, "extraHashes is not part of custom");
+  assert.equal(info.url, `targets/${hashes.sha256}.device-types.json`);
+  verifyTargetBytes(info, bytes);
+});
+
+Deno.test("targetInfoFromTuf() refuses entries without sha256, with bad lengths or unsafe paths", () => {
+  const h = { sha256: "00".repeat(32) };
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: {} }), { code: "E_TRUST" });
+  assert.throws(() => targetInfoFromTuf("a", { length: -1, hashes: h }), { code: "E_TRUST" });
+  assert.throws(() => targetInfoFromTuf("a", { length: 1.5, hashes: h }), { code: "E_TRUST" });
+  assert.throws(() => targetInfoFromTuf("../a", { length: 1, hashes: h }), { code: "E_TRUST" });
+  assert.equal(targetInfoFromTuf("a", { length: 1, hashes: h }).custom.kind, "unknown" as never);
+});
+
+Deno.test("verifyTargetBytes() refuses wrong length, sha256 or sha512 with IntegrityError", () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const good = targetInfoFromTuf("x", { length: 3, hashes: { sha256: sha("sha256", bytes), sha512: sha("sha512", bytes) } });
+  verifyTargetBytes(good, bytes);
+  assert.throws(() => verifyTargetBytes(good, new Uint8Array([1, 2])), /length 2, expected 3/);
+  assert.throws(() => verifyTargetBytes(good, new Uint8Array([1, 2, 4])), /sha256 mismatch/);
+  const bad512 = { ...good, hashes: { ...good.hashes, sha512: "00".repeat(64) } };
+  assert.throws(() => verifyTargetBytes(bad512, bytes), { code: "E_INTEGRITY", message: /sha512 mismatch/ });
+});

@@ -1,0 +1,187 @@
+/**
+ * The result of a successful {@linkcode refreshTrust}: verified targets and helpers to find
+ * app releases, OS images and the device-types document among them.
+ *
+ * @example
+ * ```ts
+ * import { TrustedRepository } from "./trusted_repository.ts";
+ * const repo = new TrustedRepository({
+ *   targets: { "apps/a/b/main/abcdef0.tar.gz": { length: 1, hashes: { sha256: "00".repeat(32) },
+ *     custom: { kind: "app", name: "a/b", ref: "main", commit: "abcdef0", serial: 1, updated: "2026-01-01T00:00:00Z" } } },
+ *   versions: { root: 1, targets: 2, snapshot: 2, timestamp: 3 },
+ *   expires: new Date("2030-01-01T00:00:00Z"),
+ * });
+ * console.assert(repo.findApp("a/b", "main")?.url.startsWith("targets/apps/a/b/main/"));
+ * ```
+ * @module
+ */
+import { NotFoundError } from "../errors.ts";
+import { type AppCustom, type ImageCustom, type TargetInfo, targetInfoFromTuf, verifyTargetBytes } from "./target_info.ts";
+import { DEVICE_TYPES_PATH } from "./target_paths.ts";
+import type { RoleName } from "./verify_envelope.ts";
+
+/** A device type as listed in the signed device-types document. */
+export interface DeviceTypeEntry {
+  slug: string;
+  name?: string;
+  aliases: string[];
+}
+
+/** Verified repository state. */
+export class TrustedRepository {
+  /** Every usable target by TUF path (entries without a sha256 or with unsafe paths are left out). */
+  readonly targets: Map<string, TargetInfo>;
+  /** Versions of the trusted metadata. */
+  readonly versions: Readonly<Record<RoleName, number>>;
+  /** The earliest expiry among the trusted metadata. */
+  readonly expires: Date;
+  /** The trusted root's signed part (keys and roles). */
+  readonly root: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    init: {
+      targets: Record<string, Record<string, unknown>>;
+      versions: Record<RoleName, number>;
+      expires: Date;
+      root?: Record<string, unknown>;
+    },
+  ) {
+    this.targets = new Map();
+    for (const [path, entry] of Object.entries(init.targets)) {
+      try {
+        this.targets.set(path, targetInfoFromTuf(path, entry));
+      } catch {
+        // signed but unusable (no sha256, unsafe path): not offered
+      }
+    }
+    this.versions = Object.freeze({ ...init.versions });
+    this.expires = init.expires;
+    this.root = init.root;
+  }
+
+  /**
+   * The release of app `name` on `ref` with the highest serial, if any.
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * console.assert(repo.findApp("a/b", "main") === undefined);
+   * ```
+   */
+  findApp(name: string, ref: string): TargetInfo | undefined {
+    let best: TargetInfo | undefined;
+    for (const t of this.targets.values()) {
+      const c = t.custom as Partial<AppCustom>;
+      if (c.kind !== "app" || c.name !== name || c.ref !== ref || !Number.isSafeInteger(c.serial)) continue;
+      if (!best || (c.serial as number) > (best.custom as AppCustom).serial) best = t;
+    }
+    return best;
+  }
+
+  /**
+   * All app release targets (every name, ref and serial).
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * console.assert(repo.apps().length === 0);
+   * ```
+   */
+  apps(): TargetInfo[] {
+    return [...this.targets.values()].filter((t) => t.custom.kind === "app");
+  }
+
+  /**
+   * The image targets of a canonical device-type slug (resolve aliases first with the
+   * device-types document), in target-path order; pick one with core/version `resolveVersion`
+   * over `images.map((t) => ({ ...t.custom, target: t }))`.
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * console.assert(repo.images("rpi4").length === 0);
+   * ```
+   */
+  images(deviceType: string): TargetInfo[] {
+    return [...this.targets.values()]
+      .filter((t) => t.custom.kind === "image" && (t.custom as ImageCustom).deviceType === deviceType)
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * The target of the device-types document; fetch its `url` (at most `length` bytes) and pass
+   * the bytes to {@linkcode TrustedRepository.deviceTypes}. `NotFoundError` when the
+   * repository has none.
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * try { repo.deviceTypesTarget(); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * ```
+   */
+  deviceTypesTarget(): TargetInfo {
+    const t = this.targets.get(DEVICE_TYPES_PATH);
+    if (!t) throw new NotFoundError("Cannot list device types: the repository has no device-types.json target");
+    return t;
+  }
+
+  /**
+   * Verify (length, sha256, sha512) and parse the fetched device-types document.
+   * `IntegrityError` on mismatch, `SyntaxError`/`TypeError` on a malformed document.
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * try { repo.deviceTypes(new Uint8Array()); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * ```
+   */
+  deviceTypes(bytes: Uint8Array): DeviceTypeEntry[] {
+    verifyTargetBytes(this.deviceTypesTarget(), bytes);
+    return parseDeviceTypesDocument(bytes);
+  }
+
+  /**
+   * Verify small, fully read target bytes against target `path`; `NotFoundError` when no such
+   * target, `IntegrityError` on mismatch.
+   *
+   * @example
+   * ```ts
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * try { repo.verifyTarget("manifests/x.json", new Uint8Array()); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * ```
+   */
+  verifyTarget(path: string, bytes: Uint8Array): TargetInfo {
+    const t = this.targets.get(path);
+    if (!t) throw new NotFoundError(`Cannot verify ${path}: not a target of the repository`);
+    verifyTargetBytes(t, bytes);
+    return t;
+  }
+}
+
+/**
+ * Parse a device-types document `{"deviceTypes":[{slug,name?,aliases?}]}`.
+ *
+ * @example
+ * ```ts
+ * import { parseDeviceTypesDocument } from "./trusted_repository.ts";
+ * const list = parseDeviceTypesDocument(new TextEncoder().encode('{"deviceTypes":[{"slug":"rpi4"}]}'));
+ * console.assert(list[0]?.slug === "rpi4" && list[0].aliases.length === 0);
+ * ```
+ */
+export function parseDeviceTypesDocument(bytes: Uint8Array): DeviceTypeEntry[] {
+  const doc = JSON.parse(new TextDecoder().decode(bytes)) as { deviceTypes?: unknown };
+  if (!Array.isArray(doc?.deviceTypes)) throw new TypeError("Cannot parse device types: no deviceTypes array");
+  return doc.deviceTypes.map((d: Record<string, unknown>) => {
+    if (typeof d?.slug !== "string") throw new TypeError("Cannot parse device types: an entry has no slug");
+    const aliases = Array.isArray(d.aliases) ? d.aliases.filter((a): a is string => typeof a === "string") : [];
+    const out: DeviceTypeEntry = { slug: d.slug, aliases };
+    if (typeof d.name === "string") out.name = d.name;
+    return out;
+  });
+}

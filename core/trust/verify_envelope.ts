@@ -1,0 +1,76 @@
+/**
+ * Threshold verification of a TUF envelope against the keys a root lists for a role, done by
+ * Drover with WebCrypto Ed25519 (not `@tufjs/models`' `verifyDelegate`, which fails in workerd).
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, keyToTuf } from "./key_pair.ts";
+ * import { signEnvelope } from "./envelope.ts";
+ * import { verifyEnvelope } from "./verify_envelope.ts";
+ * const key = await generateKeyPair();
+ * const root = { keys: { [key.keyid]: keyToTuf(key) }, roles: { timestamp: { keyids: [key.keyid], threshold: 1 } } };
+ * await verifyEnvelope(await signEnvelope({ _type: "timestamp" }, [key]), root, "timestamp");
+ * ```
+ * @module
+ */
+import { TrustError } from "../errors.ts";
+import { unhex } from "./_hex.ts";
+import { canonicalBytes, type Envelope } from "./envelope.ts";
+import { verifyingKey } from "./key_pair.ts";
+
+/** The part of a signed root that verification needs. */
+export interface RootKeys {
+  keys: Record<string, { keytype?: unknown; scheme?: unknown; keyval?: { public?: unknown } }>;
+  roles: Record<string, { keyids: string[]; threshold: number }>;
+}
+
+/** Top-level TUF role names. */
+export type RoleName = "root" | "targets" | "snapshot" | "timestamp";
+
+/**
+ * Count valid signatures of `envelope` by distinct keys that `root` lists for `role`; throw
+ * `TrustError` ("Cannot verify <label>: signed by 0/1 keys") when the threshold is not met.
+ * Signatures by unknown keys, keys of other roles, repeated keyids or non-Ed25519 keys never count.
+ *
+ * @example
+ * ```ts
+ * import { verifyEnvelope } from "./verify_envelope.ts";
+ * const root = { keys: {}, roles: { targets: { keyids: [], threshold: 1 } } };
+ * await verifyEnvelope({ signed: {}, signatures: [] }, root, "targets").catch((e) => console.assert(e.code === "E_TRUST"));
+ * ```
+ */
+export async function verifyEnvelope(
+  envelope: Envelope<unknown>,
+  root: RootKeys,
+  role: RoleName,
+  options: { label?: string } = {},
+): Promise<number> {
+  const label = options.label ?? `${role} metadata`;
+  const def = root.roles?.[role];
+  const threshold = def?.threshold ?? 0;
+  if (!def || !Array.isArray(def.keyids) || !Number.isInteger(threshold) || threshold < 1) {
+    throw new TrustError(`Cannot verify ${label}: root defines no valid '${role}' role`);
+  }
+  const data = canonicalBytes(envelope.signed);
+  const allowed = new Set(def.keyids);
+  const counted = new Set<string>();
+  for (const { keyid, sig } of envelope.signatures ?? []) {
+    if (typeof keyid !== "string" || !allowed.has(keyid) || counted.has(keyid)) continue;
+    const key = root.keys?.[keyid];
+    if (!key || key.keytype !== "ed25519" || key.scheme !== "ed25519") continue;
+    const pub = key.keyval?.public;
+    const sigBytes = typeof sig === "string" ? unhex(sig) : undefined;
+    if (typeof pub !== "string" || !sigBytes || sigBytes.length !== 64) continue;
+    let ok = false;
+    try {
+      ok = await crypto.subtle.verify("Ed25519", await verifyingKey(pub), sigBytes, data);
+    } catch {
+      ok = false;
+    }
+    if (ok) counted.add(keyid);
+  }
+  if (counted.size < threshold) {
+    throw new TrustError(`Cannot verify ${label}: signed by ${counted.size}/${threshold} keys`);
+  }
+  return counted.size;
+}

@@ -1,0 +1,22 @@
+/**
+ * Streaming integrity: digests, length caps, verification, re-chunking, hex.
+ *
+ * @example
+ * ```ts
+ * import { DigestStream, RechunkStream } from "./mod.ts";
+ * const digest = new DigestStream("sha1");
+ * await new Blob(["abc"]).stream().pipeThrough(new RechunkStream()).pipeThrough(digest).pipeTo(new WritableStream());
+ * console.assert((await digest.digest) === "a9993e364706816aba3e25717850c26c9cd0d89d");
+ * ```
+ * @module
+ */
+export { DigestStream, type DigestStreamOptions } from "./digest_stream.ts";
+export { LimitStream, type LimitStreamOptions } from "./limit_stream.ts";
+export {
+  type ExpectedContent,
+  type VerifyResult,
+  VerifyStream,
+  type VerifyStreamOptions,
+} from "./verify_stream.ts";
+export { DEFAULT_RECHUNK_SIZE, RechunkStream } from "./rechunk_stream.ts";
+export { fromHex, toHex } from "./hex.ts";

@@ -1,0 +1,13 @@
+/**
+ * Version and device-type resolution.
+ *
+ * @example
+ * ```ts
+ * import { DeviceTypes, resolveVersion } from "./mod.ts";
+ * console.assert(resolveVersion([{ version: "1.0.0" }], "^1").version === "1.0.0");
+ * console.assert(new DeviceTypes([{ slug: "rpi4", aliases: [] }]).resolve("rpi4").slug === "rpi4");
+ * ```
+ * @module
+ */
+export { resolveVersion, type ResolveVersionOptions, type VersionEntry } from "./resolve_version.ts";
+export { type DeviceType, DeviceTypes } from "./device_types.ts";

@@ -1,0 +1,52 @@
+/**
+ * Runs the health-check command (`sh -c CMD`) after a switch, with a timeout.
+ * @module
+ */
+import { spawn } from "node:child_process";
+
+/** Runs `command` in `cwd`; resolves `undefined` when it exits 0, else a reason. Output goes to `onOutput`. */
+export function runHealthCheck(
+  command: string,
+  options: {
+    cwd: string;
+    env: Record<string, string | undefined>;
+    timeoutMs: number;
+    onOutput?: (text: string) => void;
+  },
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd: options.cwd,
+      env: options.env as Record<string, string>,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // own process group: a timeout kills what it started too
+    });
+    const forward = (chunk: Uint8Array) => options.onOutput?.(new TextDecoder().decode(chunk));
+    child.stdout?.on("data", forward);
+    child.stderr?.on("data", forward);
+    let timedOut = false;
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch { /* already gone */ }
+    };
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup("SIGTERM");
+      killTimer = setTimeout(() => killGroup("SIGKILL"), 5000);
+    }, options.timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve(`health check could not start: ${error.message}`);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      if (timedOut) resolve(`health check timed out after ${options.timeoutMs} ms`);
+      else if (code === 0) resolve(undefined);
+      else resolve(`health check failed (${signal ? `signal ${signal}` : `exit ${code}`})`);
+    });
+  });
+}

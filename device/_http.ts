@@ -1,0 +1,191 @@
+/**
+ * One HTTP(S) or file:// request with connect and idle timeouts, classified for retries.
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { NotFoundError, TransientError } from "../core/errors.ts";
+import { fileStream } from "./_streams.ts";
+
+/** Timeouts and retry policy of the fetch helpers. */
+export interface FetchPolicy {
+  /** Retries after the first attempt on transient failures (default 4). */
+  retries?: number;
+  /** Time to the response headers, ms (default 15 000). */
+  connectTimeoutMs?: number;
+  /** Longest silence while reading a body, ms (default 30 000). */
+  idleTimeoutMs?: number;
+  /** First backoff delay, ms (default 500; doubled per retry, with jitter). */
+  baseDelayMs?: number;
+  /** Longest backoff or Retry-After honoured, ms (default 30 000). */
+  maxDelayMs?: number;
+  /** Aborts everything (SIGINT). */
+  signal?: AbortSignal;
+  /** Told about each retry (for logs). */
+  onRetry?: (info: { attempt: number; delayMs: number; error: Error }) => void;
+}
+
+/** A transient failure that may carry the server's Retry-After, in ms. */
+export class RetryableError extends TransientError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** An opened response: status, headers we need, and the body guarded by the idle timeout. */
+export interface Opened {
+  status: number;
+  contentRange: string | null;
+  body: ReadableStream<Uint8Array>;
+  /** Clears timers; cancels the body if still unread. */
+  dispose(): Promise<void>;
+}
+
+function retryAfter(value: string | null, maxMs: number): number | undefined {
+  if (!value) return undefined;
+  const s = Number(value);
+  const ms = Number.isFinite(s) ? s * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxMs) : undefined;
+}
+
+/**
+ * Wraps a response body: aborts `ac` when the network is silent for `idleMs` while a chunk is
+ * awaited (disk back-pressure does not count), and turns body errors into `RetryableError`.
+ */
+function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleMs: number, what: string) {
+  const reader = raw.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clear = () => clearTimeout(timer);
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      clear();
+      timer = setTimeout(() => ac.abort(new RetryableError(`Cannot fetch ${what}: no data for ${idleMs} ms`)), idleMs);
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        clear();
+        const reason = ac.signal.reason;
+        if (reason instanceof TransientError) throw reason;
+        throw new RetryableError(`Cannot fetch ${what}: ${(error as Error).message}`, { cause: error });
+      }
+      clear();
+      if (result.done) controller.close();
+      else controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      clear();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return { body, clear };
+}
+
+/**
+ * Opens `url` (http:, https:, file:) from byte `offset`. Throws `NotFoundError` (404/410, missing
+ * file), `RetryableError` (network, timeout, 5xx, 429), `Error` (other 4xx). Never retries itself.
+ */
+export async function openUrl(url: URL, options: FetchPolicy & { offset?: number } = {}): Promise<Opened> {
+  const offset = options.offset ?? 0;
+  if (url.protocol === "file:") {
+    const path = fileURLToPath(url);
+    const st = await stat(path).catch((e) => {
+      throw new NotFoundError(`Cannot fetch ${url}: ${e.code ?? e.message}`, { cause: e });
+    });
+    if (!st.isFile()) throw new NotFoundError(`Cannot fetch ${url}: not a file`);
+    const body = fileStream(path, { start: Math.min(offset, st.size) });
+    return {
+      status: offset > 0 ? 206 : 200,
+      contentRange: offset > 0 ? `bytes ${offset}-${st.size - 1}/${st.size}` : null,
+      body,
+      dispose: () => body.cancel().catch(() => {}),
+    };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`Cannot fetch ${url}: unsupported protocol ${url.protocol}`);
+  }
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const connectMs = options.connectTimeoutMs ?? 15_000;
+  const connectTimer = setTimeout(
+    () => ac.abort(new RetryableError(`Cannot fetch ${url}: no response in ${connectMs} ms`)),
+    connectMs,
+  );
+  const headers: Record<string, string> = { "accept-encoding": "identity" };
+  if (offset > 0) headers.range = `bytes=${offset}-`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: ac.signal, redirect: "follow" });
+  } catch (error) {
+    clearTimeout(connectTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.signal?.aborted) throw new TransientError(`Cannot fetch ${url}: interrupted`, { cause: error });
+    const reason = ac.signal.reason;
+    if (reason instanceof RetryableError) throw reason;
+    throw new RetryableError(`Cannot fetch ${url}: ${(error as Error).message}`, { cause: error });
+  }
+  clearTimeout(connectTimer);
+  const done = () => options.signal?.removeEventListener("abort", onAbort);
+  const status = res.status;
+  if (status === 416 && offset > 0) {
+    // our Range is not satisfiable: the caller restarts from byte 0
+    await res.body?.cancel().catch(() => {});
+    done();
+    const body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    return { status, contentRange: res.headers.get("content-range"), body, dispose: async () => {} };
+  }
+  if (status !== 200 && status !== 206) {
+    await res.body?.cancel().catch(() => {});
+    done();
+    const detail = `Cannot fetch ${url}: HTTP ${status}`;
+    if (status === 404 || status === 410) throw new NotFoundError(detail);
+    if (status === 429 || status >= 500) {
+      throw new RetryableError(detail, { retryAfterMs: retryAfter(res.headers.get("retry-after"), 30_000) });
+    }
+    throw new Error(detail);
+  }
+  const raw = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  const guarded = guardedBody(raw, ac, options.idleTimeoutMs ?? 30_000, String(url));
+  return {
+    status,
+    contentRange: res.headers.get("content-range"),
+    body: guarded.body,
+    dispose: async () => {
+      guarded.clear();
+      done();
+      await guarded.body.cancel().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Runs `attempt` with retries on `TransientError` (exponential backoff with jitter, Retry-After
+ * honoured up to `maxDelayMs`); other errors are final.
+ */
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: FetchPolicy = {}): Promise<T> {
+  const retries = policy.retries ?? 4;
+  const base = policy.baseDelayMs ?? 500;
+  const max = policy.maxDelayMs ?? 30_000;
+  for (let n = 0;; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (!(error instanceof TransientError) || n >= retries || policy.signal?.aborted) throw error;
+      const backoff = Math.min(max, base * 2 ** n) * (0.5 + Math.random() / 2);
+      const delayMs = error instanceof RetryableError && error.retryAfterMs !== undefined
+        ? Math.min(max, Math.max(error.retryAfterMs, backoff / 4))
+        : backoff;
+      policy.onRetry?.({ attempt: n + 1, delayMs, error });
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delayMs);
+        policy.signal?.addEventListener("abort", () => {
+          clearTimeout(t);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Option tables, help fragments and helpers shared by check, install, update, status, rollback, gc.
+ * @module
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { CommandIO } from "../command.ts";
+import { numberOption, optional, type OptionSpec, type Parsed, required } from "../_define_command.ts";
+import type { FetchPolicy } from "../fetch.ts";
+import { UsageError } from "../usage_error.ts";
+
+export const TARGET: Record<string, OptionSpec> = { target: { type: "string" } };
+export const WORKSPACE: Record<string, OptionSpec> = { workspace: { type: "string" } };
+export const LOCKING: Record<string, OptionSpec> = { wait: { type: "string" } };
+export const CHECKING: Record<string, OptionSpec> = {
+  api: { type: "string" },
+  "trusted-root": { type: "string" },
+  "insecure-legacy": { type: "boolean" },
+  retries: { type: "string" },
+  timeout: { type: "string" },
+};
+export const INSTALLING: Record<string, OptionSpec> = {
+  "health-cmd": { type: "string" },
+  "health-timeout": { type: "string" },
+};
+
+export const HELP_TARGET = "  --target DIR          apps directory (env DROVER_TARGET)\n";
+export const HELP_WORKSPACE = "  --workspace DIR       downloads, pending manifests, TUF metadata, status.json, lock\n" +
+  "                        (env DROVER_WORKSPACE)\n";
+export const HELP_LOCK = "  --wait SECONDS        wait this long for the workspace lock (default 0: exit 75 if busy)\n";
+export const HELP_CHECK = "  --api URL             repository: http(s):// (a static repository or the edge) or file://\n" +
+  "                        (env DROVER_API)\n" +
+  "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
+  "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
+  "  --retries N           retries on transient network errors (default 4)\n" +
+  "  --timeout SECONDS     connect and idle timeout of each request (default 30)\n";
+export const HELP_INSTALL = "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +
+  "                        DROVER_RELEASE); failure switches back and marks the commit bad\n" +
+  "  --health-timeout S    health-check timeout in seconds (default 60)\n";
+export const HELP_COMMON = "  --json                one JSON document on stdout\n  -h, --help            this help\n";
+export const HELP_EXIT = "Exit codes: 0 ok (also nothing to do), 1 failure, 2 usage, 3 verification or trust refused,\n" +
+  "75 try later (lock held, network down).\n";
+
+/** `--target` or DROVER_TARGET. */
+export function targetOf(parsed: Parsed, io: CommandIO): string {
+  return required(parsed, "target", { io, envName: "DROVER_TARGET" });
+}
+
+/** `--workspace` or DROVER_WORKSPACE. */
+export function workspaceOf(parsed: Parsed, io: CommandIO): string {
+  return required(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
+}
+
+/** `--wait` in seconds (default 0). */
+export function waitOf(parsed: Parsed): number {
+  return numberOption(parsed, "wait", { min: 0 }) ?? 0;
+}
+
+/** What `check` needs from the command line. */
+export interface CheckFlags {
+  api: URL;
+  trustedRoot?: string;
+  legacy: boolean;
+  policy: FetchPolicy;
+}
+
+/** Parses the check flags (`--api` must be a URL: http, https or file; a path becomes file://). */
+export function checkFlagsOf(parsed: Parsed, io: CommandIO): CheckFlags {
+  const raw = required(parsed, "api", { io, envName: "DROVER_API" });
+  let api: URL;
+  try {
+    api = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? new URL(raw) : pathToFileURL(resolve(raw));
+  } catch {
+    throw new UsageError(`--api '${raw}' is not a URL`);
+  }
+  if (!["http:", "https:", "file:"].includes(api.protocol)) {
+    throw new UsageError(`--api must be http://, https:// or file:// (got ${api.protocol})`);
+  }
+  const retries = numberOption(parsed, "retries", { min: 0, max: 100, integer: true });
+  const timeout = numberOption(parsed, "timeout", { min: 0.001 });
+  return {
+    api,
+    trustedRoot: optional(parsed, "trusted-root", { io, envName: "DROVER_TRUSTED_ROOT" }),
+    legacy: parsed.values["insecure-legacy"] === true,
+    policy: {
+      retries,
+      connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      signal: io.signal,
+    },
+  };
+}
+
+/** What `install` needs from the command line. */
+export interface InstallFlags {
+  healthCmd?: string;
+  healthTimeoutMs: number;
+}
+
+/** Parses the install flags. */
+export function installFlagsOf(parsed: Parsed): InstallFlags {
+  const cmd = parsed.values["health-cmd"];
+  const t = numberOption(parsed, "health-timeout", { min: 0.001 });
+  return { healthCmd: typeof cmd === "string" && cmd !== "" ? cmd : undefined, healthTimeoutMs: (t ?? 60) * 1000 };
+}
+
+/** Prints `doc` as the one JSON document. */
+export function printJson(io: CommandIO, doc: unknown): void {
+  io.stdout(JSON.stringify(doc, null, 2) + "\n");
+}
+
+/** Log line on stderr (not in --json mode). */
+export function logger(io: CommandIO, json: boolean): (text: string) => void {
+  return json ? () => {} : (text) => io.stderr(text.endsWith("\n") ? text : text + "\n");
+}

@@ -1,0 +1,127 @@
+/**
+ * `drover gc --keep N`: remove old releases of every app, keeping the N newest (by install time,
+ * then serial) and always `current` and `previous`. Removal renames a release to `.trash-*` first,
+ * so a crash never leaves half a release under its real name. With a workspace, the lock is taken
+ * and leftover staging directories of interrupted installs are removed too.
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./gc.ts";
+ * await command.run(["--target", "/opt/apps", "--keep", "3"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { scanApps } from "../apps.ts";
+import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../_define_command.ts";
+import { cleanLeftovers, removeRelease } from "../_symlink.ts";
+import { UsageError } from "../usage_error.ts";
+import { Workspace } from "../workspace.ts";
+import {
+  HELP_COMMON,
+  HELP_LOCK,
+  HELP_TARGET,
+  HELP_WORKSPACE,
+  LOCKING,
+  printJson,
+  TARGET,
+  targetOf,
+  waitOf,
+  WORKSPACE,
+} from "./_shared.ts";
+
+/** One app in the `gc --json` document. */
+export interface AppGc {
+  name: string;
+  dir: string;
+  kept: string[];
+  removed: string[];
+}
+
+/** The `gc --json` document. */
+export interface GcReport {
+  command: "gc";
+  ok: boolean;
+  exitCode: number;
+  keep: number;
+  apps: AppGc[];
+  errors: ErrorEntry[];
+}
+
+async function installTime(dir: string): Promise<{ at: number; serial: number }> {
+  let at = NaN;
+  let serial = -1;
+  try {
+    const deploy = JSON.parse(await readFile(join(dir, ".deploy"), "utf8"));
+    at = Date.parse(deploy?.installedAt ?? "");
+    if (Number.isSafeInteger(deploy?.serial)) serial = deploy.serial;
+  } catch { /* radiodan or broken: use mtimes */ }
+  if (!Number.isFinite(at)) {
+    at = (await stat(join(dir, ".deploy")).catch(() => stat(dir)).catch(() => undefined))?.mtimeMs ?? 0;
+  }
+  return { at, serial };
+}
+
+/** `drover gc`. */
+export const command = defineCommand({
+  name: "gc",
+  summary: "prune old releases, never current/previous",
+  help: "Usage: drover gc --target DIR --keep N [--workspace DIR] [--json]\n\n" +
+    "Keeps the N newest releases of each app (by install time, then serial), and always `current` and\n" +
+    "`previous` (even when N is smaller); removes the others.\n\nOptions:\n" + HELP_TARGET +
+    "  --keep N              releases to keep per app, current and previous included\n" + HELP_WORKSPACE +
+    HELP_LOCK + HELP_COMMON,
+  options: { ...TARGET, ...WORKSPACE, ...LOCKING, keep: { type: "string" } },
+  async run(parsed, io) {
+    const target = targetOf(parsed, io);
+    const keep = numberOption(parsed, "keep", { min: 0, integer: true });
+    if (keep === undefined) throw new UsageError("missing --keep");
+    const wsDir = optional(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
+    const ws = wsDir ? new Workspace(wsDir) : undefined;
+    const wait = waitOf(parsed);
+    if (ws) await ws.init();
+    await using _lock = ws ? await ws.lock({ waitSeconds: wait, signal: io.signal }) : undefined;
+    const scan = await scanApps(target);
+    const errors: ErrorEntry[] = scan.problems.map((p) => ({ app: p.dirName, code: "E_APP", message: p.message }));
+    const apps: AppGc[] = [];
+    for (const app of scan.apps) {
+      const releases = join(app.dir, "releases");
+      const report: AppGc = { name: app.name, dir: app.dirName, kept: [], removed: [] };
+      apps.push(report);
+      try {
+        if (ws) await cleanLeftovers(app.dir);
+        const protect = new Set<string>();
+        for (const r of [app.current, app.previous]) if (r && join(releases, r.id) === r.path) protect.add(r.id);
+        const names = (await readdir(releases, { withFileTypes: true }))
+          .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+          .map((e) => e.name);
+        const dated = await Promise.all(names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })));
+        dated.sort((a, b) => b.at - a.at || b.serial - a.serial || (a.id < b.id ? 1 : -1));
+        let room = Math.max(0, keep - protect.size);
+        for (const r of dated) {
+          if (protect.has(r.id)) report.kept.push(r.id);
+          else if (room > 0) {
+            room--;
+            report.kept.push(r.id);
+          } else {
+            await removeRelease(releases, r.id);
+            report.removed.push(r.id);
+          }
+        }
+      } catch (error) {
+        errors.push(errorEntry(error, app.name));
+      }
+    }
+    const exitCode = errors.length ? 1 : 0;
+    const report: GcReport = { command: "gc", ok: exitCode === 0, exitCode, keep, apps, errors };
+    if (parsed.json) printJson(io, report);
+    else {
+      for (const a of apps) io.stdout(`${a.name}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
+      for (const e of errors) io.stderr(`${e.app}: ${e.message}\n`);
+    }
+    return exitCode;
+  },
+});

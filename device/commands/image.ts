@@ -1,0 +1,218 @@
+/**
+ * `drover image get|list|clean-cache`: OS images by device type and version, through the verified cache
+ * (`device/image_cache.ts`).
+ *
+ * @example
+ * ```ts
+ * import { command } from "./image.ts";
+ * const out: string[] = [];
+ * await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(out.join("").startsWith("Usage: drover image"));
+ * ```
+ * @module
+ */
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { stdout as processStdout } from "node:process";
+import { pathToFileURL } from "node:url";
+import type { CommandIO } from "../command.ts";
+import { defineCommand, numberOption, optional, type Parsed } from "../_define_command.ts";
+import { fsyncDir } from "../atomic_file.ts";
+import { ImageCache } from "../image_cache.ts";
+import { ProgressBar } from "../progress.ts";
+import { UsageError } from "../usage_error.ts";
+import { handleSink } from "../_streams.ts";
+
+const help = `Usage: drover image get DEVICE_TYPE [VERSION_OR_RANGE] [--dev] [--output FILE|-] [options]
+       drover image list DEVICE_TYPE [options]
+       drover image clean-cache [--cache-dir DIR]
+
+get          resolve VERSION_OR_RANGE (an exact version, a semver range, latest (default),
+             recommended or default) against the signed image targets of the repository, and make
+             sure the image is in the cache, verified. An exact version already cached is served
+             with no network request; latest and ranges fall back to the cache, with a warning, when
+             the repository cannot be reached. Prints the cached path, or writes the image to
+             --output FILE (temp file, fsync, rename) or to stdout with --output -.
+list         the versions the repository offers (prerelease and recommended flags, cached or not)
+clean-cache  remove every cached image and partial download
+
+Options:
+  --dev                   the development variant (default: prod)
+  --output FILE|-         write the image here (- for stdout)
+  --verify                re-hash a cached image in full before using it (default: size check)
+  --cache-dir DIR         the cache (env DROVER_CACHE_DIR; default $XDG_CACHE_HOME/drover or
+                          ~/.cache/drover)
+  --cache-max-bytes N     cache budget: evict least recently used images beyond N bytes
+  --api URL               repository: http(s):// (a static repository or the edge) or file://
+                          (env DROVER_API)
+  --trusted-root FILE     provisioned TUF root (env DROVER_TRUSTED_ROOT; default
+                          <workspace>/tuf/root.json, or <cache-dir>/tuf/root.json without a workspace)
+  --workspace DIR         keep trusted metadata in <workspace>/tuf (env DROVER_WORKSPACE)
+  --retries N             retries on transient network errors (default 4)
+  --timeout SECONDS       connect and idle timeout of each request (default 15 / 30)
+  --json                  one JSON document: get {deviceType, version, variant, sha256, size,
+                          fromCache, path}; list {deviceType, versions}; clean-cache {removed}
+  -h, --help              this help
+
+Exit codes: 0 ok, 1 failure (no such device type or version), 2 usage, 3 verification or trust
+refused (no trusted root), 75 try later (network down and nothing cached, cache locked).
+`;
+
+function cacheDirOf(p: Parsed, io: CommandIO): string {
+  const dir = optional(p, "cache-dir", { io, envName: "DROVER_CACHE_DIR" });
+  if (dir) return dir;
+  const xdg = io.env.XDG_CACHE_HOME;
+  if (xdg) return join(xdg, "drover");
+  if (io.env.HOME) return join(io.env.HOME, ".cache", "drover");
+  throw new UsageError("missing --cache-dir (or env DROVER_CACHE_DIR)");
+}
+
+function cacheOf(p: Parsed, io: CommandIO): ImageCache {
+  const cacheDir = cacheDirOf(p, io);
+  const raw = optional(p, "api", { io, envName: "DROVER_API" });
+  let api: URL | undefined;
+  if (raw !== undefined) {
+    try {
+      api = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? new URL(raw) : pathToFileURL(resolve(raw));
+    } catch {
+      throw new UsageError(`--api '${raw}' is not a URL`);
+    }
+  }
+  const workspace = optional(p, "workspace", { io, envName: "DROVER_WORKSPACE" });
+  const timeout = numberOption(p, "timeout", { min: 0.001 });
+  return new ImageCache({
+    cacheDir,
+    api,
+    trustedRoot: optional(p, "trusted-root", { io, envName: "DROVER_TRUSTED_ROOT" }),
+    tufDir: workspace ? join(workspace, "tuf") : undefined,
+    maxBytes: numberOption(p, "cache-max-bytes", { min: 0, integer: true }),
+    fetch: {
+      signal: io.signal,
+      retries: numberOption(p, "retries", { min: 0, max: 100, integer: true }),
+      connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+      idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    },
+    onWarning: (m) => io.stderr(`drover image: warning: ${m}\n`),
+  });
+}
+
+async function writeOutput(stream: ReadableStream<Uint8Array>, output: string, signal?: AbortSignal) {
+  if (output === "-") {
+    for await (const chunk of stream) {
+      if (!processStdout.write(chunk)) await new Promise((r) => processStdout.once("drain", r));
+    }
+    return;
+  }
+  const tmp = join(dirname(output), `.${basename(output)}.tmp-${randomBytes(4).toString("hex")}`);
+  const handle = await open(tmp, "wx", 0o644);
+  try {
+    try {
+      await stream.pipeTo(handleSink(handle), { signal });
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, output);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await fsyncDir(dirname(output));
+}
+
+async function get(p: Parsed, io: CommandIO): Promise<number> {
+  const [deviceType, request] = [p.positionals[1], p.positionals[2]];
+  if (!deviceType) throw new UsageError("missing DEVICE_TYPE");
+  const output = optional(p, "output");
+  if (output === "-" && p.json) throw new UsageError("--output - and --json both want stdout");
+  const cache = cacheOf(p, io);
+  let bar: ProgressBar | undefined;
+  let result;
+  try {
+    result = await cache.get(deviceType, request ?? "latest", {
+      variant: p.values.dev ? "dev" : "prod",
+      verify: p.values.verify === true,
+      signal: io.signal,
+      onProgress: (bytes, total) => {
+        bar ??= new ProgressBar(io, { label: `${deviceType} ${request ?? "latest"}`, total, json: p.json });
+        bar.update(bytes, total);
+      },
+    });
+    bar?.done();
+  } catch (error) {
+    bar?.done({ ok: false });
+    if (error instanceof SyntaxError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  let path = result.path;
+  if (output !== undefined) {
+    await writeOutput(result.stream, output, io.signal);
+    if (output !== "-") path = resolve(output);
+  } else {
+    await result.stream.cancel();
+  }
+  const { stream: _s, ...info } = result;
+  if (p.json) io.stdout(JSON.stringify({ ...info, path }, null, 2) + "\n");
+  else if (output !== "-") {
+    io.stderr(`${info.deviceType} ${info.version} (${info.variant})${info.fromCache ? " from the cache" : ""}\n`);
+    io.stdout(path + "\n");
+  }
+  return 0;
+}
+
+async function list(p: Parsed, io: CommandIO): Promise<number> {
+  const deviceType = p.positionals[1];
+  if (!deviceType) throw new UsageError("missing DEVICE_TYPE");
+  const versions = await cacheOf(p, io).list(deviceType);
+  if (p.json) {
+    io.stdout(JSON.stringify({ deviceType, versions }, null, 2) + "\n");
+    return 0;
+  }
+  for (const v of versions) {
+    const flags = [v.variant, v.prerelease ? "prerelease" : "", v.recommended ? "recommended" : "", v.cached ? "cached" : ""]
+      .filter(Boolean).join(", ");
+    io.stdout(`${v.version}\t${flags}\n`);
+  }
+  return 0;
+}
+
+async function cleanCache(p: Parsed, io: CommandIO): Promise<number> {
+  const removed = await new ImageCache({ cacheDir: cacheDirOf(p, io) }).cleanCache();
+  if (p.json) io.stdout(JSON.stringify({ removed }, null, 2) + "\n");
+  else io.stderr(`removed ${removed} cached image${removed === 1 ? "" : "s"}\n`);
+  return 0;
+}
+
+/** The `image` command. */
+export const command = defineCommand({
+  name: "image",
+  summary: "get OS images by device type and version (verified cache), list versions, clean the cache",
+  help,
+  positionals: { min: 1, max: 3 },
+  options: {
+    dev: { type: "boolean" },
+    output: { type: "string", short: "o" },
+    verify: { type: "boolean" },
+    "cache-dir": { type: "string" },
+    "cache-max-bytes": { type: "string" },
+    api: { type: "string" },
+    "trusted-root": { type: "string" },
+    workspace: { type: "string" },
+    retries: { type: "string" },
+    timeout: { type: "string" },
+  },
+  run(p, io) {
+    const action = p.positionals[0];
+    if (action === "get") return get(p, io);
+    if (action === "list") {
+      if (p.positionals.length > 2) throw new UsageError(`unexpected argument '${p.positionals[2]}'`);
+      return list(p, io);
+    }
+    if (action === "clean-cache") {
+      if (p.positionals.length > 1) throw new UsageError(`unexpected argument '${p.positionals[1]}'`);
+      return cleanCache(p, io);
+    }
+    throw new UsageError(`unknown action '${action}' (get, list or clean-cache)`);
+  },
+});

@@ -1,0 +1,238 @@
+/**
+ * `drover install`: install every pending download (written by `drover check`): re-verify the
+ * blob while extracting into a staging directory, switch `current` atomically, run the health
+ * check, switch back and mark the commit bad if it fails.
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./install.ts";
+ * const code = await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--json"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { CommandIO } from "../command.ts";
+import { readApp } from "../apps.ts";
+import { defineCommand, type ErrorEntry, errorEntry } from "../_define_command.ts";
+import { assertNotDowngrade } from "../_downgrade.ts";
+import { exitCodeFor, worstExitCode } from "../exit_codes.ts";
+import { NotFoundError } from "../../core/errors.ts";
+import { installRelease } from "../install.ts";
+import { Workspace } from "../workspace.ts";
+import {
+  HELP_COMMON,
+  HELP_EXIT,
+  HELP_INSTALL,
+  HELP_LOCK,
+  HELP_TARGET,
+  HELP_WORKSPACE,
+  INSTALLING,
+  type InstallFlags,
+  installFlagsOf,
+  LOCKING,
+  logger,
+  printJson,
+  TARGET,
+  targetOf,
+  waitOf,
+  WORKSPACE,
+  workspaceOf,
+} from "./_shared.ts";
+
+/** What `install` did for one pending download. */
+export interface AppInstall {
+  name: string;
+  ref: string;
+  dir: string;
+  /** Commit that was current before. */
+  from: string | null;
+  /** Commit of the pending download. */
+  to: string;
+  /** Release id (directory under releases/) of the new release. */
+  release: string | null;
+  action: "installed" | "already-installed" | "health-failed" | "skipped-bad" | "refused" | "failed";
+  error?: ErrorEntry;
+}
+
+/** The `install --json` document. */
+export interface InstallReport {
+  command: "install";
+  ok: boolean;
+  exitCode: number;
+  apps: AppInstall[];
+  errors: ErrorEntry[];
+}
+
+/** Installs the pending downloads of `ws` into `target` (the caller holds the lock). */
+export async function runInstall(
+  ws: Workspace,
+  options: { target: string; flags: InstallFlags; io: CommandIO; json: boolean },
+): Promise<InstallReport> {
+  const { io, json, flags } = options;
+  const log = logger(io, json);
+  const at = new Date().toISOString();
+  const { manifests, problems } = await ws.readPending();
+  const errors: ErrorEntry[] = [];
+  const codes: number[] = [];
+  for (const p of problems) {
+    errors.push({ code: "E_FAILURE", message: p.message });
+    codes.push(1);
+    await ws.removePending("", { file: p.file });
+  }
+  const status = await ws.readStatus();
+  const apps: AppInstall[] = [];
+  const touched = new Map<string, { ref: string; dir: string; error: ErrorEntry | null; bad?: string }>();
+
+  for (const m of manifests) {
+    const dir = join(options.target, m.dirName);
+    const report: AppInstall = {
+      name: m.name,
+      ref: m.ref,
+      dir: m.dirName,
+      from: null,
+      to: m.commit,
+      release: null,
+      action: "failed",
+    };
+    apps.push(report);
+    const blob = ws.blobPath(m.blob);
+    const finish = async () => {
+      await ws.removePending(m.name);
+      await unlink(blob).catch(() => {});
+    };
+    try {
+      const app = await readApp(dir).catch((e) => {
+        throw new Error(`Cannot install ${m.name}: ${e.message}`, { cause: e });
+      });
+      if (!app || app.name !== m.name) {
+        await finish();
+        throw new NotFoundError(`Cannot install ${m.name}: no such app in ${dir}`);
+      }
+      report.from = app.commit;
+      if (app.commit === m.commit) {
+        report.action = "already-installed";
+        report.release = app.current.id;
+        touched.set(m.name, { ref: m.ref, dir, error: null });
+        await finish();
+        continue;
+      }
+      if (status.apps[m.name]?.bad?.includes(m.commit)) {
+        report.action = "skipped-bad";
+        await finish();
+        continue;
+      }
+      try {
+        assertNotDowngrade(app.deploy, { ...m, allowDowngrade: m.source === "tuf" && m.allowDowngrade === true });
+      } catch (error) {
+        await finish();
+        throw error;
+      }
+      log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
+      const result = await installRelease(dir, blob, {
+        deploy: {
+          name: m.name,
+          ref: m.ref,
+          commit: m.commit,
+          ...(m.serial !== undefined ? { serial: m.serial } : {}),
+          ...(m.sha256 ? { sha256: m.sha256 } : {}),
+          ...(m.sha1 ? { sha1: m.sha1 } : {}),
+          ...(m.updated ? { updated: m.updated } : {}),
+          ...(m.appVersion ? { version: m.appVersion } : {}),
+          source: m.source,
+        },
+        expected: { length: m.length, sha256: m.sha256, sha1: m.sha1 },
+        healthCmd: flags.healthCmd,
+        healthTimeoutMs: flags.healthTimeoutMs,
+        env: io.env,
+        onOutput: (text) => io.stderr(text),
+        signal: io.signal,
+      }).catch(async (error) => {
+        if (exitCodeFor(error) === 3) await finish(); // a bad blob is never retried as is
+        throw error;
+      });
+      await finish();
+      report.release = result.release;
+      if (result.status === "installed") {
+        report.action = "installed";
+        touched.set(m.name, { ref: m.ref, dir, error: null });
+        log(`${m.name}: current -> releases/${result.release}`);
+      } else {
+        report.action = "health-failed";
+        report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${result.healthError}` };
+        errors.push(report.error);
+        codes.push(1);
+        touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });
+        log(`${m.name}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
+      }
+    } catch (error) {
+      const code = exitCodeFor(error);
+      codes.push(code);
+      report.action = code === 3 ? "refused" : "failed";
+      report.error = errorEntry(error, m.name);
+      errors.push(report.error);
+      touched.set(m.name, { ref: m.ref, dir, error: report.error });
+      log(`${m.name}: ${report.error.message}`);
+    }
+  }
+
+  const exitCode = worstExitCode(codes);
+  const remaining = await ws.readPending();
+  const states = new Map<string, Awaited<ReturnType<typeof readApp>>>();
+  for (const [name, t] of touched) states.set(name, await readApp(t.dir).catch(() => undefined));
+  await ws.updateStatus((s) => {
+    s.lastInstall = exitCode === 0
+      ? { at, ok: true }
+      : { at, ok: false, error: { code: errors[0]?.code ?? "E_FAILURE", message: errors[0]?.message ?? "" } };
+    for (const [name, t] of touched) {
+      const app = states.get(name);
+      const prev = s.apps[name];
+      const bad = [...(prev?.bad ?? [])];
+      if (t.bad && !bad.includes(t.bad)) bad.push(t.bad);
+      const pending = remaining.manifests.find((m) => m.name === name)?.commit;
+      s.apps[name] = {
+        ref: t.ref,
+        current: app?.commit ?? prev?.current ?? null,
+        previous: app?.previous?.deploy?.commit ?? null,
+        ...(pending ? { pending } : {}),
+        bad,
+        ...(t.error ? { lastError: { at, ...t.error } } : {}),
+      };
+    }
+  });
+  return { command: "install", ok: exitCode === 0, exitCode, apps, errors };
+}
+
+/** Prints an install report as text. */
+export function printInstall(io: CommandIO, report: InstallReport): void {
+  for (const a of report.apps) {
+    const from = a.from ? a.from.slice(0, 12) : "-";
+    io.stdout(`${a.name}\t${a.ref}\t${from} -> ${a.to.slice(0, 12)}\t${a.action}\n`);
+  }
+}
+
+/** `drover install`. */
+export const command = defineCommand({
+  name: "install",
+  summary: "install what check downloaded (atomic switch, health check)",
+  help: "Usage: drover install --target DIR --workspace DIR [options]\n\n" +
+    "Installs each download that `drover check` left pending: re-verifies it while extracting into\n" +
+    "releases/.staging-*, writes .deploy, renames it to releases/<serial>-<commit12>, points `previous` at\n" +
+    "the old release and switches `current` atomically.\n\nOptions:\n" + HELP_TARGET + HELP_WORKSPACE +
+    HELP_INSTALL + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
+  options: { ...TARGET, ...WORKSPACE, ...INSTALLING, ...LOCKING },
+  async run(parsed, io) {
+    const target = targetOf(parsed, io);
+    const ws = new Workspace(workspaceOf(parsed, io));
+    const flags = installFlagsOf(parsed);
+    const wait = waitOf(parsed);
+    await ws.init();
+    await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
+    const report = await runInstall(ws, { target, flags, io, json: parsed.json });
+    if (parsed.json) printJson(io, report);
+    else printInstall(io, report);
+    return report.exitCode;
+  },
+});

@@ -1,0 +1,112 @@
+/**
+ * `drover rollback --app NAME`: swap `current` and `previous` (each switched atomically; `current`
+ * first, so what runs changes in one step). With a workspace, the lock is taken and the commit
+ * rolled back from is marked bad, so the next update does not install it again (a newer commit is
+ * installed as usual).
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./rollback.ts";
+ * await command.run(["--target", "/opt/apps", "--app", "acme/radio"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { NotFoundError } from "../../core/errors.ts";
+import { readApp, scanApps } from "../apps.ts";
+import { defineCommand, optional, required } from "../_define_command.ts";
+import { normalisedLink, switchLink } from "../_symlink.ts";
+import { Workspace } from "../workspace.ts";
+import {
+  HELP_COMMON,
+  HELP_LOCK,
+  HELP_TARGET,
+  HELP_WORKSPACE,
+  LOCKING,
+  logger,
+  printJson,
+  TARGET,
+  targetOf,
+  waitOf,
+  WORKSPACE,
+} from "./_shared.ts";
+
+/** The `rollback --json` document. */
+export interface RollbackReport {
+  command: "rollback";
+  ok: boolean;
+  exitCode: number;
+  app: string;
+  from: { release: string; commit: string };
+  to: { release: string; commit: string | null };
+  /** Commit marked bad in status.json (`null` without a workspace). */
+  markedBad: string | null;
+}
+
+/** `drover rollback`. */
+export const command = defineCommand({
+  name: "rollback",
+  summary: "swap current and previous of one app",
+  help: "Usage: drover rollback --target DIR --app NAME [--workspace DIR] [--json]\n\n" +
+    "Points `current` at the previous release and `previous` at the one that was current. With a\n" +
+    "workspace, takes its lock and marks the commit rolled back from as bad: updates skip it until a newer\n" +
+    "commit appears.\n\nOptions:\n" + HELP_TARGET + "  --app NAME            the app (owner/app, as in .deploy)\n" +
+    HELP_WORKSPACE + HELP_LOCK + HELP_COMMON,
+  options: { ...TARGET, ...WORKSPACE, ...LOCKING, app: { type: "string" } },
+  async run(parsed, io) {
+    const target = targetOf(parsed, io);
+    const name = required(parsed, "app");
+    const wsDir = optional(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
+    const ws = wsDir ? new Workspace(wsDir) : undefined;
+    const wait = waitOf(parsed);
+    if (ws) await ws.init();
+    await using _lock = ws ? await ws.lock({ waitSeconds: wait, signal: io.signal }) : undefined;
+    const { apps } = await scanApps(target);
+    const app = apps.find((a) => a.name === name || a.dirName === name);
+    if (!app) throw new NotFoundError(`Cannot roll back ${name}: no such app in ${target}`);
+    const currentLink = await normalisedLink(app.dir, "current");
+    const previousLink = await normalisedLink(app.dir, "previous");
+    if (!app.previous || !previousLink || !currentLink) {
+      throw new NotFoundError(`Cannot roll back ${app.name}: no previous release`);
+    }
+    if (app.previous.path === app.current.path) {
+      throw new NotFoundError(`Cannot roll back ${app.name}: previous is the current release`);
+    }
+    if (!app.previous.deploy) throw new Error(`Cannot roll back ${app.name}: previous release has no valid .deploy`);
+    await switchLink(app.dir, "current", previousLink);
+    await switchLink(app.dir, "previous", currentLink);
+    const after = await readApp(app.dir);
+    let markedBad: string | null = null;
+    if (ws) {
+      markedBad = app.commit;
+      await ws.updateStatus((s) => {
+        const prev = s.apps[app.name];
+        const bad = [...(prev?.bad ?? [])];
+        if (!bad.includes(app.commit)) bad.push(app.commit);
+        s.apps[app.name] = {
+          ...prev,
+          ref: after?.ref ?? app.ref,
+          current: after?.commit ?? null,
+          previous: after?.previous?.deploy?.commit ?? null,
+          bad,
+        };
+      });
+    }
+    const report: RollbackReport = {
+      command: "rollback",
+      ok: true,
+      exitCode: 0,
+      app: app.name,
+      from: { release: app.current.id, commit: app.commit },
+      to: { release: app.previous.id, commit: app.previous.deploy?.commit ?? null },
+      markedBad,
+    };
+    if (parsed.json) printJson(io, report);
+    else {
+      io.stdout(`${app.name}\t${app.current.id} -> ${app.previous.id}\n`);
+      if (!ws) logger(io, false)(`note: without --workspace, the next update may install ${app.commit} again`);
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * `drover status`: the apps in the target (current and previous release), pending downloads,
+ * commits marked bad, last check and install, last errors. Read-only (no lock).
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./status.ts";
+ * await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--json"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import type { ReleaseRef } from "../apps.ts";
+import { scanApps } from "../apps.ts";
+import { defineCommand, type ErrorEntry, optional } from "../_define_command.ts";
+import type { RunRecord, Status } from "../workspace.ts";
+import { Workspace } from "../workspace.ts";
+import { HELP_COMMON, HELP_TARGET, HELP_WORKSPACE, printJson, TARGET, targetOf, WORKSPACE } from "./_shared.ts";
+
+/** A release in the status document. */
+export interface ReleaseStatus {
+  release: string;
+  commit: string | null;
+  serial: number | null;
+}
+
+/** One app in the `status --json` document. */
+export interface AppStatusReport {
+  name: string;
+  ref: string;
+  dir: string;
+  current: ReleaseStatus;
+  previous: ReleaseStatus | null;
+  pending: { commit: string; serial: number | null; downloaded: boolean } | null;
+  bad: string[];
+  lastError: { at: string; code: string; message: string } | null;
+}
+
+/** The `status --json` document. */
+export interface StatusReport {
+  command: "status";
+  ok: boolean;
+  exitCode: number;
+  lastCheck: RunRecord | null;
+  lastInstall: RunRecord | null;
+  apps: AppStatusReport[];
+  errors: ErrorEntry[];
+}
+
+const releaseOf = (r: ReleaseRef): ReleaseStatus => ({
+  release: r.id,
+  commit: r.deploy?.commit ?? null,
+  serial: Number.isSafeInteger(r.deploy?.serial) ? r.deploy!.serial as number : null,
+});
+
+/** `drover status`. */
+export const command = defineCommand({
+  name: "status",
+  summary: "apps, current/previous, pending, last errors",
+  help: "Usage: drover status --target DIR [--workspace DIR] [--json]\n\n" +
+    "Shows each app's current and previous release, what is downloaded and pending, commits marked bad and\n" +
+    "the last check, install and errors (from <workspace>/status.json). Exit 1 if an app is broken.\n\n" +
+    "Options:\n" + HELP_TARGET + HELP_WORKSPACE + HELP_COMMON,
+  options: { ...TARGET, ...WORKSPACE },
+  async run(parsed, io) {
+    const target = targetOf(parsed, io);
+    const wsDir = optional(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
+    const ws = wsDir ? new Workspace(wsDir) : undefined;
+    const scan = await scanApps(target);
+    const status: Status = ws ? await ws.readStatus() : { version: 1, apps: {} };
+    const pending = ws ? (await ws.readPending()).manifests : [];
+    const errors: ErrorEntry[] = scan.problems.map((p) => ({ app: p.dirName, code: "E_APP", message: p.message }));
+    const apps: AppStatusReport[] = [];
+    for (const app of scan.apps) {
+      const p = pending.find((m) => m.name === app.name);
+      const s = status.apps[app.name];
+      apps.push({
+        name: app.name,
+        ref: app.ref,
+        dir: app.dirName,
+        current: releaseOf(app.current),
+        previous: app.previous ? releaseOf(app.previous) : null,
+        pending: p && ws
+          ? {
+            commit: p.commit,
+            serial: p.serial ?? null,
+            downloaded: (await stat(ws.blobPath(p.blob)).catch(() => undefined)) !== undefined,
+          }
+          : null,
+        bad: s?.bad ?? [],
+        lastError: s?.lastError ?? null,
+      });
+    }
+    const exitCode = errors.length ? 1 : 0;
+    const report: StatusReport = {
+      command: "status",
+      ok: exitCode === 0,
+      exitCode,
+      lastCheck: status.lastCheck ?? null,
+      lastInstall: status.lastInstall ?? null,
+      apps,
+      errors,
+    };
+    if (parsed.json) {
+      printJson(io, report);
+      return exitCode;
+    }
+    const run = (r: RunRecord | null) => (r ? `${r.at} ${r.ok ? "ok" : `failed: ${r.error?.message ?? ""}`}` : "never");
+    if (ws) io.stdout(`last check: ${run(report.lastCheck)}\nlast install: ${run(report.lastInstall)}\n`);
+    for (const a of apps) {
+      io.stdout(`${a.name} (${a.ref}) in ${a.dir}\n`);
+      io.stdout(`  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`);
+      io.stdout(`  previous: ${a.previous ? `${a.previous.release} ${a.previous.commit ?? "?"}` : "-"}\n`);
+      if (a.pending) io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (download missing)"}\n`);
+      if (a.bad.length) io.stdout(`  bad:      ${a.bad.join(", ")}\n`);
+      if (a.lastError) io.stdout(`  error:    ${a.lastError.at} ${a.lastError.message}\n`);
+    }
+    for (const e of errors) io.stderr(`${e.app}: ${e.message}\n`);
+    return exitCode;
+  },
+});

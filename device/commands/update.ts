@@ -1,0 +1,85 @@
+/**
+ * `drover update`: `check`, then `install`, under one lock. A fatal check error (trust refused,
+ * repository unreachable) stops before anything is installed.
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./update.ts";
+ * const code = await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--api", "http://127.0.0.1:8787"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { defineCommand, type ErrorEntry } from "../_define_command.ts";
+import { worstExitCode } from "../exit_codes.ts";
+import { Workspace } from "../workspace.ts";
+import { type CheckReport, printCheck, runCheck } from "./check.ts";
+import { type InstallReport, printInstall, runInstall } from "./install.ts";
+import {
+  CHECKING,
+  checkFlagsOf,
+  HELP_CHECK,
+  HELP_COMMON,
+  HELP_EXIT,
+  HELP_INSTALL,
+  HELP_LOCK,
+  HELP_TARGET,
+  HELP_WORKSPACE,
+  INSTALLING,
+  installFlagsOf,
+  LOCKING,
+  printJson,
+  TARGET,
+  targetOf,
+  waitOf,
+  WORKSPACE,
+  workspaceOf,
+} from "./_shared.ts";
+
+/** The `update --json` document. */
+export interface UpdateReport {
+  command: "update";
+  ok: boolean;
+  exitCode: number;
+  check: CheckReport;
+  install: InstallReport;
+  errors: ErrorEntry[];
+}
+
+/** `drover update`. */
+export const command = defineCommand({
+  name: "update",
+  summary: "check, then install",
+  help: "Usage: drover update --target DIR --workspace DIR --api URL [options]\n\n" +
+    "`drover check` then `drover install` under one workspace lock. Suits a systemd timer.\n\nOptions:\n" +
+    HELP_TARGET + HELP_WORKSPACE + HELP_CHECK + HELP_INSTALL + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
+  options: { ...TARGET, ...WORKSPACE, ...CHECKING, ...INSTALLING, ...LOCKING },
+  async run(parsed, io) {
+    const target = targetOf(parsed, io);
+    const ws = new Workspace(workspaceOf(parsed, io));
+    const checkFlags = checkFlagsOf(parsed, io);
+    const installFlags = installFlagsOf(parsed);
+    const wait = waitOf(parsed);
+    await ws.init();
+    await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
+    const check = await runCheck(ws, { target, flags: checkFlags, io, json: parsed.json });
+    const install = await runInstall(ws, { target, flags: installFlags, io, json: parsed.json });
+    const exitCode = worstExitCode([check.exitCode, install.exitCode]);
+    if (parsed.json) {
+      const report: UpdateReport = {
+        command: "update",
+        ok: exitCode === 0,
+        exitCode,
+        check,
+        install,
+        errors: [...check.errors, ...install.errors],
+      };
+      printJson(io, report);
+    } else {
+      printCheck(io, check);
+      printInstall(io, install);
+    }
+    return exitCode;
+  },
+});

@@ -1,0 +1,64 @@
+/**
+ * Request-body limits: a declared `Content-Length` over the cap is refused before reading, and
+ * the bytes actually sent are counted while streaming (413 on the first byte past the cap).
+ * @module
+ */
+import { HttpError } from "./_http_error.ts";
+
+/** The declared length (`undefined` when absent); 400 when malformed, 413 when over `max`. */
+export function declaredLength(header: string | undefined, max: number): number | undefined {
+  if (header === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(header.trim())) {
+    throw new HttpError(400, "E_BAD_REQUEST", "Cannot read body: malformed Content-Length");
+  }
+  const length = Number(header.trim());
+  if (length > max) throw tooLarge(max);
+  return length;
+}
+
+function tooLarge(max: number): HttpError {
+  return new HttpError(413, "E_TOO_LARGE", `Cannot read body: larger than ${max} bytes`);
+}
+
+/** Passes at most `max` bytes, then errors with a 413 {@linkcode HttpError}. */
+export class CapStream extends TransformStream<Uint8Array, Uint8Array> {
+  constructor(max: number) {
+    let total = 0;
+    super({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        if (total > max) throw tooLarge(max);
+        controller.enqueue(chunk);
+      },
+    });
+  }
+}
+
+/** Reads a whole (small) body, refusing more than `max` bytes. */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(max);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * Edge configuration: what `createApp` accepts and the defaults it fills in.
+ * @module
+ */
+
+/** Options of the edge app; every field has a default. */
+export interface EdgeConfig {
+  /** Bearer token for `PUT /v1/targets/…` and `POST /v1/metadata`; publishing is refused without one. */
+  token?: string;
+  /** Public base URL (`https://updates.example.com`) used for absolute links; default: the request's origin. */
+  publicUrl?: string;
+  /** Largest artifact accepted by `PUT /v1/targets/<sha256>` (default 8 GiB). */
+  maxUploadBytes?: number;
+  /** Largest metadata document accepted by `POST /v1/metadata` (default 16 MiB). */
+  maxMetadataBytes?: number;
+  /** How long an image resolution is reused (default 60 s; a publish clears it at once). */
+  resolutionTtlMs?: number;
+  /** How often `tuf/timestamp.json` is re-read to notice changes made by others (default 5 s). */
+  metadataTtlMs?: number;
+  /** `max-age` of image redirects, `/releases` and `timestamp.json` (default 60 s). */
+  shortMaxAge?: number;
+  /** Renew the timestamp when it expires within this margin (default 12 h). */
+  renewMarginMs?: number;
+  /** Where internal errors are reported (default `console.error`). */
+  log?: (line: string) => void;
+  /** Milliseconds since the epoch (tests move time; default `Date.now`). */
+  clock?: () => number;
+}
+
+/** {@linkcode EdgeConfig} with defaults applied. */
+export type ResolvedConfig = Required<Omit<EdgeConfig, "token" | "publicUrl">> & {
+  token?: string;
+  publicUrl?: string;
+};
+
+/** Applies defaults and checks values (`TypeError`/`RangeError`). */
+export function resolveConfig(config: EdgeConfig = {}): ResolvedConfig {
+  const positive = (name: keyof EdgeConfig, value: number | undefined, fallback: number): number => {
+    const v = value ?? fallback;
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
+      throw new RangeError(`Cannot configure edge: ${name} must be a non-negative number`);
+    }
+    return v;
+  };
+  if (config.token !== undefined && (typeof config.token !== "string" || config.token.length < 8)) {
+    throw new TypeError("Cannot configure edge: token must be a string of at least 8 characters");
+  }
+  let publicUrl: string | undefined;
+  if (config.publicUrl !== undefined) {
+    const url = new URL(config.publicUrl);
+    publicUrl = url.origin + url.pathname.replace(/\/+$/, "");
+  }
+  return {
+    token: config.token === "" ? undefined : config.token,
+    publicUrl,
+    maxUploadBytes: positive("maxUploadBytes", config.maxUploadBytes, 8 * 1024 ** 3),
+    maxMetadataBytes: positive("maxMetadataBytes", config.maxMetadataBytes, 16 * 1024 ** 2),
+    resolutionTtlMs: positive("resolutionTtlMs", config.resolutionTtlMs, 60_000),
+    metadataTtlMs: positive("metadataTtlMs", config.metadataTtlMs, 5_000),
+    shortMaxAge: positive("shortMaxAge", config.shortMaxAge, 60),
+    renewMarginMs: positive("renewMarginMs", config.renewMarginMs, 12 * 3600_000),
+    log: config.log ?? ((line) => console.error(line)),
+    clock: config.clock ?? Date.now,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Edge configuration from environment variables or Worker bindings (both entries share it):
+ * `DROVER_TOKEN`, `DROVER_PUBLIC_URL`, `DROVER_MAX_UPLOAD_BYTES`, `DROVER_RESOLUTION_TTL_MS`.
+ * @module
+ */
+import type { EdgeConfig } from "./_config.ts";
+
+/** Reads the `DROVER_*` settings from `env` (strings; empty means unset). */
+export function configFromEnv(env: Record<string, unknown>): EdgeConfig {
+  const text = (name: string) => {
+    const v = env[name];
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  const number = (name: string) => {
+    const v = text(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new RangeError(`Cannot configure edge: ${name}='${v}' is not a number`);
+    return n;
+  };
+  return {
+    token: text("DROVER_TOKEN"),
+    publicUrl: text("DROVER_PUBLIC_URL"),
+    maxUploadBytes: number("DROVER_MAX_UPLOAD_BYTES"),
+    resolutionTtlMs: number("DROVER_RESOLUTION_TTL_MS"),
+  };
+}

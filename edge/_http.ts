@@ -1,0 +1,25 @@
+/**
+ * Small response helpers shared by the routes.
+ * @module
+ */
+import type { ResolvedConfig } from "./_config.ts";
+
+/** Cache-Control of content-addressed, versioned files. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** The base URL for absolute links: `publicUrl` when configured, else the request's origin. */
+export function baseUrl(requestUrl: string, config: ResolvedConfig): string {
+  if (config.publicUrl) return config.publicUrl;
+  const start = requestUrl.indexOf("//") + 2;
+  const end = requestUrl.indexOf("/", start);
+  return end < 0 ? requestUrl : requestUrl.slice(0, end);
+}
+
+/** A JSON response (`value` is serialised unless it is already a string). */
+export function jsonResponse(value: unknown, init?: { status?: number; headers?: Record<string, string> }): Response {
+  const body = typeof value === "string" ? value : JSON.stringify(value);
+  return new Response(body, {
+    status: init?.status ?? 200,
+    headers: { "content-type": "application/json; charset=utf-8", ...init?.headers },
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * HTTP-facing errors of the edge and the one place that turns any thrown value into the
+ * JSON error body `{ error: { code, message } }` with the right status.
+ * @module
+ */
+import { DroverError } from "../core/errors.ts";
+
+/** Stable codes of edge-only errors (core errors keep their own `E_*` codes). */
+export type HttpErrorCode =
+  | "E_BAD_REQUEST"
+  | "E_UNAUTHORIZED"
+  | "E_FORBIDDEN"
+  | "E_NOT_FOUND"
+  | "E_METHOD"
+  | "E_CONFLICT"
+  | "E_STALE"
+  | "E_LENGTH_REQUIRED"
+  | "E_TOO_LARGE"
+  | "E_RANGE"
+  | "E_UNAVAILABLE";
+
+/**
+ * An error that already knows its HTTP status; thrown by routes and storages.
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "./_http_error.ts";
+ * const e = new HttpError(413, "E_TOO_LARGE", "Cannot accept upload: over 10 bytes");
+ * console.assert(e.status === 413);
+ * ```
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: HttpErrorCode;
+  readonly headers: Record<string, string>;
+  constructor(
+    status: number,
+    code: HttpErrorCode,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(message, { cause: options?.cause });
+    this.name = "HttpError";
+    this.status = status;
+    this.code = code;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+const CORE_STATUS: Record<string, number> = {
+  E_INTEGRITY: 422,
+  E_TRUST: 403,
+  E_NOT_FOUND: 404,
+  E_UNSUPPORTED: 404,
+  E_TRANSIENT: 503,
+};
+
+/** What a thrown value becomes on the wire. */
+export interface ErrorReply {
+  status: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+  /** True when the error is a bug or an outage (logged, message hidden). */
+  internal: boolean;
+}
+
+/** Maps any thrown value to a status, a stable code and a safe message (never a stack). */
+export function toErrorReply(error: unknown): ErrorReply {
+  if (error instanceof HttpError) {
+    return { status: error.status, code: error.code, message: error.message, headers: error.headers, internal: false };
+  }
+  if (error instanceof DroverError) {
+    const status = CORE_STATUS[error.code] ?? 500;
+    return { status, code: error.code, message: error.message, headers: {}, internal: status >= 500 };
+  }
+  if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
+    // Only our own argument checks throw these with a "Cannot" message; anything else is a bug.
+    if (error.message.startsWith("Cannot ")) {
+      return { status: 400, code: "E_BAD_REQUEST", message: error.message, headers: {}, internal: false };
+    }
+  }
+  return {
+    status: 500,
+    code: "E_INTERNAL",
+    message: "Cannot serve request: internal error",
+    headers: {},
+    internal: true,
+  };
+}
+
+/** A JSON error response for `reply`. */
+export function errorResponse(reply: Pick<ErrorReply, "status" | "code" | "message" | "headers">): Response {
+  const body = JSON.stringify({ error: { code: reply.code, message: reply.message } });
+  return new Response(body, {
+    status: reply.status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...reply.headers },
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * The edge's in-memory state: the current {@linkcode RepoView} (re-read when `tuf/timestamp.json`
+ * changes, checked at most every `metadataTtlMs`), rendered documents per origin, the image
+ * resolution cache, lazy timestamp renewal, and a publish lock.
+ * @module
+ */
+import { resolveVersion } from "../core/version/mod.ts";
+import { RepositoryWriter } from "../core/trust/mod.ts";
+import type { KeyPair } from "../core/trust/mod.ts";
+import type { Storage } from "./storage/storage.ts";
+import { emptyView, type ImageEntry, loadView, type RepoView } from "./_repo_view.ts";
+import type { ResolvedConfig } from "./_config.ts";
+
+/** Online keys the edge may hold. */
+export interface EdgeKeys {
+  snapshot?: KeyPair;
+  timestamp?: KeyPair;
+}
+
+const MAX_CACHE = 4096;
+
+/** Shared state behind the routes of one app. */
+export class RepoState {
+  readonly storage: Storage;
+  readonly config: ResolvedConfig;
+  readonly keys: EdgeKeys;
+  #view?: RepoView;
+  #checkedAt = -Infinity;
+  #loading?: Promise<RepoView>;
+  #renewing?: Promise<void>;
+  #rendered = new Map<string, string>();
+  #resolved = new Map<string, { entry: ImageEntry; until: number }>();
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(storage: Storage, config: ResolvedConfig, keys: EdgeKeys) {
+    this.storage = storage;
+    this.config = config;
+    this.keys = keys;
+  }
+
+  /** The current view; re-reads metadata when stale and renews the timestamp when due. */
+  view(): Promise<RepoView> | RepoView {
+    const now = this.config.clock();
+    if (this.#view && now - this.#checkedAt < this.config.metadataTtlMs) return this.#view;
+    return this.#loading ??= this.#refresh().finally(() => (this.#loading = undefined));
+  }
+
+  /** Forget everything cached (after a publish or a renewal). */
+  invalidate(): void {
+    this.#checkedAt = -Infinity;
+    this.#view = undefined;
+    this.#rendered.clear();
+    this.#resolved.clear();
+  }
+
+  /** A rendered document cached per key (origin) until the view changes. */
+  rendered(key: string, render: () => string): string {
+    let text = this.#rendered.get(key);
+    if (text === undefined) {
+      text = render();
+      if (this.#rendered.size >= 64) this.#rendered.clear();
+      this.#rendered.set(key, text);
+    }
+    return text;
+  }
+
+  /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */
+  resolveImage(view: RepoView, slug: string, request: string, variant: "prod" | "dev"): ImageEntry {
+    const key = `${slug}\n${variant}\n${request}`;
+    const now = this.config.clock();
+    const hit = this.#resolved.get(key);
+    if (hit && hit.until > now) return hit.entry;
+    const entry = resolveVersion(view.images.get(slug) ?? [], request, { variant });
+    if (this.#resolved.size >= MAX_CACHE) this.#resolved.clear();
+    this.#resolved.set(key, { entry, until: now + this.config.resolutionTtlMs });
+    return entry;
+  }
+
+  /** Runs `task` after every earlier one (publishing and renewal never interleave). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(task, task);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  /** Renews `timestamp.json` when it expires within `renewMarginMs` and a timestamp key is held. */
+  async renewIfDue(): Promise<boolean> {
+    if (!this.#due(await this.view())) return false;
+    await this.#renew();
+    this.invalidate();
+    return true;
+  }
+
+  #renew(): Promise<void> {
+    return this.#renewing ??= this.exclusive(async () => {
+      if (!this.#due(await loadView(this.storage))) return;
+      const writer = await RepositoryWriter.open(this.storage, this.keys, { now: new Date(this.config.clock()) });
+      await writer.renewTimestamp();
+    }).finally(() => (this.#renewing = undefined));
+  }
+
+  #due(view: RepoView): boolean {
+    if (!this.keys.timestamp || !this.keys.snapshot || !view.timestampExpires) return false;
+    return view.timestampExpires.getTime() - this.config.clock() < this.config.renewMarginMs;
+  }
+
+  async #refresh(): Promise<RepoView> {
+    const checkedAt = this.config.clock();
+    const bytes = await this.storage.get("tuf/timestamp.json");
+    let view = this.#view;
+    if (!view || !sameBytes(view.timestamp, bytes)) {
+      this.#rendered.clear();
+      this.#resolved.clear();
+      view = bytes ? await loadView(this.storage, bytes) : emptyView();
+    }
+    if (this.#due(view)) {
+      try {
+        await this.#renew();
+        this.#rendered.clear();
+        this.#resolved.clear();
+        view = await loadView(this.storage);
+      } catch (error) {
+        this.config.log(`Cannot renew timestamp: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    this.#view = view;
+    this.#checkedAt = checkedAt;
+    return view;
+  }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,149 @@
+/**
+ * A parsed, immutable view of the repository's current metadata, built once per metadata change:
+ * targets, images by device type, device types, the radiodan releases document.
+ * @module
+ */
+import { DeviceTypes } from "../core/version/mod.ts";
+import type { DeviceType } from "../core/version/mod.ts";
+import { decodeMetadata, releasesDocument, targetInfoFromTuf, verifyTargetBytes } from "../core/trust/mod.ts";
+import type { ImageCustom, ReleasesDocument, TargetInfo } from "../core/trust/mod.ts";
+import type { Storage } from "./storage/storage.ts";
+
+/** An image version on offer, as `resolveVersion` takes it. */
+export interface ImageEntry {
+  version: string;
+  prerelease: boolean;
+  variant: "prod" | "dev";
+  recommended: boolean;
+  target: TargetInfo;
+  [k: string]: unknown;
+}
+
+/** The current repository as the routes see it. */
+export interface RepoView {
+  /** Bytes of `tuf/timestamp.json` this view was built from (undefined: empty repository). */
+  timestamp?: Uint8Array;
+  timestampExpires?: Date;
+  versions: { root: number; targets: number; snapshot: number; timestamp: number };
+  /** The signed part of the newest root (for verifying published targets). */
+  root?: Record<string, unknown>;
+  targets: Map<string, TargetInfo>;
+  images: Map<string, ImageEntry[]>;
+  deviceTypes: DeviceTypes;
+  /** Radiodan document with `file` relative to the repository root. */
+  releases: ReleasesDocument;
+}
+
+/** An empty repository (no metadata yet). */
+export function emptyView(): RepoView {
+  return {
+    versions: { root: 0, targets: 0, snapshot: 0, timestamp: 0 },
+    targets: new Map(),
+    images: new Map(),
+    deviceTypes: new DeviceTypes([]),
+    releases: {},
+  };
+}
+
+/** Reads timestamp → snapshot → targets (consistent snapshot names) and root from `storage`. */
+export async function loadView(storage: Storage, timestamp?: Uint8Array): Promise<RepoView> {
+  timestamp ??= await storage.get("tuf/timestamp.json");
+  if (!timestamp) return emptyView();
+  const ts = decodeMetadata(timestamp).signed as { version?: number; expires?: string; meta?: Record<string, unknown> };
+  const snapshotVersion = metaVersion(ts.meta, "snapshot.json");
+  const snapshotBytes = await required(storage, `tuf/${snapshotVersion}.snapshot.json`);
+  const snapshot = decodeMetadata(snapshotBytes).signed as { meta?: Record<string, unknown> };
+  const targetsVersion = metaVersion(snapshot.meta, "targets.json");
+  const targetsBytes = await required(storage, `tuf/${targetsVersion}.targets.json`);
+  const signedTargets = decodeMetadata(targetsBytes).signed as { targets?: Record<string, Record<string, unknown>> };
+  const rootBytes = await required(storage, "tuf/root.json");
+  const root = decodeMetadata(rootBytes).signed as Record<string, unknown>;
+
+  const targets = new Map<string, TargetInfo>();
+  for (const [path, entry] of Object.entries(signedTargets.targets ?? {})) {
+    try {
+      targets.set(path, targetInfoFromTuf(path, entry));
+    } catch {
+      // unusable entries (no sha256, unsafe path) are not served
+    }
+  }
+  const images = imagesOf(targets);
+  return {
+    timestamp,
+    timestampExpires: typeof ts.expires === "string" ? new Date(ts.expires) : undefined,
+    versions: {
+      root: Number(root.version) || 0,
+      targets: targetsVersion,
+      snapshot: snapshotVersion,
+      timestamp: Number(ts.version) || 0,
+    },
+    root,
+    targets,
+    images,
+    deviceTypes: await deviceTypesOf(storage, targets, images),
+    releases: releasesDocument(targets.values()),
+  };
+}
+
+function metaVersion(meta: Record<string, unknown> | undefined, name: string): number {
+  const version = (meta?.[name] as { version?: unknown } | undefined)?.version;
+  if (!Number.isSafeInteger(version) || (version as number) < 1) {
+    throw new TypeError(`Cannot load repository: no valid ${name} version`);
+  }
+  return version as number;
+}
+
+async function required(storage: Storage, path: string): Promise<Uint8Array> {
+  const bytes = await storage.get(path);
+  if (!bytes) throw new TypeError(`Cannot load repository: ${path} is missing`);
+  return bytes;
+}
+
+function imagesOf(targets: Map<string, TargetInfo>): Map<string, ImageEntry[]> {
+  const images = new Map<string, ImageEntry[]>();
+  for (const target of targets.values()) {
+    if (target.custom.kind !== "image") continue;
+    const c = target.custom as ImageCustom;
+    if (typeof c.deviceType !== "string" || typeof c.version !== "string") continue;
+    const entry: ImageEntry = {
+      version: c.version,
+      prerelease: c.prerelease === true,
+      variant: c.variant === "dev" ? "dev" : "prod",
+      recommended: c.recommended === true,
+      target,
+    };
+    let list = images.get(c.deviceType);
+    if (!list) images.set(c.deviceType, list = []);
+    list.push(entry);
+  }
+  return images;
+}
+
+async function deviceTypesOf(
+  storage: Storage,
+  targets: Map<string, TargetInfo>,
+  images: Map<string, ImageEntry[]>,
+): Promise<DeviceTypes> {
+  let listed: DeviceType[] = [];
+  const doc = [...targets.values()].find((t) => t.custom.kind === "device-types");
+  if (doc && doc.length <= 4 * 1024 * 1024) {
+    const read = await storage.getBlob(doc.hashes.sha256, { path: doc.url });
+    if (read) {
+      try {
+        const bytes = new Uint8Array(await new Response(read.body).arrayBuffer());
+        verifyTargetBytes(doc, bytes);
+        const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { deviceTypes?: DeviceType[] };
+        if (Array.isArray(parsed.deviceTypes)) listed = parsed.deviceTypes;
+      } catch {
+        listed = [];
+      }
+    }
+  }
+  const known = new Set(listed.map((d) => d?.slug));
+  const all = [...listed, ...[...images.keys()].filter((s) => !known.has(s)).map((slug) => ({ slug, aliases: [] }))];
+  try {
+    return new DeviceTypes(all);
+  } catch {
+    return new DeviceTypes([...images.keys()].map((slug) => ({ slug, aliases: [] })));
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * One log line per request (`METHOD path status ms`), batched so logging does not dominate a
+ * hot server: lines are joined and written at most every `intervalMs` or every 32 KiB.
+ * @module
+ */
+
+type Handler = (request: Request) => Response | Promise<Response>;
+
+/** A batching request logger around a fetch handler. */
+export class RequestLog {
+  readonly #write: (text: string) => void;
+  readonly #intervalMs: number;
+  #buffer = "";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(write: (text: string) => void, options?: { intervalMs?: number }) {
+    this.#write = write;
+    this.#intervalMs = options?.intervalMs ?? 100;
+  }
+
+  /** `handler`, logging each request once its response head is ready. */
+  wrap(handler: Handler): Handler {
+    return async (request) => {
+      const started = performance.now();
+      let status = 500;
+      try {
+        const response = await handler(request);
+        status = response.status;
+        return response;
+      } finally {
+        const url = request.url;
+        const start = url.indexOf("/", url.indexOf("//") + 2);
+        const path = start < 0 ? "/" : url.slice(start, start + 300);
+        this.line(`${request.method} ${path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      }
+    };
+  }
+
+  /** Queues one line. */
+  line(text: string): void {
+    this.#buffer += text + "\n";
+    if (this.#buffer.length >= 32 * 1024) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.#intervalMs);
+  }
+
+  /** Writes what is queued now. */
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#buffer === "") return;
+    const text = this.#buffer;
+    this.#buffer = "";
+    this.#write(text);
+  }
+}

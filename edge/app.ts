@@ -1,0 +1,108 @@
+/**
+ * The edge app: a runtime-agnostic Hono app over one {@linkcode Storage}. Runtime entries
+ * (`edge/deno.ts`, `edge/worker.ts`) build a storage and call {@linkcode createApp}.
+ * HTTP contract: DESIGN.md §6.
+ * @module
+ */
+import { Hono } from "hono";
+import type { Storage } from "./storage/storage.ts";
+import { type EdgeConfig, resolveConfig } from "./_config.ts";
+import { type EdgeKeys, RepoState } from "./_repo_state.ts";
+import { errorResponse, toErrorReply } from "./_http_error.ts";
+import { releasesRoutes } from "./routes/releases.ts";
+import { tufRoutes } from "./routes/tuf.ts";
+import { targetsRoutes } from "./routes/targets.ts";
+import { deviceTypesRoutes } from "./routes/device_types.ts";
+import { imagesRoutes } from "./routes/images.ts";
+import { uploadRoutes } from "./routes/upload.ts";
+import { metadataRoutes } from "./routes/metadata.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export type { EdgeConfig, EdgeKeys };
+
+/** Options of {@linkcode createApp}. */
+export interface CreateAppOptions {
+  storage: Storage;
+  config?: EdgeConfig;
+  /** Online keys: with both, the edge accepts `POST /v1/metadata` and renews the timestamp. */
+  keys?: EdgeKeys;
+}
+
+/** The Hono app plus what schedulers need. */
+export type EdgeApp = Hono & {
+  /** Renews `timestamp.json` if it expires within the configured margin (cron / `scheduled()`). */
+  renewTimestamp(): Promise<boolean>;
+};
+
+const ROUTES: [RegExp, string][] = [
+  [/^\/(releases)?$/, "GET, HEAD"],
+  [/^\/healthz$/, "GET, HEAD"],
+  [/^\/tuf\/[^/]+$/, "GET, HEAD"],
+  [/^\/targets\/.+$/, "GET, HEAD"],
+  [/^\/v1\/device-types$/, "GET, HEAD"],
+  [/^\/v1\/images\/[^/]+(\/[^/]+)?$/, "GET, HEAD"],
+  [/^\/v1\/targets\/[^/]+$/, "PUT"],
+  [/^\/v1\/metadata$/, "POST"],
+];
+
+/**
+ * Creates the edge app.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import { FsStorage } from "./storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir), config: { token: "a-long-token" } });
+ * const res = await app.request("/nope");
+ * console.assert(res.status === 404 && (await res.json()).error.code === "E_NOT_FOUND");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function createApp(options: CreateAppOptions): EdgeApp {
+  if (!options || typeof options.storage?.get !== "function") {
+    throw new TypeError("Cannot create edge app: a storage is required");
+  }
+  const config = resolveConfig(options.config);
+  const state = new RepoState(options.storage, config, { ...options.keys });
+  const app = new Hono() as EdgeApp;
+
+  releasesRoutes(app, state);
+  healthRoutes(app, state);
+  tufRoutes(app, state);
+  targetsRoutes(app, state);
+  deviceTypesRoutes(app, state);
+  imagesRoutes(app, state);
+  uploadRoutes(app, state);
+  metadataRoutes(app, state);
+
+  app.notFound((c) => {
+    const path = c.req.path;
+    const known = ROUTES.find(([pattern]) => pattern.test(path));
+    if (known) {
+      return errorResponse({
+        status: 405,
+        code: "E_METHOD",
+        message: `Cannot ${c.req.method.slice(0, 16)} ${path.slice(0, 200)}: allowed ${known[1]}`,
+        headers: { allow: known[1] },
+      });
+    }
+    return errorResponse({
+      status: 404,
+      code: "E_NOT_FOUND",
+      message: `Cannot find ${path.slice(0, 200)}: no such resource`,
+      headers: {},
+    });
+  });
+  app.onError((error) => {
+    const reply = toErrorReply(error);
+    if (reply.internal) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      config.log(`edge error: ${detail}`);
+    }
+    return errorResponse(reply);
+  });
+  app.renewTimestamp = () => state.renewIfDue();
+  return app;
+}
+

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { createApp } from "./app.ts";
+import { FsStorage } from "./storage/fs_storage.ts";
+import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "./_fixture.ts";
+import { runSuite } from "./_suite.ts";
+
+Deno.test("edge suite in process: app.request() over an fs storage", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "edge-app-" });
+  try {
+    const keys = await fixtureKeys();
+    const storage = new FsStorage(dir);
+    await writeFixture(storage, keys);
+    const app = createApp({
+      storage,
+      keys: { snapshot: keys.snapshot, timestamp: keys.timestamp },
+      config: { token: TOKEN, maxUploadBytes: MAX_UPLOAD, log: () => {} },
+    });
+    await runSuite(t, { keys, fetch: async (path, init) => await app.request(path, init) });
+    assert.ok(true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,31 @@
+/**
+ * Deno entry (`deno task start`): serves the repository in `DROVER_DATA` (default `./.data`) on
+ * `HOST`:`PORT` (default 127.0.0.1:8787); `DROVER_TOKEN` enables publishing; `DROVER_PUBLIC_URL`
+ * sets the base of absolute links (more settings: `_env_config.ts`). One log line per request on stderr.
+ * @module
+ */
+import { setAbilities } from "../core/abilities.ts";
+import { nodeAbilities } from "../core/node.ts";
+import { createApp } from "./app.ts";
+import { FsStorage } from "./storage/fs_storage.ts";
+import { firstStartNotice, prepareData } from "./_prepare_data.ts";
+import { RequestLog } from "./_request_log.ts";
+import { configFromEnv } from "./_env_config.ts";
+
+setAbilities(nodeAbilities);
+const env = Deno.env.toObject();
+const storage = new FsStorage(env.DROVER_DATA || "./.data");
+const { keys, created } = await prepareData(storage);
+const app = createApp({ storage, keys, config: configFromEnv(env) });
+const encoder = new TextEncoder();
+const log = new RequestLog((text) => void Deno.stderr.writeSync(encoder.encode(text)));
+Deno.serve({
+  hostname: env.HOST || "127.0.0.1",
+  port: Number(env.PORT || 8787),
+  onListen({ hostname, port }) {
+    const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    console.error(`Drover edge listening on ${url}/ (data: ${storage.root})`);
+    if (created) console.error(firstStartNotice(storage.root, url));
+  },
+}, log.wrap(app.fetch));
+setInterval(() => app.renewTimestamp().catch((e) => console.error(`Cannot renew timestamp: ${e?.message}`)), 600_000);

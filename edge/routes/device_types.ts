@@ -1,0 +1,29 @@
+/**
+ * `GET /v1/device-types`: `{ deviceTypes: [{ slug, name?, aliases }] }`, from the signed
+ * `device-types.json` target plus any slug that has images.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { RepoState } from "../_repo_state.ts";
+import { jsonResponse } from "../_http.ts";
+
+/**
+ * Registers the device-types route.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "../app.ts";
+ * import { FsStorage } from "../storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir) });
+ * console.assert((await (await app.request("/v1/device-types")).json()).deviceTypes.length === 0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function deviceTypesRoutes(app: Hono, state: RepoState): void {
+  app.get("/v1/device-types", async () => {
+    const view = await state.view();
+    const text = state.rendered("device-types", () => JSON.stringify({ deviceTypes: view.deviceTypes.list() }));
+    return jsonResponse(text, { headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` } });
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * OS images by device type (slug or alias):
+ * - `GET /v1/images/<deviceType>`: `{ deviceType, aliases, versions: [{ version, prerelease,
+ *   recommended, variants }] }`, newest first;
+ * - `GET|HEAD /v1/images/<deviceType>/<versionOrRange>[?variant=dev]`: 302 to the artifact's
+ *   immutable URL with `X-Drover-Version` and `X-Drover-Sha256`, resolved by core's
+ *   `resolveVersion` (exact, range, `latest`, `recommended`, `default`) and cached.
+ * @module
+ */
+import type { Hono } from "hono";
+import semver from "semver";
+import { resolveVersion } from "../../core/version/mod.ts";
+import type { RepoState } from "../_repo_state.ts";
+import type { ImageEntry, RepoView } from "../_repo_view.ts";
+import { HttpError } from "../_http_error.ts";
+import { baseUrl, jsonResponse } from "../_http.ts";
+
+/**
+ * Registers the image routes.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "../app.ts";
+ * import { FsStorage } from "../storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir) });
+ * console.assert((await app.request("/v1/images/no-such-board/latest")).status === 404);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function imagesRoutes(app: Hono, state: RepoState): void {
+  app.get("/v1/images/:deviceType", async (c) => {
+    const view = await state.view();
+    const slug = deviceSlug(view, c.req.param("deviceType"));
+    const base = baseUrl(c.req.url, state.config);
+    const text = state.rendered(`images ${slug} ${base}`, () => JSON.stringify(listing(view, slug)));
+    return jsonResponse(text, { headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` } });
+  });
+
+  app.get("/v1/images/:deviceType/:versionOrRange", async (c) => {
+    const view = await state.view();
+    const slug = deviceSlug(view, c.req.param("deviceType"));
+    const variant = c.req.query("variant") ?? "prod";
+    if (variant !== "prod" && variant !== "dev") {
+      throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: unknown variant (prod or dev)`);
+    }
+    const request = c.req.param("versionOrRange");
+    if (request.length > 256) throw new HttpError(400, "E_BAD_REQUEST", "Cannot resolve image: request too long");
+    let entry: ImageEntry;
+    try {
+      entry = state.resolveImage(view, slug, request, variant);
+    } catch (error) {
+      if (error instanceof SyntaxError || error instanceof TypeError) {
+        throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: '${request}' is not a version, range or keyword`);
+      }
+      throw error;
+    }
+    const target = entry.target;
+    return new Response(null, {
+      status: 302,
+      headers: {
+        "location": `${baseUrl(c.req.url, state.config)}/${target.url}`,
+        "x-drover-version": entry.version,
+        "x-drover-sha256": target.hashes.sha256,
+        "x-drover-size": String(target.length),
+        "cache-control": `public, max-age=${state.config.shortMaxAge}`,
+      },
+    });
+  });
+}
+
+function deviceSlug(view: RepoView, name: string): string {
+  try {
+    return view.deviceTypes.resolve(name).slug;
+  } catch {
+    throw new HttpError(404, "E_NOT_FOUND", `Cannot find device type '${name.slice(0, 64)}'`);
+  }
+}
+
+function listing(view: RepoView, slug: string) {
+  const entries = view.images.get(slug) ?? [];
+  const recommended = safeResolve(entries, "recommended");
+  const byVersion = new Map<string, { version: string; prerelease: boolean; recommended: boolean; variants: string[] }>();
+  for (const e of entries) {
+    let item = byVersion.get(e.version);
+    if (!item) {
+      item = { version: e.version, prerelease: e.prerelease, recommended: false, variants: [] };
+      byVersion.set(e.version, item);
+    }
+    item.recommended ||= e.recommended || e.version === recommended?.version;
+    if (!item.variants.includes(e.variant)) item.variants.push(e.variant);
+  }
+  const versions = [...byVersion.values()].sort((a, b) => compare(b.version, a.version));
+  for (const v of versions) v.variants.sort();
+  const type = view.deviceTypes.resolve(slug);
+  return { deviceType: slug, name: type.name, aliases: type.aliases ?? [], versions };
+}
+
+function safeResolve(entries: ImageEntry[], request: string): ImageEntry | undefined {
+  try {
+    return resolveVersion(entries, request, { variant: "prod" });
+  } catch {
+    return undefined;
+  }
+}
+
+function compare(a: string, b: string): number {
+  const x = semver.parse(a.replace(/^v/, "")), y = semver.parse(b.replace(/^v/, ""));
+  if (x && y) return semver.compareBuild(x, y);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * `POST /v1/metadata` (bearer token): publish targets metadata signed by the operator's targets
+ * key. Refused unless it parses (400), is newer than the current targets (409 `E_STALE`),
+ * verifies against the current root's targets role (403 `E_TRUST`), and every target it names is
+ * already uploaded with the signed length (409 `E_CONFLICT`). Then the edge re-signs snapshot and
+ * timestamp with its online keys (core's `RepositoryWriter.acceptTargets`) and drops its caches.
+ * @module
+ */
+import type { Hono } from "hono";
+import { decodeMetadata, RepositoryWriter, targetInfoFromTuf, verifyEnvelope } from "../../core/trust/mod.ts";
+import type { RootKeys, TargetInfo } from "../../core/trust/mod.ts";
+import type { RepoState } from "../_repo_state.ts";
+import { requireToken } from "../_auth.ts";
+import { declaredLength, readCapped } from "../_body.ts";
+import { HttpError } from "../_http_error.ts";
+import { jsonResponse } from "../_http.ts";
+import { loadView } from "../_repo_view.ts";
+
+/**
+ * Registers the metadata publishing route.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "../app.ts";
+ * import { FsStorage } from "../storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir), config: { token: "secret-token" } });
+ * const res = await app.request("/v1/metadata", { method: "POST", body: "{}", headers: { authorization: "Bearer nope-nope" } });
+ * console.assert(res.status === 403);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function metadataRoutes(app: Hono, state: RepoState): void {
+  app.post("/v1/metadata", async (c) => {
+    const body = c.req.raw.body;
+    let bytes: Uint8Array;
+    try {
+      requireToken(c.req.header("authorization"), state.config.token);
+      const max = state.config.maxMetadataBytes;
+      declaredLength(c.req.header("content-length"), max);
+      bytes = await readCapped(body, max);
+    } catch (error) {
+      await body?.cancel().catch(() => {});
+      throw error;
+    }
+    if (!state.keys.snapshot || !state.keys.timestamp) {
+      throw new HttpError(503, "E_UNAVAILABLE", "Cannot publish: this edge holds no snapshot/timestamp keys");
+    }
+    const envelope = parseTargets(bytes);
+    const versions = await state.exclusive(async () => {
+      const view = await loadView(state.storage);
+      if (!view.root) throw new HttpError(409, "E_CONFLICT", "Cannot publish: the repository has no root yet");
+      const version = envelope.signed.version;
+      if (version <= view.versions.targets) {
+        throw new HttpError(
+          409,
+          "E_STALE",
+          `Cannot publish targets v${version}: not newer than v${view.versions.targets}`,
+        );
+      }
+      await verifyEnvelope(envelope, view.root as unknown as RootKeys, "targets", {
+        label: `targets v${version}`,
+      });
+      const targets = targetInfos(envelope.signed.targets);
+      await requireUploaded(state, targets);
+      const writer = await RepositoryWriter.open(state.storage, state.keys, { now: new Date(state.config.clock()) });
+      const result = await writer.acceptTargets(envelope);
+      for (const target of targets) {
+        await state.storage.linkBlob?.(target.hashes.sha256, target.url).catch((error) => {
+          state.config.log(`Cannot link ${target.url}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return result.versions;
+    }).finally(() => state.invalidate());
+    return jsonResponse({ versions }, { headers: { "cache-control": "no-store" } });
+  });
+}
+
+interface TargetsEnvelope {
+  signed: { _type: "targets"; version: number; targets: Record<string, Record<string, unknown>> };
+  signatures: { keyid: string; sig: string }[];
+}
+
+function parseTargets(bytes: Uint8Array): TargetsEnvelope {
+  let envelope;
+  try {
+    envelope = decodeMetadata(bytes);
+  } catch (error) {
+    throw new HttpError(400, "E_BAD_REQUEST", "Cannot publish: body is not signed TUF metadata JSON", { cause: error });
+  }
+  const signed = envelope.signed as Record<string, unknown>;
+  if (signed._type !== "targets") throw bad("expected _type 'targets'");
+  if (!Number.isSafeInteger(signed.version) || (signed.version as number) < 1) throw bad("bad version");
+  const targets = signed.targets;
+  if (typeof targets !== "object" || targets === null || Array.isArray(targets)) throw bad("'targets' is not an object");
+  return envelope as unknown as TargetsEnvelope;
+}
+
+function bad(detail: string): HttpError {
+  return new HttpError(400, "E_BAD_REQUEST", `Cannot publish: ${detail}`);
+}
+
+function targetInfos(targets: Record<string, Record<string, unknown>>): TargetInfo[] {
+  const out: TargetInfo[] = [];
+  for (const [path, entry] of Object.entries(targets)) {
+    try {
+      if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
+      out.push(targetInfoFromTuf(path, entry));
+    } catch (error) {
+      throw new HttpError(400, "E_BAD_REQUEST", `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {
+        cause: error,
+      });
+    }
+  }
+  return out;
+}
+
+async function requireUploaded(state: RepoState, targets: TargetInfo[]): Promise<void> {
+  const missing: string[] = [];
+  for (const target of targets) {
+    const head = await state.storage.headBlob(target.hashes.sha256, { path: target.url });
+    if (!head || head.size !== target.length) missing.push(target.path);
+  }
+  if (missing.length > 0) {
+    throw new HttpError(
+      409,
+      "E_CONFLICT",
+      `Cannot publish: ${missing.length} target(s) not uploaded, e.g. ${missing.slice(0, 3).join(", ")}`,
+    );
+  }
+}
+

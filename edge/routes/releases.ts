@@ -1,0 +1,89 @@
+/**
+ * `GET /releases` and `GET /`: the radiodan-compatible document
+ * `{ name: { ref: { commit, file, sha1, sha256, size, updated, serial } } }` with `file` made absolute.
+ * `GET /` answers JSON too (the original radiodan updater fetches its API host's root), unless the
+ * client asks for HTML, which gets a short page saying how to use the server.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { RepoState } from "../_repo_state.ts";
+import type { RepoView } from "../_repo_view.ts";
+import { baseUrl } from "../_http.ts";
+
+/**
+ * Registers the releases routes.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "../app.ts";
+ * import { FsStorage } from "../storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir) });
+ * const res = await app.request("/releases");
+ * console.assert(res.status === 200 && JSON.stringify(await res.json()) === "{}");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function releasesRoutes(app: Hono, state: RepoState): void {
+  const serve = async (url: string): Promise<Response> => {
+    const view = await state.view();
+    const base = baseUrl(url, state.config);
+    const text = state.rendered(`releases ${base}`, () => render(view, base));
+    return new Response(text, {
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": `public, max-age=${state.config.shortMaxAge}`,
+        "vary": "accept",
+      },
+    });
+  };
+  app.get("/releases", (c) => serve(c.req.url));
+  app.get("/", async (c) => {
+    if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url);
+    const view = await state.view();
+    const base = baseUrl(c.req.url, state.config);
+    const html = state.rendered(`html ${base}`, () => page(view, base));
+    return new Response(html, {
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "vary": "accept" },
+    });
+  });
+}
+
+function render(view: RepoView, base: string): string {
+  const out: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [name, refs] of Object.entries(view.releases)) {
+    const entries: Record<string, Record<string, unknown>> = {};
+    for (const [ref, entry] of Object.entries(refs)) {
+      entries[ref] = { ...entry, file: `${base}/${String(entry.file).replace(/^\/+/, "")}` };
+    }
+    out[name] = entries;
+  }
+  return JSON.stringify(out);
+}
+
+function wantsHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = accept.search(/text\/html/i);
+  if (html < 0) return false;
+  const json = accept.search(/application\/json/i);
+  return json < 0 || html < json;
+}
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+
+function page(view: RepoView, base: string): string {
+  const apps = Object.entries(view.releases).flatMap(([name, refs]) =>
+    Object.entries(refs).map(([ref, e]) => `<li>${escape(name)} ${escape(ref)}: ${escape(String(e.commit))}</li>`)
+  );
+  const types = view.deviceTypes.list().map((t) => `<li>${escape(t.slug)}</li>`);
+  return `<!doctype html><meta charset="utf-8"><title>Drover edge</title>
+<h1>Drover edge</h1>
+<p>Targets v${view.versions.targets}, timestamp v${view.versions.timestamp}.</p>
+<p>Point devices at it: <code>drover check --api ${escape(base)} --trusted-root root.json …</code>
+(root: <a href="${escape(base)}/tuf/root.json">/tuf/root.json</a>, provision it out of band).</p>
+<h2>Apps</h2><ul>${apps.join("") || "<li>none</li>"}</ul>
+<h2>Device types</h2><ul>${types.join("") || "<li>none</li>"}</ul>
+<p>JSON: <a href="${escape(base)}/releases">/releases</a>, <a href="${escape(base)}/v1/device-types">/v1/device-types</a></p>
+`;
+}

@@ -1,0 +1,48 @@
+/**
+ * `GET /tuf/<file>`: TUF metadata as stored, for Drover devices and any standard TUF client.
+ * Only the names TUF clients ask for are served (`<N>.root.json`, `root.json`, `timestamp.json`,
+ * `<N>.snapshot.json`, `<N>.targets.json`); versioned files are cached for a year, `timestamp.json`
+ * and `root.json` briefly.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { RepoState } from "../_repo_state.ts";
+import { HttpError } from "../_http_error.ts";
+import { IMMUTABLE } from "../_http.ts";
+
+const NAME = /^(?:[1-9][0-9]{0,9}\.(?:root|snapshot|targets)|root|timestamp)\.json$/;
+
+/**
+ * Registers the TUF metadata route.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "../app.ts";
+ * import { FsStorage } from "../storage/fs_storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const app = createApp({ storage: new FsStorage(dir) });
+ * console.assert((await app.request("/tuf/timestamp.json")).status === 404);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function tufRoutes(app: Hono, state: RepoState): void {
+  app.get("/tuf/:file", async (c) => {
+    const file = c.req.param("file");
+    if (!NAME.test(file)) throw new HttpError(404, "E_NOT_FOUND", "Cannot find metadata: unknown file name");
+    let bytes: Uint8Array | undefined;
+    if (file === "timestamp.json") {
+      bytes = (await state.view()).timestamp; // renewed lazily when close to expiry
+    } else {
+      bytes = await state.storage.get(`tuf/${file}`);
+    }
+    if (!bytes) throw new HttpError(404, "E_NOT_FOUND", `Cannot find metadata: no ${file}`);
+    const versioned = /^[0-9]/.test(file);
+    return new Response(c.req.method === "HEAD" ? null : bytes as Uint8Array<ArrayBuffer>, {
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(bytes.byteLength),
+        "cache-control": versioned ? IMMUTABLE : `public, max-age=${state.config.shortMaxAge}`,
+      },
+    });
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Cloudflare Workers module entry (bundled into `dist/worker.js`). Bindings: `BUCKET` (R2: blobs
+ * and metadata), optional `METADATA` (KV cache for immutable metadata), secrets `DROVER_TOKEN`,
+ * `DROVER_SNAPSHOT_KEY` and `DROVER_TIMESTAMP_KEY` (key-file JSON), optional `DROVER_PUBLIC_URL`.
+ * A cron trigger renews the timestamp (`scheduled`); requests renew it lazily too.
+ * @module
+ */
+import { setAbilities } from "../core/abilities.ts";
+import { nodeAbilities } from "../core/node.ts";
+import { parseKeyFile } from "../core/trust/mod.ts";
+import { createApp, type EdgeApp } from "./app.ts";
+import { configFromEnv } from "./_env_config.ts";
+import { type KvLike, type R2BucketLike, R2Storage } from "./storage/r2_storage.ts";
+
+/** The Worker's bindings. */
+export interface WorkerEnv {
+  BUCKET: R2BucketLike;
+  METADATA?: KvLike;
+  DROVER_TOKEN?: string;
+  DROVER_SNAPSHOT_KEY?: string;
+  DROVER_TIMESTAMP_KEY?: string;
+  DROVER_PUBLIC_URL?: string;
+  DROVER_MAX_UPLOAD_BYTES?: string;
+  DROVER_RESOLUTION_TTL_MS?: string;
+}
+
+interface Ctx {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+setAbilities(nodeAbilities);
+let app: EdgeApp | undefined;
+
+function appFor(env: WorkerEnv): EdgeApp {
+  return app ??= createApp({
+    storage: new R2Storage(env.BUCKET, { kv: env.METADATA }),
+    keys: {
+      snapshot: env.DROVER_SNAPSHOT_KEY ? parseKeyFile(env.DROVER_SNAPSHOT_KEY) : undefined,
+      timestamp: env.DROVER_TIMESTAMP_KEY ? parseKeyFile(env.DROVER_TIMESTAMP_KEY) : undefined,
+    },
+    config: configFromEnv(env as unknown as Record<string, unknown>),
+  });
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: Ctx): Response | Promise<Response> {
+    return appFor(env).fetch(request, env, ctx as never);
+  },
+  scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): void {
+    ctx.waitUntil(appFor(env).renewTimestamp());
+  },
+};

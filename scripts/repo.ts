@@ -1,0 +1,21 @@
+/**
+ * Entry of the repository CLI (`deno task repo …`; bundled as `dist/drover-repo.mjs` for Node).
+ * node: built-ins only. Sets the exit code; never calls process.exit, so output is flushed.
+ *
+ * @example
+ * ```sh
+ * deno task repo init --repo ./repo --keys ./keys
+ * ```
+ * @module
+ */
+import process from "node:process";
+import { setAbilities } from "../core/abilities.ts";
+import { nodeAbilities } from "../core/node.ts";
+import { runRepo } from "./repo/main.ts";
+
+setAbilities(nodeAbilities);
+process.exitCode = await runRepo(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+});

@@ -1,0 +1,69 @@
+/**
+ * Private: copy an artifact into `targets/<dir>/<sha256>.<basename>`, computing sha256, sha1 and
+ * sha512 while streaming (never buffered whole); the file appears under its final name only
+ * after the copy is complete and fsynced (temp + rename).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { targetUrl } from "../../core/trust/mod.ts";
+import { type FsRepoStore, syncDir } from "./fs_repo_store.ts";
+
+/** What was imported. */
+export interface Imported {
+  length: number;
+  hashes: { sha256: string; sha1: string; sha512: string };
+  url: string;
+}
+
+/** Stream `file` into the repository as target `path`. */
+export async function importTarget(store: FsRepoStore, path: string, file: string): Promise<Imported> {
+  const dir = dirname(store.resolve(targetUrl(path, "0".repeat(64))));
+  await mkdir(dir, { recursive: true });
+  const tmp = `${dir}/.import-${randomBytes(6).toString("hex")}.tmp`;
+  const hashers = { sha256: createHash("sha256"), sha1: createHash("sha1"), sha512: createHash("sha512") };
+  let length = 0;
+  const tee = new Transform({
+    transform(chunk: Uint8Array, _enc, done) {
+      length += chunk.length;
+      for (const h of Object.values(hashers)) h.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tee, createWriteStream(tmp, { flags: "wx" }));
+    const fh = await open(tmp, "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const hashes = {
+      sha256: hashers.sha256.digest("hex"),
+      sha1: hashers.sha1.digest("hex"),
+      sha512: hashers.sha512.digest("hex"),
+    };
+    const url = targetUrl(path, hashes.sha256);
+    await rename(tmp, store.resolve(url));
+    await syncDir(dir);
+    return { length, hashes, url };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Write small in-memory content (device-types.json) as target `path`; returns its target fields. */
+export async function putTargetBytes(store: FsRepoStore, path: string, bytes: Uint8Array): Promise<Imported> {
+  const hashes = {
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    sha1: createHash("sha1").update(bytes).digest("hex"),
+    sha512: createHash("sha512").update(bytes).digest("hex"),
+  };
+  const url = targetUrl(path, hashes.sha256);
+  await store.put(url, bytes);
+  return { length: bytes.length, hashes, url };
+}

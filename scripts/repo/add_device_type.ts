@@ -1,0 +1,65 @@
+/**
+ * `repo add-device-type`: add or update a device type (slug, name, aliases) in the signed
+ * `device-types.json` target, then sign targets, snapshot and timestamp.
+ *
+ * @example
+ * ```ts ignore
+ * import { command } from "./add_device_type.ts";
+ * await command.run(["--repo", "r", "--keys", "k", "--slug", "raspberrypi4-64", "--alias", "rpi4"], { stdout: console.log, stderr: console.error, env: {} });
+ * ```
+ * @module
+ */
+import { assertSegment, DEVICE_TYPES_PATH, type DeviceTypeEntry } from "../../core/trust/mod.ts";
+import { need, parse, report, UsageError } from "./_args.ts";
+import { currentDeviceTypes } from "./_device_types.ts";
+import { putTargetBytes } from "./_import_target.ts";
+import { openRepo } from "./_open.ts";
+import type { RepoCommand } from "./command.ts";
+
+const help = `Usage: repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
+
+Add a device type to the signed device-types.json target, or update it (name replaced if given,
+aliases added). Slugs and aliases match ^[A-Za-z0-9][A-Za-z0-9._+-]*$ and an alias may not
+name another device type. Signs new targets, snapshot and timestamp metadata.
+
+  --json   print one JSON document: { deviceType, deviceTypes, versions }
+`;
+
+/** The `add-device-type` subcommand. */
+export const command: RepoCommand = {
+  name: "add-device-type",
+  summary: "add or update a device type (slug, name, aliases)",
+  help,
+  async run(argv, io) {
+    const v = parse(argv, { slug: { type: "string" }, name: { type: "string" }, alias: { type: "string", multiple: true } });
+    if (v.help) return (io.stdout(help), 0);
+    const slug = need(v, "slug");
+    assertSegment(slug, "slug");
+    const aliases = (v.alias as string[] | undefined) ?? [];
+    for (const a of aliases) assertSegment(a, "alias");
+    const { store, writer } = await openRepo(v);
+    const list = await currentDeviceTypes(store, writer);
+    for (const d of list) {
+      if (d.slug !== slug && (d.aliases.includes(slug) || aliases.some((a) => a === d.slug || d.aliases.includes(a)))) {
+        throw new UsageError(`Cannot add device type ${slug}: its slug or an alias already names ${d.slug}`);
+      }
+    }
+    if (aliases.includes(slug)) throw new UsageError(`Cannot add device type ${slug}: alias equals the slug`);
+    let entry = list.find((d) => d.slug === slug);
+    if (!entry) list.push(entry = { slug, aliases: [] });
+    if (typeof v.name === "string") entry.name = v.name;
+    entry.aliases = [...new Set([...entry.aliases, ...aliases])].sort();
+    list.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    const doc: { deviceTypes: DeviceTypeEntry[] } = { deviceTypes: list };
+    const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
+    const imported = await putTargetBytes(store, DEVICE_TYPES_PATH, bytes);
+    writer.setTarget(DEVICE_TYPES_PATH, {
+      length: imported.length,
+      hashes: { sha256: imported.hashes.sha256, sha512: imported.hashes.sha512 },
+      custom: { kind: "device-types" },
+    });
+    const { versions } = await writer.commit();
+    report(io, v.json, { deviceType: entry, deviceTypes: list, versions }, `device type ${slug}: targets v${versions.targets}`);
+    return 0;
+  },
+};

@@ -1,0 +1,29 @@
+/**
+ * The table of `repo` subcommands: adding one is one import and one line.
+ *
+ * @example
+ * ```ts
+ * import { COMMANDS } from "./commands.ts";
+ * console.assert(COMMANDS.some((c) => c.name === "add-app"));
+ * ```
+ * @module
+ */
+import type { RepoCommand } from "./command.ts";
+import { command as init } from "./init.ts";
+import { command as addDeviceType } from "./add_device_type.ts";
+import { command as addApp } from "./add_app.ts";
+import { command as addImage } from "./add_image.ts";
+import { command as addManifest } from "./add_manifest.ts";
+import { command as timestamp } from "./timestamp.ts";
+import { command as rotateKey } from "./rotate_key.ts";
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly RepoCommand[] = [
+  init,
+  addDeviceType,
+  addApp,
+  addImage,
+  addManifest,
+  timestamp,
+  rotateKey,
+];
