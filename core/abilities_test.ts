@@ -82,7 +82,10 @@ Deno.test("node abilities: gunzip handles multi-member gzip (concatenated member
 });
 
 Deno.test("web abilities: unknown algorithm is a TypeError naming it", () => {
-  assert.throws(() => webAbilities.createHasher("md5" as HashAlgorithm), { name: "TypeError", message: /'md5'/ });
+  assert.throws(() => webAbilities.createHasher("md5" as HashAlgorithm), {
+    name: "TypeError",
+    message: /'md5'/,
+  });
 });
 
 Deno.test("getAbilities() defaults to web; setAbilities() swaps and returns the previous ones", () => {

@@ -8,10 +8,12 @@
  * ```
  * @module
  */
-import { readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { assertSegment } from "../core/trust/target_paths.ts";
-import { writeFileAtomic } from "./atomic_file.ts";
+import { VerifyStream } from "../core/verify/mod.ts";
+import { fsyncDir, writeFileAtomic } from "./atomic_file.ts";
+import { fileStream } from "./_streams.ts";
 
 /** One cached image (the content of its index.json, plus its path). */
 export interface CacheEntry {
@@ -71,10 +73,42 @@ export class ImageStore {
     await writeFileAtomic(join(dir, "index.json"), JSON.stringify({ schema: 1, ...doc }, null, 2) + "\n");
   }
 
+  /** Moves a verified download into its entry dir (rename, fsync) and writes its index. */
+  async commit(
+    blob: string,
+    facts: Omit<CacheEntry, "path" | "addedAt" | "accessedAt">,
+  ): Promise<CacheEntry> {
+    const dir = this.entryDir(facts.deviceType, facts.version, facts.variant);
+    await mkdir(dir, { recursive: true });
+    const now = new Date().toISOString();
+    const entry: CacheEntry = {
+      ...facts,
+      addedAt: now,
+      accessedAt: now,
+      path: join(dir, `${facts.sha256}.img`),
+    };
+    await rename(blob, entry.path);
+    await fsyncDir(dir);
+    await this.writeEntry(entry);
+    return entry;
+  }
+
   /** True when the image file exists with the recorded size (the cheap check). */
   async intact(entry: CacheEntry): Promise<boolean> {
     const st = await stat(entry.path).catch(() => undefined);
     return !!st?.isFile() && st.size === entry.size;
+  }
+
+  /** True when the image file hashes to the recorded sha256 (a full read). */
+  async verify(entry: CacheEntry): Promise<boolean> {
+    const verify = new VerifyStream({ length: entry.size, sha256: entry.sha256 }, { name: entry.path });
+    try {
+      await fileStream(entry.path).pipeThrough(verify).pipeTo(new WritableStream());
+      await verify.done;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async drop(entry: Pick<CacheEntry, "deviceType" | "version" | "variant">): Promise<void> {
@@ -84,7 +118,8 @@ export class ImageStore {
   /** Every entry dir (slug/version/variant), with its entry if the index is readable. */
   async #walk(): Promise<{ dir: string; entry?: CacheEntry }[]> {
     const out: { dir: string; entry?: CacheEntry }[] = [];
-    const ls = (d: string) => readdir(d, { withFileTypes: true }).then((l) => l.filter((e) => e.isDirectory()), () => []);
+    const ls = (d: string) =>
+      readdir(d, { withFileTypes: true }).then((l) => l.filter((e) => e.isDirectory()), () => []);
     for (const slug of await ls(join(this.dir, "images"))) {
       for (const version of await ls(join(this.dir, "images", slug.name))) {
         for (const variant of await ls(join(this.dir, "images", slug.name, version.name))) {

@@ -45,7 +45,13 @@ export function manifestReport(b: InstallBuilder): ManifestReport {
     const e: ReportEntry = {
       id,
       kind: a ? "artifact" : manifestIds.has(id) ? "manifest" : "artifact",
-      status: missing.has(id) ? "missing" : invalid.has(id) ? "invalid" : item?.installed ? "installed" : "available",
+      status: missing.has(id)
+        ? "missing"
+        : invalid.has(id)
+        ? "invalid"
+        : item?.installed
+        ? "installed"
+        : "available",
     };
     if (a) Object.assign(e, { size: a.size, sha256: a.sha256, nodes: a.nodes });
     if (item) e.source = item.source;
@@ -82,7 +88,9 @@ const size = (n?: number) => (n === undefined ? "" : n >= MiB ? `${(n / MiB).toF
 export function reportText(r: ManifestReport): string {
   const lines: string[] = [];
   const chain = r.chain.map((m) => `${m.id}@${m.version}`).join(" <- ");
-  lines.push(`manifest ${r.manifest ?? "?"}: chain ${chain || "(none)"}${r.chainComplete ? "" : " (incomplete)"}`);
+  lines.push(
+    `manifest ${r.manifest ?? "?"}: chain ${chain || "(none)"}${r.chainComplete ? "" : " (incomplete)"}`,
+  );
   lines.push(
     `required ${r.required.length}, available ${r.available.length}, missing ${r.missing.length}, ` +
       `invalid ${Object.keys(r.invalid).length} (corrupt ${r.corrupt.length})`,
@@ -90,9 +98,13 @@ export function reportText(r: ManifestReport): string {
   const w = Math.max(8, ...r.entries.map((e) => e.id.length));
   for (const e of r.entries) {
     const where = e.source ? ` ${e.source}` : "";
-    const why = e.reason ? ` ${e.reason.code}: ${e.reason.message}${e.reason.source ? ` (${e.reason.source})` : ""}` : "";
+    const why = e.reason
+      ? ` ${e.reason.code}: ${e.reason.message}${e.reason.source ? ` (${e.reason.source})` : ""}`
+      : "";
     const nodes = e.nodes ? ` [${e.nodes.join(",")}]` : "";
-    lines.push(`  ${e.id.padEnd(w)}  ${e.kind.padEnd(8)}  ${e.status.padEnd(9)} ${size(e.size)}${nodes}${where}${why}`);
+    lines.push(
+      `  ${e.id.padEnd(w)}  ${e.kind.padEnd(8)}  ${e.status.padEnd(9)} ${size(e.size)}${nodes}${where}${why}`,
+    );
   }
   lines.push(r.complete ? "complete: everything is available and valid" : "not complete");
   return lines.join("\n") + "\n";

@@ -1,5 +1,5 @@
 /**
- * Web streams over node:fs file handles (bounded memory, 1 MiB reads), and concatenation.
+ * Web streams over node:fs file handles (bounded memory, 1 MiB reads).
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
@@ -7,7 +7,10 @@ import { type FileHandle, open } from "node:fs/promises";
 const CHUNK = 1 << 20;
 
 /** Reads `path` from `start` (inclusive) to `end` (exclusive, default EOF) as a byte stream. */
-export function fileStream(path: string, options: { start?: number; end?: number } = {}): ReadableStream<Uint8Array> {
+export function fileStream(
+  path: string,
+  options: { start?: number; end?: number } = {},
+): ReadableStream<Uint8Array> {
   let handle: FileHandle | undefined;
   let pos = options.start ?? 0;
   const end = options.end ?? Infinity;
@@ -59,34 +62,4 @@ export function handleSink(handle: FileHandle): WritableStream<Uint8Array> {
       }
     },
   });
-}
-
-/** Plays the streams made by `makers` one after the other; cancelling cancels the one in play. */
-export function concatStreams(makers: (() => ReadableStream<Uint8Array>)[]): ReadableStream<Uint8Array> {
-  let index = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (!reader) {
-          const make = makers[index++];
-          if (!make) {
-            controller.close();
-            return;
-          }
-          reader = make().getReader();
-        }
-        const { done, value } = await reader.read();
-        if (!done) {
-          controller.enqueue(value);
-          return;
-        }
-        reader.releaseLock();
-        reader = undefined;
-      }
-    },
-    async cancel(reason) {
-      await reader?.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }

@@ -47,7 +47,10 @@ export interface Expected {
  * console.assert(bytes !== undefined && bytes.length > 0);
  * ```
  */
-export function fetchBytes(url: URL, options: FetchPolicy & { maxLength: number }): Promise<Uint8Array | undefined> {
+export function fetchBytes(
+  url: URL,
+  options: FetchPolicy & { maxLength: number },
+): Promise<Uint8Array | undefined> {
   if (!(options.maxLength >= 0)) throw new RangeError("Cannot fetch: maxLength must be >= 0");
   return withRetries(async () => {
     let opened;
@@ -120,7 +123,9 @@ export async function downloadVerified(
   },
 ): Promise<string> {
   const { expected } = options;
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(options.key)) throw new TypeError(`Cannot download: bad key ${options.key}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(options.key)) {
+    throw new TypeError(`Cannot download: bad key ${options.key}`);
+  }
   if (!expected.sha256 && !expected.sha1) throw new TypeError("Cannot download: no digest to verify");
   const blob = `${options.downloads}/${options.key}.blob`;
   const part = `${options.downloads}/${options.key}.part`;
@@ -137,14 +142,19 @@ export async function downloadVerified(
     }
     let opened = offset === expected.length ? undefined : await openUrl(url, { ...options, offset });
     try {
-      if (opened && offset > 0 && (opened.status !== 206 || rangeStart(opened.contentRange) !== offset)) {
-        // the server ignored (or mangled) the Range request: start again from byte 0
+      if (opened && offset > 0 && opened.status === 200) {
+        // the server ignored the Range request and sends everything: take it from byte 0
+        await truncate(part, 0);
+        offset = 0;
+      } else if (
+        opened && offset > 0 && (opened.status !== 206 || rangeStart(opened.contentRange) !== offset)
+      ) {
+        // not satisfiable (416) or a range we did not ask for: start again from byte 0
         await opened.dispose();
         opened = undefined;
         await truncate(part, 0);
         offset = 0;
         opened = await openUrl(url, { ...options, offset: 0 });
-        if (opened.status !== 200) throw new RetryableError(`Cannot fetch ${url}: HTTP ${opened.status} without Range`);
       }
       const body = opened?.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
       const verify = new VerifyStream(expected, {
@@ -179,7 +189,9 @@ export async function downloadVerified(
         if (offset > 0 && !freshRetryUsed) {
           // the bytes of an earlier run were bad: one fresh download before giving up
           freshRetryUsed = true;
-          throw new RetryableError(`Cannot resume ${name}: partial download did not verify`, { cause: error });
+          throw new RetryableError(`Cannot resume ${name}: partial download did not verify`, {
+            cause: error,
+          });
         }
       }
       throw error;

@@ -13,26 +13,37 @@
  *   dropped and fetched again; `maxBytes` evicts least recently used images; orphans are swept.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { ImageCache } from "./image_cache.ts";
- * const cache = new ImageCache({ cacheDir: "/var/cache/drover", api: "http://127.0.0.1:8787/", trustedRoot: "root.json" });
- * const img = await cache.get("rpi4", "^2.88", { variant: "prod" });
- * await img.stream.pipeTo(new WritableStream());
+ * const dir = await mkdtemp(join(tmpdir(), "images-"));
+ * const cache = new ImageCache({ cacheDir: dir, api: "http://127.0.0.1:8787/", trustedRoot: "root.json" });
+ * // cache.get("rpi4", "^2.88", { variant: "prod" }) resolves and caches; nothing is cached yet:
+ * console.assert((await cache.listCache()).length === 0);
+ * await rm(dir, { recursive: true });
  * ```
  * @module
  */
-import { mkdir, readFile, rename } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { NotFoundError, TransientError } from "../core/errors.ts";
-import type { ImageCustom, TargetInfo, TrustedRepository } from "../core/trust/mod.ts";
-import { DeviceTypes, resolveVersion } from "../core/version/mod.ts";
-import { VerifyStream } from "../core/verify/mod.ts";
-import { fsyncDir, writeFileAtomic } from "./atomic_file.ts";
-import { downloadVerified, type FetchPolicy, fetchBytes } from "./fetch.ts";
+import { TransientError } from "../core/errors.ts";
+import type { TrustedRepository } from "../core/trust/mod.ts";
+import { downloadVerified, type FetchPolicy } from "./fetch.ts";
 import { acquireLock } from "./lock.ts";
 import { openRepository } from "./trust_store.ts";
 import { type CacheEntry, ImageStore } from "./_image_store.ts";
+import {
+  baseOf,
+  type Candidate,
+  candidates,
+  offlineSlug,
+  onlineSlug,
+  pick,
+  resolveImage,
+} from "./_image_resolve.ts";
 import { fileStream } from "./_streams.ts";
 
 export type { CacheEntry } from "./_image_store.ts";
@@ -89,23 +100,11 @@ export interface ImageVersion {
   cached: boolean;
 }
 
-type Candidate = ImageCustom & { target: TargetInfo };
-
-/** resolveVersion over items that carry version, prerelease and variant. */
-function pick<T extends { version: string; prerelease: boolean; variant: "prod" | "dev" }>(
-  items: readonly T[],
-  request: string,
-  variant: "prod" | "dev",
-): T {
-  const entries = items.map((item) => ({ version: item.version, prerelease: item.prerelease, variant: item.variant, item }));
-  return resolveVersion(entries, request, { variant }).item;
-}
-
 /** The image cache. */
 export class ImageCache {
   #o: ImageCacheOptions;
   #store: ImageStore;
-  #inflight = new Map<string, Promise<CacheEntry>>();
+  #inflight = new Map<string, Promise<{ entry: CacheEntry; downloaded: boolean }>>();
 
   constructor(options: ImageCacheOptions) {
     if (typeof options?.cacheDir !== "string" || options.cacheDir === "") {
@@ -116,11 +115,20 @@ export class ImageCache {
   }
 
   /** Gets an image (`versionOrRange`: exact, range, `latest` (default), `recommended`, `default`). */
-  async get(deviceType: string, versionOrRange = "latest", options: GetImageOptions = {}): Promise<ImageResult> {
+  async get(
+    deviceType: string,
+    versionOrRange = "latest",
+    options: GetImageOptions = {},
+  ): Promise<ImageResult> {
     const variant = options.variant ?? "prod";
     const request = versionOrRange.trim() || "latest";
     if (semver.parse(request.replace(/^v/, "")) !== null) {
-      const hit = await this.#fromCache(await this.#offlineSlug(deviceType), request, variant, options);
+      const hit = await this.#fromCache(
+        await offlineSlug(deviceType, this.#o.cacheDir),
+        request,
+        variant,
+        options,
+      );
       if (hit) return hit;
     }
     let repo: TrustedRepository;
@@ -128,25 +136,30 @@ export class ImageCache {
       repo = await this.#repository();
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
-      const hit = await this.#fromCache(await this.#offlineSlug(deviceType), request, variant, options);
+      const hit = await this.#fromCache(
+        await offlineSlug(deviceType, this.#o.cacheDir),
+        request,
+        variant,
+        options,
+      );
       if (!hit) throw error;
       this.#o.onWarning?.(
         `offline (${error.message}): using cached ${hit.deviceType} ${hit.version} (${variant}), which may not be ${request}`,
       );
       return hit;
     }
-    const slug = await this.#slug(repo, deviceType);
-    const chosen = this.#resolve(repo, slug, request, variant);
-    const entry = await this.#ensure(chosen, options);
-    return await this.#serve(entry, false, options);
+    const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
+    const chosen = resolveImage(repo, slug, request, variant);
+    const { entry, downloaded } = await this.#ensure(chosen, options);
+    return await this.#serve(entry, !downloaded, options);
   }
 
   /** The versions the repository offers for a device type (slug or alias), newest first. */
   async list(deviceType: string): Promise<ImageVersion[]> {
     const repo = await this.#repository();
-    const slug = await this.#slug(repo, deviceType);
+    const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
     const cached = new Set((await this.#store.list()).map((e) => e.sha256));
-    return this.#candidates(repo, slug)
+    return candidates(repo, slug)
       .sort((a, b) => semver.rcompare(a.version.replace(/^v/, ""), b.version.replace(/^v/, "")))
       .map((c) => ({
         version: c.version,
@@ -209,46 +222,11 @@ export class ImageCache {
 
   #repository(): Promise<TrustedRepository> {
     const api = this.#o.api;
-    if (api === undefined) throw new TransientError("Cannot resolve image: no repository URL (api) configured");
+    if (api === undefined) {
+      throw new TransientError("Cannot resolve image: no repository URL (api) configured");
+    }
     const tufDir = this.#o.tufDir ?? join(this.#o.cacheDir, "tuf");
     return openRepository(new URL(api), tufDir, { ...this.#o.fetch, trustedRoot: this.#o.trustedRoot });
-  }
-
-  async #slug(repo: TrustedRepository, deviceType: string): Promise<string> {
-    let target: TargetInfo;
-    try {
-      target = repo.deviceTypesTarget();
-    } catch (error) {
-      if (error instanceof NotFoundError) return deviceType; // a repository without aliases
-      throw error;
-    }
-    const base = new URL(String(this.#o.api).replace(/\/?$/, "/"));
-    const bytes = await fetchBytes(new URL(target.url, base), { ...this.#o.fetch, maxLength: target.length });
-    if (!bytes) throw new TransientError(`Cannot list device types: ${target.url} is missing`);
-    const types = new DeviceTypes(repo.deviceTypes(bytes));
-    await mkdir(this.#o.cacheDir, { recursive: true });
-    await writeFileAtomic(join(this.#o.cacheDir, "device-types.json"), bytes);
-    return types.resolve(deviceType).slug;
-  }
-
-  /** The canonical slug from the last verified device-types document, else the name as given. */
-  async #offlineSlug(deviceType: string): Promise<string> {
-    try {
-      const doc = JSON.parse(await readFile(join(this.#o.cacheDir, "device-types.json"), "utf8"));
-      return new DeviceTypes(doc.deviceTypes).resolve(deviceType).slug;
-    } catch {
-      return deviceType;
-    }
-  }
-
-  #candidates(repo: TrustedRepository, slug: string): Candidate[] {
-    return repo.images(slug).map((t) => ({ ...(t.custom as ImageCustom), target: t }));
-  }
-
-  #resolve(repo: TrustedRepository, slug: string, request: string, variant: "prod" | "dev"): Candidate {
-    const images = this.#candidates(repo, slug);
-    if (images.length === 0) throw new NotFoundError(`Cannot get image: no images for device type '${slug}'`);
-    return pick(images, request, variant);
   }
 
   async #fromCache(
@@ -264,24 +242,13 @@ export class ImageCache {
     } catch {
       return undefined;
     }
-    if (!(await this.#store.intact(entry)) || (options.verify && !(await this.#hashes(entry)))) {
+    if (!(await this.#store.intact(entry)) || (options.verify && !(await this.#store.verify(entry)))) {
       this.#o.onWarning?.(`cached ${slug} ${entry.version} (${variant}) is corrupt: dropped`);
       const release = await this.#tryLock(entry.sha256);
       if (release) await this.#store.drop(entry).finally(release);
       return undefined;
     }
     return await this.#serve(entry, true, options);
-  }
-
-  async #hashes(entry: CacheEntry): Promise<boolean> {
-    const verify = new VerifyStream({ length: entry.size, sha256: entry.sha256 }, { name: entry.path });
-    try {
-      await fileStream(entry.path).pipeThrough(verify).pipeTo(new WritableStream());
-      await verify.done;
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   async #serve(entry: CacheEntry, fromCache: boolean, _options: GetImageOptions): Promise<ImageResult> {
@@ -300,7 +267,7 @@ export class ImageCache {
   }
 
   /** The verified cache entry of `c`, downloading it once per process and once across processes. */
-  #ensure(c: Candidate, options: GetImageOptions): Promise<CacheEntry> {
+  #ensure(c: Candidate, options: GetImageOptions): Promise<{ entry: CacheEntry; downloaded: boolean }> {
     const key = c.target.hashes.sha256;
     let p = this.#inflight.get(key);
     if (!p) {
@@ -310,7 +277,10 @@ export class ImageCache {
     return p;
   }
 
-  async #download(c: Candidate, options: GetImageOptions): Promise<CacheEntry> {
+  async #download(
+    c: Candidate,
+    options: GetImageOptions,
+  ): Promise<{ entry: CacheEntry; downloaded: boolean }> {
     const sha256 = c.target.hashes.sha256;
     const dir = this.#store.entryDir(c.deviceType, c.version, c.variant);
     await mkdir(this.#store.partials, { recursive: true });
@@ -320,13 +290,16 @@ export class ImageCache {
     });
     try {
       const existing = await this.#store.readEntry(dir);
-      if (existing?.sha256 === sha256 && await this.#store.intact(existing)) return existing;
+      if (existing && existing.sha256 === sha256 && await this.#store.intact(existing)) {
+        return { entry: existing, downloaded: false };
+      }
       if (existing) {
-        if (existing.sha256 === sha256) this.#o.onWarning?.(`cached ${c.deviceType} ${c.version} is corrupt: fetching again`);
+        if (existing.sha256 === sha256) {
+          this.#o.onWarning?.(`cached ${c.deviceType} ${c.version} is corrupt: fetching again`);
+        }
         await this.#store.drop(existing);
       }
-      const base = new URL(String(this.#o.api).replace(/\/?$/, "/"));
-      const blob = await downloadVerified(new URL(c.target.url, base), {
+      const blob = await downloadVerified(new URL(c.target.url, baseOf(this.#o.api!)), {
         ...this.#o.fetch,
         signal: options.signal ?? this.#o.fetch?.signal,
         downloads: this.#store.partials,
@@ -335,9 +308,7 @@ export class ImageCache {
         name: c.target.path,
         onProgress: (bytes) => options.onProgress?.(bytes, c.target.length),
       });
-      await mkdir(dir, { recursive: true });
-      const now = new Date().toISOString();
-      const entry: CacheEntry = {
+      const entry = await this.#store.commit(blob, {
         deviceType: c.deviceType,
         version: c.version,
         variant: c.variant,
@@ -346,14 +317,8 @@ export class ImageCache {
         prerelease: c.prerelease === true,
         recommended: c.recommended === true,
         target: c.target.path,
-        addedAt: now,
-        accessedAt: now,
-        path: join(dir, `${sha256}.img`),
-      };
-      await rename(blob, entry.path);
-      await fsyncDir(dir);
-      await this.#store.writeEntry(entry);
-      return entry;
+      });
+      return { entry, downloaded: true };
     } finally {
       await lock.release();
       if (this.#o.maxBytes !== undefined) await this.evict(this.#o.maxBytes, { keep: sha256 });
@@ -366,10 +331,10 @@ export class ImageCache {
  * Gets an image with a one-off {@linkcode ImageCache} (the seed's `get(deviceType, versionOrRange, options)`).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { getImage } from "./image_cache.ts";
- * const img = await getImage("rpi4", "recommended", { cacheDir: "/tmp/c", api: "http://127.0.0.1:8787/" });
- * await img.stream.cancel();
+ * // an exact version is looked up in the cache first; with no cache and no repository: TransientError
+ * await getImage("rpi4", "1.0.0", { cacheDir: "/nonexistent/drover" }).catch((e) => console.assert(e.code === "E_TRANSIENT"));
  * ```
  */
 export function getImage(

@@ -28,7 +28,7 @@
  * @module
  */
 import { constants } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UntarStream } from "../core/archive/mod.ts";
@@ -137,6 +137,43 @@ async function stage(releases: string, id: string, blob: string, options: Instal
   }
 }
 
+function health(releasePath: string, name: string, options: InstallOptions): Promise<string | undefined> {
+  return runHealthCheck(options.healthCmd!, {
+    cwd: releasePath,
+    env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },
+    timeoutMs: options.healthTimeoutMs ?? 60_000,
+    onOutput: options.onOutput,
+  });
+}
+
+/**
+ * Finishes an install that was interrupted after the switch (its pending manifest is still there
+ * but `current` already has its commit): runs the health check, if any, on the current release;
+ * on failure switches `current` back to `previous` and removes the release.
+ *
+ * @example
+ * ```ts ignore
+ * import { confirmInstalled } from "./install.ts";
+ * const r = await confirmInstalled("/opt/apps/radio", { deploy, expected: {}, healthCmd: "./bin/selftest" });
+ * ```
+ */
+export async function confirmInstalled(appDir: string, options: InstallOptions): Promise<InstallResult> {
+  const current = await normalisedLink(appDir, "current");
+  const previous = await normalisedLink(appDir, "previous");
+  const id = current?.split("/").pop() ?? "";
+  const previousId = previous?.split("/").pop();
+  if (!options.healthCmd || !current) return { status: "installed", release: id, previous: previousId };
+  const releasePath = await realpath(join(appDir, "current"));
+  const healthError = await health(releasePath, options.deploy.name, options);
+  if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
+  if (previous && previous !== current) {
+    await switchLink(appDir, "current", previous);
+    await removeLink(appDir, "previous");
+    if (current === `releases/${id}`) await removeRelease(join(appDir, "releases"), id);
+  }
+  return { status: "health-failed", release: id, previous: previousId, healthError };
+}
+
 /**
  * Installs `blob` (a tar or tar.gz) as a new release of the app in `appDir` and switches
  * `current` to it (see the module doc). Throws `IntegrityError` if the blob does not match
@@ -163,13 +200,7 @@ export async function installRelease(appDir: string, blob: string, options: Inst
   const previousId = oldCurrent && oldCurrent !== newLink ? oldCurrent.split("/").pop() : undefined;
 
   if (!options.healthCmd) return { status: "installed", release: id, previous: previousId };
-  const releasePath = join(releases, id);
-  const healthError = await runHealthCheck(options.healthCmd, {
-    cwd: releasePath,
-    env: { ...(options.env ?? process.env), DROVER_APP: deploy.name, DROVER_RELEASE: releasePath },
-    timeoutMs: options.healthTimeoutMs ?? 60_000,
-    onOutput: options.onOutput,
-  });
+  const healthError = await health(join(releases, id), deploy.name, options);
   if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
 
   // switch back: current first (what runs), then previous

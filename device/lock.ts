@@ -54,7 +54,8 @@ function processStart(pid: number): string | null {
 
 function isAlive(info: LockInfo): boolean {
   if (!Number.isSafeInteger(info.pid) || info.pid <= 0) return false;
-  if (info.host !== hostname()) return true; // cannot tell: a shared workspace is not ours to break
+  // `host` is informative only: a device's hostname may change (first-boot naming) and a lock
+  // must never outlive its process because of that. Workspaces are local, not shared.
   try {
     process.kill(info.pid, 0);
   } catch (error) {

@@ -144,7 +144,10 @@ export async function installManifest(
   const chain = builder.getManifestChain();
   const top = chain[0]!;
   for (const sub of ["artifacts", "manifests", ".tmp"]) await mkdir(join(dir, sub), { recursive: true });
-  await using _lock = await acquireLock(join(dir, ".lock"), { waitSeconds: options.waitSeconds, signal: options.signal });
+  await using _lock = await acquireLock(join(dir, ".lock"), {
+    waitSeconds: options.waitSeconds,
+    signal: options.signal,
+  });
   const tmpDir = join(dir, ".tmp");
   for (const orphan of await readdir(tmpDir)) await unlink(join(tmpDir, orphan)).catch(() => {});
 
@@ -199,10 +202,15 @@ export async function installManifest(
   for (const node of Object.keys(result.staged)) await fsyncDir(join(dir, "nodes", node));
 
   for (const m of chain) {
-    await writeFileAtomic(join(dir, "manifests", `${m.id}.json`), await readAllItem(builder.getArtifact(m.id)!));
+    await writeFileAtomic(
+      join(dir, "manifests", `${m.id}.json`),
+      await readAllItem(builder.getArtifact(m.id)!),
+    );
   }
   const nodes: Record<string, string[]> = {};
-  for (const id of artifactIds) for (const n of builder.getManifestArtifact(id)!.nodes) (nodes[n] ??= []).push(id);
+  for (const id of artifactIds) {
+    for (const n of builder.getManifestArtifact(id)!.nodes) (nodes[n] ??= []).push(id);
+  }
   await writeFileAtomic(
     join(dir, "installed.json"),
     JSON.stringify(

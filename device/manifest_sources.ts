@@ -51,7 +51,8 @@ function json(bytes: Uint8Array | undefined): Record<string, unknown> | undefine
 }
 
 function metaVersion(doc: Record<string, unknown> | undefined, name: string): number | undefined {
-  const v = (doc?.signed as { meta?: Record<string, { version?: unknown }> } | undefined)?.meta?.[name]?.version;
+  const v = (doc?.signed as { meta?: Record<string, { version?: unknown }> } | undefined)?.meta?.[name]
+    ?.version;
   return Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : undefined;
 }
 
@@ -63,13 +64,16 @@ async function readIndex(carrier: Carrier): Promise<Map<string, IndexEntry> | un
   const snap = json(await carrier.bytes(`tuf/${snapV}.snapshot.json`, MAX_META));
   const targetsV = metaVersion(snap, "targets.json");
   const targets = json(await carrier.bytes(`tuf/${targetsV}.targets.json`, MAX_META));
-  const entries = (targets?.signed as { targets?: Record<string, Record<string, unknown>> } | undefined)?.targets;
+  const entries = (targets?.signed as { targets?: Record<string, Record<string, unknown>> } | undefined)
+    ?.targets;
   if (!entries) throw new Error(`Cannot read repository index in ${carrier.name}: no targets metadata`);
   const index = new Map<string, IndexEntry>();
   for (const [path, e] of Object.entries(entries)) {
     const m = /^manifests\/([^/]+)\.json$/.exec(path) ?? /^artifacts\/([^/]+)$/.exec(path);
     const sha256 = (e.hashes as { sha256?: unknown } | undefined)?.sha256;
-    if (!m || !ID_PATTERN.test(m[1]!) || typeof sha256 !== "string" || !Number.isSafeInteger(e.length)) continue;
+    if (!m || !ID_PATTERN.test(m[1]!) || typeof sha256 !== "string" || !Number.isSafeInteger(e.length)) {
+      continue;
+    }
     let url: string;
     try {
       url = targetUrl(path, sha256);
@@ -82,7 +86,10 @@ async function readIndex(carrier: Carrier): Promise<Map<string, IndexEntry> | un
   return index;
 }
 
-const bundlePath = (id: string, kind: ItemKind) => (kind === "manifest" ? `manifests/${id}.json` : `artifacts/${id}`);
+const bundlePath = (
+  id: string,
+  kind: ItemKind,
+) => (kind === "manifest" ? `manifests/${id}.json` : `artifacts/${id}`);
 
 /** A source over a carrier, in either layout. */
 class CarrierSource implements ArtifactSource {

@@ -62,3 +62,31 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
   }
   return out;
 }
+
+/**
+ * Wraps `stream` so the first error read from it is remembered: stores and bindings (R2) may
+ * re-wrap a stream's error, and the caller wants the original (422 digest mismatch, 413 cap).
+ */
+export function watchErrors(stream: ReadableStream<Uint8Array>): {
+  stream: ReadableStream<Uint8Array>;
+  failure(): unknown;
+} {
+  let failure: unknown;
+  const reader = stream.getReader();
+  const watched = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        failure ??= error;
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return { stream: watched, failure: () => failure };
+}

@@ -28,6 +28,7 @@ export class RepoState {
   #checkedAt = -Infinity;
   #loading?: Promise<RepoView>;
   #renewing?: Promise<void>;
+  #renewals = 0;
   #rendered = new Map<string, string>();
   #resolved = new Map<string, { entry: ImageEntry; until: number }>();
   #lock: Promise<unknown> = Promise.resolve();
@@ -83,12 +84,14 @@ export class RepoState {
     return run;
   }
 
-  /** Renews `timestamp.json` when it expires within `renewMarginMs` and a timestamp key is held. */
+  /** Renews `timestamp.json` when it expires within `renewMarginMs`; true when it did (now or while loading). */
   async renewIfDue(): Promise<boolean> {
-    if (!this.#due(await this.view())) return false;
-    await this.#renew();
-    this.invalidate();
-    return true;
+    const before = this.#renewals;
+    if (this.#due(await this.view())) {
+      await this.#renew();
+      this.invalidate();
+    }
+    return this.#renewals > before;
   }
 
   #renew(): Promise<void> {
@@ -96,6 +99,7 @@ export class RepoState {
       if (!this.#due(await loadView(this.storage))) return;
       const writer = await RepositoryWriter.open(this.storage, this.keys, { now: new Date(this.config.clock()) });
       await writer.renewTimestamp();
+      this.#renewals++;
     }).finally(() => (this.#renewing = undefined));
   }
 

@@ -56,7 +56,7 @@ async function releases(t: SuiteTarget): Promise<Record<string, Record<string, R
 
 async function redirect(t: SuiteTarget, path: string, init?: RequestInit) {
   const res = await t.fetch(path, init);
-  await res.body?.cancel();
+  await res.arrayBuffer();
   assert.equal(res.status, 302, `${path}: ${res.status}`);
   return {
     version: res.headers.get("x-drover-version"),

@@ -20,7 +20,7 @@ async function expectStatus(res: Response, status: number | number[], code?: str
 
 async function stored(t: SuiteTarget, sha256: string): Promise<boolean> {
   const res = await t.fetch(`/targets/${sha256}.probe`, { method: "HEAD" });
-  await res.body?.cancel();
+  await res.arrayBuffer();
   return res.status === 200;
 }
 
@@ -162,7 +162,7 @@ export const PUBLISH_CASES: SuiteCase[] = [{
   async run(t) {
     const before = await versions(t);
     const latestBefore = await t.fetch("/v1/images/rpi4/latest");
-    await latestBefore.body?.cancel();
+    await latestBefore.arrayBuffer();
     assert.equal(latestBefore.headers.get("x-drover-version"), "2.89.0-beta.1");
     const { targets, imageSha, appSha } = await entries();
     assert.equal((await upload(t, newApp)).status, 201);
@@ -174,7 +174,7 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     assert.ok(after.timestamp > before.timestamp);
     assert.deepEqual(await versions(t), after);
     const latest = await t.fetch("/v1/images/rpi4/latest");
-    await latest.body?.cancel();
+    await latest.arrayBuffer();
     assert.equal(latest.headers.get("x-drover-version"), "2.90.0");
     assert.equal(latest.headers.get("x-drover-sha256"), imageSha);
     const doc = await json(t, "/releases");

@@ -34,9 +34,7 @@ const BANNER = [
 async function buildCli(entry: string, outfile: string, run?: string): Promise<string> {
   const out = join(ROOT, outfile);
   await mkdir(dirname(out), { recursive: true });
-  const contents = run
-    ? `import { ${run} } from "./${entry}";\nawait ${run}();\n`
-    : `import "./${entry}";\n`;
+  const contents = run ? `import { ${run} } from "./${entry}";\nawait ${run}();\n` : `import "./${entry}";\n`;
   const tmp = `${out}.tmp-${process.pid}`;
   await esbuild.build({
     stdin: { contents, resolveDir: ROOT, sourcefile: `${entry}.entry.ts`, loader: "ts" },

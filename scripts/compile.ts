@@ -29,7 +29,7 @@ import { createHash } from "node:crypto";
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { arch } from "node:os";
 import process from "node:process";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The node version of every SEA target (the newest that npm has for all of x64, arm64 and armv7l). */
@@ -88,7 +88,11 @@ export interface CompileResult {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const FORMAT = "compile-v1"; // bump when the way binaries are made changes (invalidates the cache)
-const NODE_ARCH = { "linux-x64-node": "x64", "linux-arm64-node": "arm64", "linux-armv7l-node": "armv7l" } as const;
+const NODE_ARCH = {
+  "linux-x64-node": "x64",
+  "linux-arm64-node": "arm64",
+  "linux-armv7l-node": "armv7l",
+} as const;
 const DENO_TRIPLE = {
   "linux-x64-deno": "x86_64-unknown-linux-gnu",
   "linux-arm64-deno": "aarch64-unknown-linux-gnu",
@@ -126,7 +130,7 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
         log(`${target}: unchanged, reusing ${out}`);
       } else {
         const node = await nodeBinary(NODE_ARCH[target as keyof typeof NODE_ARCH], cacheDir, log);
-        await injectSea(node, sea.blob, out, log);
+        await injectSea(node, sea.blob, out, input, log);
         await writeStamp(cacheDir, target, key);
       }
       results.push({ target, path: out, size: (await stat(out)).size });
@@ -137,7 +141,8 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
       : options.denort?.arm64 ?? process.env.DENORT_BIN_AARCH64;
     const triple = DENO_TRIPLE[target as keyof typeof DENO_TRIPLE];
     if (!denort) {
-      const skipped = `needs denort ${DENO_VERSION} for ${triple}: unzip denort-${triple}.zip (Deno release ` +
+      const skipped =
+        `needs denort ${DENO_VERSION} for ${triple}: unzip denort-${triple}.zip (Deno release ` +
         `v${DENO_VERSION}) and set ${target === "linux-x64-deno" ? "DENORT_BIN" : "DENORT_BIN_AARCH64"}` +
         `=/path/to/denort`;
       log(`${target}: skipped: ${skipped}`);
@@ -196,23 +201,39 @@ async function seaMain(input: string, log: (line: string) => void): Promise<stri
       define: { "import.meta.main": "true" },
     } as const;
     try {
-      const { outputFiles, warnings } = await esbuild.build({ ...common, entryPoints: [input], format: "cjs" });
+      const { outputFiles, warnings } = await esbuild.build({
+        ...common,
+        entryPoints: [input],
+        format: "cjs",
+      });
       for (const w of warnings) log(`esbuild: ${w.text}`);
       return outputFiles[0]!.text;
     } catch (e) {
       if (!String(e).includes("Top-level await")) throw e;
     }
-    const { outputFiles } = await esbuild.build({ ...common, entryPoints: [input], format: "esm" });
+    // As an ES module: import.meta.url would be the data: URL (createRequire and fileURLToPath reject it),
+    // so it becomes the executable's file URL.
+    const { outputFiles } = await esbuild.build({
+      ...common,
+      entryPoints: [input],
+      format: "esm",
+      define: { ...common.define, "import.meta.url": "__droverSeaUrl" },
+      banner: {
+        js: 'import { pathToFileURL as __droverSeaPath } from "node:url";\n' +
+          "const __droverSeaUrl = __droverSeaPath(process.execPath).href;",
+      },
+    });
     const url = `data:text/javascript;base64,${Buffer.from(outputFiles[0]!.contents).toString("base64")}`;
     log("bundle uses top-level await: SEA main imports it as an ES module");
     return [
       '"use strict";',
       'const { Module } = require("node:module");',
+      `const url = ${JSON.stringify(url)};`,
       "const loader = new Module(process.execPath, null);",
       "loader.filename = process.execPath;",
       'loader._compile("module.exports = (url) => import(url);", process.execPath);',
-      `loader.exports(${JSON.stringify(url)}).catch((e) => {`,
-      "  process.stderr.write(`drover: ${e?.stack ?? e}\\n`);",
+      "loader.exports(url).catch((e) => {",
+      '  process.stderr.write(`drover: ${String(e?.stack ?? e).replaceAll(url, "drover.mjs")}\\n`);',
       "  process.exitCode = 1;",
       "});",
       "",
@@ -240,7 +261,13 @@ async function nodeBinary(nodeArch: string, cacheDir: string, log: (line: string
   return node;
 }
 
-async function injectSea(node: string, blob: string, out: string, log: (line: string) => void): Promise<void> {
+async function injectSea(
+  node: string,
+  blob: string,
+  out: string,
+  input: string,
+  log: (line: string) => void,
+) {
   const tmp = `${out}.tmp`;
   await rm(tmp, { force: true });
   await copyFile(node, tmp);
@@ -255,21 +282,51 @@ async function injectSea(node: string, blob: string, out: string, log: (line: st
   } finally {
     process.stdout.write = write;
   }
-  if (hostNodeArch() === node.split("/").at(-2)) {
-    const { stdout } = await run(tmp, ["--version"], { cwd: dirname(tmp), log, quiet: true });
-    log(`smoke test: ${out.split("/").at(-1)} --version -> ${stdout.trim()}`);
-  }
+  if (hostNodeArch() === node.split("/").at(-2)) await smokeTest(tmp, input, log).catch(removing(tmp));
   await rename(tmp, out);
   log(`wrote ${out}`);
 }
 
-async function denoCompile(input: string, out: string, o: { triple: string; denort: string; log: (l: string) => void }) {
+async function denoCompile(
+  input: string,
+  out: string,
+  o: { triple: string; denort: string; log: (line: string) => void },
+): Promise<void> {
   if (!(await exists(o.denort))) throw new TypeError(`Cannot compile: denort ${o.denort} does not exist`);
   o.log(`deno compile --target ${o.triple} with DENORT_BIN=${o.denort}`);
   const args = ["compile", "-A", "--no-check", "--target", o.triple, "--output", `${out}.tmp`, input];
-  await run(denoPath(), args, { cwd: ROOT, log: o.log, env: { ...process.env, DENORT_BIN: o.denort } });
+  await run(denoPath(), args, {
+    cwd: ROOT,
+    log: o.log,
+    env: { ...process.env, DENORT_BIN: o.denort, NO_COLOR: "1" },
+  });
+  if (o.triple.startsWith(arch() === "x64" ? "x86_64" : arch() === "arm64" ? "aarch64" : "-")) {
+    await smokeTest(`${out}.tmp`, input, o.log).catch(removing(`${out}.tmp`));
+  }
   await rename(`${out}.tmp`, out);
   o.log(`wrote ${out}`);
+}
+
+/** A catch handler that removes `path`, then rethrows. */
+function removing(path: string): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await rm(path, { force: true });
+    throw error;
+  };
+}
+
+/** The binary must print what the bundle prints for --version (catches a wrong DENORT_BIN, a bad blob). */
+async function smokeTest(binary: string, input: string, log: (line: string) => void): Promise<void> {
+  const { stdout } = await run(binary, ["--version"], { cwd: dirname(binary), log, quiet: true });
+  const expected = await run("node", [input, "--version"], { cwd: dirname(binary), log, quiet: true })
+    .then((r) => r.stdout, () => undefined);
+  if (expected !== undefined && stdout !== expected) {
+    throw new Error(
+      `Cannot compile: ${basename(binary)} --version printed '${stdout.trim()}' where the bundle prints ` +
+        `'${expected.trim()}' (for deno targets: is DENORT_BIN a denort ${DENO_VERSION}?)`,
+    );
+  }
+  log(`smoke test: ${basename(binary)} --version -> ${stdout.trim()}`);
 }
 
 async function isFresh(out: string, cacheDir: string, target: string, key: string): Promise<boolean> {
@@ -311,7 +368,11 @@ function run(
   o: { cwd: string; log: (line: string) => void; env?: Record<string, string | undefined>; quiet?: boolean },
 ): Promise<{ stdout: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Uint8Array) => (stdout += d));
@@ -322,7 +383,11 @@ function run(
         if (!o.quiet && stderr.trim()) o.log(stderr.trim());
         return resolveRun({ stdout });
       }
-      reject(new Error(`Cannot run ${cmd} ${args.join(" ")}: exit ${code}: ${(stderr || stdout).trim()}`));
+      const output = (stderr || stdout).trim().replace(
+        /data:text\/javascript;base64,[A-Za-z0-9+/=]+/g,
+        "drover.mjs",
+      );
+      reject(new Error(`Cannot run ${cmd} ${args.join(" ")}: exit ${code}: ${output.slice(0, 4000)}`));
     });
   });
 }
@@ -362,7 +427,9 @@ async function main(argv: string[]): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(results, null, 2) + "\n");
   else {
     for (const r of results) {
-      const what = r.path ? `${r.path} (${((r.size ?? 0) / 1048576).toFixed(1)} MiB)` : `skipped: ${r.skipped}`;
+      const what = r.path
+        ? `${r.path} (${((r.size ?? 0) / 1048576).toFixed(1)} MiB)`
+        : `skipped: ${r.skipped}`;
       process.stdout.write(`${r.target}\t${what}\n`);
     }
   }

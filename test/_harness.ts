@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -33,9 +33,9 @@ export interface TempDir extends AsyncDisposable {
   join(...parts: string[]): string;
 }
 
-/** A fresh directory under the system temp dir; `await using` removes it afterwards. */
-export async function tempDir(prefix = "drover-test-"): Promise<TempDir> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
+/** A fresh directory under `parent` (default the system temp dir); `await using` removes it afterwards. */
+export async function tempDir(prefix = "drover-test-", parent: string = tmpdir()): Promise<TempDir> {
+  const path = await mkdtemp(join(parent, prefix));
   return {
     path,
     join: (...parts) => join(path, ...parts),
@@ -86,7 +86,9 @@ export async function runCommand(cmd: string, args: string[], options: RunOption
     stdout: new TextDecoder().decode(out.stdout),
     stderr: new TextDecoder().decode(out.stderr),
   };
-  if (timedOut) throw new Error(`${cmd} ${args.join(" ")} timed out after ${timeoutMs} ms:\n${result.stderr}`);
+  if (timedOut) {
+    throw new Error(`${cmd} ${args.join(" ")} timed out after ${timeoutMs} ms:\n${result.stderr}`);
+  }
   return result;
 }
 
@@ -125,14 +127,18 @@ export function ensureBundle(): Promise<void> {
   bundleReady ??= (async () => {
     if (await stat(DROVER_MJS).then(() => true, () => false)) return;
     const r = await runCommand(DENO, ["task", "build"], { timeoutMs: 300_000 });
-    if (r.code !== 0) throw new Error(`Cannot build dist/drover.mjs: deno task build exited ${r.code}\n${r.stderr}`);
+    if (r.code !== 0) {
+      throw new Error(`Cannot build dist/drover.mjs: deno task build exited ${r.code}\n${r.stderr}`);
+    }
   })();
   return bundleReady;
 }
 
 /** Runs `scripts/repo.ts args` and throws with its stderr unless it exits 0. */
 export async function repoCli(args: string[]): Promise<string> {
-  const r = await runCommand(DENO, ["run", "-A", join(ROOT, "scripts/repo.ts"), ...args], { timeoutMs: 120_000 });
+  const r = await runCommand(DENO, ["run", "-A", join(ROOT, "scripts/repo.ts"), ...args], {
+    timeoutMs: 120_000,
+  });
   if (r.code !== 0) throw new Error(`Cannot run repo ${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
   return r.stdout;
 }
@@ -237,7 +243,10 @@ export interface SeenRequest {
 }
 
 /** Replaces the response for a path; `undefined` serves the file as usual. */
-export type Intercept = (path: string, request: Request) => Response | undefined | Promise<Response | undefined>;
+export type Intercept = (
+  path: string,
+  request: Request,
+) => Response | undefined | Promise<Response | undefined>;
 
 /** A static server on 127.0.0.1 (port 0); `await using` shuts it down. */
 export interface TestServer extends AsyncDisposable {
@@ -277,7 +286,9 @@ export function serveDir(root: string, intercept?: Intercept): TestServer {
 async function serveFile(root: string, path: string, range: string | null): Promise<Response> {
   const abs = resolve(root, `.${path}`);
   const st = await stat(abs).catch(() => undefined);
-  if (!abs.startsWith(`${resolve(root)}/`) || !st?.isFile()) return new Response("not found", { status: 404 });
+  if (!abs.startsWith(`${resolve(root)}/`) || !st?.isFile()) {
+    return new Response("not found", { status: 404 });
+  }
   const m = range ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
   const start = m ? Number(m[1]) : 0;
   const end = m?.[2] ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
@@ -286,7 +297,10 @@ async function serveFile(root: string, path: string, range: string | null): Prom
   }
   const file = await Deno.open(abs);
   if (start > 0) await file.seek(start, Deno.SeekMode.Start);
-  const headers: Record<string, string> = { "content-length": String(end - start + 1), "accept-ranges": "bytes" };
+  const headers: Record<string, string> = {
+    "content-length": String(end - start + 1),
+    "accept-ranges": "bytes",
+  };
   if (m) headers["content-range"] = `bytes ${start}-${end}/${st.size}`;
   const body = end === st.size - 1 ? file.readable : file.readable.pipeThrough(limitBytes(end - start + 1));
   return new Response(body, { status: m ? 206 : 200, headers });
@@ -347,7 +361,7 @@ export interface Device {
   appDir: string;
   /** The root of trust provisioned on the device. */
   trustedRoot: string;
-  /** `[command, --target, --workspace, --trusted-root, (--api)]` plus `extra`. */
+  /** `[command, --target, --workspace, --trusted-root (not for install), (--api)]` plus `extra`. */
   args(command: string, api?: string, ...extra: string[]): string[];
 }
 
@@ -378,8 +392,7 @@ export async function makeDevice(dir: string, repo: Repo, app: { name: string; r
       device.target,
       "--workspace",
       device.workspace,
-      "--trusted-root",
-      trustedRoot,
+      ...(command === "install" ? [] : ["--trusted-root", trustedRoot]),
       ...(api ? ["--api", api] : []),
       ...extra,
     ],
@@ -420,7 +433,11 @@ export async function resign(repo: Repo, options: ResignOptions = {}): Promise<v
   let snapshotVersion: number = timestamp.signed.meta["snapshot.json"].version;
   const snapshot = await read(`${snapshotVersion}.snapshot.json`);
   let targetsVersion: number = snapshot.signed.meta["targets.json"].version;
-  const ref = (version: number, bytes: Uint8Array) => ({ version, length: bytes.length, hashes: { sha256: sha256(bytes) } });
+  const ref = (version: number, bytes: Uint8Array) => ({
+    version,
+    length: bytes.length,
+    hashes: { sha256: sha256(bytes) },
+  });
   const roles = options.roles ?? ["targets", "snapshot", "timestamp"];
   let targetsBytes: Uint8Array | undefined;
   let snapshotBytes: Uint8Array | undefined;
@@ -484,10 +501,18 @@ export async function installedScenario(): Promise<Scenario> {
   const commits = { one: commitId("attack one"), two: commitId("attack two") };
   const archives = { one: tmp.join("one.tar.gz"), two: tmp.join("two.tar.gz") };
   for (const v of ["one", "two"] as const) {
-    await writeTree(tmp.join(v), { "bin/start": `#!/bin/sh\necho ${v}\n`, "lib/app.js": `export const v = "${v}";\n` });
+    await writeTree(tmp.join(v), {
+      "bin/start": `#!/bin/sh\necho ${v}\n`,
+      "lib/app.js": `export const v = "${v}";\n`,
+      "assets/noise.bin": randomFillSync(new Uint8Array(256 << 10)), // several chunks on the wire
+    });
     await tarGz(tmp.join(v), archives[v]);
   }
-  const repo = await buildRepo(tmp.join("repo"), [{ ...SCENARIO_APP, commit: commits.one, file: archives.one }]);
+  const repo = await buildRepo(tmp.join("repo"), [{
+    ...SCENARIO_APP,
+    commit: commits.one,
+    file: archives.one,
+  }]);
   const server = serveDir(repo.dir);
   const close = async () => {
     await server.close();
@@ -496,7 +521,9 @@ export async function installedScenario(): Promise<Scenario> {
   try {
     const device = await makeDevice(tmp.join("device"), repo, SCENARIO_APP);
     const r = await runDrover(device.args("update", server.url));
-    if (r.code !== 0) throw new Error(`Cannot set up the scenario: drover update exited ${r.code}\n${r.stderr}`);
+    if (r.code !== 0) {
+      throw new Error(`Cannot set up the scenario: drover update exited ${r.code}\n${r.stderr}`);
+    }
     for (const d of ["repo", "repo.keys", "device"]) await copyTree(tmp.join(d), tmp.join(`pristine-${d}`));
     const snapshotWorkspace = async () => {
       const all = await snapshotTree(device.workspace);
@@ -512,7 +539,9 @@ export async function installedScenario(): Promise<Scenario> {
       archives,
       reset: async () => {
         server.intercept = undefined;
-        for (const d of ["repo", "repo.keys", "device"]) await copyTree(tmp.join(`pristine-${d}`), tmp.join(d));
+        for (const d of ["repo", "repo.keys", "device"]) {
+          await copyTree(tmp.join(`pristine-${d}`), tmp.join(d));
+        }
       },
       snapshot: async () => ({
         target: await snapshotTree(device.target),

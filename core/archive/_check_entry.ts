@@ -30,8 +30,7 @@ const REFUSED_TYPES = new Set(["character-device", "block-device", "fifo"]);
  */
 export function checkEntry(
   header: TarHeader,
-  limits: EntryLimits,
-  counters: EntryCounters,
+  { limits, counters }: { limits: EntryLimits; counters: EntryCounters },
 ): ArchiveEntry | undefined {
   const raw = header.name;
   counters.lastPath = raw;

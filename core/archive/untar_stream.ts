@@ -27,6 +27,8 @@ const GIB = 1024 ** 3;
  * re-open the input side, or a reader busy with that entry's body would wait for input forever.
  */
 const READ_AHEAD = 16;
+/** Largest write into the gunzip stream (deflate expands at most ~1032x: about 32 MiB at worst). */
+const GZIP_SLICE = 32 * 1024;
 
 function positiveLimit(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -73,6 +75,7 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
     let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
     let head: Uint8Array | undefined; // first bytes kept until the gzip magic can be sniffed
     let gunzipFailed = false;
+    let compressed = false;
     let pump: Promise<void> | undefined;
     let failure: unknown;
     let cancelled = false;
@@ -125,73 +128,16 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
           return;
         }
         head = undefined;
-        open(gzip === "auto" ? joined[0] === 0x1f && joined[1] === 0x8b : gzip);
+        compressed = gzip === "auto" ? joined[0] === 0x1f && joined[1] === 0x8b : gzip;
+        open(compressed);
         chunk = joined;
       }
-      await writer!.write(chunk);
+      if (!compressed) return await writer!.write(chunk);
+      // Gunzip output is queued per input write: small writes bound a gzip bomb's expansion.
+      for (let at = 0; at < chunk.length; at += GZIP_SLICE) {
+        await writer!.write(chunk.subarray(at, at + GZIP_SLICE));
+      }
     };
-
-    super(
-      {
-        start(controller) {
-          pump = (async () => {
-            try {
-              while (true) {
-                const { done, value } = await reader.read();
-                if (done) break;
-                const entry = checkEntry(value.header, limits, counters);
-                if (!entry) {
-                  await value.body.cancel();
-                  continue;
-                }
-                if (entry.type !== "file") {
-                  await value.body.cancel();
-                  controller.enqueue(entry);
-                  continue;
-                }
-                const { body, finished, settle } = guardedBody(value, explain);
-                entry.body = body;
-                settleBody = settle;
-                controller.enqueue(entry);
-                await finished;
-                settleBody = undefined;
-              }
-            } catch (error) {
-              failure = explain(error);
-              writer?.abort(failure).catch(() => {});
-              reader.cancel(failure).catch(() => {});
-              try {
-                controller.error(failure);
-              } catch { /* already errored */ }
-            }
-          })();
-        },
-        async transform(chunk) {
-          if (failure) throw failure;
-          try {
-            await feed(chunk);
-          } catch (error) {
-            await pump;
-            throw failure ?? explain(error);
-          }
-        },
-        async flush() {
-          if (!writer) open(gzip === true); // empty or 1-byte input: let the decoder judge it
-          if (head) await writer!.write(head);
-          try {
-            await writer!.close();
-          } catch (error) {
-            await pump;
-            throw failure ?? explain(error);
-          }
-          await pump;
-          if (failure) throw failure;
-        },
-        cancel: (reason) => stop(reason),
-      },
-      undefined,
-      { highWaterMark: READ_AHEAD },
-    );
 
     const stop = (reason: unknown): Promise<void> => {
       cancelled = true;
@@ -199,6 +145,66 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
       writer?.abort(reason).catch(() => {});
       return reader.cancel(reason).catch(() => {});
     };
+    // `cancel` (called when the writable side is aborted) is not in every lib.dom Transformer type yet.
+    const transformer: Transformer<Uint8Array, ArchiveEntry> & { cancel(reason: unknown): Promise<void> } = {
+      start(controller) {
+        pump = (async () => {
+          try {
+            while (true) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              const entry = checkEntry(value.header, { limits, counters });
+              if (!entry) {
+                await value.body.cancel();
+                continue;
+              }
+              if (entry.type !== "file") {
+                await value.body.cancel();
+                controller.enqueue(entry);
+                continue;
+              }
+              const { body, finished, settle } = guardedBody(value, explain);
+              entry.body = body;
+              settleBody = settle;
+              controller.enqueue(entry);
+              await finished;
+              settleBody = undefined;
+            }
+          } catch (error) {
+            failure = explain(error);
+            writer?.abort(failure).catch(() => {});
+            reader.cancel(failure).catch(() => {});
+            try {
+              controller.error(failure);
+            } catch { /* already errored */ }
+          }
+        })();
+      },
+      async transform(chunk) {
+        if (failure) throw failure;
+        try {
+          await feed(chunk);
+        } catch (error) {
+          await pump;
+          throw failure ?? explain(error);
+        }
+      },
+      async flush() {
+        if (!writer) open(gzip === true); // empty or 1-byte input: let the decoder judge it
+        if (head) await writer!.write(head);
+        try {
+          await writer!.close();
+        } catch (error) {
+          await pump;
+          throw failure ?? explain(error);
+        }
+        await pump;
+        if (failure) throw failure;
+      },
+      cancel: (reason: unknown) => stop(reason),
+    };
+    super(transformer, undefined, { highWaterMark: READ_AHEAD });
+
     // A TransformStream does not call its transformer's cancel() once flush() has started, and our
     // flush() waits for the reader to consume the last bodies: a reader that cancels the entries
     // (without cancelling the current body) would wait forever. So the readable side is a thin

@@ -231,3 +231,21 @@ Deno.test("UntarStream can be cancelled while a body is unread, after all input 
   await reader.cancel(new Error("stop")).catch(() => {});
   assert.equal((await reader.read()).done, true);
 });
+
+Deno.test("UntarStream passes a source error to a reader waiting in a body", async () => {
+  const head = rawTar([{ name: "partial.bin", size: 10_000 }], { end: false }).subarray(0, 1024);
+  let sent = false;
+  const source = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (!sent) {
+        sent = true;
+        c.enqueue(head);
+      } else c.error(new Error("network down"));
+    },
+  });
+  const reader = source.pipeThrough(new UntarStream({ gzip: false })).getReader();
+  const { value } = await reader.read();
+  assert.equal(value?.path, "partial.bin");
+  await assert.rejects(new Response(value?.body).arrayBuffer(), /network down/);
+  await assert.rejects(reader.read(), /network down/);
+});

@@ -12,7 +12,10 @@ export async function testSigning(): Promise<{
   sign: (m: unknown, key?: KeyPair) => Promise<Uint8Array>;
 }> {
   const key = await generateKeyPair();
-  const root = { keys: { [key.keyid]: keyToTuf(key) }, roles: { targets: { keyids: [key.keyid], threshold: 1 } } };
+  const root = {
+    keys: { [key.keyid]: keyToTuf(key) },
+    roles: { targets: { keyids: [key.keyid], threshold: 1 } },
+  };
   return {
     key,
     verify: async (env) => void (await verifyEnvelope(env, root, "targets")),

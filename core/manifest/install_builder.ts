@@ -16,22 +16,32 @@
  */
 import {
   checkManifest,
-  MAX_MANIFEST_BYTES,
+  ID_PATTERN,
   type Manifest,
   type ManifestArtifact,
   type ManifestPolicy,
   type SignedManifest,
 } from "./manifest.ts";
-import { miniHash } from "./mini_hash.ts";
 import { isCorruptCode, type ValidationFailure } from "./reasons.ts";
-import type { ArtifactSource, ItemKind, SourceItem } from "./source.ts";
+import type { ArtifactSource, SourceItem } from "./source.ts";
 import { MemorySource } from "./memory_source.ts";
-import { readAll } from "./_read_all.ts";
+import { copiesOf, findArtifact, findManifest } from "./_lookup.ts";
 
 /** An artifact required by the chain, with the nodes that need it and the manifest that defined it. */
 export interface RequiredArtifact extends ManifestArtifact {
   nodes: string[];
   manifest: string;
+}
+
+/** The id a manifest file claims (unverified), for reports about a manifest that failed its checks. */
+function peekId(input: Uint8Array | SignedManifest): string | undefined {
+  try {
+    const doc = input instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(input)) : input;
+    const id = doc?.signed?.id;
+    return typeof id === "string" && ID_PATTERN.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of {@linkcode InstallBuilder}: the device's policy and how many artifacts to scan at once. */
@@ -108,7 +118,9 @@ export class InstallBuilder {
     let next: string | undefined = this.#manifestId;
     if (this.#manifestInput !== undefined) {
       const r = await checkManifest(this.#manifestInput, this.#options);
-      const id = r.ok ? r.manifest.id : r.manifest?.id ?? this.#manifestId ?? "(manifest)";
+      const id = r.ok
+        ? r.manifest.id
+        : r.manifest?.id ?? peekId(this.#manifestInput) ?? this.#manifestId ?? "(manifest)";
       this.#required.push(id);
       if (!r.ok) return void this.#invalid.set(id, { ...r.failure, source: "given" });
       const bytes = this.#manifestInput instanceof Uint8Array
@@ -125,53 +137,32 @@ export class InstallBuilder {
         return;
       }
       this.#required.push(id);
-      const loaded = await this.#loadManifest(id);
+      const loaded = await findManifest(
+        copiesOf(this.#sources, id, "manifest", this.#options.signal),
+        id,
+        this.#options,
+      );
       if (loaded === undefined) {
         this.#missingManifestId = id;
         this.#missing.push(id);
         return;
       }
       if (!loaded.ok) return void this.#invalid.set(id, loaded.failure);
+      this.#found.set(id, loaded.copy);
       this.#chain.push(loaded.manifest);
       next = loaded.manifest.extends;
     }
     const blocked = new Set(this.#chain.flatMap((m) => m.blocked ?? []));
     for (const m of this.#chain) {
       if (blocked.has(m.id)) {
-        this.#invalid.set(m.id, { code: "BLOCKED_MANIFEST", message: `manifest '${m.id}' is blocked by the chain` });
+        this.#invalid.set(m.id, {
+          code: "BLOCKED_MANIFEST",
+          message: `manifest '${m.id}' is blocked by the chain`,
+        });
         return;
       }
     }
     this.#chainComplete = true;
-  }
-
-  async #loadManifest(
-    id: string,
-  ): Promise<{ ok: true; manifest: Manifest } | { ok: false; failure: ValidationFailure } | undefined> {
-    let first: ValidationFailure | undefined;
-    let firstSemantic: ValidationFailure | undefined;
-    for await (const copy of this.#copies(id, "manifest")) {
-      let bytes: Uint8Array;
-      try {
-        if (copy.size > MAX_MANIFEST_BYTES) throw new RangeError("manifest file is too large");
-        bytes = await readAll(await copy.open({ signal: this.#options.signal }), MAX_MANIFEST_BYTES);
-      } catch (e) {
-        if (e instanceof RangeError) {
-          first ??= { code: "NO_MANIFEST_JSON", message: e.message, source: copy.source };
-        }
-        continue; // the source failed: try the next one
-      }
-      const r = await checkManifest(bytes, { ...this.#options, id });
-      if (r.ok) {
-        this.#found.set(id, copy);
-        return { ok: true, manifest: r.manifest };
-      }
-      const f = { ...r.failure, source: copy.source };
-      first ??= f;
-      if (!isCorruptCode(f.code)) firstSemantic ??= f;
-    }
-    const failure = firstSemantic ?? first;
-    return failure ? { ok: false, failure } : undefined;
   }
 
   #collectArtifacts(): void {
@@ -196,7 +187,8 @@ export class InstallBuilder {
     const worker = async () => {
       while (at < ids.length) {
         const id = ids[at++]!;
-        results.set(id, await this.#scanArtifact(this.#artifacts.get(id)!));
+        const copies = copiesOf(this.#sources, id, "artifact", this.#options.signal);
+        results.set(id, await findArtifact(copies, this.#artifacts.get(id)!));
       }
     };
     const n = Math.max(1, Math.min(this.#options.concurrency ?? 4, ids.length));
@@ -206,54 +198,6 @@ export class InstallBuilder {
       if (r === undefined) this.#missing.push(id);
       else if ("code" in r) this.#invalid.set(id, r);
       else this.#found.set(id, r);
-    }
-  }
-
-  async #scanArtifact(a: RequiredArtifact): Promise<SourceItem | ValidationFailure | undefined> {
-    let failure: ValidationFailure | undefined;
-    for await (const copy of this.#copies(a.id, "artifact")) {
-      if (copy.size !== a.size) {
-        failure ??= {
-          code: "INVALID_MINI_HASH",
-          message: `size is ${copy.size}, the manifest says ${a.size}`,
-          source: copy.source,
-        };
-        continue;
-      }
-      if (a.miniHash === undefined) return copy;
-      let got: string;
-      try {
-        got = await miniHash(a.size, async (offset, length) => {
-          const b = await copy.readRange(offset, length);
-          if (b.byteLength !== length) throw new RangeError(`short read at ${offset}`);
-          return b;
-        });
-      } catch (e) {
-        if (e instanceof RangeError) {
-          failure ??= { code: "INVALID_MINI_HASH", message: e.message, source: copy.source };
-        }
-        continue;
-      }
-      if (got === a.miniHash) return copy;
-      failure ??= { code: "INVALID_MINI_HASH", message: "mini-hash mismatch", source: copy.source };
-    }
-    return failure;
-  }
-
-  async *#copies(id: string, kind: ItemKind): AsyncIterable<SourceItem> {
-    for (const s of this.#sources) {
-      this.#options.signal?.throwIfAborted();
-      try {
-        if (s.getAll) {
-          for await (const c of s.getAll(id, kind)) yield c;
-        } else {
-          const c = await s.get(id, kind);
-          if (c) yield c;
-        }
-      } catch (e) {
-        if (this.#options.signal?.aborted) throw e;
-        // a failing source does not stop the next one
-      }
     }
   }
 

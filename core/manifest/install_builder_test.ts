@@ -23,7 +23,11 @@ function builder(extra: Partial<ConstructorParameters<typeof InstallBuilder>[0]>
 async function fullSource(name = "usb"): Promise<MemorySource> {
   const s = new MemorySource(name);
   s.put("base", "manifest", await T.sign(manifestOf("base", { nodes: { primary: [EA] } })));
-  s.put("app", "manifest", await T.sign(manifestOf("app", { extends: "base", nodes: { primary: [EB], n2: [EC] } })));
+  s.put(
+    "app",
+    "manifest",
+    await T.sign(manifestOf("app", { extends: "base", nodes: { primary: [EB], n2: [EC] } })),
+  );
   s.put("a.bin", "artifact", A).put("b.bin", "artifact", B).put("c.bin", "artifact", C);
   s.put("extra.bin", "artifact", bytesOf(9, 10));
   return s;
@@ -34,7 +38,11 @@ Deno.test("InstallBuilder resolves a two-manifest chain and reports every artifa
   await b.build();
   assert.equal(b.isChainComplete(), true);
   assert.deepEqual(b.getManifestChain().map((m) => m.id), ["app", "base"]);
-  assert.deepEqual(b.getRequiredArtifacts(), ["app", "base", "a.bin", "c.bin", "b.bin"], "ancestors first, nodes by name");
+  assert.deepEqual(
+    b.getRequiredArtifacts(),
+    ["app", "base", "a.bin", "c.bin", "b.bin"],
+    "ancestors first, nodes by name",
+  );
   assert.equal(b.isComplete(), true);
   assert.deepEqual(b.getMissing(), []);
   assert.equal(b.getFirstMissing(), undefined);
@@ -218,7 +226,11 @@ Deno.test("InstallBuilder reports BLOCKED_MANIFEST when a manifest of the chain 
 });
 
 Deno.test("InstallBuilder accepts an untrusted-mode manifest on an untrusted device, dates in window", async () => {
-  const m = manifestOf("m", { mode: "untrusted", notBefore: "2026-01-01T00:00:00Z", notAfter: "2027-01-01T00:00:00Z" });
+  const m = manifestOf("m", {
+    mode: "untrusted",
+    notBefore: "2026-01-01T00:00:00Z",
+    notAfter: "2027-01-01T00:00:00Z",
+  });
   const s = new MemorySource("usb").put("m", "manifest", await T.sign(m));
   const b = builder({ deviceMode: "untrusted" }).setManifestId("m").addSource(s);
   await b.build();

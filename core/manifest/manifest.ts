@@ -99,8 +99,12 @@ function parseArtifact(v: unknown, where: string): ManifestArtifact {
   if (!isObject(v)) fail(`${where} is not an object`);
   const { id, sha256, size, miniHash } = v;
   if (typeof id !== "string" || !ID_PATTERN.test(id)) fail(`${where}.id is not a valid id`);
-  if (typeof sha256 !== "string" || !HEX64.test(sha256)) fail(`${where}.sha256 is not lower-case hex SHA-256`);
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) fail(`${where}.size is not a size`);
+  if (typeof sha256 !== "string" || !HEX64.test(sha256)) {
+    fail(`${where}.sha256 is not lower-case hex SHA-256`);
+  }
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+    fail(`${where}.size is not a size`);
+  }
   if (miniHash !== undefined && (typeof miniHash !== "string" || !HEX64.test(miniHash))) {
     fail(`${where}.miniHash is not lower-case hex`);
   }
@@ -128,7 +132,9 @@ export function parseManifest(value: unknown): Manifest {
   if (v.extends !== undefined && (typeof v.extends !== "string" || !ID_PATTERN.test(v.extends))) {
     fail("extends is not a valid id");
   }
-  if (!Array.isArray(v.deviceTypes) || v.deviceTypes.length === 0) fail("deviceTypes is not a non-empty list");
+  if (!Array.isArray(v.deviceTypes) || v.deviceTypes.length === 0) {
+    fail("deviceTypes is not a non-empty list");
+  }
   for (const d of v.deviceTypes) if (typeof d !== "string" || !ID_PATTERN.test(d)) fail("bad device type");
   if (v.mode !== "trusted" && v.mode !== "untrusted") fail(`mode is not "trusted" or "untrusted"`);
   for (const k of ["notBefore", "notAfter"] as const) {
@@ -200,7 +206,9 @@ export async function checkManifest(
 ): Promise<ManifestCheck> {
   let doc: unknown = input;
   if (input instanceof Uint8Array) {
-    if (input.byteLength > MAX_MANIFEST_BYTES) return failure("NO_MANIFEST_JSON", "manifest file is too large");
+    if (input.byteLength > MAX_MANIFEST_BYTES) {
+      return failure("NO_MANIFEST_JSON", "manifest file is too large");
+    }
     try {
       doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(input));
     } catch (e) {
@@ -217,9 +225,13 @@ export async function checkManifest(
     return failure("INVALID_SIGNATURE", `signature refused: ${(e as Error).message}`);
   }
   const raw = envelope.signed as unknown as Record<string, unknown>;
-  if (raw.type !== "drover-manifest") return failure("NOT_MANIFEST_TYPE", `type is ${JSON.stringify(raw.type)}`);
+  if (raw.type !== "drover-manifest") {
+    return failure("NOT_MANIFEST_TYPE", `type is ${JSON.stringify(raw.type)}`);
+  }
   if (raw.kind !== "install") return failure("NOT_INSTALL_MANIFEST", `kind is ${JSON.stringify(raw.kind)}`);
-  if (raw.target !== "device") return failure("NOT_DEVICE_MANIFEST", `target is ${JSON.stringify(raw.target)}`);
+  if (raw.target !== "device") {
+    return failure("NOT_DEVICE_MANIFEST", `target is ${JSON.stringify(raw.target)}`);
+  }
   let m: Manifest;
   try {
     m = parseManifest(raw);
@@ -233,9 +245,14 @@ export async function checkManifest(
     failure: { code, message },
     manifest: m,
   });
-  if (options.id !== undefined && m.id !== options.id) return bad("ID_MISMATCH", `file holds manifest '${m.id}'`);
+  if (options.id !== undefined && m.id !== options.id) {
+    return bad("ID_MISMATCH", `file holds manifest '${m.id}'`);
+  }
   if (m.mode === "untrusted" && (options.deviceMode ?? "trusted") === "trusted") {
-    return bad("MANIFEST_UNTRUSTED_MODE", "an untrusted-mode manifest cannot be installed on a trusted device");
+    return bad(
+      "MANIFEST_UNTRUSTED_MODE",
+      "an untrusted-mode manifest cannot be installed on a trusted device",
+    );
   }
   const now = (options.now ?? new Date()).getTime();
   const nb = m.notBefore === undefined ? -Infinity : Date.parse(m.notBefore);

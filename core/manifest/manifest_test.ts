@@ -6,7 +6,10 @@ const T = await testSigning();
 const SHA = "a".repeat(64);
 
 Deno.test("parseManifest() accepts a valid manifest and drops unknown fields", () => {
-  const m = parseManifest({ ...manifestOf("m", { nodes: { primary: [{ id: "x", sha256: SHA, size: 1 }] } }), z: 1 });
+  const m = parseManifest({
+    ...manifestOf("m", { nodes: { primary: [{ id: "x", sha256: SHA, size: 1 }] } }),
+    z: 1,
+  });
   assert.equal(m.nodes.primary?.[0]?.id, "x");
   assert.equal("z" in m, false);
 });
@@ -18,12 +21,17 @@ Deno.test("parseManifest() names the first structural problem with a SyntaxError
     [{ ...manifestOf("m"), deviceTypes: [] }, /deviceTypes/],
     [{ ...manifestOf("m"), nodes: { p: [{ id: "x", sha256: "ABC", size: 1 }] } }, /sha256/],
     [{ ...manifestOf("m"), nodes: { p: [{ id: "x", sha256: SHA, size: -1 }] } }, /size/],
-    [{ ...manifestOf("m"), nodes: { p: [{ id: "x", sha256: SHA, size: 1 }, { id: "x", sha256: SHA, size: 1 }] } }, /twice/],
+    [{
+      ...manifestOf("m"),
+      nodes: { p: [{ id: "x", sha256: SHA, size: 1 }, { id: "x", sha256: SHA, size: 1 }] },
+    }, /twice/],
     [{ ...manifestOf("m"), nodes: { p: [{ id: "m", sha256: SHA, size: 1 }] } }, /own id/],
     [{ ...manifestOf("m"), notAfter: "yesterday" }, /notAfter/],
     [{ ...manifestOf("m"), mode: "maybe" }, /mode/],
   ];
-  for (const [v, re] of bad) assert.throws(() => parseManifest(v), (e: Error) => e instanceof SyntaxError && re.test(e.message));
+  for (const [v, re] of bad) {
+    assert.throws(() => parseManifest(v), (e: Error) => e instanceof SyntaxError && re.test(e.message));
+  }
 });
 
 Deno.test("checkManifest() accepts a parsed envelope as well as file bytes", async () => {

@@ -38,7 +38,9 @@ export function miniHashRanges(size: number): {
   head: { offset: number; length: number };
   tail: { offset: number; length: number };
 } {
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`Cannot compute mini-hash: bad size ${size}`);
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new RangeError(`Cannot compute mini-hash: bad size ${size}`);
+  }
   const head = Math.min(size, MINI_HASH_SPAN);
   const tail = Math.min(size - head, MINI_HASH_SPAN);
   return { head: { offset: 0, length: head }, tail: { offset: size - tail, length: tail } };

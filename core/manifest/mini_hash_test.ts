@@ -29,7 +29,10 @@ Deno.test("miniHashOfBytes() changes with size, head and tail but not with the m
 });
 
 Deno.test("miniHashRanges() never overlaps head and tail and covers small files whole", () => {
-  assert.deepEqual(miniHashRanges(100_000), { head: { offset: 0, length: 65536 }, tail: { offset: 65536, length: 34464 } });
+  assert.deepEqual(miniHashRanges(100_000), {
+    head: { offset: 0, length: 65536 },
+    tail: { offset: 65536, length: 34464 },
+  });
   assert.deepEqual(miniHashRanges(0).head.length, 0);
   assert.throws(() => miniHashRanges(-1), RangeError);
   assert.throws(() => computeMiniHash(10, new Uint8Array(9), new Uint8Array()), RangeError);
@@ -38,7 +41,20 @@ Deno.test("miniHashRanges() never overlaps head and tail and covers small files 
 Deno.test("miniHashOfBytes() is stable (version 1 definition)", () => {
   // sha256("drover-mini-hash-v1\n" + u64be(3) + "abc")
   assert.equal(miniHashOfBytes(new TextEncoder().encode("abc")).length, 64);
-  const data = new Uint8Array([...new TextEncoder().encode("drover-mini-hash-v1\n"), 0, 0, 0, 0, 0, 0, 0, 3, 97, 98, 99]);
+  const data = new Uint8Array([
+    ...new TextEncoder().encode("drover-mini-hash-v1\n"),
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    3,
+    97,
+    98,
+    99,
+  ]);
   return crypto.subtle.digest("SHA-256", data).then((d) => {
     const hex = [...new Uint8Array(d)].map((x) => x.toString(16).padStart(2, "0")).join("");
     assert.equal(miniHashOfBytes(new TextEncoder().encode("abc")), hex);

@@ -1,5 +1,14 @@
 /** Private: building and parsing the four top-level TUF roles with `@tufjs/models`. */
-import { Metadata, MetadataKind, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from "@tufjs/models";
+import {
+  Metadata,
+  MetadataKind,
+  MetaFile,
+  Root,
+  Snapshot,
+  TargetFile,
+  Targets,
+  Timestamp,
+} from "@tufjs/models";
 import { TrustError } from "../errors.ts";
 import { decodeMetadata, type Envelope } from "./envelope.ts";
 import type { KeyPair } from "./key_pair.ts";
@@ -64,7 +73,9 @@ export function addDays(now: Date, days: number): Date {
 /** The expiry of signed metadata as a Date; `TrustError` when unreadable. */
 export function expiresOf(signed: SignedCommon): Date {
   const t = Date.parse(signed.expires);
-  if (Number.isNaN(t)) throw new TrustError(`Cannot read ${signed._type} metadata: bad expires '${signed.expires}'`);
+  if (Number.isNaN(t)) {
+    throw new TrustError(`Cannot read ${signed._type} metadata: bad expires '${signed.expires}'`);
+  }
   return new Date(t);
 }
 
@@ -72,7 +83,9 @@ export function expiresOf(signed: SignedCommon): Date {
 export function assertNotExpired(signed: SignedCommon, now: Date): void {
   if (expiresOf(signed).getTime() <= now.getTime()) {
     throw new TrustError(
-      `Cannot trust ${signed._type} metadata v${signed.version}: expired at ${signed.expires} (now ${tufDate(now)})`,
+      `Cannot trust ${signed._type} metadata v${signed.version}: expired at ${signed.expires} (now ${
+        tufDate(now)
+      })`,
     );
   }
 }
@@ -121,13 +134,21 @@ interface Common {
 
 /** Signed root: one key per role (threshold 1 unless more keys are given), consistent snapshots. */
 export function buildRoot(
-  o: Common & { keys: Record<RoleName, Pick<KeyPair, "keyid" | "public">[]>; thresholds?: Partial<Record<RoleName, number>> },
+  o: Common & {
+    keys: Record<RoleName, Pick<KeyPair, "keyid" | "public">[]>;
+    thresholds?: Partial<Record<RoleName, number>>;
+  },
 ): RootSigned {
   const keys: RootSigned["keys"] = {};
   const roles: RootSigned["roles"] = {};
   for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
-    for (const k of o.keys[role]) keys[k.keyid] = { keytype: "ed25519", scheme: "ed25519", keyval: { public: k.public } };
-    roles[role] = { keyids: [...new Set(o.keys[role].map((k) => k.keyid))], threshold: o.thresholds?.[role] ?? 1 };
+    for (const k of o.keys[role]) {
+      keys[k.keyid] = { keytype: "ed25519", scheme: "ed25519", keyval: { public: k.public } };
+    }
+    roles[role] = {
+      keyids: [...new Set(o.keys[role].map((k) => k.keyid))],
+      threshold: o.thresholds?.[role] ?? 1,
+    };
   }
   // built as JSON, then through @tufjs/models for validation and its field order
   const root = Root.fromJSON({
@@ -142,9 +163,23 @@ export function buildRoot(
   return root.toJSON() as unknown as RootSigned;
 }
 
+/** The keys a root lists for each top-level role (public parts). */
+export function roleKeysOf(root: RootSigned): Record<RoleName, Pick<KeyPair, "keyid" | "public">[]> {
+  const out = {} as Record<RoleName, Pick<KeyPair, "keyid" | "public">[]>;
+  for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
+    out[role] = (root.roles[role]?.keyids ?? []).map((keyid) => ({
+      keyid,
+      public: root.keys[keyid]?.keyval.public ?? "",
+    }));
+  }
+  return out;
+}
+
 /** Signed targets with `{ length, hashes, custom }` entries. */
 export function buildTargets(
-  o: Common & { targets: Iterable<[string, { length: number; hashes: Record<string, string>; custom: unknown }]> },
+  o: Common & {
+    targets: Iterable<[string, { length: number; hashes: Record<string, string>; custom: unknown }]>;
+  },
 ): TargetsSigned {
   const targets: Record<string, TargetFile> = {};
   for (const [path, t] of o.targets) {

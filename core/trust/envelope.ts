@@ -45,7 +45,10 @@ export function canonicalBytes(signed: unknown): Uint8Array<ArrayBuffer> {
  * console.assert(env.signatures[0]?.sig.length === 128);
  * ```
  */
-export async function signEnvelope<T extends object>(signed: T, keys: readonly KeyPair[]): Promise<Envelope<T>> {
+export async function signEnvelope<T extends object>(
+  signed: T,
+  keys: readonly KeyPair[],
+): Promise<Envelope<T>> {
   if (keys.length === 0) throw new TypeError("Cannot sign metadata: no keys given");
   const data = canonicalBytes(signed);
   const signatures: EnvelopeSignature[] = [];

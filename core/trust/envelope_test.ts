@@ -10,7 +10,11 @@ Deno.test("signEnvelope() signs once per distinct key and encodeMetadata() is ca
   assert.ok(text.startsWith('{"signatures":[{"keyid":'));
   assert.ok(text.includes('"signed":{"_type":"targets","a":[1,2],"z":1}'));
   const again = await signEnvelope({ _type: "targets", a: [1, 2], z: 1 }, [a, b]);
-  assert.deepEqual(encodeMetadata(again), encodeMetadata(env), "Ed25519 is deterministic; key order irrelevant");
+  assert.deepEqual(
+    encodeMetadata(again),
+    encodeMetadata(env),
+    "Ed25519 is deterministic; key order irrelevant",
+  );
   await assert.rejects(signEnvelope({}, []), TypeError);
 });
 

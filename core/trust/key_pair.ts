@@ -113,6 +113,30 @@ export function parseKeyFile(text: string): KeyPair {
   return { keyid: id, keytype, scheme, public: pub, private: priv.toLowerCase() };
 }
 
+/**
+ * Check that the private key of `key` matches its public key (sign a probe, verify it);
+ * `TypeError` when it does not, so a damaged key file cannot produce signatures nobody accepts.
+ *
+ * @example
+ * ```ts
+ * import { checkKeyPair, generateKeyPair } from "./key_pair.ts";
+ * const a = await generateKeyPair(), b = await generateKeyPair();
+ * await checkKeyPair(a);
+ * await checkKeyPair({ ...b, private: a.private }).catch((e) => console.assert(e instanceof TypeError));
+ * ```
+ */
+export async function checkKeyPair(key: KeyPair): Promise<void> {
+  const probe = new TextEncoder().encode(`drover key check ${key.keyid}`);
+  let ok = false;
+  try {
+    const sig = await crypto.subtle.sign("Ed25519", await signingKey(key), probe);
+    ok = await crypto.subtle.verify("Ed25519", await verifyingKey(key.public), sig, probe);
+  } catch (e) {
+    throw new TypeError(`Cannot use key ${key.keyid}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!ok) throw new TypeError(`Cannot use key ${key.keyid}: its private key does not match its public key`);
+}
+
 const privateCache = new Map<string, Promise<CryptoKey>>();
 const publicCache = new Map<string, Promise<CryptoKey>>();
 
@@ -121,7 +145,9 @@ export function signingKey(key: KeyPair): Promise<CryptoKey> {
   let k = privateCache.get(key.private);
   if (!k) {
     const bytes = unhex(key.private);
-    if (!bytes) return Promise.reject(new TypeError(`Cannot sign: key ${key.keyid} has no valid private key`));
+    if (!bytes) {
+      return Promise.reject(new TypeError(`Cannot sign: key ${key.keyid} has no valid private key`));
+    }
     k = crypto.subtle.importKey("pkcs8", bytes, ED25519, false, ["sign"]);
     k.catch(() => privateCache.delete(key.private));
     privateCache.set(key.private, k);
@@ -134,7 +160,9 @@ export function verifyingKey(publicHex: string): Promise<CryptoKey> {
   let k = publicCache.get(publicHex);
   if (!k) {
     const bytes = unhex(publicHex);
-    if (!bytes || bytes.length !== 32) return Promise.reject(new TypeError("Cannot import key: not 32 bytes"));
+    if (!bytes || bytes.length !== 32) {
+      return Promise.reject(new TypeError("Cannot import key: not 32 bytes"));
+    }
     k = crypto.subtle.importKey("raw", bytes, ED25519, true, ["verify"]);
     k.catch(() => publicCache.delete(publicHex));
     if (publicCache.size > 256) publicCache.clear();

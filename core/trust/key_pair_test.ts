@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { generateKeyPair, keyIdOf, keyToTuf, parseKeyFile } from "./key_pair.ts";
+import { checkKeyPair, generateKeyPair, keyIdOf, keyToTuf, parseKeyFile } from "./key_pair.ts";
 
 Deno.test("generateKeyPair() makes an Ed25519 pair whose keyid is sha256 of the canonical TUF key JSON", async () => {
   const key = await generateKeyPair();
@@ -22,4 +22,11 @@ Deno.test("parseKeyFile() round-trips a key file and rejects wrong types, bad he
   assert.throws(() => parseKeyFile(JSON.stringify({ ...key, private: "xyz" })), /'private'/);
   assert.throws(() => parseKeyFile(JSON.stringify({ ...key, keyid: "00".repeat(32) })), /does not match/);
   assert.throws(() => parseKeyFile("null"), TypeError);
+});
+
+Deno.test("checkKeyPair() accepts a matching pair and refuses a private key that belongs to another key", async () => {
+  const a = await generateKeyPair(), b = await generateKeyPair();
+  await checkKeyPair(a);
+  await assert.rejects(checkKeyPair({ ...b, private: a.private }), /does not match/);
+  await assert.rejects(checkKeyPair({ ...a, private: "00" }), TypeError);
 });

@@ -18,8 +18,14 @@
  * ```
  * @module
  */
-export { generateKeyPair, type KeyPair, keyIdOf, keyToTuf, parseKeyFile, type TufKey } from "./key_pair.ts";
-export { decodeMetadata, encodeMetadata, type Envelope, type EnvelopeSignature, signEnvelope } from "./envelope.ts";
+export { generateKeyPair, keyIdOf, type KeyPair, keyToTuf, parseKeyFile, type TufKey } from "./key_pair.ts";
+export {
+  decodeMetadata,
+  encodeMetadata,
+  type Envelope,
+  type EnvelopeSignature,
+  signEnvelope,
+} from "./envelope.ts";
 export { type RoleName, type RootKeys, verifyEnvelope } from "./verify_envelope.ts";
 export {
   type AppCustom,
@@ -55,10 +61,10 @@ export {
 } from "./refresh_trust.ts";
 export { type DeviceTypeEntry, parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
 export {
-  type RepoStore,
   RepositoryWriter,
   type RepositoryWriterOptions,
+  type RepoStore,
   type RoleKeys,
 } from "./repository_writer.ts";
-export { type ReleaseEntry, releasesDocument, type ReleasesDocument } from "./releases_document.ts";
+export { type ReleaseEntry, type ReleasesDocument, releasesDocument } from "./releases_document.ts";
 export { MemoryStore } from "./memory_store.ts";

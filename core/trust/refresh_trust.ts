@@ -5,18 +5,18 @@
  * metadata is persisted to the store only after it has been verified.
  *
  * @example
- * ```ts ignore
- * import { refreshTrust } from "./refresh_trust.ts";
- * import { MemoryStore } from "./memory_store.ts";
+ * ```ts
+ * import { MemoryStore, RepositoryWriter, generateKeyPair, refreshTrust } from "./mod.ts";
+ * const keys = { root: await generateKeyPair(), targets: await generateKeyPair(),
+ *   snapshot: await generateKeyPair(), timestamp: await generateKeyPair() };
+ * const served = new MemoryStore(); // stands in for an HTTP server or a USB stick
+ * await RepositoryWriter.init(served, keys);
  * const repo = await refreshTrust({
- *   fetch: async (path, max) => {
- *     const res = await fetch(`http://127.0.0.1:8787/${path}`);
- *     return res.status === 404 ? undefined : new Uint8Array(await res.arrayBuffer());
- *   },
- *   store: new MemoryStore(),
- *   trustedRoot: await Deno.readFile("root.json"),
+ *   fetch: (path, _maxLength) => served.get(path), // HTTP: read at most maxLength bytes; 404 -> undefined
+ *   store: new MemoryStore(), // device: <workspace>/tuf/
+ *   trustedRoot: await served.get("tuf/1.root.json"), // provisioned on the device
  * });
- * console.log(repo.findApp("acme/radio", "main"));
+ * console.assert(repo.findApp("acme/radio", "main") === undefined);
  * ```
  * @module
  */
@@ -140,7 +140,9 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     await store.remove?.("timestamp.json");
     await store.remove?.("snapshot.json");
   }
-  const loadTrusted = async <R extends RoleName>(role: R): Promise<{ env: Env<R>; bytes: Uint8Array } | undefined> => {
+  const loadTrusted = async <R extends RoleName>(
+    role: R,
+  ): Promise<{ env: Env<R>; bytes: Uint8Array } | undefined> => {
     const bytes = await store.read(`${role}.json`);
     if (!bytes) return undefined;
     try {
@@ -180,7 +182,9 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
   if (oldSnap) {
     for (const [name, ref] of Object.entries(oldSnap.env.signed.meta)) {
       const now = snapshot.env.signed.meta[name];
-      if (!now) throw new TrustError(`Cannot trust snapshot v${snapshot.env.signed.version}: ${name} removed`);
+      if (!now) {
+        throw new TrustError(`Cannot trust snapshot v${snapshot.env.signed.version}: ${name} removed`);
+      }
       if (now.version < ref.version) rollback(name, now.version, ref.version);
     }
   }
@@ -252,5 +256,7 @@ function changedKeys(a: RootSigned, b: RootSigned, role: RoleName): boolean {
 }
 
 function rollback(what: string, got: number, trusted: number): never {
-  throw new TrustError(`Cannot trust ${what}: version ${got} is older than trusted version ${trusted} (rollback)`);
+  throw new TrustError(
+    `Cannot trust ${what}: version ${got} is older than trusted version ${trusted} (rollback)`,
+  );
 }

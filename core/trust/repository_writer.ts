@@ -19,6 +19,7 @@
  * @module
  */
 import { TrustError, UnsupportedError } from "../errors.ts";
+import { loadRepository } from "./_load_repository.ts";
 import {
   addDays,
   assertNotExpired,
@@ -28,10 +29,11 @@ import {
   buildTimestamp,
   metaRef,
   parseRole,
+  roleKeysOf,
   type SignedByRole,
 } from "./_metadata.ts";
-import { type Envelope, encodeMetadata, signEnvelope } from "./envelope.ts";
-import type { KeyPair } from "./key_pair.ts";
+import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
+import { checkKeyPair, type KeyPair } from "./key_pair.ts";
 import { releasesDocument } from "./releases_document.ts";
 import { type TargetInfo, targetInfoFromTuf, targetInfoToTuf } from "./target_info.ts";
 import { targetUrl } from "./target_paths.ts";
@@ -88,8 +90,15 @@ export class RepositoryWriter {
    * Create a new repository: root v1 and empty targets, snapshot and timestamp v1.
    * `UnsupportedError` when the store already holds a repository.
    */
-  static async init(store: RepoStore, keys: RoleKeys, options: RepositoryWriterOptions = {}): Promise<RepositoryWriter> {
-    for (const role of ROLES) if (!keys[role]) throw new TypeError(`Cannot init repository: no ${role} key`);
+  static async init(
+    store: RepoStore,
+    keys: RoleKeys,
+    options: RepositoryWriterOptions = {},
+  ): Promise<RepositoryWriter> {
+    for (const role of ROLES) {
+      if (!keys[role]) throw new TypeError(`Cannot init repository: no ${role} key`);
+      await checkKeyPair(keys[role]);
+    }
     if (await store.get("tuf/1.root.json") || await store.get("tuf/root.json")) {
       throw new UnsupportedError("Cannot init repository: it already has tuf/1.root.json");
     }
@@ -111,27 +120,19 @@ export class RepositoryWriter {
     options: RepositoryWriterOptions = {},
   ): Promise<RepositoryWriter> {
     const w = new RepositoryWriter(store, keys, options);
-    const read = async <R extends RoleName>(role: R, path: string) => {
-      const bytes = await store.get(path);
-      if (!bytes) throw new TrustError(`Cannot open repository: ${path} not found (run 'repo init' first?)`);
-      return { env: parseRole(role, bytes), bytes };
-    };
-    w.#root = (await read("root", "tuf/root.json")).env;
-    await verifyEnvelope(w.#root, w.#root.signed, "root", { label: "tuf/root.json" });
-    w.#timestamp = (await read("timestamp", "tuf/timestamp.json")).env;
-    const snapVersion = w.#timestamp.signed.meta["snapshot.json"].version;
-    const snap = await read("snapshot", `tuf/${snapVersion}.snapshot.json`);
-    w.#snapshot = snap.env;
-    w.#snapshotBytes = snap.bytes;
-    const targetsVersion = w.#snapshot.signed.meta["targets.json"]?.version;
-    w.#targets = (await read("targets", `tuf/${targetsVersion}.targets.json`)).env;
-    for (const role of ["targets", "snapshot", "timestamp"] as const) {
-      await verifyEnvelope(role === "targets" ? w.#targets : role === "snapshot" ? w.#snapshot : w.#timestamp, w.#root.signed, role);
-    }
+    const loaded = await loadRepository(store);
+    w.#root = loaded.root;
+    w.#timestamp = loaded.timestamp;
+    w.#snapshot = loaded.snapshot;
+    w.#snapshotBytes = loaded.snapshotBytes;
+    w.#targets = loaded.targets;
     for (const role of ROLES) {
       const key = keys[role];
+      if (key) await checkKeyPair(key);
       if (key && !w.#root.signed.roles[role]?.keyids.includes(key.keyid)) {
-        throw new TypeError(`Cannot open repository: key ${key.keyid} is not a ${role} key of root v${w.#root.signed.version}`);
+        throw new TypeError(
+          `Cannot open repository: key ${key.keyid} is not a ${role} key of root v${w.#root.signed.version}`,
+        );
       }
     }
     w.#loadPending();
@@ -164,8 +165,16 @@ export class RepositoryWriter {
       throw new RangeError(`Cannot set target ${path}: invalid length ${target.length}`);
     }
     const url = targetUrl(path, target.hashes?.sha256);
-    if (typeof target.custom?.kind !== "string") throw new TypeError(`Cannot set target ${path}: custom.kind missing`);
-    this.#pending.set(path, { path, length: target.length, hashes: { ...target.hashes }, custom: { ...target.custom }, url });
+    if (typeof target.custom?.kind !== "string") {
+      throw new TypeError(`Cannot set target ${path}: custom.kind missing`);
+    }
+    this.#pending.set(path, {
+      path,
+      length: target.length,
+      hashes: { ...target.hashes },
+      custom: { ...target.custom },
+      url,
+    });
   }
 
   /** Remove a target (no-op when absent). Takes effect on {@linkcode commit}. */
@@ -190,7 +199,9 @@ export class RepositoryWriter {
       await verifyEnvelope(env, this.#root.signed, "targets", { label: "uploaded targets metadata" });
       const current = this.#targets.signed.version;
       if (env.signed.version <= current) {
-        throw new TrustError(`Cannot accept targets v${env.signed.version}: not newer than v${current} (rollback)`);
+        throw new TrustError(
+          `Cannot accept targets v${env.signed.version}: not newer than v${current} (rollback)`,
+        );
       }
       assertNotExpired(env.signed, this.#clock());
       for (const [path, entry] of Object.entries(env.signed.targets)) targetInfoFromTuf(path, entry);
@@ -217,17 +228,15 @@ export class RepositoryWriter {
    */
   rotateKey(role: RoleName, key: KeyPair): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
+      await checkKeyPair(key);
       const signers = [this.#need("root")];
       const current = this.#root.signed;
-      const byRole = {} as Record<RoleName, KeyPair[]>;
-      for (const r of ROLES) {
-        byRole[r] = r === role ? [key] : (current.roles[r]?.keyids ?? []).map((id) => ({
-          keyid: id,
-          public: current.keys[id]?.keyval.public ?? "",
-        } as KeyPair));
-      }
       if (role === "root") signers.push(key);
-      const signed = buildRoot({ version: current.version + 1, expires: addDays(this.#clock(), this.#days.root), keys: byRole });
+      const signed = buildRoot({
+        version: current.version + 1,
+        expires: addDays(this.#clock(), this.#days.root),
+        keys: { ...roleKeysOf(current), [role]: [key] },
+      });
       this.#root = await signEnvelope(signed, signers);
       this.#keys[role] = key;
       await this.#putRoot();
@@ -268,7 +277,11 @@ export class RepositoryWriter {
     const entries = [...this.#pending.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
       .map((t) => [t.path, targetInfoToTuf(t)] as [string, ReturnType<typeof targetInfoToTuf>]);
     const version = this.#targets.signed.version + 1;
-    const signed = buildTargets({ version, expires: addDays(this.#clock(), this.#days.targets), targets: entries });
+    const signed = buildTargets({
+      version,
+      expires: addDays(this.#clock(), this.#days.targets),
+      targets: entries,
+    });
     const env = await signEnvelope(signed, [key]);
     const bytes = encodeMetadata(env);
     await this.#store.put(`tuf/${version}.targets.json`, bytes);

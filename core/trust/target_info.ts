@@ -96,8 +96,14 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
     throw new TrustError(`Cannot use target '${path}': no sha256`);
   }
   // sha512/sha1 ride in custom.extraHashes (see targetInfoToTuf); TUF-level ones (foreign repositories) win
-  const { extraHashes, ...rest } = (typeof custom === "object" && custom !== null ? custom : {}) as Record<string, unknown>;
-  const extra = (typeof extraHashes === "object" && extraHashes !== null ? extraHashes : {}) as Record<string, unknown>;
+  const { extraHashes, ...rest } = (typeof custom === "object" && custom !== null ? custom : {}) as Record<
+    string,
+    unknown
+  >;
+  const extra = (typeof extraHashes === "object" && extraHashes !== null ? extraHashes : {}) as Record<
+    string,
+    unknown
+  >;
   const out: TargetHashes = { sha256: h.sha256 };
   for (const algorithm of ["sha512", "sha1"] as const) {
     const v = h[algorithm] ?? extra[algorithm];
@@ -109,7 +115,9 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
   } catch (e) {
     throw new TrustError(`Cannot use target '${path}': unsafe path`, { cause: e });
   }
-  const c = typeof custom === "object" && custom !== null ? rest as unknown as TargetCustom : { kind: "unknown" };
+  const c = typeof custom === "object" && custom !== null
+    ? rest as unknown as TargetCustom
+    : { kind: "unknown" };
   return { path, length: length as number, hashes: out, custom: c as TargetCustom, url };
 }
 
@@ -147,7 +155,7 @@ export function targetInfoToTuf(
  * ```ts
  * import { targetInfoFromTuf, verifyTargetBytes } from "./target_info.ts";
  * const t = targetInfoFromTuf("x.json", { length: 3, hashes: { sha256: "00".repeat(32) }, custom: {} });
- * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { console.assert(e.code === "E_INTEGRITY"); }
+ * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { console.assert((e as { code?: string }).code === "E_INTEGRITY"); }
  * ```
  */
 export function verifyTargetBytes(target: TargetInfo, bytes: Uint8Array): void {

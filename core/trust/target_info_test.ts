@@ -28,7 +28,10 @@ Deno.test("targetInfoFromTuf() refuses entries without sha256, with bad lengths 
 
 Deno.test("verifyTargetBytes() refuses wrong length, sha256 or sha512 with IntegrityError", () => {
   const bytes = new Uint8Array([1, 2, 3]);
-  const good = targetInfoFromTuf("x", { length: 3, hashes: { sha256: sha("sha256", bytes), sha512: sha("sha512", bytes) } });
+  const good = targetInfoFromTuf("x", {
+    length: 3,
+    hashes: { sha256: sha("sha256", bytes), sha512: sha("sha512", bytes) },
+  });
   verifyTargetBytes(good, bytes);
   assert.throws(() => verifyTargetBytes(good, new Uint8Array([1, 2])), /length 2, expected 3/);
   assert.throws(() => verifyTargetBytes(good, new Uint8Array([1, 2, 4])), /sha256 mismatch/);

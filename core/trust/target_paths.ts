@@ -35,7 +35,9 @@ export const DEVICE_TYPES_PATH = "device-types.json";
  */
 export function assertSegment(value: unknown, what: string): asserts value is string {
   if (typeof value !== "string" || value.length > 128 || !SEGMENT.test(value)) {
-    throw new TypeError(`Cannot use ${what} '${String(value)}': expected ${SEGMENT.source}, at most 128 chars`);
+    throw new TypeError(
+      `Cannot use ${what} '${String(value)}': expected ${SEGMENT.source}, at most 128 chars`,
+    );
   }
 }
 
@@ -139,7 +141,9 @@ export function imageTargetPath(
  */
 export function targetUrl(path: string, sha256: string): string {
   assertTargetPath(path);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new TypeError(`Cannot use sha256 '${sha256}': expected 64 hex digits`);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new TypeError(`Cannot use sha256 '${sha256}': expected 64 hex digits`);
+  }
   const slash = path.lastIndexOf("/");
   const dir = slash < 0 ? "" : path.slice(0, slash + 1);
   return `targets/${dir}${sha256}.${path.slice(slash + 1)}`;

@@ -1,27 +1,64 @@
 import assert from "node:assert/strict";
-import { appTargetPath, assertSegment, assertTargetPath, imageTargetPath, targetUrl } from "./target_paths.ts";
+import {
+  appTargetPath,
+  assertSegment,
+  assertTargetPath,
+  imageTargetPath,
+  targetUrl,
+} from "./target_paths.ts";
 
 Deno.test("assertSegment() accepts safe segments and rejects anything that could escape or confuse a path", () => {
-  for (const ok of ["a", "main", "v1.2.3+rev2", "release_1-rc.1", "A9", "x".repeat(128)]) assertSegment(ok, "s");
-  const bad = ["", ".", "..", ".hidden", "-x", "_x", "a/b", "a\\b", "a b", "é", "a\0", "x".repeat(129), "%2e%2e"];
+  for (const ok of ["a", "main", "v1.2.3+rev2", "release_1-rc.1", "A9", "x".repeat(128)]) {
+    assertSegment(ok, "s");
+  }
+  const bad = [
+    "",
+    ".",
+    "..",
+    ".hidden",
+    "-x",
+    "_x",
+    "a/b",
+    "a\\b",
+    "a b",
+    "é",
+    "a\0",
+    "x".repeat(129),
+    "%2e%2e",
+  ];
   for (const b of bad) assert.throws(() => assertSegment(b, "s"), TypeError, JSON.stringify(b));
   assert.throws(() => assertSegment(undefined, "s"), TypeError);
 });
 
 Deno.test("appTargetPath()/imageTargetPath() build the documented names and reject bad parts", () => {
-  assert.equal(appTargetPath({ name: "acme/radio", ref: "main", commit: "0123abc" }), "apps/acme/radio/main/0123abc.tar.gz");
-  assert.equal(appTargetPath({ name: "a/b", ref: "r", commit: "f".repeat(64), ext: ".tar" }), `apps/a/b/r/${"f".repeat(64)}.tar`);
+  assert.equal(
+    appTargetPath({ name: "acme/radio", ref: "main", commit: "0123abc" }),
+    "apps/acme/radio/main/0123abc.tar.gz",
+  );
+  assert.equal(
+    appTargetPath({ name: "a/b", ref: "r", commit: "f".repeat(64), ext: ".tar" }),
+    `apps/a/b/r/${"f".repeat(64)}.tar`,
+  );
   assert.throws(() => appTargetPath({ name: "acme", ref: "main", commit: "0123abc" }), /OWNER\/APP/);
   assert.throws(() => appTargetPath({ name: "a/b", ref: "main", commit: "0123ABC" }), /hex/);
   assert.throws(() => appTargetPath({ name: "a/b", ref: "main", commit: "012345" }), /hex/);
   assert.throws(() => appTargetPath({ name: "a/b", ref: "main", commit: "0".repeat(65) }), /hex/);
-  assert.throws(() => appTargetPath({ name: "a/b", ref: "main", commit: "0123abc", ext: ".zip" as ".tar" }), TypeError);
+  assert.throws(
+    () => appTargetPath({ name: "a/b", ref: "main", commit: "0123abc", ext: ".zip" as ".tar" }),
+    TypeError,
+  );
   assert.equal(
     imageTargetPath({ deviceType: "rpi4", version: "2.88.4+rev2", variant: "dev", basename: "os.img.gz" }),
     "images/rpi4/2.88.4+rev2/dev/os.img.gz",
   );
-  assert.throws(() => imageTargetPath({ deviceType: "rpi4", version: "1.0.0", variant: "beta" as "dev", basename: "a" }), /variant/);
-  assert.throws(() => imageTargetPath({ deviceType: "rpi4", version: "1.0.0", variant: "dev", basename: "../a" }), TypeError);
+  assert.throws(
+    () => imageTargetPath({ deviceType: "rpi4", version: "1.0.0", variant: "beta" as "dev", basename: "a" }),
+    /variant/,
+  );
+  assert.throws(
+    () => imageTargetPath({ deviceType: "rpi4", version: "1.0.0", variant: "dev", basename: "../a" }),
+    TypeError,
+  );
 });
 
 Deno.test("targetUrl() puts the sha256 before the basename, in the target's directory", () => {

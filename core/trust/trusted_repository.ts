@@ -16,8 +16,14 @@
  * @module
  */
 import { NotFoundError } from "../errors.ts";
-import { type AppCustom, type ImageCustom, type TargetInfo, targetInfoFromTuf, verifyTargetBytes } from "./target_info.ts";
-import { DEVICE_TYPES_PATH } from "./target_paths.ts";
+import {
+  type AppCustom,
+  type ImageCustom,
+  type TargetInfo,
+  targetInfoFromTuf,
+  verifyTargetBytes,
+} from "./target_info.ts";
+import { assertAppName, assertCommit, assertSegment, DEVICE_TYPES_PATH } from "./target_paths.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
 /** A device type as listed in the signed device-types document. */
@@ -29,7 +35,9 @@ export interface DeviceTypeEntry {
 
 /** Verified repository state. */
 export class TrustedRepository {
-  /** Every usable target by TUF path (entries without a sha256 or with unsafe paths are left out). */
+  /** Every usable target by TUF path. Left out: entries without a sha256, with unsafe paths, and app or
+   * image entries whose name, ref, commit, serial, device type, version or variant is malformed (those
+   * name directories on devices, so nothing signed can make them escape). */
   readonly targets: Map<string, TargetInfo>;
   /** Versions of the trusted metadata. */
   readonly versions: Readonly<Record<RoleName, number>>;
@@ -49,9 +57,11 @@ export class TrustedRepository {
     this.targets = new Map();
     for (const [path, entry] of Object.entries(init.targets)) {
       try {
-        this.targets.set(path, targetInfoFromTuf(path, entry));
+        const info = targetInfoFromTuf(path, entry);
+        checkCustom(info);
+        this.targets.set(path, info);
       } catch {
-        // signed but unusable (no sha256, unsafe path): not offered
+        // signed but unusable (no sha256, unsafe path or custom fields): not offered
       }
     }
     this.versions = Object.freeze({ ...init.versions });
@@ -120,12 +130,14 @@ export class TrustedRepository {
    * ```ts
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.deviceTypesTarget(); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * try { repo.deviceTypesTarget(); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
    * ```
    */
   deviceTypesTarget(): TargetInfo {
     const t = this.targets.get(DEVICE_TYPES_PATH);
-    if (!t) throw new NotFoundError("Cannot list device types: the repository has no device-types.json target");
+    if (!t) {
+      throw new NotFoundError("Cannot list device types: the repository has no device-types.json target");
+    }
     return t;
   }
 
@@ -137,7 +149,7 @@ export class TrustedRepository {
    * ```ts
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.deviceTypes(new Uint8Array()); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * try { repo.deviceTypes(new Uint8Array()); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
    * ```
    */
   deviceTypes(bytes: Uint8Array): DeviceTypeEntry[] {
@@ -153,7 +165,7 @@ export class TrustedRepository {
    * ```ts
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.verifyTarget("manifests/x.json", new Uint8Array()); } catch (e) { console.assert(e.code === "E_NOT_FOUND"); }
+   * try { repo.verifyTarget("manifests/x.json", new Uint8Array()); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
    * ```
    */
   verifyTarget(path: string, bytes: Uint8Array): TargetInfo {
@@ -161,6 +173,22 @@ export class TrustedRepository {
     if (!t) throw new NotFoundError(`Cannot verify ${path}: not a target of the repository`);
     verifyTargetBytes(t, bytes);
     return t;
+  }
+}
+
+function checkCustom(t: TargetInfo): void {
+  const c = t.custom as unknown as Record<string, unknown>;
+  if (c.kind === "app") {
+    assertAppName(c.name);
+    assertSegment(c.ref, "ref");
+    assertCommit(c.commit);
+    if (!Number.isSafeInteger(c.serial)) throw new TypeError("Cannot use app target: bad serial");
+  } else if (c.kind === "image") {
+    assertSegment(c.deviceType, "device type");
+    assertSegment(c.version, "version");
+    if (c.variant !== "prod" && c.variant !== "dev") {
+      throw new TypeError("Cannot use image target: bad variant");
+    }
   }
 }
 
@@ -176,10 +204,14 @@ export class TrustedRepository {
  */
 export function parseDeviceTypesDocument(bytes: Uint8Array): DeviceTypeEntry[] {
   const doc = JSON.parse(new TextDecoder().decode(bytes)) as { deviceTypes?: unknown };
-  if (!Array.isArray(doc?.deviceTypes)) throw new TypeError("Cannot parse device types: no deviceTypes array");
+  if (!Array.isArray(doc?.deviceTypes)) {
+    throw new TypeError("Cannot parse device types: no deviceTypes array");
+  }
   return doc.deviceTypes.map((d: Record<string, unknown>) => {
     if (typeof d?.slug !== "string") throw new TypeError("Cannot parse device types: an entry has no slug");
-    const aliases = Array.isArray(d.aliases) ? d.aliases.filter((a): a is string => typeof a === "string") : [];
+    const aliases = Array.isArray(d.aliases)
+      ? d.aliases.filter((a): a is string => typeof a === "string")
+      : [];
     const out: DeviceTypeEntry = { slug: d.slug, aliases };
     if (typeof d.name === "string") out.name = d.name;
     return out;

@@ -21,10 +21,10 @@ export function checkAlgorithm(algorithm: unknown, what: string): asserts algori
   }
 }
 
-/** Throws `RangeError` unless `n` is a non-negative safe integer. */
-export function checkLength(n: unknown, what: string, name: string): asserts n is number {
+/** Throws `RangeError` unless `n` is a non-negative safe integer; `what` reads "<action>: <argument>". */
+export function checkLength(n: unknown, what: string): asserts n is number {
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`Cannot ${what}: ${name} must be a non-negative integer, got ${String(n)}`);
+    throw new RangeError(`Cannot ${what} must be a non-negative integer, got ${String(n)}`);
   }
 }
 

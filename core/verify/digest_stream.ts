@@ -15,7 +15,7 @@ export interface DigestStreamOptions {
 
 /**
  * Passes chunks through unchanged while hashing them; `digest` resolves with the lower-case hex
- * digest when the stream ends (and rejects if it is cancelled or aborted).
+ * digest when the stream ends (and rejects with the stream's error if it fails, is cancelled or aborted).
  *
  * @example
  * ```ts
@@ -38,13 +38,23 @@ export class DigestStream extends TransformStream<Uint8Array, Uint8Array> {
     const result = deferred<string>();
     const transformer: CancellableTransformer = {
       transform(chunk, controller) {
-        checkChunk(chunk, "hash stream");
-        hasher.update(chunk);
-        state.bytes += chunk.length;
-        controller.enqueue(chunk);
+        try {
+          checkChunk(chunk, "hash stream");
+          hasher.update(chunk);
+          state.bytes += chunk.length;
+          controller.enqueue(chunk);
+        } catch (error) {
+          result.reject(error);
+          throw error;
+        }
       },
       flush() {
-        result.resolve(toHex(hasher.digest()));
+        try {
+          result.resolve(toHex(hasher.digest()));
+        } catch (error) {
+          result.reject(error);
+          throw error;
+        }
       },
       cancel(reason) {
         result.reject(reason);

@@ -19,7 +19,9 @@ for (const backend of BACKENDS) {
     Deno.test(`DigestStream('${algorithm}') with ${backend.name} hashes 'abc' split in chunks`, async () => {
       const abc = new TextEncoder().encode("abc");
       const digest = new DigestStream(algorithm, { hasher: backend.createHasher(algorithm) });
-      const out = await collect(streamOf([abc.subarray(0, 1), new Uint8Array(), abc.subarray(1)]).pipeThrough(digest));
+      const out = await collect(
+        streamOf([abc.subarray(0, 1), new Uint8Array(), abc.subarray(1)]).pipeThrough(digest),
+      );
       assert.equal(await digest.digest, ABC[algorithm]);
       assert.equal(digest.bytes, 3);
       assert.deepEqual(concat(out), abc);
@@ -72,6 +74,7 @@ Deno.test("DigestStream() rejects unknown algorithms and non-byte chunks", async
   assert.throws(() => new DigestStream("md5" as HashAlgorithm), { name: "TypeError", message: /md5/ });
   const digest = new DigestStream("sha256");
   await assert.rejects(collect(streamOf(["abc" as unknown as Uint8Array]).pipeThrough(digest)), TypeError);
+  await assert.rejects(digest.digest, TypeError);
 });
 
 Deno.test("DigestStream.digest rejects when the output is cancelled", async () => {
@@ -80,4 +83,16 @@ Deno.test("DigestStream.digest rejects when the output is cancelled", async () =
   await reader.read();
   await reader.cancel(new Error("stop"));
   await assert.rejects(digest.digest, /stop/);
+});
+
+Deno.test("DigestStream.digest rejects with the source's error", async () => {
+  const digest = new DigestStream("sha256");
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes(5));
+      controller.error(new Error("connection reset"));
+    },
+  });
+  await assert.rejects(source.pipeThrough(digest).pipeTo(new WritableStream()), /connection reset/);
+  await assert.rejects(digest.digest, /connection reset/);
 });

@@ -26,7 +26,7 @@ export interface LimitStreamOptions {
  */
 export class LimitStream extends TransformStream<Uint8Array, Uint8Array> {
   constructor(maxBytes: number, options: LimitStreamOptions = {}) {
-    checkLength(maxBytes, "create LimitStream", "maxBytes");
+    checkLength(maxBytes, "create LimitStream: maxBytes");
     const name = options.name ?? "stream";
     let bytes = 0;
     super({

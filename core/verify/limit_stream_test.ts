@@ -5,7 +5,9 @@ import { bytes, collect, concat, streamOf } from "./_testing.ts";
 
 Deno.test("LimitStream() passes exactly maxBytes", async () => {
   const data = bytes(10);
-  const out = await collect(streamOf([data.subarray(0, 4), data.subarray(4)]).pipeThrough(new LimitStream(10)));
+  const out = await collect(
+    streamOf([data.subarray(0, 4), data.subarray(4)]).pipeThrough(new LimitStream(10)),
+  );
   assert.deepEqual(concat(out), data);
 });
 

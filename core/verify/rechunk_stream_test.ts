@@ -37,7 +37,9 @@ Deno.test("RechunkStream() passes a big chunk through without copying when nothi
 
 Deno.test("RechunkStream() emits nothing for an empty stream and skips empty chunks", async () => {
   assert.deepEqual(await collect(streamOf([]).pipeThrough(new RechunkStream(8))), []);
-  const out = await collect(streamOf([new Uint8Array(), bytes(3), new Uint8Array()]).pipeThrough(new RechunkStream(8)));
+  const out = await collect(
+    streamOf([new Uint8Array(), bytes(3), new Uint8Array()]).pipeThrough(new RechunkStream(8)),
+  );
   assert.deepEqual(out, [bytes(3)]);
 });
 

@@ -49,7 +49,7 @@ function expectations(expected: ExpectedContent, name: string): Map<HashAlgorith
   if (expected === null || typeof expected !== "object") {
     throw new TypeError(`Cannot verify ${name}: expected must be an object`);
   }
-  if (expected.length !== undefined) checkLength(expected.length, `verify ${name}`, "length");
+  if (expected.length !== undefined) checkLength(expected.length, `verify ${name}: length`);
   const digests = new Map<HashAlgorithm, string>();
   for (const algorithm of HASH_ALGORITHMS) {
     const hex = expected[algorithm];

@@ -42,9 +42,16 @@ for (const backend of BACKENDS) {
   Deno.test(`VerifyStream with ${backend.name}: a digest mismatch errors at the end naming the artifact and both values`, async () => {
     const tampered = DATA.slice();
     tampered[1234]! ^= 1;
-    const verify = new VerifyStream({ length: DATA.length, sha256: SHA256 }, { name: "app.tar.gz", createHasher });
+    const verify = new VerifyStream({ length: DATA.length, sha256: SHA256 }, {
+      name: "app.tar.gz",
+      createHasher,
+    });
     const actual = createHash("sha256").update(tampered).digest("hex");
-    const check = integrity(/^Cannot verify app\.tar\.gz: sha256 mismatch/, new RegExp(`expected ${SHA256}`), new RegExp(`got ${actual}`));
+    const check = integrity(
+      /^Cannot verify app\.tar\.gz: sha256 mismatch/,
+      new RegExp(`expected ${SHA256}`),
+      new RegExp(`got ${actual}`),
+    );
     await assert.rejects(collect(streamOf(split(tampered, [65536])).pipeThrough(verify)), check);
     await assert.rejects(verify.done, check);
   });
@@ -152,4 +159,22 @@ Deno.test("VerifyStream: bad expectations are refused with TypeError or RangeErr
   assert.throws(() => new VerifyStream({ sha256: SHA256, length: -1 }), RangeError);
   assert.throws(() => new VerifyStream({ sha256: SHA256 }, { compute: ["md5" as "sha1"] }), TypeError);
   assert.throws(() => new VerifyStream(null as unknown as { sha256: string }), TypeError);
+});
+
+Deno.test("VerifyStream: a non-byte chunk errors the stream and done with TypeError", async () => {
+  const verify = new VerifyStream({ sha256: SHA256 });
+  await assert.rejects(collect(streamOf(["text" as unknown as Uint8Array]).pipeThrough(verify)), TypeError);
+  await assert.rejects(verify.done, TypeError);
+});
+
+Deno.test("VerifyStream: done rejects with the source's error", async () => {
+  const verify = new VerifyStream({ sha256: SHA256 });
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(CHUNKS[0]!);
+      controller.error(new Error("connection reset"));
+    },
+  });
+  await assert.rejects(source.pipeThrough(verify).pipeTo(new WritableStream()), /connection reset/);
+  await assert.rejects(verify.done, /connection reset/);
 });

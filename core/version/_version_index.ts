@@ -36,7 +36,15 @@ export interface Item<T> {
   /** Tie-break when no variant is asked for: prod, then unspecified, then dev. */
   variantRank: number;
   /** What the entry held when parsed (to detect mutation of a cached list). */
-  seen: [string, unknown, unknown];
+  seenVersion: string;
+  seenPrerelease: unknown;
+  seenVariant: unknown;
+}
+
+/** Entries of one semver version (`key`), newest first. */
+export interface Group<T> {
+  sv: semver.SemVer;
+  items: Item<T>[];
 }
 
 /** A parsed, sorted view of a list. */
@@ -45,8 +53,10 @@ export interface VersionIndex<T> {
   items: Item<T>[];
   /** Items newest first (semver precedence, then revision, then build, then variant, then input order). */
   sorted: Item<T>[];
-  /** Items by `key`, newest first. */
-  byKey: Map<string, Item<T>[]>;
+  /** One group per distinct version, newest first (ranges test each version once). */
+  groups: Group<T>[];
+  /** Groups by `key`. */
+  byKey: Map<string, Group<T>>;
 }
 
 const REVISION = /^rev(\d+)$/i;
@@ -91,6 +101,28 @@ function compareNewestFirst<T>(a: Item<T>, b: Item<T>): number {
 
 const RANK: Record<string, number> = { prod: 0, dev: 2 };
 
+/** Parsed versions by string: lists rebuilt from the same strings skip the regex parse. */
+const PARSED = new Map<string, { sv: semver.SemVer; build?: ParsedBuild } | null>();
+const PARSED_MAX = 100_000;
+
+function parseCached(version: string): { sv: semver.SemVer; build?: ParsedBuild } | null {
+  let hit = PARSED.get(version);
+  if (hit !== undefined) return hit;
+  const sv = semver.parse(version);
+  hit = null;
+  if (sv) {
+    hit = { sv };
+    try {
+      hit.build = parseBuild(sv.build, version);
+    } catch {
+      // contradictory build metadata: parseEntry reports it with the entry's index
+    }
+  }
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(version, hit);
+  return hit;
+}
+
 function parseEntry<T extends { version: string; prerelease?: boolean; variant?: string }>(
   entry: T,
   index: number,
@@ -99,10 +131,11 @@ function parseEntry<T extends { version: string; prerelease?: boolean; variant?:
     throw new TypeError(`Cannot resolve version: entry ${index} is not an object`);
   }
   const { version, prerelease, variant } = entry;
-  const sv = typeof version === "string" ? semver.parse(version) : null;
-  if (!sv) {
+  const parsed = typeof version === "string" ? parseCached(version) : null;
+  if (!parsed) {
     throw new TypeError(`Cannot resolve version: entry ${index} has an invalid version '${String(version)}'`);
   }
+  const sv = parsed.sv;
   if (prerelease !== undefined && typeof prerelease !== "boolean") {
     throw new TypeError(`Cannot resolve version: entry ${index} (${version}) has a non-boolean prerelease`);
   }
@@ -111,7 +144,7 @@ function parseEntry<T extends { version: string; prerelease?: boolean; variant?:
       `Cannot resolve version: entry ${index} (${version}) has unknown variant '${variant}'`,
     );
   }
-  const build = parseBuild(sv.build, `entry ${index} (${version})`);
+  const build = parsed.build ?? parseBuild(sv.build, `entry ${index} (${version})`);
   if (variant && build.variant && variant !== build.variant) {
     throw new TypeError(
       `Cannot resolve version: entry ${index} (${version}) is variant '${variant}' but its version says '${build.variant}'`,
@@ -129,7 +162,9 @@ function parseEntry<T extends { version: string; prerelease?: boolean; variant?:
     pre,
     flagOnlyPre: pre && sv.prerelease.length === 0,
     variantRank: v ? RANK[v]! : 1,
-    seen: [version, prerelease, variant],
+    seenVersion: version,
+    seenPrerelease: prerelease,
+    seenVariant: variant,
   };
 }
 
@@ -138,13 +173,19 @@ function build<T extends { version: string; prerelease?: boolean; variant?: stri
 ): VersionIndex<T> {
   const items = list.map((e, i) => parseEntry(e, i));
   const sorted = items.slice().sort(compareNewestFirst);
-  const byKey = new Map<string, Item<T>[]>();
+  const groups: Group<T>[] = [];
+  const byKey = new Map<string, Group<T>>();
   for (const item of sorted) {
     const same = byKey.get(item.key);
-    if (same) same.push(item);
-    else byKey.set(item.key, [item]);
+    if (same) {
+      same.items.push(item);
+    } else {
+      const group = { sv: item.sv, items: [item] };
+      groups.push(group);
+      byKey.set(item.key, group);
+    }
   }
-  return { items, sorted, byKey };
+  return { items, sorted, groups, byKey };
 }
 
 function unchanged<T extends { version: string; prerelease?: boolean; variant?: string }>(
@@ -157,8 +198,8 @@ function unchanged<T extends { version: string; prerelease?: boolean; variant?: 
     const item = items[i]!;
     const e = list[i];
     if (
-      e !== item.entry || e.version !== item.seen[0] || e.prerelease !== item.seen[1] ||
-      e.variant !== item.seen[2]
+      e !== item.entry || e.version !== item.seenVersion || e.prerelease !== item.seenPrerelease ||
+      e.variant !== item.seenVariant
     ) return false;
   }
   return true;

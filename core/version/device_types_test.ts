@@ -39,7 +39,11 @@ const BAD_LISTS: [string, unknown, RegExp][] = [
   ["a duplicate slug", [{ slug: "a" }, { slug: "a" }], /'a' names both 'a' and 'a'/],
   ["a slug differing only in case", [{ slug: "a" }, { slug: "A" }], /names both/],
   ["an alias shared by two types", [{ slug: "a", aliases: ["x"] }, { slug: "b", aliases: ["x"] }], /'x'/],
-  ["an alias equal to another slug", [{ slug: "a" }, { slug: "b", aliases: ["a"] }], /'a' names both 'a' and 'b'/],
+  [
+    "an alias equal to another slug",
+    [{ slug: "a" }, { slug: "b", aliases: ["a"] }],
+    /'a' names both 'a' and 'b'/,
+  ],
   ["an empty slug", [{ slug: "" }], /invalid slug/],
   ["a slug with spaces around", [{ slug: " a" }], /invalid slug/],
   ["a non-string alias", [{ slug: "a", aliases: [1] }], /invalid alias/],

@@ -6,7 +6,15 @@
  */
 import semver from "semver";
 import { NotFoundError, UnsupportedError } from "../errors.ts";
-import { describe, indexVersions, type Item, parseBuild, type Variant } from "./_version_index.ts";
+import { rangeBounds, rangeWindow } from "./_range_window.ts";
+import {
+  describe,
+  type Group,
+  indexVersions,
+  type Item,
+  parseBuild,
+  type Variant,
+} from "./_version_index.ts";
 
 /** One version on offer (an OS image, a release). Extra fields are carried through untouched. */
 export interface VersionEntry {
@@ -31,9 +39,15 @@ type Keyword = typeof KEYWORDS[number];
 /** A pre-release tag in a range as the user wrote it (`>=2.89.0-beta.1`, `2.x.x-0`). */
 const WRITTEN_PRERELEASE = /[\dxX*]+\.[\dxX*]+\.[\dxX*]+-[0-9A-Za-z]/;
 
-const RANGES = new Map<string, { range: semver.Range; namesPre: boolean }>();
+interface ParsedRange {
+  range: semver.Range;
+  namesPre: boolean;
+  bounds: ReturnType<typeof rangeBounds>;
+}
 
-function parseRange(request: string): { range: semver.Range; namesPre: boolean } {
+const RANGES = new Map<string, ParsedRange>();
+
+function parseRange(request: string): ParsedRange {
   let hit = RANGES.get(request);
   if (hit) return hit;
   let range: semver.Range;
@@ -49,7 +63,7 @@ function parseRange(request: string): { range: semver.Range; namesPre: boolean }
   }
   // As written, not as desugared: semver turns `^2` into `>=2.0.0 <3.0.0-0`.
   const namesPre = WRITTEN_PRERELEASE.test(request);
-  hit = { range, namesPre };
+  hit = { range, namesPre, bounds: rangeBounds(range) };
   if (RANGES.size >= 256) RANGES.clear();
   RANGES.set(request, hit);
   return hit;
@@ -63,7 +77,8 @@ function suffix(variant: Variant | undefined): string {
   return variant ? ` for the ${variant} variant` : "";
 }
 
-function resolveKeyword<T>(sorted: Item<T>[], keyword: Keyword, variant: Variant | undefined): T {
+function resolveKeyword<T>(sorted: Item<T>[], options: { keyword: Keyword; variant?: Variant }): T {
+  const { keyword, variant } = options;
   let newest: Item<T> | undefined;
   for (const item of sorted) {
     if (!fits(item, variant)) continue;
@@ -82,10 +97,10 @@ function resolveKeyword<T>(sorted: Item<T>[], keyword: Keyword, variant: Variant
 }
 
 function resolveExact<T>(
-  byKey: Map<string, Item<T>[]>,
-  sv: semver.SemVer,
-  variant: Variant | undefined,
+  byKey: Map<string, Group<T>>,
+  options: { sv: semver.SemVer; variant?: Variant },
 ): T {
+  const { sv, variant } = options;
   const asked = parseBuild(sv.build, `'${sv.raw}'`);
   if (variant && asked.variant && variant !== asked.variant) {
     throw new TypeError(
@@ -94,7 +109,7 @@ function resolveExact<T>(
   }
   const want = variant ?? asked.variant;
   const rest = asked.rest.join(".");
-  const same = byKey.get(sv.version) ?? [];
+  const same = byKey.get(sv.version)?.items ?? [];
   for (const item of same) {
     if (!fits(item, want)) continue;
     if (asked.revision !== undefined && item.build.revision !== asked.revision) continue;
@@ -108,11 +123,16 @@ function resolveExact<T>(
   );
 }
 
-function resolveRange<T>(sorted: Item<T>[], request: string, variant: Variant | undefined): T {
-  const { range, namesPre } = parseRange(request);
-  for (const item of sorted) {
-    if (!fits(item, variant) || (item.flagOnlyPre && !namesPre)) continue;
-    if (range.test(item.sv)) return item.entry;
+function resolveRange<T>(groups: Group<T>[], options: { request: string; variant?: Variant }): T {
+  const { request, variant } = options;
+  const { range, namesPre, bounds } = parseRange(request);
+  const [start, end] = rangeWindow(groups, bounds);
+  for (let i = start; i < end; i++) {
+    const group = groups[i]!;
+    if (!range.test(group.sv)) continue;
+    for (const item of group.items) {
+      if (fits(item, variant) && !(item.flagOnlyPre && !namesPre)) return item.entry;
+    }
   }
   throw new NotFoundError(`Cannot resolve version: no version satisfies '${request}'${suffix(variant)}`);
 }
@@ -168,9 +188,9 @@ export function resolveVersion<T extends VersionEntry>(
   const index = indexVersions(versions);
   const keyword = request.toLowerCase();
   if ((KEYWORDS as readonly string[]).includes(keyword)) {
-    return resolveKeyword(index.sorted, keyword as Keyword, variant);
+    return resolveKeyword(index.sorted, { keyword: keyword as Keyword, variant });
   }
   const exact = semver.parse(request);
-  if (exact) return resolveExact(index.byKey, exact, variant);
-  return resolveRange(index.sorted, request, variant);
+  if (exact) return resolveExact(index.byKey, { sv: exact, variant });
+  return resolveRange(index.groups, { request, variant });
 }

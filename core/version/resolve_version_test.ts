@@ -5,7 +5,8 @@ import { resolveVersion, type VersionEntry } from "./resolve_version.ts";
 
 type Entry = VersionEntry & { id: string };
 
-function e(version: string, variant?: "prod" | "dev", prerelease?: boolean): Entry {
+function e(version: string, options: { variant?: "prod" | "dev"; prerelease?: boolean } = {}): Entry {
+  const { variant, prerelease } = options;
   const entry: Entry = { id: `${version}${variant ? `/${variant}` : ""}`, version };
   if (variant) entry.variant = variant;
   if (prerelease !== undefined) entry.prerelease = prerelease;
@@ -14,23 +15,26 @@ function e(version: string, variant?: "prod" | "dev", prerelease?: boolean): Ent
 
 /** A balena-like image list: revisions, both variants, a tagged and a flag-only pre-release. */
 const IMAGES: Entry[] = [
-  e("2.80.3+rev1", "prod"),
-  e("2.80.3+rev1", "dev"),
-  e("v2.85.2+rev3", "prod"),
-  e("2.85.2+rev3", "dev"),
-  e("2.88.4+rev1", "prod"),
-  e("2.88.4+rev2", "prod"),
-  e("2.88.4+rev1", "dev"),
-  e("2.89.0-beta.1+rev1", "prod", true),
-  e("2.90.0+rev1", "prod", true),
-  e("2.90.0+rev1", "dev", true),
+  e("2.80.3+rev1", { variant: "prod" }),
+  e("2.80.3+rev1", { variant: "dev" }),
+  e("v2.85.2+rev3", { variant: "prod" }),
+  e("2.85.2+rev3", { variant: "dev" }),
+  e("2.88.4+rev1", { variant: "prod" }),
+  e("2.88.4+rev2", { variant: "prod" }),
+  e("2.88.4+rev1", { variant: "dev" }),
+  e("2.89.0-beta.1+rev1", { variant: "prod", prerelease: true }),
+  e("2.90.0+rev1", { variant: "prod", prerelease: true }),
+  e("2.90.0+rev1", { variant: "dev", prerelease: true }),
 ];
-const PRE_ONLY: Entry[] = [e("3.0.0-rc.1", "prod", true), e("3.0.0-rc.2", "prod", true)];
-const PROD_ONLY: Entry[] = [e("1.0.0", "prod"), e("1.1.0", "prod")];
-const MIXED: Entry[] = [e("1.0.0", "prod"), e("1.1.0"), e("1.2.0", "dev")];
+const PRE_ONLY: Entry[] = [
+  e("3.0.0-rc.1", { variant: "prod", prerelease: true }),
+  e("3.0.0-rc.2", { variant: "prod", prerelease: true }),
+];
+const PROD_ONLY: Entry[] = [e("1.0.0", { variant: "prod" }), e("1.1.0", { variant: "prod" })];
+const MIXED: Entry[] = [e("1.0.0", { variant: "prod" }), e("1.1.0"), e("1.2.0", { variant: "dev" })];
 const PLAIN_AND_REV: Entry[] = [e("2.88.4+rev1"), e("2.88.4")];
 const BUILDS: Entry[] = [e("1.0.0+build.9"), e("1.0.0+build.10"), e("1.0.0+build.2")];
-const FLAG_FALSE: Entry[] = [e("1.0.0"), e("1.1.0-hotfix.1", undefined, false)];
+const FLAG_FALSE: Entry[] = [e("1.0.0"), e("1.1.0-hotfix.1", { prerelease: false })];
 const TAG_ONLY: Entry[] = [e("1.0.0"), e("1.1.0-beta.1")];
 
 interface Case {
@@ -63,7 +67,11 @@ const CASES: Case[] = [
   },
   { name: "'default' is recommended when there is one", request: "default", expect: "2.88.4+rev2/prod" },
   { name: "'default' falls back to latest", list: PRE_ONLY, request: "default", expect: "3.0.0-rc.2/prod" },
-  { name: "'recommended' skips an untagged version flagged pre-release", request: "recommended", expect: "2.88.4+rev2/prod" },
+  {
+    name: "'recommended' skips an untagged version flagged pre-release",
+    request: "recommended",
+    expect: "2.88.4+rev2/prod",
+  },
   {
     name: "'recommended' skips a semver-tagged version without a flag",
     list: TAG_ONLY,
@@ -77,7 +85,11 @@ const CASES: Case[] = [
     expect: "1.1.0-hotfix.1",
   },
   // exact versions
-  { name: "exact version without revision gives its highest revision", request: "2.88.4", expect: "2.88.4+rev2/prod" },
+  {
+    name: "exact version without revision gives its highest revision",
+    request: "2.88.4",
+    expect: "2.88.4+rev2/prod",
+  },
   {
     name: "exact version with dev gives the dev build, never prod",
     request: "2.88.4",
@@ -99,15 +111,27 @@ const CASES: Case[] = [
   },
   { name: "a v prefix on the request is normalised", request: "v2.88.4", expect: "2.88.4+rev2/prod" },
   { name: "a v prefix on the entry is normalised", request: "2.85.2+rev3", expect: "v2.85.2+rev3/prod" },
-  { name: "a variant in the build metadata selects it", request: "2.88.4+rev1.dev", expect: "2.88.4+rev1/dev" },
-  { name: "a bare variant in the build metadata selects it", request: "v2.88.4+dev", expect: "2.88.4+rev1/dev" },
+  {
+    name: "a variant in the build metadata selects it",
+    request: "2.88.4+rev1.dev",
+    expect: "2.88.4+rev1/dev",
+  },
+  {
+    name: "a bare variant in the build metadata selects it",
+    request: "v2.88.4+dev",
+    expect: "2.88.4+rev1/dev",
+  },
   {
     name: "a request variant contradicting options.variant is a TypeError",
     request: "2.88.4+rev1.dev",
     variant: "prod",
     expect: [TypeError, /names the dev variant but the prod variant/],
   },
-  { name: "exact version not offered is unsupported", request: "2.81.0", expect: [UnsupportedError, /2\.81\.0/] },
+  {
+    name: "exact version not offered is unsupported",
+    request: "2.81.0",
+    expect: [UnsupportedError, /2\.81\.0/],
+  },
   {
     name: "exact version on an empty list is unsupported",
     list: [],
@@ -122,10 +146,23 @@ const CASES: Case[] = [
     expect: [UnsupportedError, /1\.1\.0 \(dev\)/],
   },
   { name: "no revision counts as revision 0", list: PLAIN_AND_REV, request: "2.88.4", expect: "2.88.4+rev1" },
-  { name: "an exact pre-release version is found", request: "2.89.0-beta.1", expect: "2.89.0-beta.1+rev1/prod" },
-  { name: "other build metadata must match exactly", list: BUILDS, request: "1.0.0+build.9", expect: "1.0.0+build.9" },
+  {
+    name: "an exact pre-release version is found",
+    request: "2.89.0-beta.1",
+    expect: "2.89.0-beta.1+rev1/prod",
+  },
+  {
+    name: "other build metadata must match exactly",
+    list: BUILDS,
+    request: "1.0.0+build.9",
+    expect: "1.0.0+build.9",
+  },
   // ranges
-  { name: "caret range: newest satisfying, pre-releases skipped", request: "^2.80.0", expect: "2.88.4+rev2/prod" },
+  {
+    name: "caret range: newest satisfying, pre-releases skipped",
+    request: "^2.80.0",
+    expect: "2.88.4+rev2/prod",
+  },
   { name: "tilde range", request: "~2.85", expect: "v2.85.2+rev3/prod" },
   { name: "x-range with the dev variant", request: "2.80.x", variant: "dev", expect: "2.80.3+rev1/dev" },
   { name: "partial version is a range", request: "2.88", expect: "2.88.4+rev2/prod" },
@@ -142,7 +179,11 @@ const CASES: Case[] = [
     expect: "2.90.0+rev1/prod",
   },
   { name: "range build metadata is ignored", request: ">=2.88.4+rev1 <2.88.5", expect: "2.88.4+rev2/prod" },
-  { name: "'=' prefixed version is a range", request: "=2.81.0", expect: [NotFoundError, /no version satisfies/] },
+  {
+    name: "'=' prefixed version is a range",
+    request: "=2.81.0",
+    expect: [NotFoundError, /no version satisfies/],
+  },
   { name: "nothing above", request: "^3", expect: [NotFoundError, /no version satisfies '\^3'/] },
   { name: "nothing below", request: "<2.80.0", expect: [NotFoundError, /no version satisfies/] },
   {
@@ -155,7 +196,12 @@ const CASES: Case[] = [
   { name: "numeric build identifiers order numerically", list: BUILDS, expect: "1.0.0+build.10" },
   // variants
   { name: "entries without a variant stay candidates", list: MIXED, variant: "prod", expect: "1.1.0" },
-  { name: "entries of the other variant are filtered first", list: MIXED, variant: "dev", expect: "1.2.0/dev" },
+  {
+    name: "entries of the other variant are filtered first",
+    list: MIXED,
+    variant: "dev",
+    expect: "1.2.0/dev",
+  },
   {
     name: "latest with the dev variant on a prod-only list",
     list: PROD_ONLY,
@@ -166,7 +212,11 @@ const CASES: Case[] = [
   // bad requests
   { name: "not a version, range or keyword", request: "newest", expect: [SyntaxError, /'newest' is not/] },
   { name: "empty request", request: "  ", expect: [SyntaxError, /empty/] },
-  { name: "old dotted variant syntax is refused", request: "2.88.4.dev", expect: [SyntaxError, /not a version/] },
+  {
+    name: "old dotted variant syntax is refused",
+    request: "2.88.4.dev",
+    expect: [SyntaxError, /not a version/],
+  },
 ];
 
 for (const c of CASES) {
@@ -200,7 +250,10 @@ Deno.test("resolveVersion() errors carry stable codes: unsupported is not 'not f
   })();
   assert.ok(unsupported instanceof UnsupportedError && !(unsupported instanceof NotFoundError));
   assert.equal(unsupported.code, "E_UNSUPPORTED");
-  assert.throws(() => resolveVersion(IMAGES, "^9"), (err: unknown) => (err as NotFoundError).code === "E_NOT_FOUND");
+  assert.throws(
+    () => resolveVersion(IMAGES, "^9"),
+    (err: unknown) => (err as NotFoundError).code === "E_NOT_FOUND",
+  );
 });
 
 Deno.test("resolveVersion() returns the very entry object, extra fields intact", () => {
@@ -223,9 +276,15 @@ Deno.test("resolveVersion() picks the same entry whatever the input order", () =
 
 Deno.test("resolveVersion() rejects malformed entries and options with TypeError", () => {
   assert.throws(() => resolveVersion([{ version: "1.0" }]), /entry 0 has an invalid version '1\.0'/);
-  assert.throws(() => resolveVersion([{ version: "1.0.0", prerelease: "yes" as unknown as boolean }]), TypeError);
+  assert.throws(
+    () => resolveVersion([{ version: "1.0.0", prerelease: "yes" as unknown as boolean }]),
+    TypeError,
+  );
   assert.throws(() => resolveVersion([{ version: "1.0.0", variant: "beta" as "dev" }]), /unknown variant/);
-  assert.throws(() => resolveVersion([{ version: "1.0.0+dev", variant: "prod" }]), /variant 'prod' but its version/);
+  assert.throws(
+    () => resolveVersion([{ version: "1.0.0+dev", variant: "prod" }]),
+    /variant 'prod' but its version/,
+  );
   assert.throws(() => resolveVersion([{ version: "1.0.0+dev.prod" }]), /both the dev and prod/);
   assert.throws(() => resolveVersion(IMAGES, "latest", { variant: "beta" as "dev" }), TypeError);
   assert.throws(() => resolveVersion("1.0.0" as unknown as Entry[]), TypeError);
@@ -245,15 +304,37 @@ Deno.test("resolveVersion() sees changes to a list it has already indexed", () =
   assert.equal(resolveVersion(list, "recommended").id, "1.0.5");
 });
 
-Deno.test("resolveVersion() agrees with semver.maxSatisfying on 3,000 random versions", () => {
+Deno.test("resolveVersion() agrees with semver.maxSatisfying on 3,000 random versions and 17 ranges", () => {
   const random = rng(42);
   const list: Entry[] = [];
   for (let i = 0; i < 3000; i++) {
     const pre = random() < 0.2 ? `-beta.${Math.floor(random() * 5)}` : "";
-    list.push(e(`${Math.floor(random() * 4)}.${Math.floor(random() * 20)}.${Math.floor(random() * 20)}${pre}`));
+    list.push(
+      e(`${Math.floor(random() * 4)}.${Math.floor(random() * 20)}.${Math.floor(random() * 20)}${pre}`),
+    );
   }
   const versions = list.map((x) => x.version);
-  for (const range of ["*", "^1", "~2.3", ">=1.5.0 <3", "1.x || 3.1", ">=2.4.0-beta.0", "^9", "<0.0.1"]) {
+  const ranges = [
+    "*",
+    "^1",
+    "~2.3",
+    ">=1.5.0 <3",
+    "1.x || 3.1",
+    ">=2.4.0-beta.0",
+    "^9",
+    "<0.0.1",
+    "1.2.3 - 2.3.4",
+  ];
+  ranges.push(
+    ">1.5.0",
+    "<=2.3.4",
+    "=2.3.4",
+    "^0.1",
+    ">=1.0.0 <1.0.0",
+    "<2.4.0-beta.3 || >3.19.18",
+    "0.0.x || 3",
+  );
+  for (const range of ranges) {
     const want = semver.maxSatisfying(versions, range);
     let got: string | null = null;
     try {

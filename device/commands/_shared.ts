@@ -33,7 +33,7 @@ export const HELP_CHECK = "  --api URL             repository: http(s):// (a sta
   "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
   "  --retries N           retries on transient network errors (default 4)\n" +
-  "  --timeout SECONDS     connect and idle timeout of each request (default 30)\n";
+  "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n";
 export const HELP_INSTALL = "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +
   "                        DROVER_RELEASE); failure switches back and marks the commit bad\n" +
   "  --health-timeout S    health-check timeout in seconds (default 60)\n";

@@ -155,7 +155,9 @@ async function get(p: Parsed, io: CommandIO): Promise<number> {
   const { stream: _s, ...info } = result;
   if (p.json) io.stdout(JSON.stringify({ ...info, path }, null, 2) + "\n");
   else if (output !== "-") {
-    io.stderr(`${info.deviceType} ${info.version} (${info.variant})${info.fromCache ? " from the cache" : ""}\n`);
+    io.stderr(
+      `${info.deviceType} ${info.version} (${info.variant})${info.fromCache ? " from the cache" : ""}\n`,
+    );
     io.stdout(path + "\n");
   }
   return 0;
@@ -170,7 +172,12 @@ async function list(p: Parsed, io: CommandIO): Promise<number> {
     return 0;
   }
   for (const v of versions) {
-    const flags = [v.variant, v.prerelease ? "prerelease" : "", v.recommended ? "recommended" : "", v.cached ? "cached" : ""]
+    const flags = [
+      v.variant,
+      v.prerelease ? "prerelease" : "",
+      v.recommended ? "recommended" : "",
+      v.cached ? "cached" : "",
+    ]
       .filter(Boolean).join(", ");
     io.stdout(`${v.version}\t${flags}\n`);
   }

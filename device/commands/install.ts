@@ -20,7 +20,7 @@ import { defineCommand, type ErrorEntry, errorEntry } from "../_define_command.t
 import { assertNotDowngrade } from "../_downgrade.ts";
 import { exitCodeFor, worstExitCode } from "../exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { installRelease } from "../install.ts";
+import { confirmInstalled, installRelease } from "../install.ts";
 import { Workspace } from "../workspace.ts";
 import {
   HELP_COMMON,
@@ -113,10 +113,27 @@ export async function runInstall(
       }
       report.from = app.commit;
       if (app.commit === m.commit) {
-        report.action = "already-installed";
-        report.release = app.current.id;
-        touched.set(m.name, { ref: m.ref, dir, error: null });
+        // an earlier run switched but was interrupted before it finished: finish (health check) now
+        const result = await confirmInstalled(dir, {
+          deploy: app.deploy,
+          expected: {},
+          healthCmd: flags.healthCmd,
+          healthTimeoutMs: flags.healthTimeoutMs,
+          env: io.env,
+          onOutput: (text) => io.stderr(text),
+        });
         await finish();
+        report.release = result.release;
+        if (result.status === "installed") {
+          report.action = "already-installed";
+          touched.set(m.name, { ref: m.ref, dir, error: null });
+          continue;
+        }
+        report.action = "health-failed";
+        report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${result.healthError}` };
+        errors.push(report.error);
+        codes.push(1);
+        touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });
         continue;
       }
       if (status.apps[m.name]?.bad?.includes(m.commit)) {

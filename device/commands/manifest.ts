@@ -74,7 +74,9 @@ async function loadVerifier(p: Parsed, io: CommandIO): Promise<(env: SignedManif
   try {
     const doc = JSON.parse(await readFile(file, "utf8"));
     root = (doc?.signed ?? doc) as RootKeys;
-    if (typeof root?.keys !== "object" || typeof root?.roles !== "object") throw new Error("not root metadata");
+    if (typeof root?.keys !== "object" || typeof root?.roles !== "object") {
+      throw new Error("not root metadata");
+    }
   } catch (e) {
     throw new TrustError(`Cannot read trusted root ${file}: ${(e as Error).message}; ${hint}`, { cause: e });
   }
@@ -83,14 +85,18 @@ async function loadVerifier(p: Parsed, io: CommandIO): Promise<(env: SignedManif
 
 async function run(p: Parsed, io: CommandIO): Promise<number> {
   const action = p.positionals[0];
-  if (action !== "plan" && action !== "install") throw new UsageError(`unknown action '${action}' (plan or install)`);
+  if (action !== "plan" && action !== "install") {
+    throw new UsageError(`unknown action '${action}' (plan or install)`);
+  }
   const id = optional(p, "id");
   const file = optional(p, "file");
   if ((id === undefined) === (file === undefined)) throw new UsageError("give exactly one of --id or --file");
   const sources = (p.values.source as string[] | undefined) ?? [];
   if (sources.length === 0 && file === undefined) throw new UsageError("missing --source");
   const installDir = optional(p, "install-dir", { io, envName: "DROVER_INSTALL_DIR" });
-  if (action === "install" && !installDir) throw new UsageError("missing --install-dir (or env DROVER_INSTALL_DIR)");
+  if (action === "install" && !installDir) {
+    throw new UsageError("missing --install-dir (or env DROVER_INSTALL_DIR)");
+  }
   const node = optional(p, "node") ?? "primary";
   const wait = numberOption(p, "wait", { min: 0 }) ?? 0;
 
@@ -115,8 +121,9 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
   const report = manifestReport(builder);
   const code = reportExitCode(report);
   if (action === "plan" || code !== 0) {
-    if (p.json) io.stdout(JSON.stringify({ command: `manifest ${action}`, ok: code === 0, ...report }, null, 2) + "\n");
-    else (action === "plan" ? io.stdout : io.stderr)(reportText(report));
+    if (p.json) {
+      io.stdout(JSON.stringify({ command: `manifest ${action}`, ok: code === 0, ...report }, null, 2) + "\n");
+    } else (action === "plan" ? io.stdout : io.stderr)(reportText(report));
     if (action === "install" && !p.json) io.stderr("drover manifest install: nothing installed\n");
     return code;
   }
@@ -136,7 +143,9 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
     },
   }).finally(() => bars.forEach((b) => b.done({ ok: false })));
   if (p.json) {
-    io.stdout(JSON.stringify({ command: "manifest install", ok: true, ...report, installed: result }, null, 2) + "\n");
+    io.stdout(
+      JSON.stringify({ command: "manifest install", ok: true, ...report, installed: result }, null, 2) + "\n",
+    );
   } else {
     io.stdout(
       `installed ${result.manifest}@${result.manifestVersion} into ${result.installDir}: ` +

@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { VerifyStream } from "../../core/verify/mod.ts";
 import type { RepoState } from "../_repo_state.ts";
 import { requireToken } from "../_auth.ts";
-import { CapStream, declaredLength } from "../_body.ts";
+import { CapStream, declaredLength, watchErrors } from "../_body.ts";
 import { HttpError } from "../_http_error.ts";
 import { jsonResponse } from "../_http.ts";
 
@@ -45,8 +45,14 @@ export function uploadRoutes(app: Hono, state: RepoState): void {
       }
       const verify = new VerifyStream({ sha256, length }, { name: `upload ${sha256}` });
       const source = body ?? new ReadableStream<Uint8Array>({ start: (ctl) => ctl.close() });
-      stream = source.pipeThrough(new CapStream(max)).pipeThrough(verify);
-      const info = await state.storage.putBlob(sha256, stream, { length });
+      const watched = watchErrors(source.pipeThrough(new CapStream(max)).pipeThrough(verify));
+      stream = watched.stream;
+      let info;
+      try {
+        info = await state.storage.putBlob(sha256, stream, { length });
+      } catch (error) {
+        throw watched.failure() ?? error;
+      }
       return jsonResponse({ sha256, size: info.size, stored: true }, { status: 201 });
     } catch (error) {
       await (stream ?? body)?.cancel().catch(() => {});

@@ -131,7 +131,7 @@ async function ensureBundle(log: (line: string) => void): Promise<void> {
   await exec(DENO, ["task", "build"]);
 }
 
-/** Random (incompressible) 8 MiB files for ~97% of the size, a few hundred small text files, gzip -1. */
+/** Random (incompressible) 8 MiB files and up to 400 small text files (<= 3%): `sizeMiB` in all, gzip -1. */
 async function makeRelease(work: string, sizeMiB: number, log: (line: string) => void) {
   const archive = join(work, "release.tar.gz");
   const content = join(work, "content");
@@ -143,15 +143,16 @@ async function makeRelease(work: string, sizeMiB: number, log: (line: string) =>
   await mkdir(join(content, "src"), { recursive: true });
   let bytes = 0;
   const big = new Uint8Array(8 << 20);
-  const bigBytes = Math.floor(sizeMiB * 1048576 * 0.97);
+  const small = "export const line = 'the quick brown fox jumps over the lazy dog';\n".repeat(60);
+  const smallCount = Math.min(400, Math.floor((sizeMiB * 1048576 * 0.03) / small.length));
+  const bigBytes = sizeMiB * 1048576 - smallCount * small.length;
   for (let i = 0; bytes < bigBytes; i++) {
     const n = Math.min(big.length, bigBytes - bytes);
     randomFillSync(big);
     await writeFile(join(content, "data", `blob-${String(i).padStart(4, "0")}.bin`), big.subarray(0, n));
     bytes += n;
   }
-  const small = "export const line = 'the quick brown fox jumps over the lazy dog';\n".repeat(60);
-  for (let i = 0; bytes < sizeMiB * 1048576 && i < 400; i++) {
+  for (let i = 0; i < smallCount; i++) {
     await writeFile(join(content, "src", `module-${i}.js`), small);
     bytes += small.length;
   }
@@ -178,7 +179,9 @@ async function makeRepo(work: string, archive: string, log: (line: string) => vo
 async function archiveUrl(repo: string): Promise<string> {
   const doc = JSON.parse(await readFile(join(repo, "releases.json"), "utf8"));
   const file = doc[APP.name]?.[APP.ref]?.file;
-  if (typeof file !== "string") throw new Error(`Cannot bench install: ${APP.name} missing from releases.json`);
+  if (typeof file !== "string") {
+    throw new Error(`Cannot bench install: ${APP.name} missing from releases.json`);
+  }
   return file.replace(/^\//, "");
 }
 
@@ -205,7 +208,10 @@ async function baseline(url: string, out: string): Promise<InstallBenchRow> {
   await mkdir(out, { recursive: true });
   await exec("sync", []);
   const started = performance.now();
-  await exec("bash", ["-c", `set -o pipefail; curl -sf "${url}" | tee >(openssl dgst -sha256 >/dev/null) | tar xz -C "${out}"`]);
+  await exec("bash", [
+    "-c",
+    `set -o pipefail; curl -sf "${url}" | tee >(openssl dgst -sha256 >/dev/null) | tar xz -C "${out}"`,
+  ]);
   return { name: "baseline", seconds: (performance.now() - started) / 1000, ratio: 1 };
 }
 
@@ -215,10 +221,17 @@ async function freshDevice(work: string, repo: string) {
   await rm(device, { recursive: true, force: true });
   const release = join(device, "target/big-app/releases/0-aaaaaaaaaaaa");
   await mkdir(release, { recursive: true });
-  await writeFile(join(release, ".deploy"), JSON.stringify({ name: APP.name, ref: APP.ref, commit: APP.oldCommit }));
+  await writeFile(
+    join(release, ".deploy"),
+    JSON.stringify({ name: APP.name, ref: APP.ref, commit: APP.oldCommit }),
+  );
   await symlink("releases/0-aaaaaaaaaaaa", join(device, "target/big-app/current"));
   await mkdir(join(device, "workspace"), { recursive: true });
-  return { target: join(device, "target"), workspace: join(device, "workspace"), root: join(repo, "tuf/1.root.json") };
+  return {
+    target: join(device, "target"),
+    workspace: join(device, "workspace"),
+    root: join(repo, "tuf/1.root.json"),
+  };
 }
 
 async function droverRun(
@@ -230,10 +243,14 @@ async function droverRun(
   o: { keep?: boolean } = {},
 ): Promise<InstallBenchRow> {
   const device = o.keep
-    ? { target: join(work, "device/target"), workspace: join(work, "device/workspace"), root: join(repo, "tuf/1.root.json") }
+    ? {
+      target: join(work, "device/target"),
+      workspace: join(work, "device/workspace"),
+      root: join(repo, "tuf/1.root.json"),
+    }
     : await freshDevice(work, repo);
-  const args = [command, "--target", device.target, "--workspace", device.workspace, "--trusted-root", device.root];
-  if (command !== "install") args.push("--api", api);
+  const args = [command, "--target", device.target, "--workspace", device.workspace];
+  if (command !== "install") args.push("--api", api, "--trusted-root", device.root);
   const bundle = join(ROOT, "dist/drover.mjs");
   const argv = runtime === "node" ? ["node", bundle, ...args] : [DENO, "run", "-A", bundle, ...args];
   await exec("sync", []);
@@ -292,7 +309,9 @@ function median(values: number[]): number {
 function table(rows: InstallBenchRow[], archiveBytes: number, contentBytes: number): string {
   const mib = (n: number) => (n / 1048576).toFixed(0);
   const lines = [
-    `install benchmark: archive ${mib(archiveBytes)} MiB (.tar.gz, gzip -1), content ${mib(contentBytes)} MiB`,
+    `install benchmark: archive ${mib(archiveBytes)} MiB (.tar.gz, gzip -1), content ${
+      mib(contentBytes)
+    } MiB`,
     "targets: time <= 1.3x baseline, peak RSS < 100 MiB",
     "",
     "| contender | time (s) | vs baseline | peak RSS (MiB) | check (s) | install (s) |",
@@ -300,14 +319,17 @@ function table(rows: InstallBenchRow[], archiveBytes: number, contentBytes: numb
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${r.seconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.peakRssMiB?.toFixed(1) ?? "-"} | ` +
+      `| ${r.name} | ${r.seconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${
+        r.peakRssMiB?.toFixed(1) ?? "-"
+      } | ` +
         `${r.phases?.checkSeconds.toFixed(2) ?? "-"} | ${r.phases?.installSeconds.toFixed(2) ?? "-"} |`,
     );
   }
   return lines.join("\n");
 }
 
-const USAGE = "Usage: deno run -A scripts/bench/install.ts [--size-mib 512] [--runs N] [--runtime node|deno]… [--json]\n";
+const USAGE =
+  "Usage: deno run -A scripts/bench/install.ts [--size-mib 512] [--runs N] [--runtime node|deno]… [--json]\n";
 
 async function main(args: string[]): Promise<number> {
   const options: InstallBenchOptions = {};
@@ -317,8 +339,9 @@ async function main(args: string[]): Promise<number> {
     const a = args[i];
     if (a === "--size-mib") options.sizeMiB = Number(args[++i]);
     else if (a === "--runs") options.runs = Number(args[++i]);
-    else if (a === "--runtime" && (args[i + 1] === "node" || args[i + 1] === "deno")) runtimes.push(args[++i] as "node");
-    else if (a === "--json") json = true;
+    else if (a === "--runtime" && (args[i + 1] === "node" || args[i + 1] === "deno")) {
+      runtimes.push(args[++i] as "node");
+    } else if (a === "--json") json = true;
     else {
       process.stderr.write(USAGE);
       return a === "--help" ? 0 : 2;

@@ -3,11 +3,12 @@
  *
  * Makes a file (1 GiB by default, in a temp dir removed afterwards) and, in the same run, measures the
  * throughput of `openssl dgst -sha256` (the baseline), `sha256sum` (shown for reference only: it is
- * several times slower here, so it is no baseline), and core/verify's streams fed by Deno's file stream:
- * `DigestStream` with `nodeAbilities` on the raw 64 KiB chunks, the same behind `RechunkStream(1 MiB)`
- * (the recommended pipeline), `VerifyStream` in that pipeline (what the device runs), and
- * `webAbilities` (`@noble/hashes`) on a smaller slice. Every digest is checked against openssl's.
- * The file is in the page cache for everyone (it was just written), so this measures hashing, not disk.
+ * several times slower here, so it is no baseline), and core/verify's streams with `nodeAbilities` fed
+ * by Deno's file stream (64 KiB chunks): `DigestStream` alone, behind `RechunkStream(1 MiB)` (the
+ * recommended pipeline), and `VerifyStream` behind `RechunkStream` (what the device runs); then
+ * `DigestStream` fed 1 MiB `node:fs` reads (the source-bound ceiling) and `webAbilities`
+ * (`@noble/hashes`) on a smaller slice. Every digest is checked against openssl's. The file is in the
+ * page cache for everyone (it was just written), so this measures hashing and streaming, not the disk.
  *
  * Deno-only (it measures Deno's file stream). Run:
  * `npx -y deno@2.9.6 run -A scripts/bench/sha256.ts [--size-mib 1024] [--runs 2] [--noble-mib 128] [--json]`
@@ -24,6 +25,8 @@ import { setAbilities, webAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { DigestStream, RechunkStream, VerifyStream } from "../../core/verify/mod.ts";
 import type { Abilities } from "../../core/abilities.ts";
+import { type FileHandle, open } from "node:fs/promises";
+import process from "node:process";
 
 const MIB = 1024 * 1024;
 
@@ -46,6 +49,10 @@ export interface Sha256BenchRow {
   bytes: number;
   /** Best time, seconds. */
   seconds: number;
+  /** CPU seconds (user + system) of that run: a figure less disturbed by other load on the machine. */
+  cpuSeconds?: number;
+  /** Decimal megabytes per CPU second. */
+  mbPerCpuSec?: number;
   /** Decimal megabytes (10^6) per second. */
   mbPerSec: number;
   /** Throughput relative to openssl's. */
@@ -59,8 +66,10 @@ export interface Sha256BenchResult {
   sizeBytes: number;
   /** Chunk size Deno's file stream delivered (bytes, the most common). */
   fileChunkBytes: number;
-  /** Throughput ratio of the recommended pipeline (node + RechunkStream) to openssl. */
+  /** Throughput ratio of the recommended pipeline (node + RechunkStream on Deno's file stream) to openssl. */
   recommendedRatio: number;
+  /** Throughput ratio of DigestStream node fed 1 MiB reads to openssl (the source-bound ceiling). */
+  bigReadsRatio: number;
   rows: Sha256BenchRow[];
   /** Human-readable table. */
   table: string;
@@ -68,8 +77,8 @@ export interface Sha256BenchResult {
 
 interface Timed {
   seconds: number;
+  cpuSeconds?: number;
   digest: string;
-  chunk?: number;
 }
 
 async function makeFile(path: string, bytes: number): Promise<void> {
@@ -88,43 +97,79 @@ async function makeFile(path: string, bytes: number): Promise<void> {
   }
 }
 
-async function runTool(cmd: string, args: string[], path: string): Promise<Timed> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd, { args: [...args, path], stdout: "piped", stderr: "piped" })
-    .output();
-  const seconds = (performance.now() - start) / 1000;
-  if (!out.success) {
-    throw new Error(
-      `Cannot run ${cmd}: ${new TextDecoder().decode(out.stderr).trim() || `exit ${out.code}`}`,
-    );
+const GNU_TIME = "/usr/bin/time";
+
+async function hasGnuTime(): Promise<boolean> {
+  try {
+    return (await Deno.stat(GNU_TIME)).isFile;
+  } catch {
+    return false;
   }
-  const digest = new TextDecoder().decode(out.stdout).trim().split(/\s+/)[0]!.toLowerCase();
-  return { seconds, digest };
 }
 
-type Pipeline = "digest" | "digest+rechunk" | "verify+rechunk";
+/** Runs `argv path`, under GNU time when present (for its CPU seconds); the digest is stdout's first word. */
+async function runTool(argv: string[], path: string): Promise<Timed> {
+  const timed = await hasGnuTime();
+  const full = timed ? [GNU_TIME, "-f", "cpu %U %S", ...argv, path] : [...argv, path];
+  const [cmd, ...args] = full as [string, ...string[]];
+  const start = performance.now();
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const seconds = (performance.now() - start) / 1000;
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success) throw new Error(`Cannot run ${argv[0]}: ${stderr || `exit ${out.code}`}`);
+  const digest = new TextDecoder().decode(out.stdout).trim().split(/\s+/)[0]!.toLowerCase();
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  return { seconds, digest, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined };
+}
+
+/** CPU seconds (user + system) used by this process so far. */
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+type Pipeline = "digest" | "digest+rechunk" | "verify+rechunk" | "digest, 1 MiB reads";
+
+/** A file source that reads 1 MiB chunks with two chunks of read-ahead (what device code can do). */
+function bigReads(path: string): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined;
+  return new ReadableStream<Uint8Array>({
+    async start() {
+      handle = await open(path);
+    },
+    async pull(controller) {
+      const buffer = new Uint8Array(MIB);
+      const { bytesRead } = await handle!.read(buffer, 0, MIB);
+      if (bytesRead > 0) return controller.enqueue(buffer.subarray(0, bytesRead));
+      await handle!.close();
+      controller.close();
+    },
+    async cancel() {
+      await handle?.close();
+    },
+  }, { highWaterMark: 2 });
+}
+
+/** Size of the first chunk Deno's file stream delivers (not timed). */
+async function firstChunkSize(path: string): Promise<number> {
+  const reader = (await Deno.open(path)).readable.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return value?.length ?? 0;
+}
 
 async function runOurs(
   path: string,
-  abilities: Abilities,
-  pipeline: Pipeline,
-  expected?: string,
+  options: { abilities: Abilities; pipeline: Pipeline; expected: string },
 ): Promise<Timed> {
-  const sizes = new Map<number, number>();
+  const { abilities, pipeline, expected } = options;
+  const cpu = cpuNow();
   const start = performance.now();
-  const file = await Deno.open(path);
-  let stream: ReadableStream<Uint8Array> = file.readable.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        sizes.set(chunk.length, (sizes.get(chunk.length) ?? 0) + 1);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  if (pipeline !== "digest") stream = stream.pipeThrough(new RechunkStream());
+  let stream = pipeline === "digest, 1 MiB reads" ? bigReads(path) : (await Deno.open(path)).readable;
+  if (pipeline.includes("rechunk")) stream = stream.pipeThrough(new RechunkStream());
   let digest: Promise<string>;
   if (pipeline === "verify+rechunk") {
-    const verify = new VerifyStream({ sha256: expected! }, {
+    const verify = new VerifyStream({ sha256: expected }, {
       createHasher: abilities.createHasher,
       name: path,
     });
@@ -138,11 +183,14 @@ async function runOurs(
   await stream.pipeTo(new WritableStream());
   const hex = await digest;
   const seconds = (performance.now() - start) / 1000;
-  const chunk = [...sizes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
-  return { seconds, digest: hex, chunk };
+  return { seconds, digest: hex, cpuSeconds: cpuNow() - cpu };
 }
 
-async function best(runs: number, fn: () => Promise<Timed>, check: string, name: string): Promise<Timed> {
+async function best(
+  fn: () => Promise<Timed>,
+  options: { runs: number; check: string; name: string },
+): Promise<Timed> {
+  const { runs, check, name } = options;
   let top: Timed | undefined;
   for (let i = 0; i < runs; i++) {
     const t = await fn();
@@ -154,19 +202,27 @@ async function best(runs: number, fn: () => Promise<Timed>, check: string, name:
   return top!;
 }
 
-function formatTable(rows: Sha256BenchRow[], sizeMiB: number, runs: number): string {
+function formatTable(rows: Sha256BenchRow[], options: { sizeMiB: number; runs: number }): string {
+  const { sizeMiB, runs } = options;
+  const base = rows.find((r) => r.role === "baseline");
   const lines = [
-    `sha256 of a ${sizeMiB} MiB file from the page cache (best of ${runs} runs; MB = 10^6 bytes)`,
+    `sha256 of a ${sizeMiB} MiB file from the page cache (best of ${runs} runs; MB = 10^6 bytes;` +
+    ` MB/cpu-s = per CPU second, less disturbed by other load)`,
   ];
   const width = Math.max(...rows.map((r) => r.name.length));
-  lines.push(`${"contender".padEnd(width)}  ${"MiB".padStart(5)}  ${"MB/s".padStart(7)}  x openssl`);
+  const cells = ["MiB".padStart(5), "MB/s".padStart(7), "x openssl", "MB/cpu-s", "x openssl (cpu)"];
+  lines.push(`${"contender".padEnd(width)}  ${cells.join("  ")}`);
+  const round = (n: number | undefined) => (n === undefined ? "-" : Math.round(n).toLocaleString("en-US"));
   for (const r of rows) {
-    const mb = Math.round(r.mbPerSec).toLocaleString("en-US");
-    lines.push(
-      `${r.name.padEnd(width)}  ${String(Math.round(r.bytes / MIB)).padStart(5)}  ${mb.padStart(7)}  ${
-        r.ratio.toFixed(2).padStart(9)
-      }`,
-    );
+    const cpuRatio = r.mbPerCpuSec && base?.mbPerCpuSec ? (r.mbPerCpuSec / base.mbPerCpuSec).toFixed(2) : "-";
+    lines.push([
+      r.name.padEnd(width),
+      String(Math.round(r.bytes / MIB)).padStart(5),
+      round(r.mbPerSec).padStart(7),
+      r.ratio.toFixed(2).padStart(9),
+      round(r.mbPerCpuSec).padStart(8),
+      cpuRatio.padStart(15),
+    ].join("  "));
   }
   return lines.join("\n");
 }
@@ -197,70 +253,63 @@ export async function benchSha256(options: Sha256BenchOptions = {}): Promise<Sha
     log(`writing ${sizeMiB} MiB to ${path}`);
     await makeFile(path, sizeMiB * MIB);
     await makeFile(slice, nobleMiB * MIB);
-    const openssl = (p: string) => runTool("openssl", ["dgst", "-sha256", "-r"], p);
+    const openssl = (p: string) => runTool(["openssl", "dgst", "-sha256", "-r"], p);
     log("warming the page cache");
-    const check = (await openssl(path)).digest;
+    const bigCheck = (await openssl(path)).digest;
+    const fileChunkBytes = await firstChunkSize(path);
     const sliceCheck = (await openssl(slice)).digest;
     const bytes = sizeMiB * MIB;
     const timed: [string, Sha256BenchRow["role"], number, Timed][] = [];
     const add = async (
       name: string,
-      role: Sha256BenchRow["role"],
-      file: "big" | "slice",
-      fn: () => Promise<Timed>,
+      how: { role: Sha256BenchRow["role"]; file: "big" | "slice"; fn: () => Promise<Timed> },
     ) => {
       log(`measuring ${name}`);
-      const n = file === "big" ? bytes : nobleMiB * MIB;
-      const repeat = role === "reference" || file === "slice" ? 1 : runs;
-      timed.push([name, role, n, await best(repeat, fn, file === "big" ? check : sliceCheck, name)]);
+      const n = how.file === "big" ? bytes : nobleMiB * MIB;
+      const repeat = how.role === "reference" || how.file === "slice" ? 1 : runs;
+      const check = how.file === "big" ? bigCheck : sliceCheck;
+      timed.push([name, how.role, n, await best(how.fn, { runs: repeat, check, name })]);
     };
-    await add("openssl dgst -sha256 (baseline)", "baseline", "big", () => openssl(path));
-    await add(
-      "sha256sum (reference, not a baseline)",
-      "reference",
-      "big",
-      () => runTool("sha256sum", [], path),
-    );
-    await add(
-      "DigestStream node, file chunks as read",
-      "ours",
-      "big",
-      () => runOurs(path, nodeAbilities, "digest"),
-    );
-    await add(
-      "DigestStream node + RechunkStream(1 MiB)",
-      "ours",
-      "big",
-      () => runOurs(path, nodeAbilities, "digest+rechunk"),
-    );
-    await add(
-      "VerifyStream node + RechunkStream(1 MiB)",
-      "ours",
-      "big",
-      () => runOurs(path, nodeAbilities, "verify+rechunk", check),
-    );
-    await add(
-      `DigestStream web (noble) + RechunkStream, ${nobleMiB} MiB`,
-      "ours",
-      "slice",
-      () => runOurs(slice, webAbilities, "digest+rechunk"),
-    );
+    const big = (name: string, pipeline: Pipeline) =>
+      add(name, {
+        role: "ours",
+        file: "big",
+        fn: () => runOurs(path, { abilities: nodeAbilities, pipeline, expected: bigCheck }),
+      });
+    await add("openssl dgst -sha256 (baseline)", { role: "baseline", file: "big", fn: () => openssl(path) });
+    await add("sha256sum (reference, not a baseline)", {
+      role: "reference",
+      file: "big",
+      fn: () => runTool(["sha256sum"], path),
+    });
+    await big("DigestStream node, Deno file stream", "digest");
+    await big("DigestStream node + RechunkStream(1 MiB), Deno file stream", "digest+rechunk");
+    await big("VerifyStream node + RechunkStream(1 MiB), Deno file stream", "verify+rechunk");
+    await big("DigestStream node, node:fs 1 MiB reads (read-ahead 2)", "digest, 1 MiB reads");
+    await add(`DigestStream web (noble) + RechunkStream, ${nobleMiB} MiB`, {
+      role: "ours",
+      file: "slice",
+      fn: () => runOurs(slice, { abilities: webAbilities, pipeline: "digest+rechunk", expected: sliceCheck }),
+    });
     const base = timed[0]![3];
     const baseRate = bytes / base.seconds;
     const rows: Sha256BenchRow[] = timed.map(([name, role, n, t]) => ({
       name,
       bytes: n,
       seconds: t.seconds,
+      cpuSeconds: t.cpuSeconds,
+      mbPerCpuSec: t.cpuSeconds ? n / t.cpuSeconds / 1e6 : undefined,
       mbPerSec: n / t.seconds / 1e6,
       ratio: n / t.seconds / baseRate,
       role,
     }));
     return {
       sizeBytes: bytes,
-      fileChunkBytes: timed[2]![3].chunk ?? 0,
+      fileChunkBytes,
       recommendedRatio: rows[3]!.ratio,
+      bigReadsRatio: rows[5]!.ratio,
       rows,
-      table: formatTable(rows, sizeMiB, runs),
+      table: formatTable(rows, { sizeMiB, runs }),
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -304,10 +353,12 @@ export async function main(args: string[]): Promise<number> {
       console.log(JSON.stringify(rest, null, 2));
     } else {
       console.log(result.table);
+      const r = result;
       console.log(
-        `file stream chunks: ${result.fileChunkBytes} bytes; recommended pipeline at ${
-          result.recommendedRatio.toFixed(2)
-        }x openssl (target 0.90x)`,
+        `Deno file stream chunks: ${r.fileChunkBytes} bytes. Node hasher + RechunkStream: ` +
+          `${r.recommendedRatio.toFixed(2)}x openssl (target 0.90x); fed 1 MiB reads: ${
+            r.bigReadsRatio.toFixed(2)
+          }x.`,
       );
     }
     return 0;

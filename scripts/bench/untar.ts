@@ -1,7 +1,8 @@
 /**
  * Untar benchmark: builds a ~512 MiB .tar.gz (large and small files of mostly incompressible
  * data), then times `tar xzf` (baseline) against UntarStream + extractTo with node abilities,
- * fsync off and on, each in a child process whose peak RSS (VmHWM) is reported.
+ * fsync off and on, each in a child process whose peak RSS (VmHWM) is reported; a last run caps
+ * V8's young generation to show how much of that RSS is garbage-collector slack.
  *
  * Usage: `npx -y deno@2.9.6 run -A scripts/bench/untar.ts [--size-mib 512] [--json]`
  *
@@ -59,7 +60,10 @@ function run(cmd: string, args: string[], options: { stdout?: boolean } = {}): P
   });
 }
 
-async function writeRandomFile(path: string, size: number, buffer: Uint8Array): Promise<void> {
+async function writeRandomFile(
+  path: string,
+  { size, buffer }: { size: number; buffer: Uint8Array },
+): Promise<void> {
   const fh = await open(path, "w");
   try {
     for (let left = size; left > 0;) {
@@ -82,14 +86,14 @@ async function buildTree(dir: string, totalBytes: number): Promise<number> {
   const large = Math.floor((totalBytes * 0.8) / 8);
   await mkdir(join(dir, "large"));
   for (let i = 0; i < 8; i++, files++) {
-    await writeRandomFile(join(dir, "large", `blob${i}.bin`), large, buffer);
+    await writeRandomFile(join(dir, "large", `blob${i}.bin`), { size: large, buffer });
   }
   let left = totalBytes - large * 8;
   for (let i = 0; left > 0; i++, files++) {
     const sub = join(dir, "small", `d${i % 40}`);
     if (i < 40) await mkdir(sub, { recursive: true });
     const size = Math.min(left, 4096 + ((i * 7919) % (60 * 1024)));
-    await writeRandomFile(join(sub, `f${i}.dat`), size, buffer);
+    await writeRandomFile(join(sub, `f${i}.dat`), { size, buffer });
     left -= size;
   }
   return files;
@@ -101,7 +105,15 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-/** Build the archive, run the baseline and our extractor, return the figures. */
+/**
+ * Build the archive, run the baseline and our extractor, return the figures.
+ *
+ * @example
+ * ```ts ignore
+ * import { benchUntar, formatUntarTable } from "./untar.ts";
+ * console.log(formatUntarTable(await benchUntar({ sizeMiB: 16 })));
+ * ```
+ */
 export async function benchUntar(
   options: { sizeMiB?: number; log?: (line: string) => void } = {},
 ): Promise<UntarBenchResult> {
@@ -139,18 +151,24 @@ export async function benchUntar(
 
     const child = fileURLToPath(new URL("./_untar_child.ts", import.meta.url));
     const config = fileURLToPath(new URL("../../deno.json", import.meta.url));
-    for (const fsync of ["nofsync", "fsync"]) {
-      const dest = join(tmp, `ours-${fsync}`);
+    const variants = [
+      { name: "UntarStream+extractTo, fsync off", fsync: "nofsync", flags: [] },
+      { name: "UntarStream+extractTo, fsync on", fsync: "fsync", flags: [] },
+      // V8's young generation grows to tens of MiB under this allocation rate; capping it shows
+      // what a device launcher can get with one flag (Node: --max-semi-space-size=1).
+      {
+        name: "UntarStream+extractTo, fsync off, V8 --max-semi-space-size=1",
+        fsync: "nofsync",
+        flags: ["--v8-flags=--max-semi-space-size=1"],
+      },
+    ];
+    for (const [i, variant] of variants.entries()) {
+      const dest = join(tmp, `ours-${i}`);
       await mkdir(dest);
-      const out = await run(Deno.execPath(), ["run", "-A", "--config", config, child, archive, dest, fsync], {
-        stdout: true,
-      });
+      const args = ["run", "-A", ...variant.flags, "--config", config, child, archive, dest, variant.fsync];
+      const out = await run(Deno.execPath(), args, { stdout: true });
       const result = JSON.parse(out.trim().split("\n").at(-1)!) as { ms: number; peakRssKiB: number };
-      row(
-        `UntarStream+extractTo, fsync ${fsync === "fsync" ? "on" : "off"}`,
-        result.ms / 1000,
-        result.peakRssKiB / 1024,
-      );
+      row(variant.name, result.ms / 1000, result.peakRssKiB / 1024);
       await rm(dest, { recursive: true });
     }
     return { archiveMiB, contentMiB, files, rows };
@@ -159,7 +177,16 @@ export async function benchUntar(
   }
 }
 
-/** Plain-text table of a result. */
+/**
+ * Markdown table of a result.
+ *
+ * @example
+ * ```ts
+ * import { formatUntarTable } from "./untar.ts";
+ * const table = formatUntarTable({ archiveMiB: 1, contentMiB: 1, files: 1, rows: [] });
+ * console.assert(table.includes("| method |"));
+ * ```
+ */
 export function formatUntarTable(result: UntarBenchResult): string {
   const lines = [
     `untar: ${result.archiveMiB.toFixed(0)} MiB .tar.gz, ${result.contentMiB} MiB in ${result.files} files`,

@@ -17,9 +17,17 @@ export const COMMON: Options = {
 };
 
 /** Parse `argv` strictly (no positionals); `UsageError` on anything unknown. */
-export function parse(argv: string[], options: Options): Record<string, string | boolean | string[] | undefined> {
+export function parse(
+  argv: string[],
+  options: Options,
+): Record<string, string | boolean | string[] | undefined> {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...options }, strict: true, allowPositionals: false })
+    return parseArgs({
+      args: argv,
+      options: { ...COMMON, ...options },
+      strict: true,
+      allowPositionals: false,
+    })
       .values as Record<string, string | boolean | string[] | undefined>;
   } catch (e) {
     throw new UsageError((e as Error).message, { cause: e });
@@ -34,6 +42,11 @@ export function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** Write the result: one JSON document with --json, else `text`. */
-export function report(io: { stdout: (t: string) => void }, json: unknown, data: unknown, text: string): void {
+export function report(
+  io: { stdout: (t: string) => void },
+  json: unknown,
+  data: unknown,
+  text: string,
+): void {
   io.stdout(json ? JSON.stringify(data, null, 2) + "\n" : text + "\n");
 }

@@ -9,7 +9,10 @@ import {
 import type { FsRepoStore } from "./fs_repo_store.ts";
 
 /** The device types listed in the repository (empty when none yet). */
-export async function currentDeviceTypes(store: FsRepoStore, writer: RepositoryWriter): Promise<DeviceTypeEntry[]> {
+export async function currentDeviceTypes(
+  store: FsRepoStore,
+  writer: RepositoryWriter,
+): Promise<DeviceTypeEntry[]> {
   const target = writer.targets().get(DEVICE_TYPES_PATH);
   if (!target) return [];
   const bytes = await store.get(target.url);
@@ -20,5 +23,6 @@ export async function currentDeviceTypes(store: FsRepoStore, writer: RepositoryW
 
 /** The canonical slug of `slugOrAlias`, or `undefined`. */
 export function canonicalSlug(list: DeviceTypeEntry[], slugOrAlias: string): string | undefined {
-  return (list.find((d) => d.slug === slugOrAlias) ?? list.find((d) => d.aliases.includes(slugOrAlias)))?.slug;
+  return (list.find((d) => d.slug === slugOrAlias) ?? list.find((d) => d.aliases.includes(slugOrAlias)))
+    ?.slug;
 }

@@ -34,7 +34,11 @@ export async function importTarget(store: FsRepoStore, path: string, file: strin
     },
   });
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tee, createWriteStream(tmp, { flags: "wx" }));
+    await pipeline(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+      tee,
+      createWriteStream(tmp, { flags: "wx" }),
+    );
     const fh = await open(tmp, "r");
     try {
       await fh.sync();

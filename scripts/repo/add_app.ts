@@ -58,7 +58,9 @@ export const command: RepoCommand = {
     const version = v.version as string | undefined;
     if (version !== undefined) {
       assertSegment(version, "version");
-      if (!semver.valid(version.replace(/^v/, ""))) throw new UsageError(`Cannot add app: '${version}' is not a version`);
+      if (!semver.valid(version.replace(/^v/, ""))) {
+        throw new UsageError(`Cannot add app: '${version}' is not a version`);
+      }
     }
     const ext = await archiveExt(file);
     const path = appTargetPath({ name, ref, commit, ext });
@@ -76,7 +78,12 @@ export const command: RepoCommand = {
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
     const target = writer.targets().get(path);
-    report(io, v.json, { target, versions }, `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})`);
+    report(
+      io,
+      v.json,
+      { target, versions },
+      `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})`,
+    );
     return 0;
   },
 };

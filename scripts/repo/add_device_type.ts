@@ -16,7 +16,8 @@ import { putTargetBytes } from "./_import_target.ts";
 import { openRepo } from "./_open.ts";
 import type { RepoCommand } from "./command.ts";
 
-const help = `Usage: repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
+const help =
+  `Usage: repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
 
 Add a device type to the signed device-types.json target, or update it (name replaced if given,
 aliases added). Slugs and aliases match ^[A-Za-z0-9][A-Za-z0-9._+-]*$ and an alias may not
@@ -31,7 +32,11 @@ export const command: RepoCommand = {
   summary: "add or update a device type (slug, name, aliases)",
   help,
   async run(argv, io) {
-    const v = parse(argv, { slug: { type: "string" }, name: { type: "string" }, alias: { type: "string", multiple: true } });
+    const v = parse(argv, {
+      slug: { type: "string" },
+      name: { type: "string" },
+      alias: { type: "string", multiple: true },
+    });
     if (v.help) return (io.stdout(help), 0);
     const slug = need(v, "slug");
     assertSegment(slug, "slug");
@@ -40,7 +45,10 @@ export const command: RepoCommand = {
     const { store, writer } = await openRepo(v);
     const list = await currentDeviceTypes(store, writer);
     for (const d of list) {
-      if (d.slug !== slug && (d.aliases.includes(slug) || aliases.some((a) => a === d.slug || d.aliases.includes(a)))) {
+      if (
+        d.slug !== slug &&
+        (d.aliases.includes(slug) || aliases.some((a) => a === d.slug || d.aliases.includes(a)))
+      ) {
         throw new UsageError(`Cannot add device type ${slug}: its slug or an alias already names ${d.slug}`);
       }
     }
@@ -59,7 +67,12 @@ export const command: RepoCommand = {
       custom: { kind: "device-types" },
     });
     const { versions } = await writer.commit();
-    report(io, v.json, { deviceType: entry, deviceTypes: list, versions }, `device type ${slug}: targets v${versions.targets}`);
+    report(
+      io,
+      v.json,
+      { deviceType: entry, deviceTypes: list, versions },
+      `device type ${slug}: targets v${versions.targets}`,
+    );
     return 0;
   },
 };

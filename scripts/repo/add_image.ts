@@ -26,7 +26,8 @@ const help = `Usage: repo add-image --repo DIR --keys DIR --device-type SLUG --v
 
 Add an OS image for a device type already added with add-device-type (slug or alias; stored
 under the canonical slug). IMAGE is streamed to targets/images/<slug>/<version>/<variant>/
-<sha256>.<basename> and listed in signed targets metadata. Signs new targets, snapshot and
+<sha256>.<basename> and listed in signed targets metadata. Re-adding the same version, variant
+and file name with other content is refused (exit 1). Signs new targets, snapshot and
 timestamp metadata.
 
   --version V       semantic version (a leading v and +build metadata are kept as given)
@@ -55,7 +56,9 @@ export const command: RepoCommand = {
     const version = need(v, "version");
     const file = need(v, "file");
     const variant = (v.variant as string | undefined) ?? "prod";
-    if (variant !== "prod" && variant !== "dev") throw new UsageError(`Cannot add image: --variant must be prod or dev`);
+    if (variant !== "prod" && variant !== "dev") {
+      throw new UsageError(`Cannot add image: --variant must be prod or dev`);
+    }
     assertSegment(version, "version");
     const parsed = semver.parse(version.replace(/^v/, ""));
     if (!parsed) throw new UsageError(`Cannot add image: '${version}' is not a semantic version`);
@@ -63,10 +66,16 @@ export const command: RepoCommand = {
     if (!info?.isFile()) throw new UsageError(`Cannot add image: --file ${file} is not a readable file`);
     const { store, writer } = await openRepo(v);
     const slug = canonicalSlug(await currentDeviceTypes(store, writer), asked);
-    if (!slug) throw new UsageError(`Cannot add image: unknown device type '${asked}' (add it with add-device-type)`);
+    if (!slug) {
+      throw new UsageError(`Cannot add image: unknown device type '${asked}' (add it with add-device-type)`);
+    }
     const path = imageTargetPath({ deviceType: slug, version, variant, basename: basename(file) });
     io.stderr(`importing ${file}\n`);
     const imported = await importTarget(store, path, file);
+    const existing = writer.targets().get(path);
+    if (existing && existing.hashes.sha256 !== imported.hashes.sha256) {
+      throw new Error(`Cannot add image: ${path} already exists with other content (images are immutable)`);
+    }
     const custom: ImageCustom = {
       kind: "image",
       deviceType: slug,
@@ -77,7 +86,12 @@ export const command: RepoCommand = {
     if (v.recommended) custom.recommended = true;
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
-    report(io, v.json, { target: writer.targets().get(path), versions }, `${path}: ${imported.url} (targets v${versions.targets})`);
+    report(
+      io,
+      v.json,
+      { target: writer.targets().get(path), versions },
+      `${path}: ${imported.url} (targets v${versions.targets})`,
+    );
     return 0;
   },
 };

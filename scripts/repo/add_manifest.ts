@@ -23,7 +23,8 @@ import { readKeys } from "./_keys.ts";
 import { openRepo } from "./_open.ts";
 import type { RepoCommand } from "./command.ts";
 
-const help = `Usage: repo add-manifest --repo DIR --keys DIR --file MANIFEST.json [--artifact [ID=]FILE]... [--json]
+const help =
+  `Usage: repo add-manifest --repo DIR --keys DIR --file MANIFEST.json [--artifact [ID=]FILE]... [--json]
 
 Add a device install manifest (see docs/CONTRACTS.md, "core/manifest"). MANIFEST.json is the
 manifest body (or a signed envelope, whose body is re-signed). It is validated, signed with the
@@ -79,14 +80,18 @@ async function fill(body: Record<string, unknown>, specs: string[]): Promise<Map
       const facts = await fileFacts(file);
       for (const k of ["size", "sha256"] as const) {
         if (a[k] !== undefined && a[k] !== facts[k]) {
-          throw new Error(`Cannot add manifest: artifact '${a.id}' ${k} in the manifest does not match ${file}`);
+          throw new Error(
+            `Cannot add manifest: artifact '${a.id}' ${k} in the manifest does not match ${file}`,
+          );
         }
       }
       Object.assign(a, facts);
     }
   }
   for (const id of files.keys()) {
-    if (!used.has(id)) throw new UsageError(`Cannot add manifest: --artifact ${id} is not an artifact of the manifest`);
+    if (!used.has(id)) {
+      throw new UsageError(`Cannot add manifest: --artifact ${id} is not an artifact of the manifest`);
+    }
   }
   return files;
 }
@@ -142,7 +147,12 @@ export const command: RepoCommand = {
     writer.setTarget(path, { length: put.length, hashes: put.hashes, custom });
     added.push(path);
     const { versions } = await writer.commit();
-    report(io, v.json, { manifest, targets: added, versions }, `${path}: ${put.url} (targets v${versions.targets})`);
+    report(
+      io,
+      v.json,
+      { manifest, targets: added, versions },
+      `${path}: ${put.url} (targets v${versions.targets})`,
+    );
     return 0;
   },
 };

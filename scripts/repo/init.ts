@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { generateKeyPair, type RoleKeys, RepositoryWriter } from "../../core/trust/mod.ts";
+import { generateKeyPair, RepositoryWriter, type RoleKeys } from "../../core/trust/mod.ts";
 import { need, parse, report, UsageError } from "./_args.ts";
 import { refuseExisting, ROLES, writeKeyFile } from "./_keys.ts";
 import type { RepoCommand } from "./command.ts";
@@ -40,7 +40,9 @@ export const command: RepoCommand = {
     if (v["expires-days"] !== undefined) {
       days = Number(v["expires-days"]);
       if (!Number.isInteger(days) || days < 1 || days > 36500) {
-        throw new UsageError(`Cannot init: --expires-days must be a whole number of days, got '${v["expires-days"]}'`);
+        throw new UsageError(
+          `Cannot init: --expires-days must be a whole number of days, got '${v["expires-days"]}'`,
+        );
       }
     }
     const store = new FsRepoStore(repoDir);

@@ -47,7 +47,12 @@ export const command: RepoCommand = {
     const { versions } = await writer.rotateKey(role, key);
     await moveKeyFile(keysDir, `${role}.json`, retired);
     await moveKeyFile(keysDir, `${role}.next.json`, `${role}.json`);
-    report(io, v.json, { role, keyid: key.keyid, retired, versions }, `${role} key ${key.keyid}: root v${versions.root}`);
+    report(
+      io,
+      v.json,
+      { role, keyid: key.keyid, retired, versions },
+      `${role} key ${key.keyid}: root v${versions.root}`,
+    );
     return 0;
   },
 };

@@ -41,6 +41,7 @@ async function assertRefused(
   s.server.intercept = (p, request) => (p === path ? respond(request) : undefined);
   const r = await runDrover(s.device.args("update", s.server.url), { timeoutMs: 60_000 });
   s.server.intercept = undefined;
+  if (Deno.env.get("DEBUG_ATTACKS")) console.error(r.stderr);
   assert.equal(r.code, 3, `expected exit 3, got ${r.code}\n${r.stderr}`);
   const after = await s.snapshot();
   assert.deepEqual(changedPaths(before.target, after.target), [], "target changed");

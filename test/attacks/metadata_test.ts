@@ -49,7 +49,11 @@ async function world(): Promise<World> {
   };
   const repo = new MemoryStore();
   const writer = await RepositoryWriter.init(repo, keys, { now: T0 });
-  writer.setTarget("device-types.json", { length: 2, hashes: { sha256: sha256(new Uint8Array(2)) }, custom: { kind: "device-types" } });
+  writer.setTarget("device-types.json", {
+    length: 2,
+    hashes: { sha256: sha256(new Uint8Array(2)) },
+    custom: { kind: "device-types" },
+  });
   await writer.commit();
   const served = new Map<string, Uint8Array>();
   const fetched: { path: string; max: number }[] = [];
@@ -92,14 +96,23 @@ async function forge(signed: Signed, keys: KeyPair[]): Promise<Uint8Array> {
 }
 
 /** Serve new snapshot + timestamp (signed with `keys`) over targets bytes `targets`. */
-async function chain(w: World, targets: Uint8Array, opts: { snapshotKeys?: KeyPair[]; timestampKeys?: KeyPair[] } = {}) {
+async function chain(
+  w: World,
+  targets: Uint8Array,
+  opts: { snapshotKeys?: KeyPair[]; timestampKeys?: KeyPair[] } = {},
+) {
   const t = decodeMetadata(targets).signed as Signed;
-  const current = async (path: string) => decodeMetadata(w.served.get(path) ?? (await w.repo.get(path))!).signed as Signed;
+  const current = async (path: string) =>
+    decodeMetadata(w.served.get(path) ?? (await w.repo.get(path))!).signed as Signed;
   const ts = await current("tuf/timestamp.json");
   const snap = await current(`tuf/${ts.meta["snapshot.json"].version}.snapshot.json`);
   const snapshot = { ...snap, version: snap.version + 1, meta: { "targets.json": ref(t.version, targets) } };
   const snapBytes = await forge(snapshot, opts.snapshotKeys ?? [w.keys.snapshot]);
-  const timestamp = { ...ts, version: ts.version + 1, meta: { "snapshot.json": ref(snapshot.version, snapBytes) } };
+  const timestamp = {
+    ...ts,
+    version: ts.version + 1,
+    meta: { "snapshot.json": ref(snapshot.version, snapBytes) },
+  };
   w.served.set(`tuf/${t.version}.targets.json`, targets);
   w.served.set(`tuf/${snapshot.version}.snapshot.json`, snapBytes);
   w.served.set("tuf/timestamp.json", await forge(timestamp, opts.timestampKeys ?? [w.keys.timestamp]));
@@ -123,7 +136,10 @@ Deno.test("refreshTrust accepts the untouched repository (baseline for the attac
 Deno.test("attack: timestamp signed by an unknown key is refused (signed by 0/1 keys)", async () => {
   const w = await world();
   const ts = (await w.read("tuf/timestamp.json")).signed;
-  w.served.set("tuf/timestamp.json", await forge({ ...ts, version: ts.version + 1 }, [await generateKeyPair()]));
+  w.served.set(
+    "tuf/timestamp.json",
+    await forge({ ...ts, version: ts.version + 1 }, [await generateKeyPair()]),
+  );
   await refused(w.refresh(), /timestamp metadata: signed by 0\/1 keys/);
   assert.equal(await w.client.read("timestamp.json"), undefined, "nothing unverified persisted");
 });
@@ -131,7 +147,11 @@ Deno.test("attack: timestamp signed by an unknown key is refused (signed by 0/1 
 Deno.test("attack: targets signed by another role's key (snapshot key) is refused", async () => {
   const w = await world();
   const t = (await w.read("tuf/2.targets.json")).signed;
-  t.targets["evil.json"] = { length: 1, hashes: { sha256: "ab".repeat(32) }, custom: { kind: "manifest", id: "evil" } };
+  t.targets["evil.json"] = {
+    length: 1,
+    hashes: { sha256: "ab".repeat(32) },
+    custom: { kind: "manifest", id: "evil" },
+  };
   await chain(w, await forge({ ...t, version: 3 }, [w.keys.snapshot]));
   await refused(w.refresh(), /targets metadata: signed by 0\/1 keys/);
 });
@@ -171,7 +191,12 @@ Deno.test("attack: timestamp pointing at an older snapshot is refused (snapshot 
   await w.refresh(); // trusts snapshot v3
   const ts = (await w.read("tuf/timestamp.json")).signed;
   const snap2 = (await w.repo.get("tuf/2.snapshot.json"))!;
-  w.served.set("tuf/timestamp.json", await forge({ ...ts, version: ts.version + 1, meta: { "snapshot.json": ref(2, snap2) } }, [w.keys.timestamp]));
+  w.served.set(
+    "tuf/timestamp.json",
+    await forge({ ...ts, version: ts.version + 1, meta: { "snapshot.json": ref(2, snap2) } }, [
+      w.keys.timestamp,
+    ]),
+  );
   await refused(w.refresh(), /snapshot \(in timestamp\): version 2 is older than trusted version 3/);
 });
 
@@ -214,7 +239,9 @@ Deno.test("attack: target bytes with the wrong hash or length are refused with I
   const w = await world();
   const trusted = await w.refresh();
   assert.deepEqual(trusted.verifyTarget("device-types.json", new Uint8Array(2)).path, "device-types.json");
-  assert.throws(() => trusted.verifyTarget("device-types.json", new Uint8Array([0, 1])), { code: "E_INTEGRITY" });
+  assert.throws(() => trusted.verifyTarget("device-types.json", new Uint8Array([0, 1])), {
+    code: "E_INTEGRITY",
+  });
   assert.throws(() => trusted.verifyTarget("device-types.json", new Uint8Array(3)), { code: "E_INTEGRITY" });
 });
 
@@ -229,8 +256,15 @@ Deno.test("attack: endless data — metadata over the cap is refused and the cap
   w.fetched.length = 0;
   await w.refresh();
   const snap = w.fetched.find((f) => f.path === "tuf/2.snapshot.json")!;
-  assert.equal(snap.max, (await w.repo.get("tuf/2.snapshot.json"))!.length, "snapshot capped at the length timestamp gives");
-  await refused(w.refresh({ maxLength: { timestamp: 100 } }), /tuf\/timestamp\.json: more than the 100-byte cap/);
+  assert.equal(
+    snap.max,
+    (await w.repo.get("tuf/2.snapshot.json"))!.length,
+    "snapshot capped at the length timestamp gives",
+  );
+  await refused(
+    w.refresh({ maxLength: { timestamp: 100 } }),
+    /tuf\/timestamp\.json: more than the 100-byte cap/,
+  );
 });
 
 Deno.test("root rotation: clients walk 1 -> 2 -> 3 through a timestamp-key and a root-key rotation", async () => {
@@ -252,14 +286,23 @@ Deno.test("bad root rotation: new root not signed by the old root key, or not by
   const w = await world();
   const root = (await w.read("tuf/1.root.json")).signed;
   const newKey = await generateKeyPair();
-  const v2 = { ...root, version: 2, keys: { ...root.keys, [newKey.keyid]: keyToTuf(newKey) }, roles: { ...root.roles, root: { keyids: [newKey.keyid], threshold: 1 } } };
+  const v2 = {
+    ...root,
+    version: 2,
+    keys: { ...root.keys, [newKey.keyid]: keyToTuf(newKey) },
+    roles: { ...root.roles, root: { keyids: [newKey.keyid], threshold: 1 } },
+  };
   w.served.set("tuf/2.root.json", await forge(v2, [newKey]));
   await refused(w.refresh(), /root v2 \(by root v1\): signed by 0\/1 keys/);
   w.served.set("tuf/2.root.json", await forge(v2, [w.keys.root]));
   await refused(w.refresh(), /root v2 \(by itself\): signed by 0\/1 keys/);
   w.served.set("tuf/2.root.json", await forge({ ...root, version: 5 }, [w.keys.root]));
   await refused(w.refresh(), /2\.root\.json has version 5/);
-  assert.equal(decodeMetadata((await w.client.read("root.json"))!).signed.version, 1, "trusted root unchanged");
+  assert.equal(
+    decodeMetadata((await w.client.read("root.json"))!).signed.version,
+    1,
+    "trusted root unchanged",
+  );
 });
 
 Deno.test("refreshTrust refuses without a trusted root and on malformed or missing metadata", async () => {

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
+
+const H = (n: number) => n.toString(16).padStart(64, "0");
+const app = (commit: string, ref: string, serial: number) => ({
+  length: 1,
+  hashes: { sha256: H(serial) },
+  custom: { kind: "app", name: "acme/radio", ref, commit, serial, updated: "2026-01-01T00:00:00Z" },
+});
+const image = (deviceType: string, version: string) => ({
+  length: 1,
+  hashes: { sha256: H(9) },
+  custom: { kind: "image", deviceType, version, variant: "prod", prerelease: false },
+});
+const versions = { root: 1, targets: 1, snapshot: 1, timestamp: 1 };
+
+Deno.test("TrustedRepository.findApp() picks the highest serial of the name and ref, skipping unsafe entries", () => {
+  const repo = new TrustedRepository({
+    targets: {
+      "apps/acme/radio/main/ccccccc.tar.gz": app("ccccccc", "main", 2),
+      "apps/acme/radio/main/aaaaaaa.tar.gz": app("aaaaaaa", "main", 3),
+      "apps/acme/radio/main/bbbbbbb.tar.gz": app("bbbbbbb", "main", 1),
+      "apps/acme/radio/beta/ddddddd.tar.gz": app("ddddddd", "beta", 9),
+      "bad/../path": app("eeeeeee", "main", 99),
+      "apps/acme/radio/main/x.tar.gz": app("../../../etc", "main", 100),
+      "apps/acme/radio/main/y.tar.gz": {
+        ...app("fffffff", "main", 101),
+        custom: { ...app("fffffff", "main", 101).custom, name: "../x" },
+      },
+    },
+    versions,
+    expires: new Date(),
+  });
+  assert.equal((repo.findApp("acme/radio", "main")?.custom as { commit: string }).commit, "aaaaaaa");
+  assert.equal(repo.findApp("acme/radio", "nope"), undefined);
+  assert.equal(repo.findApp("acme/other", "main"), undefined);
+  assert.equal(repo.apps().length, 4, "unsafe paths, commits and names are not offered");
+});
+
+Deno.test("TrustedRepository.images() lists a device type's images only; deviceTypes() verifies then parses", () => {
+  const doc = new TextEncoder().encode('{"deviceTypes":[{"slug":"rpi4","name":"Pi","aliases":["pi4"]}]}');
+  const repo = new TrustedRepository({
+    targets: {
+      "images/rpi4/1.0.0/prod/os.img": image("rpi4", "1.0.0"),
+      "images/rpi3/1.0.0/prod/os.img": image("rpi3", "1.0.0"),
+      "images/rpi4/0.9.0/prod/os.img": image("rpi4", "0.9.0"),
+      "device-types.json": {
+        length: doc.length,
+        hashes: { sha256: createHash("sha256").update(doc).digest("hex") },
+        custom: { kind: "device-types" },
+      },
+    },
+    versions,
+    expires: new Date(),
+  });
+  assert.deepEqual(repo.images("rpi4").map((t) => (t.custom as { version: string }).version), [
+    "0.9.0",
+    "1.0.0",
+  ]);
+  assert.deepEqual(repo.deviceTypes(doc), [{ slug: "rpi4", name: "Pi", aliases: ["pi4"] }]);
+  const tampered = doc.slice();
+  tampered[20] = tampered[20]! ^ 1;
+  assert.throws(() => repo.deviceTypes(tampered), { code: "E_INTEGRITY" });
+  assert.throws(() => repo.verifyTarget("nope", doc), { code: "E_NOT_FOUND" });
+});
+
+Deno.test("parseDeviceTypesDocument() rejects documents without a deviceTypes array or slugs", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  assert.deepEqual(parseDeviceTypesDocument(enc('{"deviceTypes":[{"slug":"a","aliases":[1,"b"]}]}')), [
+    { slug: "a", aliases: ["b"] },
+  ]);
+  assert.throws(() => parseDeviceTypesDocument(enc("{}")), TypeError);
+  assert.throws(() => parseDeviceTypesDocument(enc('{"deviceTypes":[{}]}')), TypeError);
+});

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NotFoundError } from "../core/errors.ts";
+import { scanApps } from "./apps.ts";
+
+async function app(target: string, dir: string, deploy: unknown, options: { absolute?: boolean } = {}) {
+  const rel = join(target, dir, "releases/1");
+  await mkdir(rel, { recursive: true });
+  await writeFile(join(rel, ".deploy"), typeof deploy === "string" ? deploy : JSON.stringify(deploy));
+  await symlink(options.absolute ? rel : "releases/1", join(target, dir, "current"));
+}
+
+Deno.test("scanApps() finds apps by relative or absolute current links and reports broken ones", async () => {
+  const target = await mkdtemp(join(tmpdir(), "drover-apps-"));
+  try {
+    await app(target, "a", { name: "acme/a", ref: "main", commit: "ABC1234", extra: 1 });
+    await app(target, "b", { name: "b", ref: "v1.0", commit: "def5678" }, { absolute: true });
+    await app(target, "c", "not json");
+    await app(target, "d", { name: "acme/a", ref: "main", commit: "0000000" });
+    await app(target, "e", { name: "acme/e", ref: "../x", commit: "0000000" });
+    await mkdir(join(target, "plain/src"), { recursive: true });
+    await writeFile(join(target, "file.txt"), "");
+    const { apps, problems } = await scanApps(target);
+    assert.deepEqual(apps.map((a) => [a.dirName, a.name, a.ref, a.commit, a.current.id]), [
+      ["a", "acme/a", "main", "abc1234", "1"],
+      ["b", "b", "v1.0", "def5678", "1"],
+    ]);
+    assert.equal(apps[0]!.deploy.extra, 1);
+    assert.deepEqual(problems.map((p) => p.dirName), ["c", "d", "e"]);
+    assert.match(problems[0]!.message, /broken \.deploy/);
+    assert.match(problems[1]!.message, /also installed in/);
+    assert.match(problems[2]!.message, /invalid ref/);
+    await assert.rejects(scanApps(join(target, "missing")), NotFoundError);
+  } finally {
+    await rm(target, { recursive: true });
+  }
+});

@@ -1,0 +1,208 @@
+/**
+ * Edge benchmark (DESIGN §7: 0.8x or better of a bare `Deno.serve`; resolution of 10,000 versions
+ * under 1 ms after warm-up).
+ *
+ * In the same run, each server in its own process on 127.0.0.1: a bare `Deno.serve` returning a
+ * constant body (the baseline), then `deno task start` (edge/deno.ts, request log on) over a fixture
+ * repository. `wrk` (`/usr/bin/wrk`) loads `GET /releases` and `GET /v1/images/<type>/latest`
+ * (302). The best of `--runs` runs is reported. Then `resolveVersion` over 10,000 image versions
+ * (exact, range, `latest`, `recommended`), median after warm-up, and the same through the app in
+ * process with the edge's resolution cache defeated (a different range each request).
+ *
+ * Run: `npx -y deno@2.9.6 run -A scripts/bench/edge.ts [--duration 5] [--connections 64] [--runs 1] [--json]`
+ *
+ * @example
+ * ```ts ignore
+ * import { benchEdge } from "./edge.ts";
+ * const { table } = await benchEdge({ durationS: 3 });
+ * console.log(table);
+ * ```
+ * @module
+ */
+import { resolveVersion } from "../../core/version/mod.ts";
+import { createApp } from "../../edge/app.ts";
+import { FsStorage } from "../../edge/storage/fs_storage.ts";
+import { startDenoEdge } from "../../edge/_deno_child.ts";
+import { writeKeys } from "../../edge/_key_files.ts";
+import { fixtureKeys, writeFixture } from "../../edge/_fixture.ts";
+
+/** Options of {@linkcode benchEdge}. */
+export interface EdgeBenchOptions {
+  /** Seconds per wrk run (default 5). */
+  durationS?: number;
+  /** wrk connections (default 64) and threads (default 2). */
+  connections?: number;
+  threads?: number;
+  /** wrk runs per target; the best is kept (default 1). */
+  runs?: number;
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** One measured figure. */
+export interface EdgeBenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  /** Ratio to the baseline (requests/s rows), or to the 1 ms budget (resolution rows). */
+  ratio?: number;
+  target: string;
+}
+
+const BARE = `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.error("listening on http://127.0.0.1:" + port + "/") }, () => new Response("hello"));`;
+
+async function wrk(url: string, o: Required<Omit<EdgeBenchOptions, "log">>): Promise<number> {
+  let best = 0;
+  for (let i = 0; i < o.runs; i++) {
+    const out = await new Deno.Command("wrk", {
+      args: [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, url],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+    if (!out.success || !Number.isFinite(rps)) throw new Error(`Cannot run wrk: ${text}${new TextDecoder().decode(out.stderr)}`);
+    if (rps === 0) throw new Error(`Cannot measure ${url}: wrk saw no responses\n${text}`);
+    best = Math.max(best, rps);
+  }
+  return best;
+}
+
+async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), { args: ["eval", BARE], stdout: "null", stderr: "piped" }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(text)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`Cannot start bare server: ${text}`);
+    text += value;
+  }
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1]!;
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel();
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function timeMedian(fn: (i: number) => unknown, warmup = 200, runs = 1000): number {
+  for (let i = 0; i < warmup; i++) fn(i);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn(i);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** 10,000 image versions: 2,000 minors x 5 revisions, every 10th a pre-release, half with a dev variant. */
+function versions(): { version: string; prerelease: boolean; variant: "prod" | "dev" }[] {
+  const out: { version: string; prerelease: boolean; variant: "prod" | "dev" }[] = [];
+  for (let i = 0; out.length < 10_000; i++) {
+    const base = `${2 + Math.floor(i / 100)}.${i % 100}.0`;
+    const pre = i % 10 === 9;
+    out.push({ version: pre ? `${base}-beta.1` : `${base}+rev1`, prerelease: pre, variant: i % 2 ? "dev" : "prod" });
+  }
+  return out;
+}
+
+/** Runs the benchmark; returns rows and a printable table. */
+export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows: EdgeBenchRow[]; table: string }> {
+  const o = { durationS: 5, connections: 64, threads: 2, runs: 1, ...options };
+  const log = options.log ?? ((line: string) => console.error(line));
+  const rows: EdgeBenchRow[] = [];
+  const dir = await Deno.makeTempDir({ prefix: "bench-edge-" });
+  try {
+    const keys = await fixtureKeys();
+    await writeFixture(new FsStorage(dir), keys);
+    await writeKeys(`${dir}/keys`, keys);
+
+    log("bare Deno.serve …");
+    const bare = await startBare();
+    let baseline: number;
+    try {
+      baseline = await wrk(`${bare.url}/`, o);
+    } finally {
+      await bare.stop();
+    }
+    rows.push({ name: "bare Deno.serve, constant body", value: baseline, unit: "req/s", ratio: 1, target: "baseline" });
+
+    const edge = await startDenoEdge(dir);
+    try {
+      for (const [name, path] of [["edge GET /releases", "/releases"], ["edge GET /v1/images/rpi4/latest (302)", "/v1/images/rpi4/latest"]]) {
+        log(`${name} …`);
+        const rps = await wrk(edge.url + path, o);
+        rows.push({ name: name!, value: rps, unit: "req/s", ratio: rps / baseline, target: ">= 0.8x" });
+      }
+    } finally {
+      await edge.stop();
+    }
+
+    log("resolution over 10,000 versions …");
+    const list = versions();
+    for (const request of ["5.50.0+rev1", "^80.0.0", ">=3 <50", "latest", "recommended"]) {
+      const ms = timeMedian(() => resolveVersion(list, request, { variant: "prod" }));
+      rows.push({ name: `resolveVersion(10k, '${request}')`, value: ms, unit: "ms (median)", ratio: ms / 1, target: "< 1 ms" });
+    }
+    const images = list.map((v) => ({ deviceType: "raspberrypi4-64", version: v.version, prerelease: v.prerelease, variant: v.variant, bytes: new Uint8Array(1) }));
+    const repo = await Deno.makeTempDir({ prefix: "bench-edge-10k-" });
+    try {
+      const storage = new FsStorage(repo);
+      const { createDevRepository } = await import("../../edge/dev_repository.ts");
+      await createDevRepository(storage, {
+        content: { deviceTypes: [{ slug: "raspberrypi4-64", aliases: ["rpi4"] }], apps: [], images },
+      });
+      const app = createApp({ storage });
+      for (let i = 0; i < 200; i++) await (await app.request(`/v1/images/rpi4/%5E${2 + (i % 100)}.0.0`)).arrayBuffer();
+      const times: number[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const t0 = performance.now();
+        const res = await app.request(`/v1/images/rpi4/${encodeURIComponent(`>=${2 + (i % 100)}.${i % 97}.0`)}`);
+        await res.arrayBuffer();
+        times.push(performance.now() - t0);
+      }
+      const ms = median(times);
+      rows.push({ name: "edge route, 10k versions, cache miss (in process)", value: ms, unit: "ms (median)", ratio: ms, target: "< 1 ms" });
+    } finally {
+      await Deno.remove(repo, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const table = [
+    "| measurement | value | ratio | target |",
+    "|---|---:|---:|---|",
+    ...rows.map((r) =>
+      `| ${r.name} | ${r.unit === "req/s" ? Math.round(r.value).toLocaleString("en") : r.value.toFixed(3)} ${r.unit} | ${
+        r.ratio === undefined ? "" : r.unit === "req/s" ? `${r.ratio.toFixed(2)}x` : ""
+      } | ${r.target} |`
+    ),
+  ].join("\n");
+  return { rows, table };
+}
+
+/** CLI entry. */
+export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    console.log("Usage: deno run -A scripts/bench/edge.ts [--duration 5] [--connections 64] [--runs 1] [--json]");
+    return 0;
+  }
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : undefined;
+  };
+  const result = await benchEdge({ durationS: value("--duration"), connections: value("--connections"), runs: value("--runs") });
+  console.log(args.includes("--json") ? JSON.stringify(result.rows) : result.table);
+  return 0;
+}
+
+if (import.meta.main) Deno.exitCode = await main(Deno.args);
