@@ -117,7 +117,12 @@ function versions(): { version: string; prerelease: boolean; variant: "prod" | "
 
 /** Runs the benchmark; returns rows and a printable table. */
 export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows: EdgeBenchRow[]; table: string }> {
-  const o = { durationS: 5, connections: 64, threads: 2, runs: 1, ...options };
+  const o = {
+    durationS: options.durationS ?? 5,
+    connections: options.connections ?? 64,
+    threads: options.threads ?? 2,
+    runs: options.runs ?? 1,
+  };
   const log = options.log ?? ((line: string) => console.error(line));
   const rows: EdgeBenchRow[] = [];
   const dir = await Deno.makeTempDir({ prefix: "bench-edge-" });
