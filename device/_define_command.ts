@@ -44,7 +44,11 @@ export function errorEntry(error: unknown, app?: string): ErrorEntry {
 }
 
 /** A string option, else the environment default `io.env[envName]`, else a usage error. */
-export function required(parsed: Parsed, name: string, options: { io?: CommandIO; envName?: string } = {}): string {
+export function required(
+  parsed: Parsed,
+  name: string,
+  options: { io?: CommandIO; envName?: string } = {},
+): string {
   const v = parsed.values[name] ?? (options.envName ? options.io?.env[options.envName] : undefined);
   if (typeof v !== "string" || v === "") {
     throw new UsageError(`missing --${name}${options.envName ? ` (or env ${options.envName})` : ""}`);
@@ -53,7 +57,11 @@ export function required(parsed: Parsed, name: string, options: { io?: CommandIO
 }
 
 /** A string option, else the environment default, else `undefined`. */
-export function optional(parsed: Parsed, name: string, options: { io?: CommandIO; envName?: string } = {}): string | undefined {
+export function optional(
+  parsed: Parsed,
+  name: string,
+  options: { io?: CommandIO; envName?: string } = {},
+): string | undefined {
   const v = parsed.values[name] ?? (options.envName ? options.io?.env[options.envName] : undefined);
   return typeof v === "string" && v !== "" ? v : undefined;
 }
@@ -69,7 +77,8 @@ export function numberOption(
   const n = Number(raw);
   if (
     typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(n) ||
-    (options.integer && !Number.isInteger(n)) || n < (options.min ?? -Infinity) || n > (options.max ?? Infinity)
+    (options.integer && !Number.isInteger(n)) || n < (options.min ?? -Infinity) ||
+    n > (options.max ?? Infinity)
   ) {
     throw new UsageError(`--${name} needs a ${options.integer ? "whole " : ""}number >= ${options.min ?? 0}`);
   }
@@ -126,7 +135,11 @@ export function defineCommand(spec: {
         const code = exitCodeFor(error);
         if (json) {
           io.stdout(
-            JSON.stringify({ command: spec.name, ok: false, exitCode: code, errors: [errorEntry(error)] }, null, 2) +
+            JSON.stringify(
+              { command: spec.name, ok: false, exitCode: code, errors: [errorEntry(error)] },
+              null,
+              2,
+            ) +
               "\n",
           );
         } else {
@@ -142,7 +155,12 @@ function usage(name: string, error: unknown, io: CommandIO, json: boolean): numb
   const message = ((error as Error)?.message ?? String(error)).replace(/^Cannot [^:]*: /, "");
   io.stderr(`drover ${name}: ${message}\nTry 'drover ${name} --help'.\n`);
   if (json) {
-    const doc = { command: name, ok: false, exitCode: ExitCode.USAGE, errors: [{ code: "E_USAGE", message }] };
+    const doc = {
+      command: name,
+      ok: false,
+      exitCode: ExitCode.USAGE,
+      errors: [{ code: "E_USAGE", message }],
+    };
     io.stdout(JSON.stringify(doc, null, 2) + "\n");
   }
   return ExitCode.USAGE;

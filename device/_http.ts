@@ -61,7 +61,10 @@ function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleM
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       clear();
-      timer = setTimeout(() => ac.abort(new RetryableError(`Cannot fetch ${what}: no data for ${idleMs} ms`)), idleMs);
+      timer = setTimeout(
+        () => ac.abort(new RetryableError(`Cannot fetch ${what}: no data for ${idleMs} ms`)),
+        idleMs,
+      );
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await reader.read();
@@ -122,7 +125,9 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
   } catch (error) {
     clearTimeout(connectTimer);
     options.signal?.removeEventListener("abort", onAbort);
-    if (options.signal?.aborted) throw new TransientError(`Cannot fetch ${url}: interrupted`, { cause: error });
+    if (options.signal?.aborted) {
+      throw new TransientError(`Cannot fetch ${url}: interrupted`, { cause: error });
+    }
     const reason = ac.signal.reason;
     if (reason instanceof RetryableError) throw reason;
     throw new RetryableError(`Cannot fetch ${url}: ${(error as Error).message}`, { cause: error });
@@ -165,7 +170,10 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
  * Runs `attempt` with retries on `TransientError` (exponential backoff with jitter, Retry-After
  * honoured up to `maxDelayMs`); other errors are final.
  */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: FetchPolicy = {}): Promise<T> {
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: FetchPolicy = {},
+): Promise<T> {
   const retries = policy.retries ?? 4;
   const base = policy.baseDelayMs ?? 500;
   const max = policy.maxDelayMs ?? 30_000;

@@ -52,7 +52,11 @@ Deno.test("downloadVerified() resumes a .part over HTTP and from file://, report
     assert.equal(seen.at(-1), s.body.length);
     assert.ok(seen[0]! >= 123_456, "progress counts the resumed bytes");
     // already there: no request at all
-    await downloadVerified(new URL("artifact", server.url), { downloads: s.downloads, key: s.sha256, expected });
+    await downloadVerified(new URL("artifact", server.url), {
+      downloads: s.downloads,
+      key: s.sha256,
+      expected,
+    });
     assert.equal(server.requests.length, 1);
 
     await rm(blob);
@@ -74,16 +78,28 @@ Deno.test("downloadVerified() refuses wrong length or digest and removes the .pa
     await using server = serveStatic(s.dir);
     const url = new URL("artifact", server.url);
     await assert.rejects(
-      downloadVerified(url, { downloads: s.downloads, key: s.sha256, expected: { length: 1000, sha256: s.sha256 } }),
+      downloadVerified(url, {
+        downloads: s.downloads,
+        key: s.sha256,
+        expected: { length: 1000, sha256: s.sha256 },
+      }),
       IntegrityError,
     );
     await assert.rejects(
-      downloadVerified(url, { downloads: s.downloads, key: "0".repeat(64), expected: { sha256: "0".repeat(64) } }),
+      downloadVerified(url, {
+        downloads: s.downloads,
+        key: "0".repeat(64),
+        expected: { sha256: "0".repeat(64) },
+      }),
       /sha256 mismatch/,
     );
     assert.deepEqual(await readdir(s.downloads), []);
     await assert.rejects(
-      downloadVerified(new URL("missing", server.url), { downloads: s.downloads, key: "a", expected: { sha1: "0".repeat(40) } }),
+      downloadVerified(new URL("missing", server.url), {
+        downloads: s.downloads,
+        key: "a",
+        expected: { sha1: "0".repeat(40) },
+      }),
       NotFoundError,
     );
     await assert.rejects(

@@ -79,7 +79,9 @@ function compactTime(iso: string | undefined): string {
 /** The base release id for a `.deploy` (see the module doc). */
 export function releaseIdFor(deploy: Deploy): string {
   const commit12 = deploy.commit.toLowerCase().slice(0, 12);
-  if (Number.isSafeInteger(deploy.serial) && (deploy.serial as number) >= 0) return `${deploy.serial}-${commit12}`;
+  if (Number.isSafeInteger(deploy.serial) && (deploy.serial as number) >= 0) {
+    return `${deploy.serial}-${commit12}`;
+  }
   return `${compactTime(deploy.updated)}-${commit12}`;
 }
 
@@ -180,7 +182,11 @@ export async function confirmInstalled(appDir: string, options: InstallOptions):
  * `expected` or the archive is unsafe (nothing switched, staging removed). A failed health check
  * is not thrown: it resolves with `status: "health-failed"` after switching back.
  */
-export async function installRelease(appDir: string, blob: string, options: InstallOptions): Promise<InstallResult> {
+export async function installRelease(
+  appDir: string,
+  blob: string,
+  options: InstallOptions,
+): Promise<InstallResult> {
   const d = options.deploy;
   if (!isAppName(d?.name) || !isRef(d.ref) || !isCommit(d.commit)) {
     throw new TypeError(`Cannot install into ${appDir}: invalid name, ref or commit`);

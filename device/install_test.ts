@@ -11,7 +11,10 @@ async function fixture(entries: Parameters<typeof packTar>[0]) {
   const dir = await mkdtemp(join(tmpdir(), "drover-install-"));
   const app = join(dir, "app");
   await mkdir(join(app, "releases/0"), { recursive: true });
-  await writeFile(join(app, "releases/0/.deploy"), JSON.stringify({ name: "a/b", ref: "main", commit: "0000000" }));
+  await writeFile(
+    join(app, "releases/0/.deploy"),
+    JSON.stringify({ name: "a/b", ref: "main", commit: "0000000" }),
+  );
   await symlink("releases/0", join(app, "current"));
   const tar = await packTar(entries);
   const blob = join(dir, "blob");
@@ -23,7 +26,10 @@ async function fixture(entries: Parameters<typeof packTar>[0]) {
 const deploy = { name: "a/b", ref: "main", commit: "ABCDEF1234567890", serial: 3, sha256: "" };
 
 Deno.test("installRelease() extracts, writes .deploy, and switches current and previous", async () => {
-  const fx = await fixture([{ header: { name: "run.sh", size: 3, type: "file", mode: 0o755 }, body: "ok\n" }]);
+  const fx = await fixture([{
+    header: { name: "run.sh", size: 3, type: "file", mode: 0o755 },
+    body: "ok\n",
+  }]);
   try {
     const r = await installRelease(fx.app, fx.blob, {
       deploy: { ...deploy, sha256: fx.expected.sha256 },
@@ -79,7 +85,10 @@ Deno.test("installRelease() removes staging leftovers and reuses a complete rele
     await symlink("releases/0", join(fx.app, ".current.tmp-1-dead"));
     // a crash after rename, before the switch: the release is complete but not current
     await mkdir(join(fx.app, "releases", id));
-    await writeFile(join(fx.app, "releases", id, ".deploy"), JSON.stringify({ ...full, commit: "abcdef1234567890" }));
+    await writeFile(
+      join(fx.app, "releases", id, ".deploy"),
+      JSON.stringify({ ...full, commit: "abcdef1234567890" }),
+    );
     await writeFile(join(fx.app, "releases", id, "marker"), "from the first run");
     const r = await installRelease(fx.app, fx.blob, { deploy: full, expected: fx.expected });
     assert.equal(r.release, id);
@@ -92,7 +101,10 @@ Deno.test("installRelease() removes staging leftovers and reuses a complete rele
 });
 
 Deno.test("releaseIdFor() uses the serial, else the updated time, with the first 12 commit digits", () => {
-  assert.equal(releaseIdFor({ name: "a/b", ref: "m", commit: "0123456789abcdef", serial: 7 }), "7-0123456789ab");
+  assert.equal(
+    releaseIdFor({ name: "a/b", ref: "m", commit: "0123456789abcdef", serial: 7 }),
+    "7-0123456789ab",
+  );
   assert.equal(
     releaseIdFor({ name: "a/b", ref: "m", commit: "abc1234", updated: "2014-10-29T19:30:54.095Z" }),
     "20141029T193054Z-abc1234",

@@ -17,12 +17,13 @@
  * @module
  */
 import { NotFoundError } from "../core/errors.ts";
-import { type FetchPolicy, fetchBytes } from "./fetch.ts";
+import { fetchBytes, type FetchPolicy } from "./fetch.ts";
 import { baseUrl, blobKey, type Offer, type Offers } from "./offers.ts";
 import { isAppName, isCommit, isRef, isSha1, isSha256 } from "./_validate.ts";
 
 /** The warning printed on stderr whenever legacy mode runs. */
-export const LEGACY_WARNING = "WARNING: --insecure-legacy: the releases document is NOT signed. Anyone who can " +
+export const LEGACY_WARNING =
+  "WARNING: --insecure-legacy: the releases document is NOT signed. Anyone who can " +
   "change it or the network path to it can install code on this device. Use TUF (a trusted root) instead.\n";
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -40,7 +41,9 @@ function looksLikeDocument(v: unknown): v is Record<string, Record<string, Recor
  * it). Entries with invalid names, refs, commits, digests or URLs are left out.
  */
 export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
-  if (!looksLikeDocument(doc)) throw new SyntaxError(`Cannot read releases document ${docUrl}: unexpected shape`);
+  if (!looksLikeDocument(doc)) {
+    throw new SyntaxError(`Cannot read releases document ${docUrl}: unexpected shape`);
+  }
   const remote = docUrl.protocol !== "file:";
   return {
     mode: "insecure-legacy",
@@ -52,8 +55,12 @@ export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
       const sha1 = typeof e.sha1 === "string" ? e.sha1.toLowerCase() : undefined;
       const sha256 = typeof e.sha256 === "string" ? e.sha256.toLowerCase() : undefined;
       if (!isCommit(e.commit) || typeof e.file !== "string") return undefined;
-      if ((sha1 === undefined || !isSha1(sha1)) && (sha256 === undefined || !isSha256(sha256))) return undefined;
-      if ((sha1 !== undefined && !isSha1(sha1)) || (sha256 !== undefined && !isSha256(sha256))) return undefined;
+      if ((sha1 === undefined || !isSha1(sha1)) && (sha256 === undefined || !isSha256(sha256))) {
+        return undefined;
+      }
+      if ((sha1 !== undefined && !isSha1(sha1)) || (sha256 !== undefined && !isSha256(sha256))) {
+        return undefined;
+      }
       let url: URL;
       try {
         url = new URL(e.file, docUrl);
@@ -69,7 +76,9 @@ export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
         ref,
         commit: e.commit.toLowerCase(),
         serial: Number.isSafeInteger(e.serial) ? e.serial as number : undefined,
-        updated: typeof e.updated === "string" && !Number.isNaN(Date.parse(e.updated)) ? e.updated : undefined,
+        updated: typeof e.updated === "string" && !Number.isNaN(Date.parse(e.updated))
+          ? e.updated
+          : undefined,
         version: typeof e.version === "string" ? e.version : undefined,
         url,
         expected: { length: size, sha1, sha256 },

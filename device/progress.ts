@@ -59,7 +59,9 @@ export class ProgressBar {
       const full = Math.round(ratio * width);
       const bar = "#".repeat(full) + "-".repeat(width - full);
       this.#write(
-        `\r\x1b[2K${this.#label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${fmt(this.#bytes)}/${fmt(total)}`,
+        `\r\x1b[2K${this.#label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${fmt(this.#bytes)}/${
+          fmt(total)
+        }`,
       );
     } else {
       this.#write(`\r\x1b[2K${this.#label} ${fmt(this.#bytes)}`);

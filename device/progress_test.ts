@@ -11,13 +11,19 @@ Deno.test("ProgressBar draws on a TTY, logs sparse lines otherwise, and is silen
   assert.equal(tty.at(-1), "\n");
 
   const log: string[] = [];
-  const plain = new ProgressBar({ stderr: (t) => log.push(t), stderrIsTTY: false }, { label: "a", total: 2048 });
+  const plain = new ProgressBar({ stderr: (t) => log.push(t), stderrIsTTY: false }, {
+    label: "a",
+    total: 2048,
+  });
   plain.update(1024);
   plain.done({ ok: false });
   assert.deepEqual(log, ["downloading a (2.0 KiB)\n", "failed to download a (1.0 KiB)\n"]);
 
   const json: string[] = [];
-  const quiet = new ProgressBar({ stderr: (t) => json.push(t), stderrIsTTY: true }, { label: "a", json: true });
+  const quiet = new ProgressBar({ stderr: (t) => json.push(t), stderrIsTTY: true }, {
+    label: "a",
+    json: true,
+  });
   quiet.update(1);
   quiet.done();
   assert.deepEqual(json, []);

@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { TrustError } from "../core/errors.ts";
 import { type MetadataStore, refreshTrust, type TrustedRepository } from "../core/trust/mod.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
-import { type FetchPolicy, fetchBytes } from "./fetch.ts";
+import { fetchBytes, type FetchPolicy } from "./fetch.ts";
 
 const NAMES = new Set(["root.json", "timestamp.json", "snapshot.json", "targets.json"]);
 
@@ -96,7 +96,9 @@ export async function openRepository(
       trustedRoot = new Uint8Array(await readFile(options.trustedRoot));
     } catch (error) {
       throw new TrustError(
-        `Cannot read trusted root ${options.trustedRoot}: ${(error as Error).message}; ${provisioningHint(tufDir)}`,
+        `Cannot read trusted root ${options.trustedRoot}: ${(error as Error).message}; ${
+          provisioningHint(tufDir)
+        }`,
         { cause: error },
       );
     }

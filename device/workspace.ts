@@ -143,7 +143,9 @@ export class Workspace {
   }
 
   /** The pending manifests; unreadable ones are returned as problems. */
-  async readPending(): Promise<{ manifests: PendingManifest[]; problems: { file: string; message: string }[] }> {
+  async readPending(): Promise<
+    { manifests: PendingManifest[]; problems: { file: string; message: string }[] }
+  > {
     const manifests: PendingManifest[] = [];
     const problems: { file: string; message: string }[] = [];
     const names = await readdir(this.manifests).catch(() => [] as string[]);

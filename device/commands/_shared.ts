@@ -25,20 +25,26 @@ export const INSTALLING: Record<string, OptionSpec> = {
 };
 
 export const HELP_TARGET = "  --target DIR          apps directory (env DROVER_TARGET)\n";
-export const HELP_WORKSPACE = "  --workspace DIR       downloads, pending manifests, TUF metadata, status.json, lock\n" +
+export const HELP_WORKSPACE =
+  "  --workspace DIR       downloads, pending manifests, TUF metadata, status.json, lock\n" +
   "                        (env DROVER_WORKSPACE)\n";
-export const HELP_LOCK = "  --wait SECONDS        wait this long for the workspace lock (default 0: exit 75 if busy)\n";
-export const HELP_CHECK = "  --api URL             repository: http(s):// (a static repository or the edge) or file://\n" +
+export const HELP_LOCK =
+  "  --wait SECONDS        wait this long for the workspace lock (default 0: exit 75 if busy)\n";
+export const HELP_CHECK =
+  "  --api URL             repository: http(s):// (a static repository or the edge) or file://\n" +
   "                        (env DROVER_API)\n" +
   "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
   "  --retries N           retries on transient network errors (default 4)\n" +
   "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n";
-export const HELP_INSTALL = "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +
+export const HELP_INSTALL =
+  "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +
   "                        DROVER_RELEASE); failure switches back and marks the commit bad\n" +
   "  --health-timeout S    health-check timeout in seconds (default 60)\n";
-export const HELP_COMMON = "  --json                one JSON document on stdout\n  -h, --help            this help\n";
-export const HELP_EXIT = "Exit codes: 0 ok (also nothing to do), 1 failure, 2 usage, 3 verification or trust refused,\n" +
+export const HELP_COMMON =
+  "  --json                one JSON document on stdout\n  -h, --help            this help\n";
+export const HELP_EXIT =
+  "Exit codes: 0 ok (also nothing to do), 1 failure, 2 usage, 3 verification or trust refused,\n" +
   "75 try later (lock held, network down).\n";
 
 /** `--target` or DROVER_TARGET. */
@@ -101,7 +107,10 @@ export interface InstallFlags {
 export function installFlagsOf(parsed: Parsed): InstallFlags {
   const cmd = parsed.values["health-cmd"];
   const t = numberOption(parsed, "health-timeout", { min: 0.001 });
-  return { healthCmd: typeof cmd === "string" && cmd !== "" ? cmd : undefined, healthTimeoutMs: (t ?? 60) * 1000 };
+  return {
+    healthCmd: typeof cmd === "string" && cmd !== "" ? cmd : undefined,
+    healthTimeoutMs: (t ?? 60) * 1000,
+  };
 }
 
 /** Prints `doc` as the one JSON document. */

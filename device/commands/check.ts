@@ -25,9 +25,9 @@ import { type Offers, openTufOffers } from "../offers.ts";
 import { ProgressBar } from "../progress.ts";
 import { Workspace } from "../workspace.ts";
 import {
-  CHECKING,
   type CheckFlags,
   checkFlagsOf,
+  CHECKING,
   HELP_CHECK,
   HELP_COMMON,
   HELP_EXIT,
@@ -84,7 +84,11 @@ export async function runCheck(
   const log = logger(io, json);
   const at = new Date().toISOString();
   const scan = await scanApps(options.target);
-  const errors: ErrorEntry[] = scan.problems.map((p) => ({ app: p.dirName, code: "E_APP", message: p.message }));
+  const errors: ErrorEntry[] = scan.problems.map((p) => ({
+    app: p.dirName,
+    code: "E_APP",
+    message: p.message,
+  }));
   const codes: number[] = scan.problems.map(() => 1);
   let offers: Offers;
   try {
@@ -134,7 +138,10 @@ export async function runCheck(
     }
     wanted.add(offer.key);
     try {
-      assertNotDowngrade(app.deploy, { ...offer, allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade });
+      assertNotDowngrade(app.deploy, {
+        ...offer,
+        allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade,
+      });
       if (pending?.commit === offer.commit && pending.blob === offer.key) {
         report.action = "pending";
         continue;
@@ -215,7 +222,11 @@ export async function runCheck(
         previous: app.previous?.deploy?.commit ?? null,
         ...(pending ? { pending } : {}),
         bad: prev?.bad ?? [],
-        ...(err ? { lastError: { at, ...err } } : err === null || !prev?.lastError ? {} : { lastError: prev.lastError }),
+        ...(err
+          ? { lastError: { at, ...err } }
+          : err === null || !prev?.lastError
+          ? {}
+          : { lastError: prev.lastError }),
       };
     }
   });
@@ -228,7 +239,9 @@ export function printCheck(io: CommandIO, report: CheckReport): void {
     const to = a.available ? ` -> ${a.available.slice(0, 12)}` : "";
     io.stdout(`${a.name}\t${a.ref}\t${a.current.slice(0, 12)}${to}\t${a.action}\n`);
   }
-  for (const e of report.errors) if (!report.apps.some((a) => a.error === e)) io.stderr(`${e.app}: ${e.message}\n`);
+  for (const e of report.errors) {
+    if (!report.apps.some((a) => a.error === e)) io.stderr(`${e.app}: ${e.message}\n`);
+  }
 }
 
 /** `drover check`. */

@@ -85,7 +85,11 @@ export const command = defineCommand({
     if (ws) await ws.init();
     await using _lock = ws ? await ws.lock({ waitSeconds: wait, signal: io.signal }) : undefined;
     const scan = await scanApps(target);
-    const errors: ErrorEntry[] = scan.problems.map((p) => ({ app: p.dirName, code: "E_APP", message: p.message }));
+    const errors: ErrorEntry[] = scan.problems.map((p) => ({
+      app: p.dirName,
+      code: "E_APP",
+      message: p.message,
+    }));
     const apps: AppGc[] = [];
     for (const app of scan.apps) {
       const releases = join(app.dir, "releases");
@@ -94,11 +98,15 @@ export const command = defineCommand({
       try {
         if (ws) await cleanLeftovers(app.dir);
         const protect = new Set<string>();
-        for (const r of [app.current, app.previous]) if (r && join(releases, r.id) === r.path) protect.add(r.id);
+        for (const r of [app.current, app.previous]) {
+          if (r && join(releases, r.id) === r.path) protect.add(r.id);
+        }
         const names = (await readdir(releases, { withFileTypes: true }))
           .filter((e) => e.isDirectory() && !e.name.startsWith("."))
           .map((e) => e.name);
-        const dated = await Promise.all(names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })));
+        const dated = await Promise.all(
+          names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })),
+        );
         dated.sort((a, b) => b.at - a.at || b.serial - a.serial || (a.id < b.id ? 1 : -1));
         let room = Math.max(0, keep - protect.size);
         for (const r of dated) {
@@ -119,7 +127,9 @@ export const command = defineCommand({
     const report: GcReport = { command: "gc", ok: exitCode === 0, exitCode, keep, apps, errors };
     if (parsed.json) printJson(io, report);
     else {
-      for (const a of apps) io.stdout(`${a.name}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
+      for (const a of apps) {
+        io.stdout(`${a.name}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
+      }
       for (const e of errors) io.stderr(`${e.app}: ${e.message}\n`);
     }
     return exitCode;

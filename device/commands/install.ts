@@ -29,9 +29,9 @@ import {
   HELP_LOCK,
   HELP_TARGET,
   HELP_WORKSPACE,
-  INSTALLING,
   type InstallFlags,
   installFlagsOf,
+  INSTALLING,
   LOCKING,
   logger,
   printJson,
@@ -130,7 +130,11 @@ export async function runInstall(
           continue;
         }
         report.action = "health-failed";
-        report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${result.healthError}` };
+        report.error = {
+          app: m.name,
+          code: "E_HEALTH",
+          message: `${m.name} ${m.commit}: ${result.healthError}`,
+        };
         errors.push(report.error);
         codes.push(1);
         touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });
@@ -142,7 +146,10 @@ export async function runInstall(
         continue;
       }
       try {
-        assertNotDowngrade(app.deploy, { ...m, allowDowngrade: m.source === "tuf" && m.allowDowngrade === true });
+        assertNotDowngrade(app.deploy, {
+          ...m,
+          allowDowngrade: m.source === "tuf" && m.allowDowngrade === true,
+        });
       } catch (error) {
         await finish();
         throw error;
@@ -178,7 +185,11 @@ export async function runInstall(
         log(`${m.name}: current -> releases/${result.release}`);
       } else {
         report.action = "health-failed";
-        report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${result.healthError}` };
+        report.error = {
+          app: m.name,
+          code: "E_HEALTH",
+          message: `${m.name} ${m.commit}: ${result.healthError}`,
+        };
         errors.push(report.error);
         codes.push(1);
         touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });

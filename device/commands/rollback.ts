@@ -51,7 +51,8 @@ export const command = defineCommand({
   help: "Usage: drover rollback --target DIR --app NAME [--workspace DIR] [--json]\n\n" +
     "Points `current` at the previous release and `previous` at the one that was current. With a\n" +
     "workspace, takes its lock and marks the commit rolled back from as bad: updates skip it until a newer\n" +
-    "commit appears.\n\nOptions:\n" + HELP_TARGET + "  --app NAME            the app (owner/app, as in .deploy)\n" +
+    "commit appears.\n\nOptions:\n" + HELP_TARGET +
+    "  --app NAME            the app (owner/app, as in .deploy)\n" +
     HELP_WORKSPACE + HELP_LOCK + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE, ...LOCKING, app: { type: "string" } },
   async run(parsed, io) {
@@ -73,7 +74,9 @@ export const command = defineCommand({
     if (app.previous.path === app.current.path) {
       throw new NotFoundError(`Cannot roll back ${app.name}: previous is the current release`);
     }
-    if (!app.previous.deploy) throw new Error(`Cannot roll back ${app.name}: previous release has no valid .deploy`);
+    if (!app.previous.deploy) {
+      throw new Error(`Cannot roll back ${app.name}: previous release has no valid .deploy`);
+    }
     await switchLink(app.dir, "current", previousLink);
     await switchLink(app.dir, "previous", currentLink);
     const after = await readApp(app.dir);
@@ -105,7 +108,9 @@ export const command = defineCommand({
     if (parsed.json) printJson(io, report);
     else {
       io.stdout(`${app.name}\t${app.current.id} -> ${app.previous.id}\n`);
-      if (!ws) logger(io, false)(`note: without --workspace, the next update may install ${app.commit} again`);
+      if (!ws) {
+        logger(io, false)(`note: without --workspace, the next update may install ${app.commit} again`);
+      }
     }
     return 0;
   },

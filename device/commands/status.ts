@@ -17,7 +17,15 @@ import { scanApps } from "../apps.ts";
 import { defineCommand, type ErrorEntry, optional } from "../_define_command.ts";
 import type { RunRecord, Status } from "../workspace.ts";
 import { Workspace } from "../workspace.ts";
-import { HELP_COMMON, HELP_TARGET, HELP_WORKSPACE, printJson, TARGET, targetOf, WORKSPACE } from "./_shared.ts";
+import {
+  HELP_COMMON,
+  HELP_TARGET,
+  HELP_WORKSPACE,
+  printJson,
+  TARGET,
+  targetOf,
+  WORKSPACE,
+} from "./_shared.ts";
 
 /** A release in the status document. */
 export interface ReleaseStatus {
@@ -71,7 +79,11 @@ export const command = defineCommand({
     const scan = await scanApps(target);
     const status: Status = ws ? await ws.readStatus() : { version: 1, apps: {} };
     const pending = ws ? (await ws.readPending()).manifests : [];
-    const errors: ErrorEntry[] = scan.problems.map((p) => ({ app: p.dirName, code: "E_APP", message: p.message }));
+    const errors: ErrorEntry[] = scan.problems.map((p) => ({
+      app: p.dirName,
+      code: "E_APP",
+      message: p.message,
+    }));
     const apps: AppStatusReport[] = [];
     for (const app of scan.apps) {
       const p = pending.find((m) => m.name === app.name);
@@ -107,13 +119,17 @@ export const command = defineCommand({
       printJson(io, report);
       return exitCode;
     }
-    const run = (r: RunRecord | null) => (r ? `${r.at} ${r.ok ? "ok" : `failed: ${r.error?.message ?? ""}`}` : "never");
+    const run = (
+      r: RunRecord | null,
+    ) => (r ? `${r.at} ${r.ok ? "ok" : `failed: ${r.error?.message ?? ""}`}` : "never");
     if (ws) io.stdout(`last check: ${run(report.lastCheck)}\nlast install: ${run(report.lastInstall)}\n`);
     for (const a of apps) {
       io.stdout(`${a.name} (${a.ref}) in ${a.dir}\n`);
       io.stdout(`  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`);
       io.stdout(`  previous: ${a.previous ? `${a.previous.release} ${a.previous.commit ?? "?"}` : "-"}\n`);
-      if (a.pending) io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (download missing)"}\n`);
+      if (a.pending) {
+        io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (download missing)"}\n`);
+      }
       if (a.bad.length) io.stdout(`  bad:      ${a.bad.join(", ")}\n`);
       if (a.lastError) io.stdout(`  error:    ${a.lastError.at} ${a.lastError.message}\n`);
     }

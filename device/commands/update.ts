@@ -17,8 +17,8 @@ import { Workspace } from "../workspace.ts";
 import { type CheckReport, printCheck, runCheck } from "./check.ts";
 import { type InstallReport, printInstall, runInstall } from "./install.ts";
 import {
-  CHECKING,
   checkFlagsOf,
+  CHECKING,
   HELP_CHECK,
   HELP_COMMON,
   HELP_EXIT,
@@ -26,8 +26,8 @@ import {
   HELP_LOCK,
   HELP_TARGET,
   HELP_WORKSPACE,
-  INSTALLING,
   installFlagsOf,
+  INSTALLING,
   LOCKING,
   printJson,
   TARGET,
