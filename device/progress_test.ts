@@ -7,7 +7,7 @@ Deno.test("ProgressBar draws on a TTY, logs sparse lines otherwise, and is silen
   bar.update(50);
   bar.done();
   bar.done();
-  assert.match(tty[0]!, /^\r\x1b\[2Ka \[#{15}-{15}\] {2}50%/);
+  assert.ok(tty[0]!.startsWith("\r\x1b[2Ka [" + "#".repeat(15) + "-".repeat(15) + "]  50%"), tty[0]);
   assert.equal(tty.at(-1), "\n");
 
   const log: string[] = [];

@@ -87,7 +87,7 @@ export interface CompileResult {
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const FORMAT = "compile-v1"; // bump when the way binaries are made changes (invalidates the cache)
+const FORMAT = "compile-v2"; // bump when the way binaries are made changes (invalidates the cache)
 const NODE_ARCH = {
   "linux-x64-node": "x64",
   "linux-arm64-node": "arm64",
@@ -130,7 +130,8 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
         log(`${target}: unchanged, reusing ${out}`);
       } else {
         const node = await nodeBinary(NODE_ARCH[target as keyof typeof NODE_ARCH], cacheDir, log);
-        await injectSea(node, sea.blob, out, input, log);
+        const blob = target === "linux-armv7l-node" ? await blob32(sea.blob) : sea.blob;
+        await injectSea(node, blob, out, input, log);
         await writeStamp(cacheDir, target, key);
       }
       results.push({ target, path: out, size: (await stat(out)).size });
@@ -282,7 +283,12 @@ async function injectSea(
   } finally {
     process.stdout.write = write;
   }
-  if (hostNodeArch() === node.split("/").at(-2)) await smokeTest(tmp, input, log).catch(removing(tmp));
+  const targetArch = node.split("/").at(-2) as keyof typeof QEMU;
+  const qemu = QEMU[targetArch];
+  if (hostNodeArch() === targetArch) await smokeTest([tmp], input, log).catch(removing(tmp));
+  else if (qemu && await exists(qemu[0]) && await exists(qemu[1])) {
+    await smokeTest([qemu[0], "-L", qemu[1], tmp], input, log).catch(removing(tmp));
+  }
   await rename(tmp, out);
   log(`wrote ${out}`);
 }
@@ -301,7 +307,7 @@ async function denoCompile(
     env: { ...process.env, DENORT_BIN: o.denort, NO_COLOR: "1" },
   });
   if (o.triple.startsWith(arch() === "x64" ? "x86_64" : arch() === "arm64" ? "aarch64" : "-")) {
-    await smokeTest(`${out}.tmp`, input, o.log).catch(removing(`${out}.tmp`));
+    await smokeTest([`${out}.tmp`], input, o.log).catch(removing(`${out}.tmp`));
   }
   await rename(`${out}.tmp`, out);
   o.log(`wrote ${out}`);
@@ -315,9 +321,47 @@ function removing(path: string): (error: unknown) => Promise<never> {
   };
 }
 
+/** Emulators that run other targets' binaries for the smoke test when installed (apt: qemu-user + cross libc). */
+const QEMU: Partial<Record<"x64" | "arm64" | "armv7l", [string, string]>> = {
+  arm64: ["/usr/bin/qemu-aarch64", "/usr/aarch64-linux-gnu"],
+  armv7l: ["/usr/bin/qemu-arm", "/usr/arm-linux-gnueabihf"],
+};
+
+/**
+ * Node 20's SEA blob stores string lengths as `size_t`: 8 bytes as made on a 64-bit host, 4 bytes on a
+ * 32-bit target (armv7l), which aborts on a 64-bit blob. Re-encodes the plain layout (no snapshot, no code
+ * cache, no assets): magic u32, flags u32, then length + bytes of the code path and of the main script.
+ */
+async function blob32(path: string): Promise<string> {
+  const out = `${path}.32`;
+  if (await exists(out)) return out;
+  const b = await readFile(path);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const flags = view.getUint32(4, true);
+  if (flags & ~1) throw new Error(`Cannot convert the SEA blob to 32 bits: unsupported flags ${flags}`);
+  const parts: Uint8Array[] = [b.subarray(0, 8)];
+  let at = 8;
+  for (const _ of ["code path", "main script"]) {
+    const length = Number(view.getBigUint64(at, true));
+    const size = new Uint8Array(4);
+    new DataView(size.buffer).setUint32(0, length, true);
+    parts.push(size, b.subarray(at + 8, at + 8 + length));
+    at += 8 + length;
+  }
+  if (at !== b.length) throw new Error(`Cannot convert the SEA blob to 32 bits: ${b.length - at} unexpected bytes`);
+  await writeFile(`${out}.tmp`, Buffer.concat(parts));
+  await rename(`${out}.tmp`, out);
+  return out;
+}
+
 /** The binary must print what the bundle prints for --version (catches a wrong DENORT_BIN, a bad blob). */
-async function smokeTest(binary: string, input: string, log: (line: string) => void): Promise<void> {
-  const { stdout } = await run(binary, ["--version"], { cwd: dirname(binary), log, quiet: true });
+async function smokeTest(command: string[], input: string, log: (line: string) => void): Promise<void> {
+  const binary = command.at(-1)!;
+  const { stdout } = await run(command[0]!, [...command.slice(1), "--version"], {
+    cwd: dirname(binary),
+    log,
+    quiet: true,
+  });
   const expected = await run("node", [input, "--version"], { cwd: dirname(binary), log, quiet: true })
     .then((r) => r.stdout, () => undefined);
   if (expected !== undefined && stdout !== expected) {
@@ -326,7 +370,8 @@ async function smokeTest(binary: string, input: string, log: (line: string) => v
         `'${expected.trim()}' (for deno targets: is DENORT_BIN a denort ${DENO_VERSION}?)`,
     );
   }
-  log(`smoke test: ${basename(binary)} --version -> ${stdout.trim()}`);
+  const how = command.length > 1 ? ` (${basename(command[0]!)})` : "";
+  log(`smoke test${how}: ${basename(binary)} --version -> ${stdout.trim()}`);
 }
 
 async function isFresh(out: string, cacheDir: string, target: string, key: string): Promise<boolean> {
