@@ -100,3 +100,17 @@ Deno.test("getAbilities() defaults to web; setAbilities() swaps and returns the 
   }
   assert.equal(getAbilities(), webAbilities);
 });
+
+Deno.test("node abilities: hashing batches chunks across the 1 MiB boundary without losing or reordering bytes", () => {
+  const input = data(3 * 1024 * 1024 + 17);
+  // Small, boundary-straddling and larger-than-batch chunks, in one stream.
+  const sizes = [1, 65_536, 1024 * 1024 - 3, 7, 2 * 1024 * 1024 + 5, 100];
+  const h = nodeAbilities.createHasher("sha256");
+  let offset = 0;
+  for (let i = 0; offset < input.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    h.update(input.subarray(offset, offset + size));
+    offset += size;
+  }
+  assert.equal(hex(h.digest()), createHash("sha256").update(input).digest("hex"));
+});

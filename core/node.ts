@@ -11,17 +11,32 @@
  * ```
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createGunzip } from "node:zlib";
 import type { Abilities, HashAlgorithm, Hasher } from "./abilities.ts";
 
+/** Bytes gathered before one native `update` call: per-call overhead dominates at 64 KiB chunks. */
+const BATCH = 1024 * 1024;
+
 function nodeHasher(algorithm: HashAlgorithm): Hasher {
   const h = createHash(algorithm);
+  let scratch: Buffer | undefined;
+  let filled = 0;
   return {
     update(chunk) {
-      h.update(chunk);
+      if (filled + chunk.length > BATCH) {
+        if (filled > 0) h.update(scratch!.subarray(0, filled));
+        filled = 0;
+        if (chunk.length >= BATCH) return void h.update(chunk);
+      }
+      scratch ??= Buffer.allocUnsafe(BATCH);
+      scratch.set(chunk, filled);
+      filled += chunk.length;
     },
     digest() {
+      if (filled > 0) h.update(scratch!.subarray(0, filled));
+      scratch = undefined;
       const b = h.digest();
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
