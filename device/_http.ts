@@ -5,6 +5,7 @@
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { NotFoundError, TransientError } from "../core/errors.ts";
+import { type MiniResponse, nodeFetch, useNodeHttp } from "./_node_http.ts";
 import { fileStream } from "./_streams.ts";
 
 /** Timeouts and retry policy of the fetch helpers. */
@@ -119,9 +120,11 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
   );
   const headers: Record<string, string> = { "accept-encoding": "identity" };
   if (offset > 0) headers.range = `bytes=${offset}-`;
-  let res: Response;
+  let res: MiniResponse;
   try {
-    res = await fetch(url, { headers, signal: ac.signal, redirect: "follow" });
+    res = useNodeHttp
+      ? await nodeFetch(url, { headers, signal: ac.signal })
+      : await fetch(url, { headers, signal: ac.signal, redirect: "follow" });
   } catch (error) {
     clearTimeout(connectTimer);
     options.signal?.removeEventListener("abort", onAbort);

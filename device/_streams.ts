@@ -4,7 +4,7 @@
  */
 import { type FileHandle, open } from "node:fs/promises";
 
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 /** Reads `path` from `start` (inclusive) to `end` (exclusive, default EOF) as a byte stream. */
 export function fileStream(

@@ -70,7 +70,16 @@ export interface AppProblem {
   message: string;
 }
 
-/** Parses and validates `.deploy` bytes; throws `SyntaxError`/`TypeError` naming the problem. */
+/**
+ * Parses and validates `.deploy` text; throws `SyntaxError`/`TypeError` naming the problem.
+ *
+ * @example
+ * ```ts
+ * import { parseDeploy } from "./apps.ts";
+ * const d = parseDeploy('{"name":"radiodan/magic-button","ref":"master","commit":"d0ab003"}');
+ * console.assert(d.ref === "master");
+ * ```
+ */
 export function parseDeploy(text: string): Deploy {
   const v = JSON.parse(text);
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TypeError("not a JSON object");

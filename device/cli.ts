@@ -5,7 +5,7 @@
  * and gunzip (`core/node.ts`) before anything runs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * // node dist/drover.mjs update --target /opt/apps --workspace /var/lib/drover --api https://updates.example
  * import { main } from "./cli.ts";
  * const code = await main(["--version"], {
@@ -28,7 +28,15 @@ import { command as image } from "./commands/image.ts";
 import { command as manifest } from "./commands/manifest.ts";
 import { VERSION } from "./version.ts";
 
-/** The dispatch table. */
+/**
+ * The dispatch table.
+ *
+ * @example
+ * ```ts
+ * import { COMMANDS } from "./cli.ts";
+ * console.assert(COMMANDS.some((c) => c.name === "update"));
+ * ```
+ */
 export const COMMANDS: readonly Command[] = [check, install, update, status, rollback, gc, image, manifest];
 
 function mainHelp(): string {
@@ -45,6 +53,14 @@ function mainHelp(): string {
 /**
  * Runs the command line `argv` (without the program name) and resolves to the exit code.
  * Never exits; see {@linkcode runMain} for the process entry.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./cli.ts";
+ * const out: string[] = [];
+ * const code = await main(["--version"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out[0]!.startsWith("drover "));
+ * ```
  */
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
@@ -70,7 +86,15 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
-/** Process entry: wires stdio, env and signals, runs {@linkcode main}, exits with its code. */
+/**
+ * Process entry: wires stdio, env and signals, runs {@linkcode main}, exits with its code.
+ *
+ * @example
+ * ```ts ignore
+ * import { runMain } from "./cli.ts";
+ * await runMain(); // never returns
+ * ```
+ */
 export async function runMain(): Promise<never> {
   setAbilities(nodeAbilities);
   const ac = new AbortController();

@@ -1,5 +1,6 @@
 /**
- * Fetching for the device: HTTP(S) through global `fetch` and `file://` through node:fs, with
+ * Fetching for the device: HTTP(S) through the global `fetch` (node:http on Node, where undici's
+ * `fetch` is heavier: `device/_node_http.ts`) and `file://` through node:fs, with
  * connect and idle timeouts, retries with exponential backoff and jitter on transient failures
  * (network errors, timeouts, 5xx, 429 with Retry-After), 4xx final (`NotFoundError` for 404).
  *

@@ -76,7 +76,15 @@ function compactTime(iso: string | undefined): string {
   return t.toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
 }
 
-/** The base release id for a `.deploy` (see the module doc). */
+/**
+ * The base release id for a `.deploy` (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import { releaseIdFor } from "./install.ts";
+ * console.assert(releaseIdFor({ name: "a/b", ref: "main", commit: "68200ec154d6dbdc", serial: 7 }) === "7-68200ec154d6");
+ * ```
+ */
 export function releaseIdFor(deploy: Deploy): string {
   const commit12 = deploy.commit.toLowerCase().slice(0, 12);
   if (Number.isSafeInteger(deploy.serial) && (deploy.serial as number) >= 0) {

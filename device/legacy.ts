@@ -93,6 +93,20 @@ export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
 /**
  * Finds and reads the releases document at `api` (as given, then `releases`, then `releases.json`).
  * `NotFoundError` when none of them is a releases document; `TransientError` on network trouble.
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp, rm, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { pathToFileURL } from "node:url";
+ * import { openLegacyOffers } from "./legacy.ts";
+ * const dir = await mkdtemp(join(tmpdir(), "legacy-"));
+ * await writeFile(join(dir, "releases.json"), "{}");
+ * const offers = await openLegacyOffers(pathToFileURL(dir));
+ * console.assert(offers.mode === "insecure-legacy" && offers.find("a/b", "main") === undefined);
+ * await rm(dir, { recursive: true });
+ * ```
  */
 export async function openLegacyOffers(api: URL, options: FetchPolicy = {}): Promise<Offers> {
   const base = baseUrl(api);

@@ -41,12 +41,28 @@ export interface Offers {
   find(name: string, ref: string): Offer | undefined;
 }
 
-/** The directory form of a repository URL (a trailing slash, so relative URLs resolve under it). */
+/**
+ * The directory form of a repository URL (a trailing slash, so relative URLs resolve under it).
+ *
+ * @example
+ * ```ts
+ * import { baseUrl } from "./offers.ts";
+ * console.assert(baseUrl(new URL("http://127.0.0.1:8787/repo")).href === "http://127.0.0.1:8787/repo/");
+ * ```
+ */
 export function baseUrl(api: URL): URL {
   return api.href.endsWith("/") ? new URL(api.href) : new URL(api.href + "/");
 }
 
-/** Checks a blob key built from remote digests. */
+/**
+ * The blob key for remote digests (validated, so it is safe as a file name).
+ *
+ * @example
+ * ```ts
+ * import { blobKey } from "./offers.ts";
+ * console.assert(blobKey({ sha1: "0e8ff998e905a2cfa5a4d15afe68622e3db24b72" }).startsWith("sha1-"));
+ * ```
+ */
 export function blobKey(hashes: { sha256?: string; sha1?: string }): string {
   if (hashes.sha256 !== undefined) {
     if (!isSha256(hashes.sha256)) throw new TypeError("Cannot use sha256: not 64 lower-case hex digits");

@@ -64,7 +64,15 @@ export class FsMetadataStore implements MetadataStore {
   }
 }
 
-/** How to provision a root, for error messages. */
+/**
+ * How to provision a root, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { provisioningHint } from "./trust_store.ts";
+ * console.assert(provisioningHint("/var/lib/drover/tuf").includes("/var/lib/drover/tuf/root.json"));
+ * ```
+ */
 export function provisioningHint(tufDir: string): string {
   return `provision a trusted root: cp <repo>/tuf/1.root.json ${join(tufDir, "root.json")} ` +
     `(or pass --trusted-root FILE, env DROVER_TRUSTED_ROOT)`;

@@ -35,10 +35,16 @@ export async function startDenoEdge(data: string, env: Record<string, string> = 
   let log = "";
   const { promise: listening, resolve: found, reject: failed } = Promise.withResolvers<string>();
   const reading = (async () => {
+    let listening = false;
     for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
       log += text;
+      if (log.length > 4 * 1024 * 1024) log = log.slice(-2 * 1024 * 1024); // keep the tail of long runs
+      if (listening) continue;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
-      if (match) found(match[1]!);
+      if (match) {
+        listening = true;
+        found(match[1]!);
+      }
     }
     failed(new Error(`Cannot start edge: exited before listening\n${log}`));
   })();

@@ -29,7 +29,7 @@ export class RepoState {
   #loading?: Promise<RepoView>;
   #renewing?: Promise<void>;
   #renewals = 0;
-  #rendered = new Map<string, string>();
+  #responses = new Map<string, { response: Response; until: number }>();
   #resolved = new Map<string, { entry: ImageEntry; until: number }>();
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -50,19 +50,22 @@ export class RepoState {
   invalidate(): void {
     this.#checkedAt = -Infinity;
     this.#view = undefined;
-    this.#rendered.clear();
+    this.#responses.clear();
     this.#resolved.clear();
   }
 
-  /** A rendered document cached per key (origin) until the view changes. */
-  rendered(key: string, render: () => string): string {
-    let text = this.#rendered.get(key);
-    if (text === undefined) {
-      text = render();
-      if (this.#rendered.size >= 64) this.#rendered.clear();
-      this.#rendered.set(key, text);
-    }
-    return text;
+  /**
+   * A response built once and served as clones (cheaper than building headers per request) until
+   * the view changes or `ttlMs` passes. Only successful responses are cached (`build` throws otherwise).
+   */
+  respond(key: string, ttlMs: number, build: () => Response): Response {
+    const now = ttlMs === Infinity ? 0 : this.config.clock();
+    const hit = this.#responses.get(key);
+    if (hit && hit.until > now) return hit.response.clone();
+    const response = build();
+    if (this.#responses.size >= MAX_CACHE) this.#responses.clear();
+    this.#responses.set(key, { response, until: now + ttlMs });
+    return response.clone();
   }
 
   /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */
@@ -113,14 +116,14 @@ export class RepoState {
     const bytes = await this.storage.get("tuf/timestamp.json");
     let view = this.#view;
     if (!view || !sameBytes(view.timestamp, bytes)) {
-      this.#rendered.clear();
+      this.#responses.clear();
       this.#resolved.clear();
       view = bytes ? await loadView(this.storage, bytes) : emptyView();
     }
     if (this.#due(view)) {
       try {
         await this.#renew();
-        this.#rendered.clear();
+        this.#responses.clear();
         this.#resolved.clear();
         view = await loadView(this.storage);
       } catch (error) {

@@ -34,6 +34,11 @@ export interface RepoView {
   releases: ReleasesDocument;
 }
 
+/** A short key that changes whenever the view does (for response caches). */
+export function viewKey(view: RepoView): string {
+  return `${view.versions.snapshot}.${view.versions.timestamp}`;
+}
+
 /** An empty repository (no metadata yet). */
 export function emptyView(): RepoView {
   return {

@@ -20,19 +20,32 @@ export class RequestLog {
 
   /** `handler`, logging each request once its response head is ready. */
   wrap(handler: Handler): Handler {
-    return async (request) => {
+    return (request) => {
       const started = performance.now();
-      let status = 500;
-      try {
-        const response = await handler(request);
-        status = response.status;
-        return response;
-      } finally {
+      const done = (status: number) => {
         const url = request.url;
         const start = url.indexOf("/", url.indexOf("//") + 2);
         const path = start < 0 ? "/" : url.slice(start, start + 300);
         this.line(`${request.method} ${path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      };
+      let response: Response | Promise<Response>;
+      try {
+        response = handler(request);
+      } catch (error) {
+        done(500);
+        throw error;
       }
+      if (!(response instanceof Promise)) {
+        done(response.status);
+        return response;
+      }
+      return response.then((r) => {
+        done(r.status);
+        return r;
+      }, (error) => {
+        done(500);
+        throw error;
+      });
     };
   }
 

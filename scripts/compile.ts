@@ -1,12 +1,15 @@
 /**
  * `deno task compile`: device binaries from the bundle `dist/drover.mjs`, two ways.
  *
- * - Node single-executable applications (SEA) for `linux-x64`, `linux-arm64` and `linux-armv7l`: the
- *   bundle, converted to CommonJS (SEA runs a CommonJS main), becomes a SEA blob that `postject` injects
- *   into the node binary of the target architecture (npm `node-linux-<arch>`, all pinned to
- *   {@linkcode NODE_VERSION}: the blob must come from the same node version as the binary it goes into;
- *   without a code cache or snapshot the blob is architecture-independent, so the host's node of that
- *   version makes it for every target). Linux has no code signature to strip (that is a macOS step).
+ * - Node single-executable applications (SEA) for `linux-x64`, `linux-arm64` and `linux-armv7l`: SEA runs
+ *   a CommonJS main, so the bundle is converted to CommonJS, or (it has top-level await) imported as an ES
+ *   module by a small CommonJS loader; that becomes a SEA blob which `postject` injects into the node
+ *   binary of the target architecture (npm `node-linux-<arch>`, all pinned to {@linkcode NODE_VERSION},
+ *   the newest that npm has for armv7l: the blob must come from the same node version as the binary it
+ *   goes into). Without a code cache or snapshot the blob is the same on every 64-bit architecture, so
+ *   the host's node of that version makes it; for 32-bit armv7l its `size_t` lengths are re-encoded to
+ *   4 bytes (a 64-bit blob aborts there). Linux has no code signature to strip (a macOS step).
+ *   Each binary must print the bundle's `--version`: natively, or under qemu-user when installed.
  * - `deno compile` for x86_64 and aarch64 Linux. Its runtime (denort) comes from a host that is not
  *   reachable here: set `DENORT_BIN` (x86_64) and/or `DENORT_BIN_AARCH64` to an unpacked denort of the
  *   same Deno version; without them those targets are skipped with a message saying what is needed.
@@ -348,7 +351,9 @@ async function blob32(path: string): Promise<string> {
     parts.push(size, b.subarray(at + 8, at + 8 + length));
     at += 8 + length;
   }
-  if (at !== b.length) throw new Error(`Cannot convert the SEA blob to 32 bits: ${b.length - at} unexpected bytes`);
+  if (at !== b.length) {
+    throw new Error(`Cannot convert the SEA blob to 32 bits: ${b.length - at} unexpected bytes`);
+  }
   await writeFile(`${out}.tmp`, Buffer.concat(parts));
   await rename(`${out}.tmp`, out);
   return out;
@@ -443,7 +448,9 @@ Builds device binaries from dist/drover.mjs (runs deno task build when it is mis
   linux-x64-node, linux-arm64-node, linux-armv7l-node   Node ${NODE_VERSION} single-executable apps
   linux-x64-deno, linux-arm64-deno                      deno compile; need DENORT_BIN / DENORT_BIN_AARCH64
                                                         (denort ${DENO_VERSION}, unzipped) or are skipped
-Outputs dist/bin/drover-<target>. Unchanged inputs reuse the previous build unless --force.
+Outputs dist/bin/drover-<target>. Unchanged inputs reuse the previous node build unless --force.
+Each binary must print what \`node dist/drover.mjs --version\` prints: run natively, or for arm targets
+under qemu-user when /usr/bin/qemu-arm, qemu-aarch64 and the cross libraries are installed.
 `;
 
 async function main(argv: string[]): Promise<number> {

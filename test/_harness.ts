@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeMetadata, type KeyPair, parseKeyFile, signEnvelope } from "../core/trust/mod.ts";
+import { type LoggedRequest, serveStatic } from "./e2e/_static_server.ts";
 
 /** Repository root. */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -235,13 +236,6 @@ export function commitId(seed: string): string {
   return sha256(seed).slice(0, 40);
 }
 
-/** A request the test server saw. */
-export interface SeenRequest {
-  method: string;
-  path: string;
-  range?: string;
-}
-
 /** Replaces the response for a path; `undefined` serves the file as usual. */
 export type Intercept = (
   path: string,
@@ -250,72 +244,34 @@ export type Intercept = (
 
 /** A static server on 127.0.0.1 (port 0); `await using` shuts it down. */
 export interface TestServer extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly url: string;
-  readonly requests: SeenRequest[];
+  /** Every request, in order (method, path, range, status). */
+  readonly requests: LoggedRequest[];
   /** Set or clear at any time to alter what is served. */
   intercept?: Intercept;
   close(): Promise<void>;
 }
 
 /**
- * Serves `root` read-only with `Range: bytes=N-[M]` support (206), 404 for anything missing or outside
- * `root`. Every request is logged in `requests`; `intercept` can replace any response.
+ * Serves `root` with the e2e suite's static server (Range requests, 404s, request log) and lets a test
+ * replace any response at any time through `intercept`.
  */
 export function serveDir(root: string, intercept?: Intercept): TestServer {
-  const requests: SeenRequest[] = [];
-  const state: TestServer = {
-    url: "",
-    requests,
-    intercept,
-    close: async () => {
-      await server.shutdown();
+  const state: { intercept?: Intercept } = { intercept };
+  const server = serveStatic(root, { intercept: (request, path) => state.intercept?.(path, request) });
+  return {
+    url: server.url.href.replace(/\/$/, ""),
+    requests: server.requests,
+    get intercept() {
+      return state.intercept;
     },
-    [Symbol.asyncDispose]: () => state.close(),
-  };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    requests.push({ method: req.method, path, range: req.headers.get("range") ?? undefined });
-    const replaced = await state.intercept?.(path, req);
-    if (replaced) return replaced;
-    return await serveFile(root, path, req.headers.get("range"));
-  });
-  (state as { url: string }).url = `http://127.0.0.1:${server.addr.port}`;
-  return state;
-}
-
-async function serveFile(root: string, path: string, range: string | null): Promise<Response> {
-  const abs = resolve(root, `.${path}`);
-  const st = await stat(abs).catch(() => undefined);
-  if (!abs.startsWith(`${resolve(root)}/`) || !st?.isFile()) {
-    return new Response("not found", { status: 404 });
-  }
-  const m = range ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
-  const start = m ? Number(m[1]) : 0;
-  const end = m?.[2] ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
-  if (m && start >= st.size) {
-    return new Response(null, { status: 416, headers: { "content-range": `bytes */${st.size}` } });
-  }
-  const file = await Deno.open(abs);
-  if (start > 0) await file.seek(start, Deno.SeekMode.Start);
-  const headers: Record<string, string> = {
-    "content-length": String(end - start + 1),
-    "accept-ranges": "bytes",
-  };
-  if (m) headers["content-range"] = `bytes ${start}-${end}/${st.size}`;
-  const body = end === st.size - 1 ? file.readable : file.readable.pipeThrough(limitBytes(end - start + 1));
-  return new Response(body, { status: m ? 206 : 200, headers });
-}
-
-function limitBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
-  let left = n;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (left <= 0) return controller.terminate();
-      controller.enqueue(chunk.subarray(0, left));
-      left -= Math.min(left, chunk.length);
-      if (left <= 0) controller.terminate();
+    set intercept(value) {
+      state.intercept = value;
     },
-  });
+    close: () => server.close(),
+    [Symbol.asyncDispose]: () => server.close(),
+  };
 }
 
 /** A body that yields `bytes` in `chunkSize` pieces, `delayMs` apart (for kills mid-download). */

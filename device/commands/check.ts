@@ -4,11 +4,11 @@
  * marked bad, and record a pending manifest per app for `drover install`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./check.ts";
- * const code = await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--api", "http://127.0.0.1:8787"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover check "));
  * ```
  * @module
  */
@@ -107,7 +107,7 @@ export async function runCheck(
   const status = await ws.readStatus();
   const { manifests } = await ws.readPending();
   const pendingByName = new Map(manifests.map((m) => [m.name, m]));
-  const wanted = new Set(manifests.map((m) => m.blob));
+  const wanted = new Set<string>();
   const apps: AppCheck[] = [];
   const appErrors = new Map<string, ErrorEntry | null>();
 
@@ -123,9 +123,12 @@ export async function runCheck(
       action: "not-offered",
     };
     apps.push(report);
-    if (!offer) continue;
-    report.sha256 = offer.expected.sha256;
     const pending = pendingByName.get(app.name);
+    if (!offer) {
+      if (pending) await ws.removePending(app.name); // withdrawn from the repository: not installed
+      continue;
+    }
+    report.sha256 = offer.expected.sha256;
     if (offer.commit === app.commit) {
       report.action = "up-to-date";
       appErrors.set(app.name, null);
@@ -200,6 +203,8 @@ export async function runCheck(
   }
 
   // downloads no pending manifest and no offer of this run needs
+  const after = await ws.readPending();
+  for (const m of after.manifests) wanted.add(m.blob);
   for (const file of await readdir(ws.downloads).catch(() => [] as string[])) {
     if (DOWNLOAD_FILE.test(file) && !wanted.has(file.replace(/\.(part|blob)$/, ""))) {
       await unlink(join(ws.downloads, file)).catch(() => {});
@@ -207,7 +212,6 @@ export async function runCheck(
   }
 
   const exitCode = worstExitCode(codes);
-  const after = await ws.readPending();
   await ws.updateStatus((s) => {
     s.lastCheck = exitCode === 0
       ? { at, ok: true }
@@ -236,7 +240,7 @@ export async function runCheck(
 /** Prints a check report as text (stdout: one line per app). */
 export function printCheck(io: CommandIO, report: CheckReport): void {
   for (const a of report.apps) {
-    const to = a.available ? ` -> ${a.available.slice(0, 12)}` : "";
+    const to = a.available && a.available !== a.current ? ` -> ${a.available.slice(0, 12)}` : "";
     io.stdout(`${a.name}\t${a.ref}\t${a.current.slice(0, 12)}${to}\t${a.action}\n`);
   }
   for (const e of report.errors) {

@@ -5,11 +5,11 @@
  * and leftover staging directories of interrupted installs are removed too.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./gc.ts";
- * await command.run(["--target", "/opt/apps", "--keep", "3"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover gc "));
  * ```
  * @module
  */

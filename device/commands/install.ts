@@ -4,11 +4,11 @@
  * check, switch back and mark the commit bad if it fails.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./install.ts";
- * const code = await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--json"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover install "));
  * ```
  * @module
  */

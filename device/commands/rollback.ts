@@ -5,11 +5,11 @@
  * installed as usual).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./rollback.ts";
- * await command.run(["--target", "/opt/apps", "--app", "acme/radio"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover rollback "));
  * ```
  * @module
  */

@@ -3,11 +3,11 @@
  * commits marked bad, last check and install, last errors. Read-only (no lock).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./status.ts";
- * await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--json"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover status "));
  * ```
  * @module
  */

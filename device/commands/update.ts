@@ -3,11 +3,11 @@
  * repository unreachable) stops before anything is installed.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { command } from "./update.ts";
- * const code = await command.run(["--target", "/opt/apps", "--workspace", "/var/lib/drover", "--api", "http://127.0.0.1:8787"], {
- *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
- * });
+ * const out: string[] = [];
+ * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * console.assert(code === 0 && out.join("").startsWith("Usage: drover update "));
  * ```
  * @module
  */

@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import type { RepoState } from "../_repo_state.ts";
 import { jsonResponse } from "../_http.ts";
+import { viewKey } from "../_repo_view.ts";
 
 /**
  * Registers the device-types route.
@@ -23,7 +24,9 @@ import { jsonResponse } from "../_http.ts";
 export function deviceTypesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/device-types", async () => {
     const view = await state.view();
-    const text = state.rendered("device-types", () => JSON.stringify({ deviceTypes: view.deviceTypes.list() }));
-    return jsonResponse(text, { headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` } });
+    return state.respond(`${viewKey(view)} device-types`, Infinity, () =>
+      jsonResponse({ deviceTypes: view.deviceTypes.list() }, {
+        headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
+      }));
   });
 }

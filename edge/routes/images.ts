@@ -11,7 +11,7 @@ import type { Hono } from "hono";
 import semver from "semver";
 import { resolveVersion } from "../../core/version/mod.ts";
 import type { RepoState } from "../_repo_state.ts";
-import type { ImageEntry, RepoView } from "../_repo_view.ts";
+import { type ImageEntry, type RepoView, viewKey } from "../_repo_view.ts";
 import { HttpError } from "../_http_error.ts";
 import { baseUrl, jsonResponse } from "../_http.ts";
 
@@ -32,19 +32,34 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/images/:deviceType", async (c) => {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
-    const base = baseUrl(c.req.url, state.config);
-    const text = state.rendered(`images ${slug} ${base}`, () => JSON.stringify(listing(view, slug)));
-    return jsonResponse(text, { headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` } });
+    return state.respond(`${viewKey(view)} images ${slug}`, Infinity, () =>
+      jsonResponse(listing(view, slug), {
+        headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
+      }));
   });
 
-  app.get("/v1/images/:deviceType/:versionOrRange", async (c) => {
-    const view = await state.view();
-    const slug = deviceSlug(view, c.req.param("deviceType"));
-    const variant = c.req.query("variant") ?? "prod";
+  app.get("/v1/images/:deviceType/:versionOrRange", (c): Response | Promise<Response> => {
+    const ask: Ask = {
+      deviceType: c.req.param("deviceType"),
+      request: c.req.param("versionOrRange"),
+      variant: c.req.query("variant"),
+      url: c.req.url,
+    };
+    const view = state.view();
+    return view instanceof Promise ? view.then((v) => redirect(v, ask)) : redirect(view, ask);
+  });
+
+  // Hot route: synchronous when the view is cached; the whole response is cached by URL.
+  const redirect = (view: RepoView, ask: Ask): Response =>
+    state.respond(`${viewKey(view)} ${ask.url}`, state.config.resolutionTtlMs, () => resolve(view, ask));
+
+  const resolve = (view: RepoView, ask: Ask): Response => {
+    const slug = deviceSlug(view, ask.deviceType);
+    const variant = ask.variant ?? "prod";
     if (variant !== "prod" && variant !== "dev") {
       throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: unknown variant (prod or dev)`);
     }
-    const request = c.req.param("versionOrRange");
+    const request = ask.request;
     if (request.length > 256) throw new HttpError(400, "E_BAD_REQUEST", "Cannot resolve image: request too long");
     let entry: ImageEntry;
     try {
@@ -59,14 +74,20 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
     return new Response(null, {
       status: 302,
       headers: {
-        "location": `${baseUrl(c.req.url, state.config)}/${target.url}`,
+        "location": `${baseUrl(ask.url, state.config)}/${target.url}`,
         "x-drover-version": entry.version,
         "x-drover-sha256": target.hashes.sha256,
-        "x-drover-size": String(target.length),
         "cache-control": `public, max-age=${state.config.shortMaxAge}`,
       },
     });
-  });
+  };
+}
+
+interface Ask {
+  deviceType: string;
+  request: string;
+  variant: string | undefined;
+  url: string;
 }
 
 function deviceSlug(view: RepoView, name: string): string {

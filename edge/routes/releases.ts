@@ -7,7 +7,7 @@
  */
 import type { Hono } from "hono";
 import type { RepoState } from "../_repo_state.ts";
-import type { RepoView } from "../_repo_view.ts";
+import { type RepoView, viewKey } from "../_repo_view.ts";
 import { baseUrl } from "../_http.ts";
 
 /**
@@ -25,27 +25,27 @@ import { baseUrl } from "../_http.ts";
  * ```
  */
 export function releasesRoutes(app: Hono, state: RepoState): void {
-  const serve = async (url: string): Promise<Response> => {
-    const view = await state.view();
+  const respond = (view: RepoView, url: string): Response => {
     const base = baseUrl(url, state.config);
-    const text = state.rendered(`releases ${base}`, () => render(view, base));
-    return new Response(text, {
-      headers: {
-        "content-type": "application/json; charset=utf-8",
-        "cache-control": `public, max-age=${state.config.shortMaxAge}`,
-        "vary": "accept",
-      },
-    });
+    return state.respond(`${viewKey(view)} releases ${base}`, Infinity, () =>
+      new Response(render(view, base), { headers: { "content-type": "application/json; charset=utf-8" } }));
+  };
+  // Hot route: answer synchronously when the view is cached (no extra promise per request).
+  const serve = (url: string): Response | Promise<Response> => {
+    const view = state.view();
+    return view instanceof Promise ? view.then((v) => respond(v, url)) : respond(view, url);
   };
   app.get("/releases", (c) => serve(c.req.url));
-  app.get("/", async (c) => {
+  app.get("/", (c): Response | Promise<Response> => {
     if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url);
-    const view = await state.view();
     const base = baseUrl(c.req.url, state.config);
-    const html = state.rendered(`html ${base}`, () => page(view, base));
-    return new Response(html, {
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "vary": "accept" },
-    });
+    const html = (view: RepoView) =>
+      state.respond(`${viewKey(view)} html ${base}`, Infinity, () =>
+        new Response(page(view, base), {
+          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "vary": "accept" },
+        }));
+    const view = state.view();
+    return view instanceof Promise ? view.then(html) : html(view);
   });
 }
 

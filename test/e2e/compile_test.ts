@@ -16,31 +16,59 @@ import {
   runDrover,
   serveDir,
   tarGz,
+  type TempDir,
   tempDir,
   writeTree,
 } from "../_harness.ts";
 
-const BINARY = join(ROOT, "dist/bin/drover-linux-x64-node");
 const APP = { name: "acme/clock", ref: "main", slug: "clock" };
 const isX64Linux = Deno.build.os === "linux" && Deno.build.arch === "x86_64";
 
-async function compiled(): Promise<string> {
+/** Runs `deno task compile --target <target>` (reuses an unchanged binary); resolves to the binary. */
+async function compiled(target = "linux-x64-node"): Promise<string> {
   await ensureBundle();
-  const r = await runCommand(Deno.execPath(), [
-    "run",
-    "-A",
-    "scripts/compile.ts",
-    "--target",
-    "linux-x64-node",
-    "--json",
-  ], {
-    timeoutMs: 600_000,
-  });
+  const args = ["run", "-A", "scripts/compile.ts", "--target", target, "--json"];
+  const r = await runCommand(Deno.execPath(), args, { timeoutMs: 600_000 });
   assert.equal(r.code, 0, r.stderr);
   const [result] = JSON.parse(r.stdout);
-  assert.equal(result.path, BINARY);
-  return BINARY;
+  assert.equal(result.path, join(ROOT, `dist/bin/drover-${target}`));
+  return result.path;
 }
+
+/** A served repository with release 0 of APP and a device seeded with it (not yet installed). */
+async function served(tmp: TempDir) {
+  const commits = [commitId("clock one"), commitId("clock two")];
+  for (const i of [0, 1]) {
+    await writeTree(tmp.join(`c${i}`), {
+      "index.js": `console.log(${i});\n`,
+      "assets/data.bin": "x".repeat(50_000 * (i + 1)),
+    });
+    await tarGz(tmp.join(`c${i}`), tmp.join(`c${i}.tar.gz`));
+  }
+  const repo = await buildRepo(tmp.join("repo"), [{
+    ...APP,
+    commit: commits[0]!,
+    file: tmp.join("c0.tar.gz"),
+  }]);
+  const server = serveDir(repo.dir);
+  const device = await makeDevice(tmp.join("device"), repo, APP);
+  const current = () =>
+    readFile(join(device.appDir, "current/.deploy"), "utf8").then((t) => JSON.parse(t).commit);
+  return { commits, repo, server, device, current };
+}
+
+const ARM = {
+  binary: "linux-armv7l-node",
+  qemu: "/usr/bin/qemu-arm",
+  sysroot: "/usr/arm-linux-gnueabihf",
+} as const;
+const hasQemu = isX64Linux && [ARM.qemu, `${ARM.sysroot}/lib/libatomic.so.1`].every((p) => {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return false;
+  }
+});
 
 Deno.test({
   name: "compiled x64 SEA binary prints the bundle's --version and --help and updates a device on its own",
@@ -65,27 +93,12 @@ Deno.test({
     assert.equal(usage.code, 2, "usage errors exit 2");
 
     await using tmp = await tempDir("drover-sea-");
-    const commits = [commitId("clock one"), commitId("clock two")];
-    for (const i of [0, 1]) {
-      await writeTree(tmp.join(`c${i}`), {
-        "index.js": `console.log(${i});\n`,
-        "assets/data.bin": "x".repeat(50_000 * (i + 1)),
-      });
-      await tarGz(tmp.join(`c${i}`), tmp.join(`c${i}.tar.gz`));
-    }
-    const repo = await buildRepo(tmp.join("repo"), [{
-      ...APP,
-      commit: commits[0]!,
-      file: tmp.join("c0.tar.gz"),
-    }]);
-    await using server = serveDir(repo.dir);
-    const device = await makeDevice(tmp.join("device"), repo, APP);
+    const { commits, repo, server, device, current } = await served(tmp);
+    await using _server = server;
     const run = (args: string[]) => runCommand(binary, args, { cwd: tmp.path });
 
     const update = await run(device.args("update", server.url));
     assert.equal(update.code, 0, update.stderr);
-    const current = () =>
-      readFile(join(device.appDir, "current/.deploy"), "utf8").then((t) => JSON.parse(t).commit);
     assert.equal(await current(), commits[0]);
     assert.equal(await readFile(join(device.appDir, "current/index.js"), "utf8"), "console.log(0);\n");
 
@@ -101,5 +114,24 @@ Deno.test({
     const again = await run([...device.args("update", server.url), "--json"]);
     assert.equal(again.code, 0, again.stderr);
     JSON.parse(again.stdout); // one JSON document
+  },
+});
+
+Deno.test({
+  name: "compiled armv7l SEA binary (32-bit blob) installs a release under qemu-arm",
+  // Runs where qemu-user and the armhf cross libraries are installed (apt-get install qemu-user
+  // libc6-armhf-cross libstdc++6-armhf-cross libatomic1-armhf-cross); the x64 test above always runs.
+  ignore: !hasQemu,
+  fn: async () => {
+    const binary = await compiled(ARM.binary);
+    await using tmp = await tempDir("drover-sea-arm-");
+    const { commits, server, device, current } = await served(tmp);
+    await using _server = server;
+    const r = await runCommand(ARM.qemu, ["-L", ARM.sysroot, binary, ...device.args("update", server.url)], {
+      timeoutMs: 180_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await current(), commits[0]);
+    assert.equal(await readFile(join(device.appDir, "current/index.js"), "utf8"), "console.log(0);\n");
   },
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeviceFixture, drover, DROVER_REPO, ensureBundles, run } from "./device_fixture.ts";
+import { DeviceFixture, DROVER, drover, DROVER_REPO, ensureBundles, run } from "./device_fixture.ts";
 
 Deno.test("dist/drover.mjs and dist/drover-repo.mjs run under Node and Deno", async () => {
   await ensureBundles();
@@ -65,4 +65,28 @@ Deno.test("usage errors exit 2 with a one-line hint; environment defaults stand 
   const r = await drover(["update"], { env, runtime: "node" });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /installed/);
+});
+
+Deno.test("downloads draw a progress bar on a terminal and none with --json or without a terminal", async () => {
+  await using fx = await DeviceFixture.create();
+  await fx.installApp("radio", { name: "acme/radio", ref: "main", commit: "0000000" });
+  await fx.publish("acme/radio", "main", "aaaaaaa1", { VERSION: "1\n" });
+  const cmd = ["node", DROVER, "check", ...fx.args(), "--api", fx.fileApi()].join(" ");
+  const tty = await run("script", ["-qec", cmd, "/dev/null"]); // stdout and stderr on a pseudo-terminal
+  assert.equal(tty.code, 0, tty.stdout);
+  const ESC = String.fromCharCode(27);
+  assert.ok(tty.stdout.includes(`\r${ESC}[2Kacme/radio aaaaaaa1 [${"#".repeat(30)}] 100%`), tty.stdout);
+
+  await Deno.remove(`${fx.ws}/manifests`, { recursive: true });
+  await Deno.remove(`${fx.ws}/downloads`, { recursive: true });
+  const json = await run("script", ["-qec", `${cmd} --json`, "/dev/null"]);
+  assert.equal(json.code, 0, json.stdout);
+  assert.ok(!json.stdout.includes(ESC) && !json.stdout.includes("[#"), json.stdout);
+
+  await Deno.remove(`${fx.ws}/manifests`, { recursive: true });
+  await Deno.remove(`${fx.ws}/downloads`, { recursive: true });
+  const plain = await drover(["check", ...fx.args(), "--api", fx.fileApi()]);
+  assert.equal(plain.code, 0);
+  assert.ok(!plain.stderr.includes(ESC) && !plain.stderr.includes("\r"), plain.stderr);
+  assert.match(plain.stderr, /^downloading acme\/radio aaaaaaa1 \(/m);
 });

@@ -19,17 +19,22 @@ async function setup() {
 const targetRequests = (server: { requests: { path: string; range: string | null; status: number }[] }) =>
   server.requests.filter((r) => r.path.startsWith("/targets/")).map((r) => [r.range, r.status]);
 
-async function update(fx: DeviceFixture, server: { url: URL }, extra: string[] = []) {
-  return await drover(["update", ...fx.args(), "--api", server.url.href, "--json", ...extra]);
+async function update(
+  fx: DeviceFixture,
+  server: { url: URL },
+  extra: string[] = [],
+  options: { runtime?: "node" | "deno" } = {},
+) {
+  return await drover(["update", ...fx.args(), "--api", server.url.href, "--json", ...extra], options);
 }
 
-Deno.test("a partial download (.part) is resumed with a Range request and re-hashed", async () => {
+Deno.test("a partial download (.part) is resumed with a Range request and re-hashed (Node)", async () => {
   const { fx, bytes, part } = await setup();
   await using _fx = fx;
   await using server = serveStatic(fx.repo);
   await Deno.mkdir(join(fx.ws, "downloads"), { recursive: true });
   await Deno.writeFile(part, bytes.subarray(0, 100_000));
-  const r = await update(fx, server);
+  const r = await update(fx, server, [], { runtime: "node" });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(targetRequests(server), [["bytes=100000-", 206]]);
   assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
@@ -59,12 +64,12 @@ Deno.test("a server that ignores Range gets a download from byte 0", async () =>
   assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
 });
 
-Deno.test("a connection dropped mid-body is retried from where it stopped", async () => {
+Deno.test("a connection dropped mid-body is retried from where it stopped (Node)", async () => {
   const { fx, bytes } = await setup();
   await using _fx = fx;
   const options: StaticServerOptions = { cutAfter: 128 * 1024, cutPattern: /^\/targets\// };
   await using server = serveStatic(fx.repo, options);
-  const r = await update(fx, server);
+  const r = await update(fx, server, [], { runtime: "node" });
   assert.equal(r.code, 0, r.stderr);
   const reqs = targetRequests(server);
   assert.ok(reqs.length >= 2, JSON.stringify(reqs));
@@ -74,14 +79,32 @@ Deno.test("a connection dropped mid-body is retried from where it stopped", asyn
   assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
 });
 
-Deno.test("503 with Retry-After is retried; a 404 target is final (exit 1); no server at all exits 75", async () => {
+Deno.test("503 with Retry-After and redirects are followed (Node); a 404 target is final (exit 1); no server exits 75", async () => {
   const { fx } = await setup();
   await using _fx = fx;
   {
-    await using server = serveStatic(fx.repo, { failFirst: 2, failPattern: /^\/targets\//, retryAfter: 0 });
-    const r = await update(fx, server);
+    await using server = serveStatic(fx.repo, {
+      failFirst: 2,
+      failPattern: /^\/targets\//,
+      retryAfter: 0,
+      intercept: (req, path) =>
+        path.startsWith("/targets/") && !req.url.endsWith("?moved")
+          ? new Response(null, { status: 302, headers: { location: `${path}?moved` } })
+          : undefined,
+    });
+    const r = await update(fx, server, [], { runtime: "node" });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(targetRequests(server), [[null, 503], [null, 503], [null, 200]]);
+    assert.deepEqual(targetRequests(server), [
+      [null, 302],
+      [null, 503],
+      [null, 302],
+      [null, 503],
+      [null, 302],
+      [
+        null,
+        200,
+      ],
+    ]);
   }
   await fx.publish("acme/radio", "main", "bbbbbbb2", { VERSION: "2\n" });
   {
@@ -91,7 +114,7 @@ Deno.test("503 with Retry-After is retried; a 404 target is final (exit 1); no s
         path,
       ) => (path.startsWith("/targets/") ? new Response("gone", { status: 404 }) : undefined),
     });
-    const r = await update(fx, server);
+    const r = await update(fx, server, [], { runtime: "node" });
     assert.equal(r.code, 1, r.stderr);
     const doc = jsonOf(r);
     assert.equal(doc.check.apps[0].action, "failed");
@@ -106,7 +129,7 @@ Deno.test("503 with Retry-After is retried; a 404 target is final (exit 1); no s
     "--retries",
     "1",
     "--json",
-  ]);
+  ], { runtime: "node" });
   assert.equal(down.code, 75, down.stderr);
   assert.equal(jsonOf(down).errors[0].code, "E_TRANSIENT");
   const status = JSON.parse(await Deno.readTextFile(join(fx.ws, "status.json")));
@@ -115,7 +138,7 @@ Deno.test("503 with Retry-After is retried; a 404 target is final (exit 1); no s
   assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
 });
 
-Deno.test("a stalled body hits the idle timeout and the run exits 75, keeping the .part", async () => {
+Deno.test("a stalled body hits the idle timeout and the run exits 75, keeping the .part (Node)", async () => {
   const { fx, bytes, part } = await setup();
   await using _fx = fx;
   const stalls: ReadableStreamDefaultController<Uint8Array>[] = [];
@@ -131,7 +154,7 @@ Deno.test("a stalled body hits the idle timeout and the run exits 75, keeping th
       return new Response(body, { headers: { "content-length": String(bytes.length) } });
     },
   });
-  const r = await update(fx, server, ["--timeout", "0.5", "--retries", "0"]);
+  const r = await update(fx, server, ["--timeout", "0.5", "--retries", "0"], { runtime: "node" });
   for (const c of stalls) {
     try {
       c.close();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+import { DeviceFixture, DROVER, drover, jsonOf } from "./device_fixture.ts";
 
 const BASE = { name: "acme/radio", ref: "main", commit: "0000000" };
 
@@ -70,4 +70,42 @@ Deno.test("a health check that hangs is killed at --health-timeout and counts as
   assert.equal(r.code, 1, r.stderr);
   assert.match(jsonOf(r).install.apps[0].error.message, /timed out/);
   assert.equal(await fx.currentCommit("radio"), "0000000");
+});
+
+Deno.test("an install killed during its health check is finished by the next run (check again, switch back)", async () => {
+  await using fx = await DeviceFixture.create();
+  await fx.installApp("radio", BASE);
+  await fx.publish("acme/radio", "main", "aaaaaaa1", { "VERSION": "1\n" });
+  assert.equal((await drover(["check", ...fx.args(), "--api", fx.fileApi()])).code, 0);
+  const marker = join(fx.dir, "health.pid");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      DROVER,
+      "install",
+      ...fx.args(),
+      "--health-cmd",
+      `echo $$ > ${marker}; exec sleep 60`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let pid: number | undefined;
+  while (pid === undefined) {
+    pid = await Deno.readTextFile(marker).then((t) => Number(t.trim()) || undefined, () => undefined);
+    if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  Deno.kill(pid, "SIGKILL"); // the health check runs in its own process group
+  assert.equal(await fx.link("radio", "current"), "releases/1-aaaaaaa1", "killed after the switch");
+
+  const r = await drover(["install", ...fx.args(), "--health-cmd", "test -f VERSION && exit 1", "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(jsonOf(r).apps[0].action, "health-failed");
+  assert.equal(await fx.link("radio", "current"), "releases/0");
+  const status = JSON.parse(await Deno.readTextFile(join(fx.ws, "status.json")));
+  assert.deepEqual(status.apps["acme/radio"].bad, ["aaaaaaa1"]);
+  assert.deepEqual([...Deno.readDirSync(join(fx.ws, "manifests"))], []);
 });

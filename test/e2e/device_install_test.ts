@@ -73,6 +73,8 @@ Deno.test("drover check then install under Node, file:// repository, text output
   assert.equal(check.code, 0, check.stderr);
   assert.match(check.stdout, /^acme\/radio\tmain\t0000000 -> aaaaaaa1\tdownloaded\n$/);
   assert.equal(await fx.currentCommit("radio"), "0000000", "check alone installs nothing");
+  const again1 = await drover(["check", ...fx.args(), "--api", fx.fileApi(), "--json"], { runtime: "node" });
+  assert.equal(jsonOf(again1).apps[0].action, "pending", "downloaded once, not again");
 
   const status = await drover(["status", ...fx.args(), "--json"], { runtime: "node" });
   assert.equal(status.code, 0, status.stderr);
