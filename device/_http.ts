@@ -177,26 +177,35 @@ export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,
   policy: FetchPolicy = {},
 ): Promise<T> {
-  const retries = policy.retries ?? 4;
-  const base = policy.baseDelayMs ?? 500;
-  const max = policy.maxDelayMs ?? 30_000;
   for (let n = 0;; n++) {
     try {
       return await attempt(n);
     } catch (error) {
-      if (!(error instanceof TransientError) || n >= retries || policy.signal?.aborted) throw error;
-      const backoff = Math.min(max, base * 2 ** n) * (0.5 + Math.random() / 2);
-      const delayMs = error instanceof RetryableError && error.retryAfterMs !== undefined
-        ? Math.min(max, Math.max(error.retryAfterMs, backoff / 4))
-        : backoff;
-      policy.onRetry?.({ attempt: n + 1, delayMs, error });
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delayMs);
-        policy.signal?.addEventListener("abort", () => {
-          clearTimeout(t);
-          resolve();
-        }, { once: true });
-      });
+      if (!(error instanceof TransientError) || n >= (policy.retries ?? 4) || policy.signal?.aborted) {
+        throw error;
+      }
+      await backoff(n, error, policy);
     }
   }
+}
+
+/**
+ * Waits before retry `n + 1` after `error`: 0.5 s·2^n (capped) with jitter, or the server's
+ * Retry-After (capped). Resolves early when `policy.signal` aborts.
+ */
+export async function backoff(n: number, error: TransientError, policy: FetchPolicy = {}): Promise<void> {
+  const base = policy.baseDelayMs ?? 500;
+  const max = policy.maxDelayMs ?? 30_000;
+  const jittered = Math.min(max, base * 2 ** n) * (0.5 + Math.random() / 2);
+  const delayMs = error instanceof RetryableError && error.retryAfterMs !== undefined
+    ? Math.min(max, Math.max(error.retryAfterMs, jittered / 4))
+    : jittered;
+  policy.onRetry?.({ attempt: n + 1, delayMs, error });
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, delayMs);
+    policy.signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
 }

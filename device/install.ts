@@ -129,13 +129,14 @@ async function writeDeploy(dir: string, deploy: Deploy): Promise<void> {
 }
 
 /** Extracts the blob into a fresh staging dir and renames it to `releases/<id>`. */
-async function stage(releases: string, id: string, blob: string, options: InstallOptions, deploy: Deploy) {
+async function stage(releases: string, id: string, source: Source, options: InstallOptions, deploy: Deploy) {
   const staging = join(releases, `.staging-${id}-${randomBytes(4).toString("hex")}`);
   await mkdir(staging, { mode: 0o755 });
   try {
     const verify = new VerifyStream(options.expected, { name: `${deploy.name} ${deploy.commit}` });
     verify.done.catch(() => {}); // the pipe reports the same error
-    const entries = fileStream(blob).pipeThrough(verify).pipeThrough(new UntarStream({ gzip: "auto" }));
+    const bytes = typeof source === "string" ? fileStream(source) : source();
+    const entries = bytes.pipeThrough(verify).pipeThrough(new UntarStream({ gzip: "auto" }));
     await extractTo(entries, staging, { signal: options.signal });
     await verify.done;
     await writeDeploy(staging, deploy);
@@ -184,15 +185,19 @@ export async function confirmInstalled(appDir: string, options: InstallOptions):
   return { status: "health-failed", release: id, previous: previousId, healthError };
 }
 
+/** The archive: a verified blob's path, or a function that opens the bytes (install while downloading). */
+export type Source = string | (() => ReadableStream<Uint8Array>);
+
 /**
- * Installs `blob` (a tar or tar.gz) as a new release of the app in `appDir` and switches
- * `current` to it (see the module doc). Throws `IntegrityError` if the blob does not match
- * `expected` or the archive is unsafe (nothing switched, staging removed). A failed health check
- * is not thrown: it resolves with `status: "health-failed"` after switching back.
+ * Installs `source` (a tar or tar.gz: a blob's path, or a stream opener) as a new release of the
+ * app in `appDir` and switches `current` to it (see the module doc). Throws `IntegrityError` if the
+ * bytes do not match `expected` or the archive is unsafe (nothing switched, staging removed). A
+ * failed health check is not thrown: it resolves with `status: "health-failed"` after switching back.
+ * The stream opener is not called when a complete release of an interrupted run is reused.
  */
 export async function installRelease(
   appDir: string,
-  blob: string,
+  source: Source,
   options: InstallOptions,
 ): Promise<InstallResult> {
   const d = options.deploy;
@@ -204,7 +209,7 @@ export async function installRelease(
   await cleanLeftovers(appDir);
   const deploy: Deploy = { ...d, commit: d.commit.toLowerCase(), installedAt: new Date().toISOString() };
   const { id, reuse } = await chooseId(releases, deploy);
-  if (!reuse) await stage(releases, id, blob, options, deploy);
+  if (!reuse) await stage(releases, id, source, options, deploy);
 
   const oldCurrent = await normalisedLink(appDir, "current");
   const oldPrevious = await normalisedLink(appDir, "previous");

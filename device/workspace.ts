@@ -72,6 +72,8 @@ export interface PendingManifest {
   allowDowngrade?: boolean;
   /** TUF target path, or the legacy download URL. */
   origin: string;
+  /** Where to download it when the blob is not there yet (`update` installs while downloading). */
+  url?: string;
   downloadedAt: string;
 }
 
@@ -82,7 +84,8 @@ function validManifest(v: PendingManifest): boolean {
     (v.sha256 !== undefined || v.sha1 !== undefined) &&
     (v.blob === v.sha256 || v.blob === `sha1-${v.sha1}`) &&
     (v.length === undefined || (Number.isSafeInteger(v.length) && v.length >= 0)) &&
-    (v.serial === undefined || Number.isSafeInteger(v.serial));
+    (v.serial === undefined || Number.isSafeInteger(v.serial)) &&
+    (v.url === undefined || /^(https?|file):\/\//.test(String(v.url)));
 }
 
 /** The workspace directory and its documents. */

@@ -10,6 +10,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** A running Deno edge. */
 export interface DenoEdge {
   url: string;
+  /** Process id of the server (for CPU accounting in benchmarks). */
+  pid: number;
   /** Stops the server (SIGTERM) and returns everything it wrote to stderr. */
   stop(): Promise<string>;
 }
@@ -58,6 +60,7 @@ export async function startDenoEdge(data: string, env: Record<string, string> = 
   }
   return {
     url,
+    pid: child.pid,
     async stop() {
       try {
         child.kill("SIGTERM");

@@ -8,7 +8,7 @@ import { resolveVersion } from "../core/version/mod.ts";
 import { RepositoryWriter } from "../core/trust/mod.ts";
 import type { KeyPair } from "../core/trust/mod.ts";
 import type { Storage } from "./storage/storage.ts";
-import { emptyView, type ImageEntry, loadView, type RepoView } from "./_repo_view.ts";
+import { emptyView, type ImageEntry, loadView, type RepoView, viewKey } from "./_repo_view.ts";
 import type { ResolvedConfig } from "./_config.ts";
 
 /** Online keys the edge may hold. */
@@ -66,6 +66,24 @@ export class RepoState {
     if (this.#responses.size >= MAX_CACHE) this.#responses.clear();
     this.#responses.set(key, { response, until: now + ttlMs });
     return response.clone();
+  }
+
+  /** The cache key of a response that depends only on the request URL (and the view). */
+  urlKey(view: RepoView, url: string): string {
+    return `${viewKey(view)} ${url}`;
+  }
+
+  /**
+   * Fast lane in front of the router: a clone of the cached response for this GET URL, if the view
+   * is fresh and the entry unexpired; `undefined` otherwise (the router then runs as usual).
+   */
+  cachedFor(url: string): Response | undefined {
+    const view = this.#view;
+    if (!view || this.#responses.size === 0) return undefined;
+    const now = this.config.clock();
+    if (now - this.#checkedAt >= this.config.metadataTtlMs) return undefined;
+    const hit = this.#responses.get(`${viewKey(view)} ${url}`);
+    return hit && hit.until > now ? hit.response.clone() : undefined;
   }
 
   /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */

@@ -103,6 +103,16 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     return errorResponse(reply);
   });
   app.renewTimestamp = () => state.renewIfDue();
+  // Fast lane: repeated GETs of URL-keyed responses (releases, image redirects and listings,
+  // device types) are answered from the response cache without running the router.
+  const route = app.fetch;
+  app.fetch = (request, env, ctx) => {
+    if (request.method === "GET") {
+      const hit = state.cachedFor(request.url);
+      if (hit) return hit;
+    }
+    return route(request, env, ctx);
+  };
   return app;
 }
 

@@ -15,12 +15,13 @@
  * @module
  */
 import { createHash, randomFillSync } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeMetadata, type KeyPair, parseKeyFile, signEnvelope } from "../core/trust/mod.ts";
 import { type LoggedRequest, serveStatic } from "./e2e/_static_server.ts";
+import { ensureBundles } from "./e2e/device_fixture.ts";
 
 /** Repository root. */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -121,18 +122,9 @@ export async function spawnDrover(args: string[], options: RunOptions = {}): Pro
   }).spawn();
 }
 
-let bundleReady: Promise<void> | undefined;
-
-/** Builds dist/drover.mjs with `deno task build` when it is missing (once per test process). */
+/** Builds dist/drover.mjs (and dist/drover-repo.mjs) unless newer than every source (the e2e suite's builder). */
 export function ensureBundle(): Promise<void> {
-  bundleReady ??= (async () => {
-    if (await stat(DROVER_MJS).then(() => true, () => false)) return;
-    const r = await runCommand(DENO, ["task", "build"], { timeoutMs: 300_000 });
-    if (r.code !== 0) {
-      throw new Error(`Cannot build dist/drover.mjs: deno task build exited ${r.code}\n${r.stderr}`);
-    }
-  })();
-  return bundleReady;
+  return ensureBundles();
 }
 
 /** Runs `scripts/repo.ts args` and throws with its stderr unless it exits 0. */

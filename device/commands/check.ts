@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { readdir, unlink } from "node:fs/promises";
+import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../command.ts";
 import { scanApps } from "../apps.ts";
@@ -55,7 +55,15 @@ export interface AppCheck {
   /** Commit on offer, `null` if the repository has nothing for this name and ref. */
   available: string | null;
   serial: number | null;
-  action: "up-to-date" | "downloaded" | "pending" | "skipped-bad" | "not-offered" | "refused" | "failed";
+  action:
+    | "up-to-date"
+    | "downloaded"
+    | "deferred"
+    | "pending"
+    | "skipped-bad"
+    | "not-offered"
+    | "refused"
+    | "failed";
   sha256?: string;
   error?: ErrorEntry;
 }
@@ -78,7 +86,14 @@ const DOWNLOAD_FILE = /^(?:[0-9a-f]{64}|sha1-[0-9a-f]{40})\.(?:part|blob)$/;
  */
 export async function runCheck(
   ws: Workspace,
-  options: { target: string; flags: CheckFlags; io: CommandIO; json: boolean },
+  options: {
+    target: string;
+    flags: CheckFlags;
+    io: CommandIO;
+    json: boolean;
+    /** `update`: do not download, record where from; the install downloads while it extracts. */
+    deferDownloads?: boolean;
+  },
 ): Promise<CheckReport> {
   const { io, json, flags } = options;
   const log = logger(io, json);
@@ -149,26 +164,30 @@ export async function runCheck(
         report.action = "pending";
         continue;
       }
-      const bar = new ProgressBar(io, {
-        label: `${app.name} ${offer.commit.slice(0, 12)}`,
-        total: offer.expected.length,
-        json,
-      });
-      try {
-        await downloadVerified(offer.url, {
-          ...flags.policy,
-          downloads: ws.downloads,
-          key: offer.key,
-          expected: offer.expected,
-          name: `${app.name} ${offer.commit}`,
-          onProgress: (bytes, total) => bar.update(bytes, total),
-          onRetry: ({ attempt, delayMs, error }) =>
-            log(`retry ${attempt} in ${Math.round(delayMs)} ms: ${error.message}`),
+      const deferred = options.deferDownloads === true &&
+        !(await stat(ws.blobPath(offer.key)).catch(() => undefined));
+      if (!deferred) {
+        const bar = new ProgressBar(io, {
+          label: `${app.name} ${offer.commit.slice(0, 12)}`,
+          total: offer.expected.length,
+          json,
         });
-        bar.done();
-      } catch (error) {
-        bar.done({ ok: false });
-        throw error;
+        try {
+          await downloadVerified(offer.url, {
+            ...flags.policy,
+            downloads: ws.downloads,
+            key: offer.key,
+            expected: offer.expected,
+            name: `${app.name} ${offer.commit}`,
+            onProgress: (bytes, total) => bar.update(bytes, total),
+            onRetry: ({ attempt, delayMs, error }) =>
+              log(`retry ${attempt} in ${Math.round(delayMs)} ms: ${error.message}`),
+          });
+          bar.done();
+        } catch (error) {
+          bar.done({ ok: false });
+          throw error;
+        }
       }
       await ws.writePending({
         version: 1,
@@ -186,11 +205,14 @@ export async function runCheck(
         appVersion: offer.version,
         allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade === true ? true : undefined,
         origin: offer.origin,
+        url: offer.url.href,
         downloadedAt: new Date().toISOString(),
       });
-      report.action = "downloaded";
+      report.action = deferred ? "deferred" : "downloaded";
       appErrors.set(app.name, null);
-      log(`${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
+      if (!deferred) {
+        log(`${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
+      }
     } catch (error) {
       const code = exitCodeFor(error);
       codes.push(code);

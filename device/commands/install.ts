@@ -20,7 +20,9 @@ import { defineCommand, type ErrorEntry, errorEntry } from "../_define_command.t
 import { assertNotDowngrade } from "../_downgrade.ts";
 import { exitCodeFor, worstExitCode } from "../exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { confirmInstalled, installRelease } from "../install.ts";
+import { confirmInstalled, type InstallOptions, installRelease, type InstallResult } from "../install.ts";
+import type { FetchPolicy } from "../fetch.ts";
+import { installSource } from "../_install_source.ts";
 import { Workspace } from "../workspace.ts";
 import {
   HELP_COMMON,
@@ -69,7 +71,14 @@ export interface InstallReport {
 /** Installs the pending downloads of `ws` into `target` (the caller holds the lock). */
 export async function runInstall(
   ws: Workspace,
-  options: { target: string; flags: InstallFlags; io: CommandIO; json: boolean },
+  options: {
+    target: string;
+    flags: InstallFlags;
+    io: CommandIO;
+    json: boolean;
+    /** `update`: download what `check` deferred while extracting it, with this policy. */
+    stream?: FetchPolicy;
+  },
 ): Promise<InstallReport> {
   const { io, json, flags } = options;
   const log = logger(io, json);
@@ -102,6 +111,7 @@ export async function runInstall(
     const finish = async () => {
       await ws.removePending(m.name);
       await unlink(blob).catch(() => {});
+      await unlink(ws.partPath(m.blob)).catch(() => {});
     };
     try {
       const app = await readApp(dir).catch((e) => {
@@ -155,7 +165,7 @@ export async function runInstall(
         throw error;
       }
       log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
-      const result = await installRelease(dir, blob, {
+      const installOptions: InstallOptions = {
         deploy: {
           name: m.name,
           ref: m.ref,
@@ -173,10 +183,26 @@ export async function runInstall(
         env: io.env,
         onOutput: (text) => io.stderr(text),
         signal: io.signal,
-      }).catch(async (error) => {
-        if (exitCodeFor(error) === 3) await finish(); // a bad blob is never retried as is
-        throw error;
-      });
+      };
+      let result: InstallResult | undefined;
+      for (let attempt = 0; !result; attempt++) {
+        const src = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
+          await finish();
+          throw error;
+        });
+        try {
+          result = await installRelease(dir, src.source, installOptions);
+          src.done(true);
+        } catch (error) {
+          src.done(false);
+          if (error instanceof NotFoundError) await finish(); // gone from the repository: final
+          if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
+          await unlink(ws.partPath(m.blob)).catch(() => {});
+          if (src.resumed && attempt === 0) continue; // an earlier run's bytes were bad: once more from 0
+          await finish(); // a bad download is never retried as is
+          throw error;
+        }
+      }
       await finish();
       report.release = result.release;
       if (result.status === "installed") {

@@ -52,7 +52,9 @@ export const command = defineCommand({
   name: "update",
   summary: "check, then install",
   help: "Usage: drover update --target DIR --workspace DIR --api URL [options]\n\n" +
-    "`drover check` then `drover install` under one workspace lock. Suits a systemd timer.\n\nOptions:\n" +
+    "`drover check` then `drover install` under one workspace lock, in one pass: each new release is\n" +
+    "verified and extracted while it downloads (the download is kept in <workspace>/downloads/*.part,\n" +
+    "so an interrupted run resumes). Suits a systemd timer.\n\nOptions:\n" +
     HELP_TARGET + HELP_WORKSPACE + HELP_CHECK + HELP_INSTALL + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
   options: { ...TARGET, ...WORKSPACE, ...CHECKING, ...INSTALLING, ...LOCKING },
   async run(parsed, io) {
@@ -63,8 +65,21 @@ export const command = defineCommand({
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
-    const check = await runCheck(ws, { target, flags: checkFlags, io, json: parsed.json });
-    const install = await runInstall(ws, { target, flags: installFlags, io, json: parsed.json });
+    // downloads are deferred to the install, which verifies and extracts while it downloads (one pass)
+    const check = await runCheck(ws, {
+      target,
+      flags: checkFlags,
+      io,
+      json: parsed.json,
+      deferDownloads: true,
+    });
+    const install = await runInstall(ws, {
+      target,
+      flags: installFlags,
+      io,
+      json: parsed.json,
+      stream: checkFlags.policy,
+    });
     const exitCode = worstExitCode([check.exitCode, install.exitCode]);
     if (parsed.json) {
       const report: UpdateReport = {

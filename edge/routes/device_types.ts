@@ -6,7 +6,6 @@
 import type { Hono } from "hono";
 import type { RepoState } from "../_repo_state.ts";
 import { jsonResponse } from "../_http.ts";
-import { viewKey } from "../_repo_view.ts";
 
 /**
  * Registers the device-types route.
@@ -22,9 +21,9 @@ import { viewKey } from "../_repo_view.ts";
  * ```
  */
 export function deviceTypesRoutes(app: Hono, state: RepoState): void {
-  app.get("/v1/device-types", async () => {
+  app.get("/v1/device-types", async (c) => {
     const view = await state.view();
-    return state.respond(`${viewKey(view)} device-types`, Infinity, () =>
+    return state.respond(state.urlKey(view, c.req.url), Infinity, () =>
       jsonResponse({ deviceTypes: view.deviceTypes.list() }, {
         headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
       }));

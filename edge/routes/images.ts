@@ -11,7 +11,7 @@ import type { Hono } from "hono";
 import semver from "semver";
 import { resolveVersion } from "../../core/version/mod.ts";
 import type { RepoState } from "../_repo_state.ts";
-import { type ImageEntry, type RepoView, viewKey } from "../_repo_view.ts";
+import type { ImageEntry, RepoView } from "../_repo_view.ts";
 import { HttpError } from "../_http_error.ts";
 import { baseUrl, jsonResponse } from "../_http.ts";
 
@@ -32,7 +32,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/images/:deviceType", async (c) => {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
-    return state.respond(`${viewKey(view)} images ${slug}`, Infinity, () =>
+    return state.respond(state.urlKey(view, c.req.url), Infinity, () =>
       jsonResponse(listing(view, slug), {
         headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
       }));
@@ -51,7 +51,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   // Hot route: synchronous when the view is cached; the whole response is cached by URL.
   const redirect = (view: RepoView, ask: Ask): Response =>
-    state.respond(`${viewKey(view)} ${ask.url}`, state.config.resolutionTtlMs, () => resolve(view, ask));
+    state.respond(state.urlKey(view, ask.url), state.config.resolutionTtlMs, () => resolve(view, ask));
 
   const resolve = (view: RepoView, ask: Ask): Response => {
     const slug = deviceSlug(view, ask.deviceType);

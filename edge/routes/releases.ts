@@ -25,19 +25,21 @@ import { baseUrl } from "../_http.ts";
  * ```
  */
 export function releasesRoutes(app: Hono, state: RepoState): void {
-  const respond = (view: RepoView, url: string): Response => {
+  const respond = (view: RepoView, url: string, key: string): Response => {
     const base = baseUrl(url, state.config);
-    return state.respond(`${viewKey(view)} releases ${base}`, Infinity, () =>
+    return state.respond(key, Infinity, () =>
       new Response(render(view, base), { headers: { "content-type": "application/json; charset=utf-8" } }));
   };
   // Hot route: answer synchronously when the view is cached (no extra promise per request).
-  const serve = (url: string): Response | Promise<Response> => {
+  const serve = (url: string, byUrl: boolean): Response | Promise<Response> => {
+    const key = (v: RepoView) => byUrl ? state.urlKey(v, url) : `${viewKey(v)} releases ${baseUrl(url, state.config)}`;
     const view = state.view();
-    return view instanceof Promise ? view.then((v) => respond(v, url)) : respond(view, url);
+    return view instanceof Promise ? view.then((v) => respond(v, url, key(v))) : respond(view, url, key(view));
   };
-  app.get("/releases", (c) => serve(c.req.url));
+  // Keyed by URL: the fast lane in front of the router answers repeated GETs (see app.ts).
+  app.get("/releases", (c) => serve(c.req.url, true));
   app.get("/", (c): Response | Promise<Response> => {
-    if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url);
+    if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url, false); // depends on Accept: not by URL
     const base = baseUrl(c.req.url, state.config);
     const html = (view: RepoView) =>
       state.respond(`${viewKey(view)} html ${base}`, Infinity, () =>

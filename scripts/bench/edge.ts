@@ -2,9 +2,10 @@
  * Edge benchmark (DESIGN §7: 0.8x or better of a bare `Deno.serve`; resolution of 10,000 versions
  * under 1 ms after warm-up).
  *
- * In the same run, each server in its own process on 127.0.0.1: a bare `Deno.serve` returning a
- * constant body (the baseline), then `deno task start` (edge/deno.ts, request log on) over a fixture
- * repository. `wrk` (`/usr/bin/wrk`) loads `GET /releases` and `GET /v1/images/<type>/latest`
+ * In the same run, each server in its own process on 127.0.0.1: bare `Deno.serve`s returning a
+ * constant body (baselines: `hello`, and the same bytes as the edge's `/releases`), and `deno task
+ * start` (edge/deno.ts, request log on) over a fixture repository. Besides requests/s, the server's
+ * CPU time per request (from /proc) is reported: on a shared machine it is the steadier figure. `wrk` (`/usr/bin/wrk`) loads `GET /releases` and `GET /v1/images/<type>/latest`
  * (302), alternating baseline and edge runs; the best of `--runs` rounds is reported. Then `resolveVersion` over 10,000 image versions
  * (exact, range, `latest`, `recommended`), median after warm-up, and the same through the app in
  * process with the edge's resolution cache defeated (a different range each request).
@@ -44,32 +45,54 @@ export interface EdgeBenchRow {
   name: string;
   value: number;
   unit: string;
-  /** Ratio to the baseline (requests/s rows), or to the 1 ms budget (resolution rows). */
+  /** Ratio of requests/s to the baseline (requests/s rows). */
   ratio?: number;
+  /** Server CPU time per request, µs, and the baseline's divided by it (requests/s rows). */
+  cpuUs?: number;
+  cpuRatio?: number;
   target: string;
 }
 
-const BARE = `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.error("listening on http://127.0.0.1:" + port + "/") }, () => new Response("hello"));`;
+/** A bare Deno.serve answering every request with the constant body given as its argument. */
+const BARE = `const body = Deno.args[0]; Deno.serve({ hostname: "127.0.0.1", port: 0, ` +
+  `onListen: ({ port }) => console.error("listening on http://127.0.0.1:" + port + "/") }, () => new Response(body));`;
 
-async function wrk(url: string, o: Required<Omit<EdgeBenchOptions, "log">>): Promise<number> {
-  let best = 0;
-  {
-    const out = await new Deno.Command("wrk", {
-      args: [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, url],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-    if (!out.success || !Number.isFinite(rps)) throw new Error(`Cannot run wrk: ${text}${new TextDecoder().decode(out.stderr)}`);
-    if (rps === 0) throw new Error(`Cannot measure ${url}: wrk saw no responses\n${text}`);
-    best = Math.max(best, rps);
-  }
-  return best;
+/** User+system CPU time of a process, in microseconds (Linux /proc). */
+async function cpuMicros(pid: number): Promise<number> {
+  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, USER_HZ = 100
 }
 
-async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), { args: ["eval", BARE], stdout: "null", stderr: "piped" }).spawn();
+interface Measure {
+  rps: number;
+  /** Server CPU per request: robust to other load on the machine. */
+  cpuUs: number;
+}
+
+async function wrk(url: string, pid: number, o: Required<Omit<EdgeBenchOptions, "log">>): Promise<Measure> {
+  const cpu0 = await cpuMicros(pid);
+  const out = await new Deno.Command("wrk", {
+    args: [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const cpu1 = await cpuMicros(pid);
+  const text = new TextDecoder().decode(out.stdout);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1]);
+  if (!out.success || !(rps > 0) || !(requests > 0)) {
+    throw new Error(`Cannot measure ${url} with wrk: ${text}${new TextDecoder().decode(out.stderr)}`);
+  }
+  return { rps, cpuUs: (cpu1 - cpu0) / requests };
+}
+
+function better(a: Measure | undefined, b: Measure): Measure {
+  return !a ? b : { rps: Math.max(a.rps, b.rps), cpuUs: Math.min(a.cpuUs, b.cpuUs) };
+}
+
+async function startBare(body: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), { args: ["eval", BARE, body], stdout: "null", stderr: "piped" })
+    .spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   while (!/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(text)) {
@@ -80,6 +103,7 @@ async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1]!;
   return {
     url,
+    pid: child.pid,
     async stop() {
       child.kill("SIGTERM");
       await child.status;
@@ -131,43 +155,47 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
     await writeFixture(new FsStorage(dir), keys);
     await writeKeys(`${dir}/keys`, keys);
 
-    // Both servers run side by side (the idle one costs nothing); runs alternate so that load from
-    // other processes on the machine hits baseline and edge alike.
-    const bare = await startBare();
+    // All servers run side by side (idle ones cost nothing); runs alternate so that load from other
+    // processes on the machine hits baselines and edge alike. Baselines: a tiny constant body, and
+    // the same bytes the edge's /releases returns (same payload, so only the framework differs).
     const edge = await startDenoEdge(dir);
-    const best = { bare: 0, releases: 0, redirect: 0 };
+    const releases = await (await fetch(`${edge.url}/releases`)).text();
+    const hello = await startBare("hello");
+    const same = await startBare(releases);
+    const best: Record<string, Measure | undefined> = {};
     try {
       for (let round = 0; round < o.runs; round++) {
-        log(`round ${round + 1}/${o.runs}: bare Deno.serve, edge /releases, edge image redirect …`);
-        best.bare = Math.max(best.bare, await wrk(`${bare.url}/`, o));
-        best.releases = Math.max(best.releases, await wrk(`${edge.url}/releases`, o));
-        best.redirect = Math.max(best.redirect, await wrk(`${edge.url}/v1/images/rpi4/latest`, o));
+        log(`round ${round + 1}/${o.runs} …`);
+        best.hello = better(best.hello, await wrk(`${hello.url}/`, hello.pid, o));
+        best.same = better(best.same, await wrk(`${same.url}/`, same.pid, o));
+        best.releases = better(best.releases, await wrk(`${edge.url}/releases`, edge.pid, o));
+        best.redirect = better(best.redirect, await wrk(`${edge.url}/v1/images/rpi4/latest`, edge.pid, o));
       }
     } finally {
-      await bare.stop();
+      await hello.stop();
+      await same.stop();
       await edge.stop();
     }
-    rows.push({ name: "bare Deno.serve, constant body", value: best.bare, unit: "req/s", ratio: 1, target: "baseline" });
-    rows.push({
-      name: "edge GET /releases",
-      value: best.releases,
+    const row = (name: string, m: Measure, base: Measure, target: string): EdgeBenchRow => ({
+      name,
+      value: m.rps,
       unit: "req/s",
-      ratio: best.releases / best.bare,
-      target: ">= 0.8x",
+      ratio: m.rps / base.rps,
+      cpuUs: m.cpuUs,
+      cpuRatio: base.cpuUs / m.cpuUs,
+      target,
     });
-    rows.push({
-      name: "edge GET /v1/images/rpi4/latest (302)",
-      value: best.redirect,
-      unit: "req/s",
-      ratio: best.redirect / best.bare,
-      target: ">= 0.8x",
-    });
+    rows.push(row("bare Deno.serve, 'hello'", best.hello!, best.hello!, "baseline"));
+    rows.push(row(`bare Deno.serve, same ${releases.length} B as /releases`, best.same!, best.same!, "baseline"));
+    rows.push(row("edge GET /releases vs 'hello'", best.releases!, best.hello!, ">= 0.8x"));
+    rows.push(row("edge GET /releases vs same body", best.releases!, best.same!, ">= 0.8x"));
+    rows.push(row("edge GET /v1/images/rpi4/latest (302) vs 'hello'", best.redirect!, best.hello!, ">= 0.8x"));
 
     log("resolution over 10,000 versions …");
     const list = versions();
     for (const request of ["5.50.0+rev1", "^80.0.0", ">=3 <50", "latest", "recommended"]) {
       const ms = timeMedian(() => resolveVersion(list, request, { variant: "prod" }));
-      rows.push({ name: `resolveVersion(10k, '${request}')`, value: ms, unit: "ms (median)", ratio: ms / 1, target: "< 1 ms" });
+      rows.push({ name: `resolveVersion(10k, '${request}')`, value: ms, unit: "ms (median)", target: "< 1 ms" });
     }
     const images = list.map((v) => ({ deviceType: "raspberrypi4-64", version: v.version, prerelease: v.prerelease, variant: v.variant, bytes: new Uint8Array(1) }));
     const repo = await Deno.makeTempDir({ prefix: "bench-edge-10k-" });
@@ -187,7 +215,7 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
         times.push(performance.now() - t0);
       }
       const ms = median(times);
-      rows.push({ name: "edge route, 10k versions, cache miss (in process)", value: ms, unit: "ms (median)", ratio: ms, target: "< 1 ms" });
+      rows.push({ name: "edge route, 10k versions, cache miss (in process)", value: ms, unit: "ms (median)", target: "< 1 ms" });
     } finally {
       await Deno.remove(repo, { recursive: true });
     }
@@ -195,12 +223,14 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
     await Deno.remove(dir, { recursive: true });
   }
   const table = [
-    "| measurement | value | ratio | target |",
-    "|---|---:|---:|---|",
+    "| measurement | value | ratio | server CPU/req | CPU ratio | target |",
+    "|---|---:|---:|---:|---:|---|",
     ...rows.map((r) =>
-      `| ${r.name} | ${r.unit === "req/s" ? Math.round(r.value).toLocaleString("en") : r.value.toFixed(3)} ${r.unit} | ${
-        r.ratio === undefined ? "" : r.unit === "req/s" ? `${r.ratio.toFixed(2)}x` : ""
-      } | ${r.target} |`
+      r.unit === "req/s"
+        ? `| ${r.name} | ${Math.round(r.value).toLocaleString("en")} req/s | ${r.ratio!.toFixed(2)}x | ${
+          r.cpuUs!.toFixed(1)
+        } µs | ${r.cpuRatio!.toFixed(2)}x | ${r.target} |`
+        : `| ${r.name} | ${r.value.toFixed(3)} ${r.unit} | | | | ${r.target} |`
     ),
   ].join("\n");
   return { rows, table };

@@ -5,7 +5,7 @@
  *
  * The release (`.bench/install-<size>/release.tar.gz`: mostly incompressible files plus a few hundred
  * small ones, gzip -1) and its repository (`scripts/repo.ts`) are made once and reused. The repository
- * is served by `python3 -m http.server` in its own process, so the server does not compete with the
+ * is served by Python's `http.server` in its own process, so the server does not compete with the
  * measured process. Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when present, else from
  * polling `VmHWM` in `/proc/<pid>/status`. Targets: time within 1.3x the baseline, peak RSS < 100 MiB.
  *
@@ -185,19 +185,29 @@ async function archiveUrl(repo: string): Promise<string> {
   return file.replace(/^\//, "");
 }
 
-/** `python3 -m http.server` on 127.0.0.1, port 0, in its own process. */
+/**
+ * Python's static file server (`http.server`, threaded) on 127.0.0.1, port 0, in its own process. It
+ * exits when its stdin closes, so it never outlives this process, however that ends.
+ */
+const SERVER_PY = `
+import functools, http.server, sys, threading
+http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+print("port", server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
+`;
+
 function startServer(dir: string): Promise<{ url: string; close(): void }> {
-  const child = spawn("python3", ["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child = spawn("python3", ["-u", "-c", SERVER_PY, dir], { stdio: ["pipe", "pipe", "ignore"] });
   return new Promise((ok, fail) => {
     let out = "";
     child.on("error", fail);
     child.stdout.on("data", (d: Uint8Array) => {
       out += d;
       const m = /port (\d+)/.exec(out);
-      if (m) ok({ url: `http://127.0.0.1:${m[1]}`, close: () => child.kill("SIGTERM") });
+      if (m) ok({ url: `http://127.0.0.1:${m[1]}`, close: () => child.stdin.end() });
     });
     child.on("exit", (code) => fail(new Error(`Cannot serve ${dir}: python3 exited ${code}`)));
   });

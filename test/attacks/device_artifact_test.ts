@@ -4,6 +4,7 @@
  *
  * Before each attack the device has already refreshed the genuine metadata of release two (a `check`
  * while the archive answered 404), so that the metadata it legitimately trusts is not a difference.
+ * DEBUG_ATTACKS=1 prints what drover said about each attack.
  */
 import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";

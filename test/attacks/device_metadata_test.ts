@@ -2,6 +2,7 @@
  * Attacks on the signed metadata: expired (freeze), unknown signing key, replayed older metadata and a
  * signed downgrade. Each `drover update` must exit 3 and leave the target and the trusted metadata as
  * they were.
+ * DEBUG_ATTACKS=1 prints what drover said about each attack.
  */
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";

@@ -3,6 +3,7 @@
  * the workspace, and genuinely signed archives whose entries escape the release directory (`../`,
  * absolute paths, symlinks and hard links out). Each `drover update` must exit 3, write nothing outside,
  * and leave the target as it was.
+ * DEBUG_ATTACKS=1 prints what drover said about each attack.
  */
 import assert from "node:assert/strict";
 import { lstat, rm } from "node:fs/promises";

@@ -24,7 +24,7 @@ Deno.test("drover update installs the first release over HTTP, then updates, the
   assert.equal(doc.ok, true);
   assert.deepEqual(
     doc.check.apps.map((a: { name: string; action: string }) => [a.name, a.action]),
-    [["acme/other", "not-offered"], ["acme/radio", "downloaded"]],
+    [["acme/other", "not-offered"], ["acme/radio", "deferred"]],
   );
   assert.equal(doc.install.apps[0].action, "installed");
   assert.equal(doc.install.apps[0].release, "1-aaaaaaa1");

@@ -1,0 +1,59 @@
+/**
+ * Where `install` reads a pending release from: the verified blob `check` downloaded, or, for
+ * `update` (which defers downloads), the network while extracting (`resumableSource`).
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { NotFoundError } from "../core/errors.ts";
+import type { CommandIO } from "./command.ts";
+import type { FetchPolicy } from "./fetch.ts";
+import type { Source } from "./install.ts";
+import { ProgressBar } from "./progress.ts";
+import { resumableSource } from "./resumable_source.ts";
+import type { PendingManifest, Workspace } from "./workspace.ts";
+
+/** A source and what to do when the install is over. */
+export interface InstallSource {
+  source: Source;
+  /** Streaming from a `.part` that already held bytes (an earlier run's). */
+  resumed: boolean;
+  done(ok: boolean): void;
+}
+
+/**
+ * The source of `m`: its blob if downloaded, else (when `stream` is given and `m.url` is known)
+ * the network; `NotFoundError` otherwise.
+ */
+export async function installSource(
+  ws: Workspace,
+  m: PendingManifest,
+  options: { stream?: FetchPolicy; io: CommandIO; json: boolean },
+): Promise<InstallSource> {
+  const blob = ws.blobPath(m.blob);
+  if (await stat(blob).catch(() => undefined)) return { source: blob, resumed: false, done: () => {} };
+  if (!options.stream || !m.url) {
+    throw new NotFoundError(
+      `Cannot install ${m.name} ${m.commit}: the download is missing (run drover check)`,
+    );
+  }
+  const part = ws.partPath(m.blob);
+  const resumed = ((await stat(part).catch(() => undefined))?.size ?? 0) > 0;
+  const bar = new ProgressBar(options.io, {
+    label: `${m.name} ${m.commit.slice(0, 12)}`,
+    total: m.length,
+    json: options.json,
+  });
+  const url = new URL(m.url);
+  return {
+    source: () =>
+      resumableSource(url, {
+        ...options.stream,
+        part,
+        length: m.length,
+        name: `${m.name} ${m.commit}`,
+        onProgress: (bytes, total) => bar.update(bytes, total),
+      }),
+    resumed,
+    done: (ok) => bar.done({ ok }),
+  };
+}
