@@ -17,6 +17,8 @@ export interface InstallSource {
   source: Source;
   /** Streaming from a `.part` that already held bytes (an earlier run's). */
   resumed: boolean;
+  /** Cap on the extracted size while the bytes are not verified yet (streaming), else undefined. */
+  maxExtractedSize?: number;
   done(ok: boolean): void;
 }
 
@@ -31,6 +33,8 @@ export async function installSource(
 ): Promise<InstallSource> {
   const blob = ws.blobPath(m.blob);
   if (await stat(blob).catch(() => undefined)) return { source: blob, resumed: false, done: () => {} };
+  // unverified bytes reach the extractor: bound what a forged stream of the signed length can unpack to
+  const maxExtractedSize = Math.min(16 * 2 ** 30, Math.max(2 ** 30, 64 * (m.length ?? 2 ** 30)));
   if (!options.stream || !m.url) {
     throw new NotFoundError(
       `Cannot install ${m.name} ${m.commit}: the download is missing (run drover check)`,
@@ -54,6 +58,7 @@ export async function installSource(
         onProgress: (bytes, total) => bar.update(bytes, total),
       }),
     resumed,
+    maxExtractedSize,
     done: (ok) => bar.done({ ok }),
   };
 }

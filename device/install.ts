@@ -54,6 +54,11 @@ export interface InstallOptions {
   healthTimeoutMs?: number;
   /** Environment for the health check (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * Cap on the extracted contents (UntarStream `maxTotalSize`; its default is 16 GiB). Set it when
+   * extracting bytes not yet verified (install while downloading) to bound a decompression bomb.
+   */
+  maxExtractedSize?: number;
   /** Health-check output (default: dropped). */
   onOutput?: (text: string) => void;
   signal?: AbortSignal;
@@ -136,7 +141,8 @@ async function stage(releases: string, id: string, source: Source, options: Inst
     const verify = new VerifyStream(options.expected, { name: `${deploy.name} ${deploy.commit}` });
     verify.done.catch(() => {}); // the pipe reports the same error
     const bytes = typeof source === "string" ? fileStream(source) : source();
-    const entries = bytes.pipeThrough(verify).pipeThrough(new UntarStream({ gzip: "auto" }));
+    const untar = new UntarStream({ gzip: "auto", maxTotalSize: options.maxExtractedSize });
+    const entries = bytes.pipeThrough(verify).pipeThrough(untar);
     await extractTo(entries, staging, { signal: options.signal });
     await verify.done;
     await writeDeploy(staging, deploy);

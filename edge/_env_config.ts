@@ -15,7 +15,9 @@ export function configFromEnv(env: Record<string, unknown>): EdgeConfig {
     const v = text(name);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new RangeError(`Cannot configure edge: ${name}='${v}' is not a number`);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new RangeError(`Cannot configure edge: ${name}='${v}' is not a number`);
+    }
     return n;
   };
   return {

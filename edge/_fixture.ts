@@ -22,14 +22,36 @@ export const FIXTURE_CONTENT: DevContent = {
     { slug: "intel-nuc", aliases: ["nuc"] },
   ],
   apps: [
-    { name: "radiodan/magic-button", ref: "master", commit: "68200ec154d6dbdcc648e5706bb860c57b7fb621", files: { "a.txt": "A\n" } },
-    { name: "radiodan/magic-button", ref: "radiotag", commit: "307c9c98dd229ba770ee3ad025ffa069bc860e61", files: { "b": "B\n" } },
+    {
+      name: "radiodan/magic-button",
+      ref: "master",
+      commit: "68200ec154d6dbdcc648e5706bb860c57b7fb621",
+      files: { "a.txt": "A\n" },
+    },
+    {
+      name: "radiodan/magic-button",
+      ref: "radiotag",
+      commit: "307c9c98dd229ba770ee3ad025ffa069bc860e61",
+      files: { "b": "B\n" },
+    },
   ],
   images: [
     { deviceType: "raspberrypi4-64", version: "2.88.4+rev1", bytes: image(1), basename: "os.img" },
     { deviceType: "raspberrypi4-64", version: "2.88.4+rev2", bytes: image(2), basename: "os.img" },
-    { deviceType: "raspberrypi4-64", version: "2.88.4+rev2", variant: "dev", bytes: image(3), basename: "os.img" },
-    { deviceType: "raspberrypi4-64", version: "2.89.0-beta.1", prerelease: true, bytes: image(4), basename: "os.img" },
+    {
+      deviceType: "raspberrypi4-64",
+      version: "2.88.4+rev2",
+      variant: "dev",
+      bytes: image(3),
+      basename: "os.img",
+    },
+    {
+      deviceType: "raspberrypi4-64",
+      version: "2.89.0-beta.1",
+      prerelease: true,
+      bytes: image(4),
+      basename: "os.img",
+    },
     { deviceType: "intel-nuc", version: "1.0.0", bytes: image(5), basename: "nuc.img" },
   ],
 };
@@ -45,7 +67,11 @@ export async function fixtureKeys(): Promise<FixtureKeys> {
 }
 
 /** Writes the fixture repository into `storage`. */
-export async function writeFixture(storage: Storage, keys: RoleKeys, options: { now?: Date } = {}): Promise<void> {
+export async function writeFixture(
+  storage: Storage,
+  keys: RoleKeys,
+  options: { now?: Date } = {},
+): Promise<void> {
   await createDevRepository(storage, { content: FIXTURE_CONTENT, keys, now: options.now });
 }
 

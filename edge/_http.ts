@@ -15,8 +15,26 @@ export function baseUrl(requestUrl: string, config: ResolvedConfig): string {
   return end < 0 ? requestUrl : requestUrl.slice(0, end);
 }
 
+/** What a cacheable response is made of (the edge builds `Response`s from it; see `RepoState.respond`). */
+export interface ResponseSpec {
+  body: string | null;
+  status?: number;
+  headers: Record<string, string>;
+}
+
+/** A JSON {@linkcode ResponseSpec}. */
+export function jsonSpec(value: unknown, headers: Record<string, string> = {}): ResponseSpec {
+  return {
+    body: JSON.stringify(value),
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  };
+}
+
 /** A JSON response (`value` is serialised unless it is already a string). */
-export function jsonResponse(value: unknown, init?: { status?: number; headers?: Record<string, string> }): Response {
+export function jsonResponse(
+  value: unknown,
+  init?: { status?: number; headers?: Record<string, string> },
+): Response {
   const body = typeof value === "string" ? value : JSON.stringify(value);
   return new Response(body, {
     status: init?.status ?? 200,

@@ -68,7 +68,13 @@ export interface ErrorReply {
 /** Maps any thrown value to a status, a stable code and a safe message (never a stack). */
 export function toErrorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) {
-    return { status: error.status, code: error.code, message: error.message, headers: error.headers, internal: false };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      headers: error.headers,
+      internal: false,
+    };
   }
   if (error instanceof DroverError) {
     const status = CORE_STATUS[error.code] ?? 500;
@@ -94,6 +100,10 @@ export function errorResponse(reply: Pick<ErrorReply, "status" | "code" | "messa
   const body = JSON.stringify({ error: { code: reply.code, message: reply.message } });
   return new Response(body, {
     status: reply.status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...reply.headers },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store",
+      ...reply.headers,
+    },
   });
 }

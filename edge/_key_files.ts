@@ -24,6 +24,9 @@ export async function readOnlineKeys(dir: string): Promise<{ snapshot?: KeyPair;
 export async function writeKeys(dir: string, keys: RoleKeys): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
-    await writeFile(join(dir, `${role}.json`), JSON.stringify(keys[role], null, 2) + "\n", { mode: 0o600, flag: "wx" });
+    await writeFile(join(dir, `${role}.json`), JSON.stringify(keys[role], null, 2) + "\n", {
+      mode: 0o600,
+      flag: "wx",
+    });
   }
 }

@@ -21,7 +21,10 @@ export interface ByteRange {
  * console.assert(parseRange("bytes=10-", 10) === "unsatisfiable");
  * ```
  */
-export function parseRange(header: string | null | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
+export function parseRange(
+  header: string | null | undefined,
+  size: number,
+): ByteRange | "unsatisfiable" | undefined {
   if (header == null) return undefined;
   const match = /^\s*bytes\s*=\s*(.*)$/i.exec(header);
   if (!match) return undefined;

@@ -18,7 +18,9 @@ Deno.test("parseRange() ignores absent headers, other units and multiple ranges 
 });
 
 Deno.test("parseRange() calls malformed and out-of-bounds ranges unsatisfiable", () => {
-  for (const header of ["bytes=100-", "bytes=5-2", "bytes=x-1", "bytes=-", "bytes=", "bytes=-0", "bytes=1-2-3"]) {
+  for (
+    const header of ["bytes=100-", "bytes=5-2", "bytes=x-1", "bytes=-", "bytes=", "bytes=-0", "bytes=1-2-3"]
+  ) {
     assert.equal(parseRange(header, 100), "unsatisfiable", header);
   }
   assert.equal(parseRange("bytes=0-0", 0), "unsatisfiable");

@@ -10,6 +10,7 @@ import type { KeyPair } from "../core/trust/mod.ts";
 import type { Storage } from "./storage/storage.ts";
 import { emptyView, type ImageEntry, loadView, type RepoView, viewKey } from "./_repo_view.ts";
 import type { ResolvedConfig } from "./_config.ts";
+import type { ResponseSpec } from "./_http.ts";
 
 /** Online keys the edge may hold. */
 export interface EdgeKeys {
@@ -18,6 +19,16 @@ export interface EdgeKeys {
 }
 
 const MAX_CACHE = 4096;
+
+interface CachedResponse {
+  spec: ResponseSpec;
+  until: number;
+  response?: Response;
+}
+
+function toResponse(spec: ResponseSpec): Response {
+  return new Response(spec.body, { status: spec.status ?? 200, headers: spec.headers });
+}
 
 /** Shared state behind the routes of one app. */
 export class RepoState {
@@ -29,7 +40,7 @@ export class RepoState {
   #loading?: Promise<RepoView>;
   #renewing?: Promise<void>;
   #renewals = 0;
-  #responses = new Map<string, { response: Response; until: number }>();
+  #responses = new Map<string, CachedResponse>();
   #resolved = new Map<string, { entry: ImageEntry; until: number }>();
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -55,17 +66,25 @@ export class RepoState {
   }
 
   /**
-   * A response built once and served as clones (cheaper than building headers per request) until
-   * the view changes or `ttlMs` passes. Only successful responses are cached (`build` throws otherwise).
+   * A response built once until the view changes or `ttlMs` passes; only successful responses are
+   * cached (`build` throws otherwise). With `reuseResponses` (Deno) a cached `Response` is cloned, which
+   * is cheaper than building headers per request; elsewhere (workerd forbids sharing a body between
+   * requests) a fresh `Response` is made from the cached parts.
    */
-  respond(key: string, ttlMs: number, build: () => Response): Response {
+  respond(key: string, ttlMs: number, build: () => ResponseSpec): Response {
     const now = ttlMs === Infinity ? 0 : this.config.clock();
     const hit = this.#responses.get(key);
-    if (hit && hit.until > now) return hit.response.clone();
-    const response = build();
+    if (hit && hit.until > now) return this.#emit(hit);
+    const spec = build();
+    const entry: CachedResponse = { spec, until: now + ttlMs };
+    if (this.config.reuseResponses) entry.response = toResponse(spec);
     if (this.#responses.size >= MAX_CACHE) this.#responses.clear();
-    this.#responses.set(key, { response, until: now + ttlMs });
-    return response.clone();
+    this.#responses.set(key, entry);
+    return this.#emit(entry);
+  }
+
+  #emit(entry: CachedResponse): Response {
+    return entry.response ? entry.response.clone() : toResponse(entry.spec);
   }
 
   /** The cache key of a response that depends only on the request URL (and the view). */
@@ -83,7 +102,7 @@ export class RepoState {
     const now = this.config.clock();
     if (now - this.#checkedAt >= this.config.metadataTtlMs) return undefined;
     const hit = this.#responses.get(`${viewKey(view)} ${url}`);
-    return hit && hit.until > now ? hit.response.clone() : undefined;
+    return hit && hit.until > now ? this.#emit(hit) : undefined;
   }
 
   /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */
@@ -118,7 +137,9 @@ export class RepoState {
   #renew(): Promise<void> {
     return this.#renewing ??= this.exclusive(async () => {
       if (!this.#due(await loadView(this.storage))) return;
-      const writer = await RepositoryWriter.open(this.storage, this.keys, { now: new Date(this.config.clock()) });
+      const writer = await RepositoryWriter.open(this.storage, this.keys, {
+        now: new Date(this.config.clock()),
+      });
       await writer.renewTimestamp();
       this.#renewals++;
     }).finally(() => (this.#renewing = undefined));

@@ -58,7 +58,13 @@ Deno.test("the edge notices metadata written by others (scripts/repo.ts) after m
     writer.setTarget("images/intel-nuc/1.1.0/prod/nuc.img", {
       length: 1,
       hashes: { sha256: "00".repeat(32) },
-      custom: { kind: "image", deviceType: "intel-nuc", version: "1.1.0", variant: "prod", prerelease: false },
+      custom: {
+        kind: "image",
+        deviceType: "intel-nuc",
+        version: "1.1.0",
+        variant: "prod",
+        prerelease: false,
+      },
     });
     await writer.commit();
     const res = await app.request("/v1/images/nuc/latest");
@@ -80,7 +86,9 @@ Deno.test("an internal failure is a generic 500 JSON error, logged, without a st
   const res = await app.request("/releases");
   assert.equal(res.status, 500);
   const text = await res.text();
-  assert.deepEqual(JSON.parse(text), { error: { code: "E_INTERNAL", message: "Cannot serve request: internal error" } });
+  assert.deepEqual(JSON.parse(text), {
+    error: { code: "E_INTERNAL", message: "Cannot serve request: internal error" },
+  });
   assert.doesNotMatch(text, /secret|fire/);
   assert.match(logged.join("\n"), /disk on fire/);
 });

@@ -54,13 +54,19 @@ export function emptyView(): RepoView {
 export async function loadView(storage: Storage, timestamp?: Uint8Array): Promise<RepoView> {
   timestamp ??= await storage.get("tuf/timestamp.json");
   if (!timestamp) return emptyView();
-  const ts = decodeMetadata(timestamp).signed as { version?: number; expires?: string; meta?: Record<string, unknown> };
+  const ts = decodeMetadata(timestamp).signed as {
+    version?: number;
+    expires?: string;
+    meta?: Record<string, unknown>;
+  };
   const snapshotVersion = metaVersion(ts.meta, "snapshot.json");
   const snapshotBytes = await required(storage, `tuf/${snapshotVersion}.snapshot.json`);
   const snapshot = decodeMetadata(snapshotBytes).signed as { meta?: Record<string, unknown> };
   const targetsVersion = metaVersion(snapshot.meta, "targets.json");
   const targetsBytes = await required(storage, `tuf/${targetsVersion}.targets.json`);
-  const signedTargets = decodeMetadata(targetsBytes).signed as { targets?: Record<string, Record<string, unknown>> };
+  const signedTargets = decodeMetadata(targetsBytes).signed as {
+    targets?: Record<string, Record<string, unknown>>;
+  };
   const rootBytes = await required(storage, "tuf/root.json");
   const root = decodeMetadata(rootBytes).signed as Record<string, unknown>;
 
@@ -145,7 +151,10 @@ async function deviceTypesOf(
     }
   }
   const known = new Set(listed.map((d) => d?.slug));
-  const all = [...listed, ...[...images.keys()].filter((s) => !known.has(s)).map((slug) => ({ slug, aliases: [] }))];
+  const all = [
+    ...listed,
+    ...[...images.keys()].filter((s) => !known.has(s)).map((slug) => ({ slug, aliases: [] })),
+  ];
   try {
     return new DeviceTypes(all);
   } catch {

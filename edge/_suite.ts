@@ -79,7 +79,10 @@ const READ_CASES: SuiteCase[] = [{
     assert.deepEqual(Object.keys(doc["radiodan/magic-button"]!).sort(), ["master", "radiotag"]);
     const master = doc["radiodan/magic-button"]!.master!;
     assert.equal(master.commit, FIXTURE_CONTENT.apps[0]!.commit);
-    assert.match(String(master.file), /^http:\/\/[^/]+\/targets\/apps\/radiodan\/magic-button\/master\/[0-9a-f]{64}\./);
+    assert.match(
+      String(master.file),
+      /^http:\/\/[^/]+\/targets\/apps\/radiodan\/magic-button\/master\/[0-9a-f]{64}\./,
+    );
     assert.match(String(master.sha1), /^[0-9a-f]{40}$/);
     const body = await bytesOf(await t.fetch(pathOf(String(master.file))));
     assert.equal(body.length, master.size);
@@ -105,7 +108,14 @@ const READ_CASES: SuiteCase[] = [{
     const ts = await t.fetch("/tuf/timestamp.json");
     assert.match(ts.headers.get("cache-control")!, /max-age=\d{1,4}$/);
     assert.equal((await ts.json()).signed._type, "timestamp");
-    for (const bad of ["/tuf/keys.json", "/tuf/0.root.json", "/tuf/1.root.json.bak", "/tuf/%2e%2e%2fkeys%2froot.json"]) {
+    for (
+      const bad of [
+        "/tuf/keys.json",
+        "/tuf/0.root.json",
+        "/tuf/1.root.json.bak",
+        "/tuf/%2e%2e%2fkeys%2froot.json",
+      ]
+    ) {
       await expectError(await t.fetch(bad), 404);
     }
     await expectError(await t.fetch("/tuf/999.targets.json"), 404, "E_NOT_FOUND");
@@ -180,7 +190,10 @@ const READ_CASES: SuiteCase[] = [{
   async run(t) {
     const res = await t.fetch("/v1/device-types");
     const { deviceTypes } = await res.json();
-    assert.deepEqual(deviceTypes.map((d: { slug: string }) => d.slug).sort(), ["intel-nuc", "raspberrypi4-64"]);
+    assert.deepEqual(deviceTypes.map((d: { slug: string }) => d.slug).sort(), [
+      "intel-nuc",
+      "raspberrypi4-64",
+    ]);
     assert.deepEqual(deviceTypes.find((d: { slug: string }) => d.slug === "raspberrypi4-64").aliases, [
       "rpi4",
       "raspberrypi4",
@@ -200,18 +213,25 @@ const READ_CASES: SuiteCase[] = [{
     ]);
   },
 }, {
-  name: "GET|HEAD /v1/images/<type>/<versionOrRange> redirects to the immutable artifact with version headers",
+  name:
+    "GET|HEAD /v1/images/<type>/<versionOrRange> redirects to the immutable artifact with version headers",
   async run(t) {
     const latest = await redirect(t, "/v1/images/raspberrypi4-64/latest");
     assert.equal(latest.version, "2.89.0-beta.1");
     assert.match(latest.cache, /max-age=\d+/);
     const body = await bytesOf(await t.fetch(pathOf(latest.location)));
     assert.equal(await sha256Hex(body), latest.sha256);
-    assert.match(latest.location, /^http:\/\/[^/]+\/targets\/images\/raspberrypi4-64\/2\.89\.0-beta\.1\/prod\//);
+    assert.match(
+      latest.location,
+      /^http:\/\/[^/]+\/targets\/images\/raspberrypi4-64\/2\.89\.0-beta\.1\/prod\//,
+    );
     assert.equal((await redirect(t, "/v1/images/rpi4/recommended")).version, "2.88.4+rev2");
     assert.equal((await redirect(t, "/v1/images/rpi4/default")).version, "2.88.4+rev2");
     assert.equal((await redirect(t, "/v1/images/rpi4/2.88.4+rev1")).version, "2.88.4+rev1");
-    assert.equal((await redirect(t, `/v1/images/rpi4/${encodeURIComponent("^2.80 <2.89.0")}`)).version, "2.88.4+rev2");
+    assert.equal(
+      (await redirect(t, `/v1/images/rpi4/${encodeURIComponent("^2.80 <2.89.0")}`)).version,
+      "2.88.4+rev2",
+    );
     const dev = await redirect(t, "/v1/images/rpi4/recommended?variant=dev");
     assert.equal(dev.version, "2.88.4+rev2");
     assert.match(dev.location, /\/dev\//);

@@ -24,7 +24,11 @@ async function stored(t: SuiteTarget, sha256: string): Promise<boolean> {
   return res.status === 200;
 }
 
-async function upload(t: SuiteTarget, bytes: Uint8Array<ArrayBuffer>, headers: Record<string, string> = auth): Promise<Response> {
+async function upload(
+  t: SuiteTarget,
+  bytes: Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = auth,
+): Promise<Response> {
   return await t.fetch(`/v1/targets/${await sha256Hex(bytes)}`, { method: "PUT", body: bytes, headers });
 }
 
@@ -55,7 +59,11 @@ async function signedTargets(
 }
 
 function post(t: SuiteTarget, body: string, headers: Record<string, string> = auth): Promise<Response> {
-  return t.fetch("/v1/metadata", { method: "POST", body, headers: { ...headers, "content-type": "application/json" } });
+  return t.fetch("/v1/metadata", {
+    method: "POST",
+    body,
+    headers: { ...headers, "content-type": "application/json" },
+  });
 }
 
 const newImage = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
@@ -70,7 +78,13 @@ async function entries() {
       "images/raspberrypi4-64/2.90.0/prod/os.img": {
         length: newImage.length,
         hashes: { sha256: imageSha },
-        custom: { kind: "image", deviceType: "raspberrypi4-64", version: "2.90.0", variant: "prod", prerelease: false },
+        custom: {
+          kind: "image",
+          deviceType: "raspberrypi4-64",
+          version: "2.90.0",
+          variant: "prod",
+          prerelease: false,
+        },
       },
       "apps/radiodan/magic-button/master/aaaaaaa.tar.gz": {
         length: newApp.length,
@@ -94,12 +108,17 @@ export const PUBLISH_CASES: SuiteCase[] = [{
   async run(t) {
     const bytes = encoder.encode("unauthorised upload");
     await expectStatus(await upload(t, bytes, {}), 401, "E_UNAUTHORIZED");
-    await expectStatus(await upload(t, bytes, { authorization: "Bearer wrong-token-0000000000" }), 403, "E_FORBIDDEN");
+    await expectStatus(
+      await upload(t, bytes, { authorization: "Bearer wrong-token-0000000000" }),
+      403,
+      "E_FORBIDDEN",
+    );
     await expectStatus(await upload(t, bytes, { authorization: `Basic ${btoa("a:b")}` }), 401);
     assert.equal(await stored(t, await sha256Hex(bytes)), false);
   },
 }, {
-  name: "PUT /v1/targets refuses a malformed id (400), a wrong hash (422) and oversized bodies (413), storing nothing",
+  name:
+    "PUT /v1/targets refuses a malformed id (400), a wrong hash (422) and oversized bodies (413), storing nothing",
   async run(t) {
     const bytes = encoder.encode("some artifact") as Uint8Array<ArrayBuffer>;
     await expectStatus(await t.fetch("/v1/targets/XYZ", { method: "PUT", body: bytes, headers: auth }), 400);
@@ -132,7 +151,11 @@ export const PUBLISH_CASES: SuiteCase[] = [{
   async run(t) {
     const first = await upload(t, newImage);
     assert.equal(first.status, 201);
-    assert.deepEqual(await first.json(), { sha256: await sha256Hex(newImage), size: newImage.length, stored: true });
+    assert.deepEqual(await first.json(), {
+      sha256: await sha256Hex(newImage),
+      size: newImage.length,
+      stored: true,
+    });
     const again = await upload(t, newImage);
     assert.equal(again.status, 200);
     assert.equal((await again.json()).stored, false);
@@ -140,7 +163,8 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     assert.deepEqual(new Uint8Array(await got.arrayBuffer()), newImage);
   },
 }, {
-  name: "POST /v1/metadata refuses bad tokens, bad JSON, stale versions, foreign signatures and missing targets",
+  name:
+    "POST /v1/metadata refuses bad tokens, bad JSON, stale versions, foreign signatures and missing targets",
   async run(t) {
     const before = await versions(t);
     const current = await currentTargets(t);

@@ -6,6 +6,8 @@
  */
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
+import { fileURLToPath } from "node:url";
+import { importMapPlugin } from "../scripts/_esbuild_plugins.ts";
 import { workerBuildOptions } from "./worker_build.ts";
 import type { FsStorage } from "./storage/fs_storage.ts";
 
@@ -17,11 +19,17 @@ export interface WorkerEdge {
   stop(): Promise<void>;
 }
 
-/** Bundles the worker into `dir/worker.js`. */
+/** Bundles the worker into `dir/worker.js`, composed exactly as `scripts/build.ts` builds `dist/worker.js`. */
 export async function bundleWorker(dir: string): Promise<string> {
   const outfile = `${dir}/worker.js`;
+  const options = workerBuildOptions();
+  const root = fileURLToPath(new URL("..", import.meta.url));
   try {
-    await esbuild.build({ ...workerBuildOptions(), outfile });
+    await esbuild.build({
+      ...options,
+      outfile,
+      plugins: [...(options.plugins ?? []), importMapPlugin(root)],
+    });
   } finally {
     await esbuild.stop();
   }
@@ -51,13 +59,17 @@ export async function startWorkerEdge(
   });
   try {
     const url = String(await mf.ready).replace(/\/$/, "");
-    const bucket = await mf.getR2Bucket("BUCKET") as unknown as { put(k: string, v: Uint8Array): Promise<unknown> };
+    const bucket = await mf.getR2Bucket("BUCKET") as unknown as {
+      put(k: string, v: Uint8Array): Promise<unknown>;
+    };
     for (const path of await repository.list("")) {
       if (path.startsWith("keys/")) continue;
       await bucket.put(path, (await repository.get(path))!);
     }
     const scheduled = async (cron: string) => {
-      const worker = await mf.getWorker() as unknown as { scheduled(o: { cron: string }): Promise<{ outcome: string }> };
+      const worker = await mf.getWorker() as unknown as {
+        scheduled(o: { cron: string }): Promise<{ outcome: string }>;
+      };
       return (await worker.scheduled({ cron })).outcome;
     };
     return { url, scheduled, stop: () => mf.dispose() };

@@ -115,4 +115,3 @@ export function createApp(options: CreateAppOptions): EdgeApp {
   };
   return app;
 }
-

@@ -16,7 +16,7 @@ setAbilities(nodeAbilities);
 const env = Deno.env.toObject();
 const storage = new FsStorage(env.DROVER_DATA || "./.data");
 const { keys, created } = await prepareData(storage);
-const app = createApp({ storage, keys, config: configFromEnv(env) });
+const app = createApp({ storage, keys, config: { ...configFromEnv(env), reuseResponses: true } });
 const encoder = new TextEncoder();
 const log = new RequestLog((text) => void Deno.stderr.writeSync(encoder.encode(text)));
 Deno.serve({
@@ -28,4 +28,7 @@ Deno.serve({
     if (created) console.error(firstStartNotice(storage.root, url));
   },
 }, log.wrap(app.fetch));
-setInterval(() => app.renewTimestamp().catch((e) => console.error(`Cannot renew timestamp: ${e?.message}`)), 600_000);
+setInterval(
+  () => app.renewTimestamp().catch((e) => console.error(`Cannot renew timestamp: ${e?.message}`)),
+  600_000,
+);

@@ -8,7 +8,14 @@
 import { packTar } from "modern-tar";
 import { getAbilities } from "../core/abilities.ts";
 import { VerifyStream } from "../core/verify/mod.ts";
-import { appTargetPath, DEVICE_TYPES_PATH, generateKeyPair, imageTargetPath, RepositoryWriter, targetUrl } from "../core/trust/mod.ts";
+import {
+  appTargetPath,
+  DEVICE_TYPES_PATH,
+  generateKeyPair,
+  imageTargetPath,
+  RepositoryWriter,
+  targetUrl,
+} from "../core/trust/mod.ts";
 import type { KeyPair, RoleKeys, TargetCustom } from "../core/trust/mod.ts";
 import type { DeviceType } from "../core/version/mod.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -76,7 +83,10 @@ export async function createDevRepository(
 ): Promise<{ keys: RoleKeys; versions: Record<string, number> }> {
   const content = options.content ?? DEMO_CONTENT;
   const keys = options.keys ?? await generateKeys();
-  const writer = await RepositoryWriter.init(storage, keys, { now: options.now, expiresDays: options.expiresDays });
+  const writer = await RepositoryWriter.init(storage, keys, {
+    now: options.now,
+    expiresDays: options.expiresDays,
+  });
   const add = async (path: string, bytes: Uint8Array, custom: TargetCustom, withSha1 = false) => {
     const hashes = await storeBlob(storage, path, bytes);
     writer.setTarget(path, {
@@ -85,13 +95,22 @@ export async function createDevRepository(
       custom,
     });
   };
-  const types = new TextEncoder().encode(JSON.stringify({ deviceTypes: content.deviceTypes }, null, 2) + "\n");
+  const types = new TextEncoder().encode(
+    JSON.stringify({ deviceTypes: content.deviceTypes }, null, 2) + "\n",
+  );
   await add(DEVICE_TYPES_PATH, types, { kind: "device-types" });
   const updated = (options.now ?? new Date()).toISOString();
   let serial = 0;
   for (const app of content.apps) {
     const path = appTargetPath({ name: app.name, ref: app.ref, commit: app.commit, ext: ".tar.gz" });
-    const custom = { kind: "app", name: app.name, ref: app.ref, commit: app.commit, serial: ++serial, updated } as const;
+    const custom = {
+      kind: "app",
+      name: app.name,
+      ref: app.ref,
+      commit: app.commit,
+      serial: ++serial,
+      updated,
+    } as const;
     await add(path, await tarGz(app.files), app.version ? { ...custom, version: app.version } : custom, true);
   }
   for (const image of content.images) {
@@ -119,7 +138,11 @@ export async function generateKeys(): Promise<RoleKeys> {
   return { root, targets, snapshot, timestamp };
 }
 
-async function storeBlob(storage: Storage, path: string, bytes: Uint8Array): Promise<{ sha256: string; sha1: string }> {
+async function storeBlob(
+  storage: Storage,
+  path: string,
+  bytes: Uint8Array,
+): Promise<{ sha256: string; sha1: string }> {
   const hex = (algorithm: "sha256" | "sha1") => {
     const h = getAbilities().createHasher(algorithm);
     h.update(bytes);
@@ -141,10 +164,20 @@ async function storeBlob(storage: Storage, path: string, bytes: Uint8Array): Pro
 
 async function tarGz(files: Record<string, string>): Promise<Uint8Array> {
   const encoder = new TextEncoder();
-  const tar = await packTar(Object.entries(files).map(([name, text]) => {
-    const body = encoder.encode(text);
-    return { header: { name, size: body.byteLength, mode: name.endsWith(".sh") ? 0o755 : 0o644, mtime: new Date(0) }, body };
-  }));
+  const tar = await packTar(
+    Object.entries(files).map(([name, text]) => {
+      const body = encoder.encode(text);
+      return {
+        header: {
+          name,
+          size: body.byteLength,
+          mode: name.endsWith(".sh") ? 0o755 : 0o644,
+          mtime: new Date(0),
+        },
+        body,
+      };
+    }),
+  );
   const gz = new Blob([tar]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(gz).arrayBuffer());
 }

@@ -18,7 +18,8 @@ const nodeBuiltins: Plugin = {
       namespace: "node-builtin",
     }));
     build.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({
-      contents: `import * as m from "node:${args.path}";\nexport * from "node:${args.path}";\nexport default m.default ?? m;\n`,
+      contents:
+        `import * as m from "node:${args.path}";\nexport * from "node:${args.path}";\nexport default m.default ?? m;\n`,
       loader: "js",
     }));
   },

@@ -191,7 +191,10 @@ export async function runInstall(
           throw error;
         });
         try {
-          result = await installRelease(dir, src.source, installOptions);
+          result = await installRelease(dir, src.source, {
+            ...installOptions,
+            maxExtractedSize: src.maxExtractedSize,
+          });
           src.done(true);
         } catch (error) {
           src.done(false);
@@ -272,7 +275,8 @@ export const command = defineCommand({
   name: "install",
   summary: "install what check downloaded (atomic switch, health check)",
   help: "Usage: drover install --target DIR --workspace DIR [options]\n\n" +
-    "Installs each download that `drover check` left pending: re-verifies it while extracting into\n" +
+    "Installs each download that `drover check` left pending (an interrupted `drover update`'s is\n" +
+    "downloaded again from where it stopped): re-verifies it while extracting into\n" +
     "releases/.staging-*, writes .deploy, renames it to releases/<serial>-<commit12>, points `previous` at\n" +
     "the old release and switches `current` atomically.\n\nOptions:\n" + HELP_TARGET + HELP_WORKSPACE +
     HELP_INSTALL + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
@@ -284,7 +288,9 @@ export const command = defineCommand({
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
-    const report = await runInstall(ws, { target, flags, io, json: parsed.json });
+    // a manifest left by an interrupted `update` (download deferred) is downloaded while installed
+    const stream = { signal: io.signal };
+    const report = await runInstall(ws, { target, flags, io, json: parsed.json, stream });
     if (parsed.json) printJson(io, report);
     else printInstall(io, report);
     return report.exitCode;

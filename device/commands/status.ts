@@ -128,7 +128,7 @@ export const command = defineCommand({
       io.stdout(`  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`);
       io.stdout(`  previous: ${a.previous ? `${a.previous.release} ${a.previous.commit ?? "?"}` : "-"}\n`);
       if (a.pending) {
-        io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (download missing)"}\n`);
+        io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (not downloaded yet)"}\n`);
       }
       if (a.bad.length) io.stdout(`  bad:      ${a.bad.join(", ")}\n`);
       if (a.lastError) io.stdout(`  error:    ${a.lastError.at} ${a.lastError.message}\n`);

@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { RepoState } from "../_repo_state.ts";
-import { jsonResponse } from "../_http.ts";
+import { jsonSpec } from "../_http.ts";
 
 /**
  * Registers the device-types route.
@@ -23,9 +23,13 @@ import { jsonResponse } from "../_http.ts";
 export function deviceTypesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/device-types", async (c) => {
     const view = await state.view();
-    return state.respond(state.urlKey(view, c.req.url), Infinity, () =>
-      jsonResponse({ deviceTypes: view.deviceTypes.list() }, {
-        headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
-      }));
+    return state.respond(
+      state.urlKey(view, c.req.url),
+      Infinity,
+      () =>
+        jsonSpec({ deviceTypes: view.deviceTypes.list() }, {
+          "cache-control": `public, max-age=${state.config.shortMaxAge}`,
+        }),
+    );
   });
 }

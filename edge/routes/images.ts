@@ -13,7 +13,7 @@ import { resolveVersion } from "../../core/version/mod.ts";
 import type { RepoState } from "../_repo_state.ts";
 import type { ImageEntry, RepoView } from "../_repo_view.ts";
 import { HttpError } from "../_http_error.ts";
-import { baseUrl, jsonResponse } from "../_http.ts";
+import { baseUrl, jsonSpec, type ResponseSpec } from "../_http.ts";
 
 /**
  * Registers the image routes.
@@ -32,10 +32,11 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/images/:deviceType", async (c) => {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
-    return state.respond(state.urlKey(view, c.req.url), Infinity, () =>
-      jsonResponse(listing(view, slug), {
-        headers: { "cache-control": `public, max-age=${state.config.shortMaxAge}` },
-      }));
+    return state.respond(
+      state.urlKey(view, c.req.url),
+      Infinity,
+      () => jsonSpec(listing(view, slug), { "cache-control": `public, max-age=${state.config.shortMaxAge}` }),
+    );
   });
 
   app.get("/v1/images/:deviceType/:versionOrRange", (c): Response | Promise<Response> => {
@@ -53,25 +54,32 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   const redirect = (view: RepoView, ask: Ask): Response =>
     state.respond(state.urlKey(view, ask.url), state.config.resolutionTtlMs, () => resolve(view, ask));
 
-  const resolve = (view: RepoView, ask: Ask): Response => {
+  const resolve = (view: RepoView, ask: Ask): ResponseSpec => {
     const slug = deviceSlug(view, ask.deviceType);
     const variant = ask.variant ?? "prod";
     if (variant !== "prod" && variant !== "dev") {
       throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: unknown variant (prod or dev)`);
     }
     const request = ask.request;
-    if (request.length > 256) throw new HttpError(400, "E_BAD_REQUEST", "Cannot resolve image: request too long");
+    if (request.length > 256) {
+      throw new HttpError(400, "E_BAD_REQUEST", "Cannot resolve image: request too long");
+    }
     let entry: ImageEntry;
     try {
       entry = state.resolveImage(view, slug, request, variant);
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof TypeError) {
-        throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: '${request}' is not a version, range or keyword`);
+        throw new HttpError(
+          400,
+          "E_BAD_REQUEST",
+          `Cannot resolve image: '${request}' is not a version, range or keyword`,
+        );
       }
       throw error;
     }
     const target = entry.target;
-    return new Response(null, {
+    return {
+      body: null,
       status: 302,
       headers: {
         "location": `${baseUrl(ask.url, state.config)}/${target.url}`,
@@ -79,7 +87,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
         "x-drover-sha256": target.hashes.sha256,
         "cache-control": `public, max-age=${state.config.shortMaxAge}`,
       },
-    });
+    };
   };
 }
 
@@ -101,7 +109,10 @@ function deviceSlug(view: RepoView, name: string): string {
 function listing(view: RepoView, slug: string) {
   const entries = view.images.get(slug) ?? [];
   const recommended = safeResolve(entries, "recommended");
-  const byVersion = new Map<string, { version: string; prerelease: boolean; recommended: boolean; variants: string[] }>();
+  const byVersion = new Map<
+    string,
+    { version: string; prerelease: boolean; recommended: boolean; variants: string[] }
+  >();
   for (const e of entries) {
     let item = byVersion.get(e.version);
     if (!item) {

@@ -49,7 +49,9 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
     const envelope = parseTargets(bytes);
     const versions = await state.exclusive(async () => {
       const view = await loadView(state.storage);
-      if (!view.root) throw new HttpError(409, "E_CONFLICT", "Cannot publish: the repository has no root yet");
+      if (!view.root) {
+        throw new HttpError(409, "E_CONFLICT", "Cannot publish: the repository has no root yet");
+      }
       const version = envelope.signed.version;
       if (version <= view.versions.targets) {
         throw new HttpError(
@@ -63,11 +65,15 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
       });
       const targets = targetInfos(envelope.signed.targets);
       await requireUploaded(state, targets);
-      const writer = await RepositoryWriter.open(state.storage, state.keys, { now: new Date(state.config.clock()) });
+      const writer = await RepositoryWriter.open(state.storage, state.keys, {
+        now: new Date(state.config.clock()),
+      });
       const result = await writer.acceptTargets(envelope);
       for (const target of targets) {
         await state.storage.linkBlob?.(target.hashes.sha256, target.url).catch((error) => {
-          state.config.log(`Cannot link ${target.url}: ${error instanceof Error ? error.message : String(error)}`);
+          state.config.log(
+            `Cannot link ${target.url}: ${error instanceof Error ? error.message : String(error)}`,
+          );
         });
       }
       return result.versions;
@@ -86,13 +92,17 @@ function parseTargets(bytes: Uint8Array): TargetsEnvelope {
   try {
     envelope = decodeMetadata(bytes);
   } catch (error) {
-    throw new HttpError(400, "E_BAD_REQUEST", "Cannot publish: body is not signed TUF metadata JSON", { cause: error });
+    throw new HttpError(400, "E_BAD_REQUEST", "Cannot publish: body is not signed TUF metadata JSON", {
+      cause: error,
+    });
   }
   const signed = envelope.signed as Record<string, unknown>;
   if (signed._type !== "targets") throw bad("expected _type 'targets'");
   if (!Number.isSafeInteger(signed.version) || (signed.version as number) < 1) throw bad("bad version");
   const targets = signed.targets;
-  if (typeof targets !== "object" || targets === null || Array.isArray(targets)) throw bad("'targets' is not an object");
+  if (typeof targets !== "object" || targets === null || Array.isArray(targets)) {
+    throw bad("'targets' is not an object");
+  }
   return envelope as unknown as TargetsEnvelope;
 }
 
@@ -107,9 +117,14 @@ function targetInfos(targets: Record<string, Record<string, unknown>>): TargetIn
       if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
       out.push(targetInfoFromTuf(path, entry));
     } catch (error) {
-      throw new HttpError(400, "E_BAD_REQUEST", `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {
-        cause: error,
-      });
+      throw new HttpError(
+        400,
+        "E_BAD_REQUEST",
+        `Cannot publish: target '${path.slice(0, 200)}' is unusable`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   return out;
@@ -129,4 +144,3 @@ async function requireUploaded(state: RepoState, targets: TargetInfo[]): Promise
     );
   }
 }
-

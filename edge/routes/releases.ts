@@ -27,14 +27,20 @@ import { baseUrl } from "../_http.ts";
 export function releasesRoutes(app: Hono, state: RepoState): void {
   const respond = (view: RepoView, url: string, key: string): Response => {
     const base = baseUrl(url, state.config);
-    return state.respond(key, Infinity, () =>
-      new Response(render(view, base), { headers: { "content-type": "application/json; charset=utf-8" } }));
+    return state.respond(
+      key,
+      Infinity,
+      () => ({ body: render(view, base), headers: { "content-type": "application/json; charset=utf-8" } }),
+    );
   };
   // Hot route: answer synchronously when the view is cached (no extra promise per request).
   const serve = (url: string, byUrl: boolean): Response | Promise<Response> => {
-    const key = (v: RepoView) => byUrl ? state.urlKey(v, url) : `${viewKey(v)} releases ${baseUrl(url, state.config)}`;
+    const key = (v: RepoView) =>
+      byUrl ? state.urlKey(v, url) : `${viewKey(v)} releases ${baseUrl(url, state.config)}`;
     const view = state.view();
-    return view instanceof Promise ? view.then((v) => respond(v, url, key(v))) : respond(view, url, key(view));
+    return view instanceof Promise
+      ? view.then((v) => respond(v, url, key(v)))
+      : respond(view, url, key(view));
   };
   // Keyed by URL: the fast lane in front of the router answers repeated GETs (see app.ts).
   app.get("/releases", (c) => serve(c.req.url, true));
@@ -42,10 +48,14 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
     if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url, false); // depends on Accept: not by URL
     const base = baseUrl(c.req.url, state.config);
     const html = (view: RepoView) =>
-      state.respond(`${viewKey(view)} html ${base}`, Infinity, () =>
-        new Response(page(view, base), {
-          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "vary": "accept" },
-        }));
+      state.respond(`${viewKey(view)} html ${base}`, Infinity, () => ({
+        body: page(view, base),
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-cache",
+          "vary": "accept",
+        },
+      }));
     const view = state.view();
     return view instanceof Promise ? view.then(html) : html(view);
   });
@@ -72,11 +82,16 @@ function wantsHtml(accept: string | undefined): boolean {
 }
 
 const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
+  );
 
 function page(view: RepoView, base: string): string {
   const apps = Object.entries(view.releases).flatMap(([name, refs]) =>
-    Object.entries(refs).map(([ref, e]) => `<li>${escape(name)} ${escape(ref)}: ${escape(String(e.commit))}</li>`)
+    Object.entries(refs).map(([ref, e]) =>
+      `<li>${escape(name)} ${escape(ref)}: ${escape(String(e.commit))}</li>`
+    )
   );
   const types = view.deviceTypes.list().map((t) => `<li>${escape(t.slug)}</li>`);
   return `<!doctype html><meta charset="utf-8"><title>Drover edge</title>
@@ -86,6 +101,8 @@ function page(view: RepoView, base: string): string {
 (root: <a href="${escape(base)}/tuf/root.json">/tuf/root.json</a>, provision it out of band).</p>
 <h2>Apps</h2><ul>${apps.join("") || "<li>none</li>"}</ul>
 <h2>Device types</h2><ul>${types.join("") || "<li>none</li>"}</ul>
-<p>JSON: <a href="${escape(base)}/releases">/releases</a>, <a href="${escape(base)}/v1/device-types">/v1/device-types</a></p>
+<p>JSON: <a href="${escape(base)}/releases">/releases</a>, <a href="${
+    escape(base)
+  }/v1/device-types">/v1/device-types</a></p>
 `;
 }

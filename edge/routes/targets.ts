@@ -57,7 +57,9 @@ export function targetsRoutes(app: Hono, state: RepoState): void {
     const length = range ? range.length : head.size;
     headers["content-length"] = String(length);
     const status = range ? 206 : 200;
-    if (range) headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${head.size}`;
+    if (range) {
+      headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${head.size}`;
+    }
     if (c.req.method === "HEAD") return new Response(null, { status, headers });
     const read = await state.storage.getBlob(sha256, { path, range });
     if (!read) throw missing();

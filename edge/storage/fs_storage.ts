@@ -33,7 +33,9 @@ export class FsStorage implements Storage {
 
   /** `root` is the repository directory (created on first write). */
   constructor(root: string) {
-    if (typeof root !== "string" || root === "") throw new TypeError("Cannot open storage: empty directory name");
+    if (typeof root !== "string" || root === "") {
+      throw new TypeError("Cannot open storage: empty directory name");
+    }
     this.#root = root;
   }
 
@@ -131,7 +133,11 @@ export class FsStorage implements Storage {
     return undefined;
   }
 
-  async putBlob(sha256: string, body: ReadableStream<Uint8Array>, _options?: { length?: number }): Promise<BlobInfo> {
+  async putBlob(
+    sha256: string,
+    body: ReadableStream<Uint8Array>,
+    _options?: { length?: number },
+  ): Promise<BlobInfo> {
     checkSha256(sha256);
     const dir = join(this.#root, "blobs");
     await mkdir(dir, { recursive: true });

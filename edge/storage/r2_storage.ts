@@ -22,7 +22,11 @@ export interface R2ObjectLike {
 export interface R2BucketLike {
   head(key: string): Promise<R2ObjectLike | null>;
   get(key: string, options?: { range?: { offset: number; length: number } }): Promise<R2ObjectLike | null>;
-  put(key: string, value: ReadableStream | ArrayBuffer | Uint8Array, options?: { sha256?: string }): Promise<unknown>;
+  put(
+    key: string,
+    value: ReadableStream | ArrayBuffer | Uint8Array,
+    options?: { sha256?: string },
+  ): Promise<unknown>;
   list(options?: { prefix?: string; cursor?: string }): Promise<
     { objects: { key: string }[]; truncated: boolean; cursor?: string }
   >;
@@ -59,7 +63,9 @@ export class R2Storage implements Storage {
   readonly #kv?: KvLike;
 
   constructor(bucket: R2BucketLike, options?: { kv?: KvLike }) {
-    if (!bucket || typeof bucket.get !== "function") throw new TypeError("Cannot open storage: no R2 bucket binding");
+    if (!bucket || typeof bucket.get !== "function") {
+      throw new TypeError("Cannot open storage: no R2 bucket binding");
+    }
     this.#bucket = bucket;
     this.#kv = options?.kv;
   }
@@ -121,10 +127,15 @@ export class R2Storage implements Storage {
     return undefined;
   }
 
-  async putBlob(sha256: string, body: ReadableStream<Uint8Array>, options?: { length?: number }): Promise<BlobInfo> {
+  async putBlob(
+    sha256: string,
+    body: ReadableStream<Uint8Array>,
+    options?: { length?: number },
+  ): Promise<BlobInfo> {
     checkSha256(sha256);
-    const Fixed = (globalThis as { FixedLengthStream?: new (n: number) => TransformStream<Uint8Array, Uint8Array> })
-      .FixedLengthStream;
+    const Fixed =
+      (globalThis as { FixedLengthStream?: new (n: number) => TransformStream<Uint8Array, Uint8Array> })
+        .FixedLengthStream;
     const length = options?.length;
     if (length === undefined) {
       throw new HttpError(411, "E_LENGTH_REQUIRED", "Cannot store blob: R2 uploads need a Content-Length");

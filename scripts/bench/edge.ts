@@ -91,7 +91,11 @@ function better(a: Measure | undefined, b: Measure): Measure {
 }
 
 async function startBare(body: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), { args: ["eval", BARE, body], stdout: "null", stderr: "piped" })
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", BARE, body],
+    stdout: "null",
+    stderr: "piped",
+  })
     .spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -134,13 +138,19 @@ function versions(): { version: string; prerelease: boolean; variant: "prod" | "
   for (let i = 0; out.length < 10_000; i++) {
     const base = `${2 + Math.floor(i / 100)}.${i % 100}.0`;
     const pre = i % 10 === 9;
-    out.push({ version: pre ? `${base}-beta.1` : `${base}+rev1`, prerelease: pre, variant: i % 2 ? "dev" : "prod" });
+    out.push({
+      version: pre ? `${base}-beta.1` : `${base}+rev1`,
+      prerelease: pre,
+      variant: i % 2 ? "dev" : "prod",
+    });
   }
   return out;
 }
 
 /** Runs the benchmark; returns rows and a printable table. */
-export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows: EdgeBenchRow[]; table: string }> {
+export async function benchEdge(
+  options: EdgeBenchOptions = {},
+): Promise<{ rows: EdgeBenchRow[]; table: string }> {
   const o = {
     durationS: options.durationS ?? 5,
     connections: options.connections ?? 64,
@@ -186,18 +196,33 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
       target,
     });
     rows.push(row("bare Deno.serve, 'hello'", best.hello!, best.hello!, "baseline"));
-    rows.push(row(`bare Deno.serve, same ${releases.length} B as /releases`, best.same!, best.same!, "baseline"));
+    rows.push(
+      row(`bare Deno.serve, same ${releases.length} B as /releases`, best.same!, best.same!, "baseline"),
+    );
     rows.push(row("edge GET /releases vs 'hello'", best.releases!, best.hello!, ">= 0.8x"));
     rows.push(row("edge GET /releases vs same body", best.releases!, best.same!, ">= 0.8x"));
-    rows.push(row("edge GET /v1/images/rpi4/latest (302) vs 'hello'", best.redirect!, best.hello!, ">= 0.8x"));
+    rows.push(
+      row("edge GET /v1/images/rpi4/latest (302) vs 'hello'", best.redirect!, best.hello!, ">= 0.8x"),
+    );
 
     log("resolution over 10,000 versions …");
     const list = versions();
     for (const request of ["5.50.0+rev1", "^80.0.0", ">=3 <50", "latest", "recommended"]) {
       const ms = timeMedian(() => resolveVersion(list, request, { variant: "prod" }));
-      rows.push({ name: `resolveVersion(10k, '${request}')`, value: ms, unit: "ms (median)", target: "< 1 ms" });
+      rows.push({
+        name: `resolveVersion(10k, '${request}')`,
+        value: ms,
+        unit: "ms (median)",
+        target: "< 1 ms",
+      });
     }
-    const images = list.map((v) => ({ deviceType: "raspberrypi4-64", version: v.version, prerelease: v.prerelease, variant: v.variant, bytes: new Uint8Array(1) }));
+    const images = list.map((v) => ({
+      deviceType: "raspberrypi4-64",
+      version: v.version,
+      prerelease: v.prerelease,
+      variant: v.variant,
+      bytes: new Uint8Array(1),
+    }));
     const repo = await Deno.makeTempDir({ prefix: "bench-edge-10k-" });
     try {
       const storage = new FsStorage(repo);
@@ -206,16 +231,25 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
         content: { deviceTypes: [{ slug: "raspberrypi4-64", aliases: ["rpi4"] }], apps: [], images },
       });
       const app = createApp({ storage });
-      for (let i = 0; i < 200; i++) await (await app.request(`/v1/images/rpi4/%5E${2 + (i % 100)}.0.0`)).arrayBuffer();
+      for (let i = 0; i < 200; i++) {
+        await (await app.request(`/v1/images/rpi4/%5E${2 + (i % 100)}.0.0`)).arrayBuffer();
+      }
       const times: number[] = [];
       for (let i = 0; i < 1000; i++) {
         const t0 = performance.now();
-        const res = await app.request(`/v1/images/rpi4/${encodeURIComponent(`>=${2 + (i % 100)}.${i % 97}.0`)}`);
+        const res = await app.request(
+          `/v1/images/rpi4/${encodeURIComponent(`>=${2 + (i % 100)}.${i % 97}.0`)}`,
+        );
         await res.arrayBuffer();
         times.push(performance.now() - t0);
       }
       const ms = median(times);
-      rows.push({ name: "edge route, 10k versions, cache miss (in process)", value: ms, unit: "ms (median)", target: "< 1 ms" });
+      rows.push({
+        name: "edge route, 10k versions, cache miss (in process)",
+        value: ms,
+        unit: "ms (median)",
+        target: "< 1 ms",
+      });
     } finally {
       await Deno.remove(repo, { recursive: true });
     }
@@ -239,14 +273,20 @@ export async function benchEdge(options: EdgeBenchOptions = {}): Promise<{ rows:
 /** CLI entry. */
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
-    console.log("Usage: deno run -A scripts/bench/edge.ts [--duration 5] [--connections 64] [--runs 3] [--json]");
+    console.log(
+      "Usage: deno run -A scripts/bench/edge.ts [--duration 5] [--connections 64] [--runs 3] [--json]",
+    );
     return 0;
   }
   const value = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? Number(args[i + 1]) : undefined;
   };
-  const result = await benchEdge({ durationS: value("--duration"), connections: value("--connections"), runs: value("--runs") });
+  const result = await benchEdge({
+    durationS: value("--duration"),
+    connections: value("--connections"),
+    runs: value("--runs"),
+  });
   console.log(args.includes("--json") ? JSON.stringify(result.rows) : result.table);
   return 0;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { serveStatic } from "./_static_server.ts";
-import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+import { DeviceFixture, DROVER, drover, jsonOf } from "./device_fixture.ts";
 
 // `check` downloads to a verified blob first (downloadVerified); `update` verifies and extracts while
 // it downloads (resumableSource). Both resume a .part, retry transient failures and refuse bad bytes.
@@ -173,3 +173,43 @@ for (const cmd of ["check", "update"] as const) {
     assert.deepEqual([...Deno.readDirSync(join(fx.target, "radio/releases"))].map((e) => e.name), ["0"]);
   });
 }
+
+Deno.test("an update killed mid-download is finished by the next install, resuming the .part", async () => {
+  const { fx, bytes, part } = await setup();
+  await using _fx = fx;
+  const stalls: ReadableStreamDefaultController<Uint8Array>[] = [];
+  await using server = serveStatic(fx.repo, {
+    intercept: (req, path) => {
+      if (!path.startsWith("/targets/") || req.headers.has("range")) return undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(bytes.subarray(0, 100_000));
+          stalls.push(c); // then nothing: the update is killed while it waits
+        },
+      });
+      return new Response(body, { headers: { "content-length": String(bytes.length) } });
+    },
+  });
+  const child = new Deno.Command("node", {
+    args: [DROVER, "update", ...fx.args(), "--api", server.url.href],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  while (((await Deno.stat(part).catch(() => undefined))?.size ?? 0) < 100_000) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  for (const c of stalls) {
+    try {
+      c.close();
+    } catch { /* cancelled */ }
+  }
+  assert.equal(await fx.currentCommit("radio"), "0000000");
+  const r = await drover(["install", ...fx.args(), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(jsonOf(r).apps[0].action, "installed");
+  assert.deepEqual(targetRequests(server), [[null, 200], ["bytes=100000-", 206]]);
+  assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
+  assert.deepEqual([...Deno.readDirSync(join(fx.ws, "downloads"))], []);
+});

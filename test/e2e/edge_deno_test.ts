@@ -11,7 +11,10 @@ Deno.test("edge suite over real HTTP against `deno task start` (edge/deno.ts)", 
     const keys = await fixtureKeys();
     await writeFixture(new FsStorage(dir), keys);
     await writeKeys(`${dir}/keys`, keys);
-    const edge = await startDenoEdge(dir, { DROVER_TOKEN: TOKEN, DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) });
+    const edge = await startDenoEdge(dir, {
+      DROVER_TOKEN: TOKEN,
+      DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+    });
     let log = "";
     try {
       await runSuite(t, {

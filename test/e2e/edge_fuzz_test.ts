@@ -15,7 +15,19 @@ function prng(seed: number): () => number {
   };
 }
 
-const METHODS = ["GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "X-FOO"];
+const METHODS = [
+  "GET",
+  "GET",
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "PATCH",
+  "OPTIONS",
+  "PROPFIND",
+  "X-FOO",
+];
 const PREFIXES = [
   "/",
   "/releases",
@@ -104,23 +116,56 @@ function randomRequest(r: () => number, corpus: Corpus): { method: string; path:
     path = "/" + pick(r, corpus.files);
   } else if (near < 0.55) {
     method = pick(r, ["GET", "HEAD"]);
-    path = `/v1/images/${pick(r, ["rpi4", "raspberrypi4-64", "nuc", "x"])}/${encodeURIComponent(pick(r, PIECES))}`;
+    path = `/v1/images/${pick(r, ["rpi4", "raspberrypi4-64", "nuc", "x"])}/${
+      encodeURIComponent(pick(r, PIECES))
+    }`;
   }
   const pieces = near < 0.55 ? 0 : Math.floor(r() * 4);
-  for (let i = 0; i < pieces; i++) path += (r() < 0.5 ? "/" : "") + (r() < 0.8 ? pick(r, PIECES) : encodeURIComponent(randomText(r, 20)));
+  for (let i = 0; i < pieces; i++) {
+    path += (r() < 0.5 ? "/" : "") + (r() < 0.8 ? pick(r, PIECES) : encodeURIComponent(randomText(r, 20)));
+  }
   const headers: Record<string, string> = {};
-  if (r() < 0.3) headers.range = pick(r, ["bytes=0-0", "bytes=-1", "bytes=5-2", "bytes=x", "bytes=0-1,3-4", "items=1-2", `bytes=${randomText(r, 12)}`, "bytes=99999999999999999999-"]);
+  if (r() < 0.3) {
+    headers.range = pick(r, [
+      "bytes=0-0",
+      "bytes=-1",
+      "bytes=5-2",
+      "bytes=x",
+      "bytes=0-1,3-4",
+      "items=1-2",
+      `bytes=${randomText(r, 12)}`,
+      "bytes=99999999999999999999-",
+    ]);
+  }
   if (r() < 0.2) headers["if-none-match"] = pick(r, ["*", '"x"', randomText(r, 30), `"${"0".repeat(64)}"`]);
   if (r() < 0.1) headers["if-range"] = randomText(r, 20);
-  if (r() < (near < 0.3 ? 0.9 : 0.3)) headers.authorization = pick(r, [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, "Bearer", "Bearer x", "Basic abc", `bearer ${TOKEN} extra`, randomText(r, 40)]);
+  if (r() < (near < 0.3 ? 0.9 : 0.3)) {
+    headers.authorization = pick(r, [
+      `Bearer ${TOKEN}`,
+      `Bearer ${TOKEN}`,
+      "Bearer",
+      "Bearer x",
+      "Basic abc",
+      `bearer ${TOKEN} extra`,
+      randomText(r, 40),
+    ]);
+  }
   if (r() < 0.2) headers.accept = pick(r, ["text/html", "application/json", "*/*", randomText(r, 30)]);
   let body: BodyInit | undefined;
   if (method !== "GET" && method !== "HEAD" && r() < 0.7) {
     const kind = Math.floor(r() * 5);
     if (kind === 0) body = randomText(r, 200);
     else if (kind === 1) body = new Uint8Array(Math.floor(r() * 2000)).map(() => Math.floor(r() * 256));
-    else if (kind === 2) body = JSON.stringify({ signed: { _type: pick(r, ["targets", "root", 1]), version: pick(r, [0, 1, 99, -1, "2", 1e308]), targets: pick(r, [{}, [], null, { "../x": {} }, { "a": { length: -1, hashes: {} } }]) }, signatures: pick(r, [[], [{}], null, [{ keyid: "a", sig: "b" }]]) });
-    else if (kind === 3) body = mutate(r, envelope);
+    else if (kind === 2) {
+      body = JSON.stringify({
+        signed: {
+          _type: pick(r, ["targets", "root", 1]),
+          version: pick(r, [0, 1, 99, -1, "2", 1e308]),
+          targets: pick(r, [{}, [], null, { "../x": {} }, { "a": { length: -1, hashes: {} } }]),
+        },
+        signatures: pick(r, [[], [{}], null, [{ keyid: "a", sig: "b" }]]),
+      });
+    } else if (kind === 3) body = mutate(r, envelope);
     else body = new Uint8Array(MAX_UPLOAD + 1 + Math.floor(r() * 100));
     if (near < 0.15 && r() < 0.2) body = new Uint8Array(MAX_UPLOAD + 1);
   }
@@ -167,11 +212,16 @@ Deno.test("fuzz: 10,000 malformed requests in process never get a 5xx", async ()
       const text = await res.text();
       counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
       assert.ok(res.status < 500, `#${sent} ${init.method} ${path} -> ${res.status} ${text}`);
-      if (res.status >= 400 && init.method !== "HEAD") assert.match(text, /^\{"error":\{"code":"E_[A-Z_]+","message":"Cannot /);
+      if (res.status >= 400 && init.method !== "HEAD") {
+        assert.match(text, /^\{"error":\{"code":"E_[A-Z_]+","message":"Cannot /);
+      }
     }
     assert.deepEqual(logged, [], "no internal errors logged");
     assert.ok((counts.get(200) ?? 0) > 100 && (counts.get(404) ?? 0) > 100, JSON.stringify([...counts]));
-    assert.ok([400, 401, 403, 405, 413, 416, 422].every((s) => (counts.get(s) ?? 0) > 0), JSON.stringify([...counts]));
+    assert.ok(
+      [400, 401, 403, 405, 413, 416, 422].every((s) => (counts.get(s) ?? 0) > 0),
+      JSON.stringify([...counts]),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -182,7 +232,10 @@ Deno.test("fuzz: malformed requests over real HTTP and raw TCP never get a 5xx o
   try {
     const { keys, corpus } = await setup(dir);
     await writeKeys(`${dir}/keys`, keys);
-    const edge = await startDenoEdge(dir, { DROVER_TOKEN: TOKEN, DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) });
+    const edge = await startDenoEdge(dir, {
+      DROVER_TOKEN: TOKEN,
+      DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+    });
     try {
       const r = prng(7);
       for (let sent = 0; sent < 500;) {

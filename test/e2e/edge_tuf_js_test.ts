@@ -43,8 +43,19 @@ Deno.test("tuf-js (a standard TUF client) refreshes from the edge, downloads tar
       assert.equal(put.status, 201, await put.text());
       const current = JSON.parse(new TextDecoder().decode((await storage.get("tuf/2.targets.json"))!)).signed;
       const path = "apps/radiodan/magic-button/master/bbbbbbb.tar.gz";
-      const custom = { kind: "app", name: "radiodan/magic-button", ref: "master", commit: "bbbbbbb", serial: 7, updated: "2026-11-02T00:00:00Z" };
-      const signed = { ...current, version: 3, targets: { ...current.targets, [path]: { length: bytes.length, hashes: { sha256 }, custom } } };
+      const custom = {
+        kind: "app",
+        name: "radiodan/magic-button",
+        ref: "master",
+        commit: "bbbbbbb",
+        serial: 7,
+        updated: "2026-11-02T00:00:00Z",
+      };
+      const signed = {
+        ...current,
+        version: 3,
+        targets: { ...current.targets, [path]: { length: bytes.length, hashes: { sha256 }, custom } },
+      };
       const post = await fetch(`${edge.url}/v1/metadata`, {
         method: "POST",
         body: JSON.stringify(await signEnvelope(signed, [keys.targets])),

@@ -1,0 +1,16 @@
+import { createApp } from "./app.ts";
+import { FsStorage } from "./storage/fs_storage.ts";
+import { RequestLog } from "./_request_log.ts";
+import { setAbilities } from "../core/abilities.ts";
+import { nodeAbilities } from "../core/node.ts";
+setAbilities(nodeAbilities);
+const mode = Deno.args[1];
+const app = createApp({ storage: new FsStorage(Deno.args[0]!), config: { reuseResponses: true } });
+const enc = new TextEncoder();
+const log = new RequestLog((t) => void Deno.stderr.writeSync(enc.encode(t)));
+let n = 0;
+const cheap = (r: Request) => { const res = app.fetch(r) as Response; n++; return res; };
+const urlonly = (r: Request) => { const res = app.fetch(r) as Response; n += r.url.length + r.method.length; return res; };
+const timeonly = (r: Request) => { const t = performance.now(); const res = app.fetch(r) as Response; n += performance.now() - t; return res; };
+const handler = mode === "log" ? log.wrap(app.fetch) : mode === "cheap" ? cheap : mode === "url" ? urlonly : mode === "time" ? timeonly : app.fetch;
+Deno.serve({ hostname: "127.0.0.1", port: Number(Deno.args[2]), onListen() {} }, handler);
