@@ -36,6 +36,7 @@ export class RepoState {
   readonly config: ResolvedConfig;
   readonly keys: EdgeKeys;
   #view?: RepoView;
+  #viewKey = "";
   #checkedAt = -Infinity;
   #loading?: Promise<RepoView>;
   #renewing?: Promise<void>;
@@ -101,7 +102,7 @@ export class RepoState {
     if (!view || this.#responses.size === 0) return undefined;
     const now = this.config.clock();
     if (now - this.#checkedAt >= this.config.metadataTtlMs) return undefined;
-    const hit = this.#responses.get(`${viewKey(view)} ${url}`);
+    const hit = this.#responses.get(`${this.#viewKey} ${url}`);
     return hit && hit.until > now ? this.#emit(hit) : undefined;
   }
 
@@ -170,6 +171,7 @@ export class RepoState {
       }
     }
     this.#view = view;
+    this.#viewKey = viewKey(view);
     this.#checkedAt = checkedAt;
     return view;
   }

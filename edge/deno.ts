@@ -19,7 +19,7 @@ const { keys, created } = await prepareData(storage);
 const app = createApp({ storage, keys, config: { ...configFromEnv(env), reuseResponses: true } });
 const encoder = new TextEncoder();
 const log = new RequestLog((text) => void Deno.stderr.writeSync(encoder.encode(text)));
-Deno.serve({
+const server = Deno.serve({
   hostname: env.HOST || "127.0.0.1",
   port: Number(env.PORT || 8787),
   onListen({ hostname, port }) {
@@ -28,7 +28,14 @@ Deno.serve({
     if (created) console.error(firstStartNotice(storage.root, url));
   },
 }, log.wrap(app.fetch));
-setInterval(
+const renewal = setInterval(
   () => app.renewTimestamp().catch((e) => console.error(`Cannot renew timestamp: ${e?.message}`)),
   600_000,
 );
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    clearInterval(renewal);
+    log.flush(); // the last lines, then a graceful stop (in-flight requests finish)
+    server.shutdown().finally(() => log.flush());
+  });
+}

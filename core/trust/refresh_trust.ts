@@ -196,10 +196,10 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
   // 5.6 targets.
   const targets = await nextRole("targets", targetsRef, await loadTrusted("targets"), caps.targets);
   assertNotExpired(targets.env.signed, now);
-  if (targets.fresh) await store.write("targets.json", targets.bytes);
 
   const all = [rootSigned, timestamp.signed, snapshot.env.signed, targets.env.signed];
-  return new TrustedRepository({
+  // Built before targets are persisted: the constructor refuses unsafe signed entries.
+  const trusted = new TrustedRepository({
     targets: targets.env.signed.targets,
     versions: {
       root: rootSigned.version,
@@ -210,6 +210,8 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     expires: new Date(Math.min(...all.map((s) => expiresOf(s).getTime()))),
     root: rootSigned as unknown as Record<string, unknown>,
   });
+  if (targets.fresh) await store.write("targets.json", targets.bytes);
+  return trusted;
 
   /** The role `ref` names: the trusted copy when it is that very version, else fetched and checked. */
   async function nextRole<R extends "snapshot" | "targets">(

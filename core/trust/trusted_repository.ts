@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, TrustError } from "../errors.ts";
 import {
   type AppCustom,
   type ImageCustom,
@@ -35,9 +35,9 @@ export interface DeviceTypeEntry {
 
 /** Verified repository state. */
 export class TrustedRepository {
-  /** Every usable target by TUF path. Left out: entries without a sha256, with unsafe paths, and app or
-   * image entries whose name, ref, commit, serial, device type, version or variant is malformed (those
-   * name directories on devices, so nothing signed can make them escape). */
+  /** Every usable target by TUF path. Left out: foreign entries without a sha256. App or image entries
+   * whose name, ref, commit, serial, device type, version, variant or path is malformed (those name
+   * directories on devices) make the constructor throw a `TrustError`: nothing of such metadata is used. */
   readonly targets: Map<string, TargetInfo>;
   /** Versions of the trusted metadata. */
   readonly versions: Readonly<Record<RoleName, number>>;
@@ -56,13 +56,24 @@ export class TrustedRepository {
   ) {
     this.targets = new Map();
     for (const [path, entry] of Object.entries(init.targets)) {
+      let info: TargetInfo;
       try {
-        const info = targetInfoFromTuf(path, entry);
-        checkCustom(info);
-        this.targets.set(path, info);
-      } catch {
-        // signed but unusable (no sha256, unsafe path or custom fields): not offered
+        info = targetInfoFromTuf(path, entry);
+      } catch (error) {
+        if (!isDroverKind(entry)) continue; // a foreign target Drover cannot use (no sha256): not offered
+        throw new TrustError(`Cannot trust targets metadata: ${(error as Error).message}`, { cause: error });
       }
+      try {
+        checkCustom(info);
+      } catch (error) {
+        // A Drover entry whose fields would name a path on devices, yet are unsafe: the signer is broken
+        // or compromised, so nothing of this metadata is used (rather than silently skipping one entry).
+        throw new TrustError(
+          `Cannot trust targets metadata: signed entry '${path}' is unsafe (${(error as Error).message})`,
+          { cause: error },
+        );
+      }
+      this.targets.set(path, info);
     }
     this.versions = Object.freeze({ ...init.versions });
     this.expires = init.expires;
@@ -174,6 +185,13 @@ export class TrustedRepository {
     verifyTargetBytes(t, bytes);
     return t;
   }
+}
+
+const DROVER_KINDS = new Set(["app", "image", "manifest", "device-types"]);
+
+function isDroverKind(entry: Record<string, unknown>): boolean {
+  const custom = entry.custom as Record<string, unknown> | undefined;
+  return typeof custom === "object" && custom !== null && DROVER_KINDS.has(custom.kind as string);
 }
 
 function checkCustom(t: TargetInfo): void {

@@ -1,3 +1,4 @@
+import { TrustError } from "../errors.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
@@ -15,19 +16,14 @@ const image = (deviceType: string, version: string) => ({
 });
 const versions = { root: 1, targets: 1, snapshot: 1, timestamp: 1 };
 
-Deno.test("TrustedRepository.findApp() picks the highest serial of the name and ref, skipping unsafe entries", () => {
+Deno.test("TrustedRepository.findApp() picks the highest serial of the name and ref", () => {
   const repo = new TrustedRepository({
     targets: {
       "apps/acme/radio/main/ccccccc.tar.gz": app("ccccccc", "main", 2),
       "apps/acme/radio/main/aaaaaaa.tar.gz": app("aaaaaaa", "main", 3),
       "apps/acme/radio/main/bbbbbbb.tar.gz": app("bbbbbbb", "main", 1),
       "apps/acme/radio/beta/ddddddd.tar.gz": app("ddddddd", "beta", 9),
-      "bad/../path": app("eeeeeee", "main", 99),
-      "apps/acme/radio/main/x.tar.gz": app("../../../etc", "main", 100),
-      "apps/acme/radio/main/y.tar.gz": {
-        ...app("fffffff", "main", 101),
-        custom: { ...app("fffffff", "main", 101).custom, name: "../x" },
-      },
+      "foreign.bin": { length: 1, hashes: { sha512: "ab" } },
     },
     versions,
     expires: new Date(),
@@ -35,7 +31,33 @@ Deno.test("TrustedRepository.findApp() picks the highest serial of the name and 
   assert.equal((repo.findApp("acme/radio", "main")?.custom as { commit: string }).commit, "aaaaaaa");
   assert.equal(repo.findApp("acme/radio", "nope"), undefined);
   assert.equal(repo.findApp("acme/other", "main"), undefined);
-  assert.equal(repo.apps().length, 4, "unsafe paths, commits and names are not offered");
+  assert.equal(repo.apps().length, 4, "a foreign entry without sha256 is not offered");
+});
+
+Deno.test("TrustedRepository refuses the whole metadata when a signed app entry is unsafe", () => {
+  const unsafe: Record<string, Record<string, unknown>> = {
+    "bad path": { "bad/../path": app("eeeeeee", "main", 99) },
+    "bad commit": { "apps/acme/radio/main/x.tar.gz": app("../../../etc", "main", 100) },
+    "bad name": {
+      "apps/acme/radio/main/y.tar.gz": {
+        ...app("fffffff", "main", 101),
+        custom: { ...app("fffffff", "main", 101).custom, name: "../x" },
+      },
+    },
+    "bad ref": { "apps/acme/radio/main/z.tar.gz": app("fffffff", "../../etc", 102) },
+  };
+  for (const [label, targets] of Object.entries(unsafe)) {
+    assert.throws(
+      () =>
+        new TrustedRepository({
+          targets: { "apps/acme/radio/main/ccccccc.tar.gz": app("ccccccc", "main", 2), ...targets },
+          versions,
+          expires: new Date(),
+        }),
+      (e: unknown) => e instanceof TrustError && /Cannot trust targets metadata/.test(e.message),
+      label,
+    );
+  }
 });
 
 Deno.test("TrustedRepository.images() lists a device type's images only; deviceTypes() verifies then parses", () => {

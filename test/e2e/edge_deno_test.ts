@@ -21,10 +21,12 @@ Deno.test("edge suite over real HTTP against `deno task start` (edge/deno.ts)", 
         keys,
         fetch: (path, init) => fetch(edge.url + path, { redirect: "manual", ...init }),
       });
+      await (await fetch(`${edge.url}/healthz?last`)).arrayBuffer();
     } finally {
       log = await edge.stop();
     }
-    assert.match(log, /^GET \/releases 200 \d+\.\dms$/m, "one log line per request");
+    assert.match(log, /^GET \/healthz\?last 200 \d+ms$/m, "the last line is flushed on SIGTERM");
+    assert.match(log, /^GET \/releases 200 \d+ms$/m, "one log line per request");
     assert.match(log, /^PUT \/v1\/targets\/[0-9a-f]{64} 422 /m);
   } finally {
     await Deno.remove(dir, { recursive: true });
