@@ -17,11 +17,11 @@ function digest(text: string): Uint8Array {
 /** Throws 401 (missing), 403 (wrong, or publishing disabled) unless `authorization` carries `token`. */
 export function requireToken(authorization: string | undefined, token: string | undefined): void {
   if (token === undefined) {
-    throw new HttpError(403, "E_FORBIDDEN", "Cannot publish: publishing is disabled (no token configured)");
+    throw new HttpError(403, "Cannot publish: publishing is disabled (no token configured)");
   }
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "");
   if (!match) {
-    throw new HttpError(401, "E_UNAUTHORIZED", "Cannot publish: missing bearer token", {
+    throw new HttpError(401, "Cannot publish: missing bearer token", {
       headers: { "www-authenticate": 'Bearer realm="drover"' },
     });
   }
@@ -29,5 +29,5 @@ export function requireToken(authorization: string | undefined, token: string | 
   const expected = digest(token);
   let diff = 0;
   for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ given[i]!;
-  if (diff !== 0) throw new HttpError(403, "E_FORBIDDEN", "Cannot publish: wrong bearer token");
+  if (diff !== 0) throw new HttpError(403, "Cannot publish: wrong bearer token");
 }

@@ -9,7 +9,7 @@ import { HttpError } from "./_http_error.ts";
 export function declaredLength(header: string | undefined, max: number): number | undefined {
   if (header === undefined) return undefined;
   if (!/^\d{1,16}$/.test(header.trim())) {
-    throw new HttpError(400, "E_BAD_REQUEST", "Cannot read body: malformed Content-Length");
+    throw new HttpError(400, "Cannot read body: malformed Content-Length");
   }
   const length = Number(header.trim());
   if (length > max) throw tooLarge(max);
@@ -17,7 +17,7 @@ export function declaredLength(header: string | undefined, max: number): number 
 }
 
 function tooLarge(max: number): HttpError {
-  return new HttpError(413, "E_TOO_LARGE", `Cannot read body: larger than ${max} bytes`);
+  return new HttpError(413, `Cannot read body: larger than ${max} bytes`);
 }
 
 /** Passes at most `max` bytes, then errors with a 413 {@linkcode HttpError}. */

@@ -19,31 +19,48 @@ export type HttpErrorCode =
   | "E_RANGE"
   | "E_UNAVAILABLE";
 
+const CODE_OF_STATUS: Record<number, HttpErrorCode> = {
+  400: "E_BAD_REQUEST",
+  401: "E_UNAUTHORIZED",
+  403: "E_FORBIDDEN",
+  404: "E_NOT_FOUND",
+  405: "E_METHOD",
+  409: "E_CONFLICT",
+  411: "E_LENGTH_REQUIRED",
+  413: "E_TOO_LARGE",
+  416: "E_RANGE",
+  503: "E_UNAVAILABLE",
+};
+
+/** Options of {@linkcode HttpError}. */
+export interface HttpErrorOptions {
+  /** Stable code (default: the usual one for the status, e.g. 413 `E_TOO_LARGE`). */
+  code?: HttpErrorCode;
+  cause?: unknown;
+  /** Extra response headers (`Allow`, `WWW-Authenticate`, `Content-Range`). */
+  headers?: Record<string, string>;
+}
+
 /**
  * An error that already knows its HTTP status; thrown by routes and storages.
  *
  * @example
  * ```ts
  * import { HttpError } from "./_http_error.ts";
- * const e = new HttpError(413, "E_TOO_LARGE", "Cannot accept upload: over 10 bytes");
- * console.assert(e.status === 413);
+ * const e = new HttpError(413, "Cannot accept upload: over 10 bytes");
+ * console.assert(e.status === 413 && e.code === "E_TOO_LARGE");
  * ```
  */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: HttpErrorCode;
   readonly headers: Record<string, string>;
-  constructor(
-    status: number,
-    code: HttpErrorCode,
-    message: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
-  ) {
-    super(message, { cause: options?.cause });
+  constructor(status: number, message: string, options: HttpErrorOptions = {}) {
+    super(message, { cause: options.cause });
     this.name = "HttpError";
     this.status = status;
-    this.code = code;
-    this.headers = options?.headers ?? {};
+    this.code = options.code ?? CODE_OF_STATUS[status] ?? "E_BAD_REQUEST";
+    this.headers = options.headers ?? {};
   }
 }
 

@@ -45,10 +45,10 @@ export class RepoState {
   #resolved = new Map<string, { entry: ImageEntry; until: number }>();
   #lock: Promise<unknown> = Promise.resolve();
 
-  constructor(storage: Storage, config: ResolvedConfig, keys: EdgeKeys) {
+  constructor(storage: Storage, options: { config: ResolvedConfig; keys: EdgeKeys }) {
     this.storage = storage;
-    this.config = config;
-    this.keys = keys;
+    this.config = options.config;
+    this.keys = options.keys;
   }
 
   /** The current view; re-reads metadata when stale and renews the timestamp when due. */
@@ -72,7 +72,8 @@ export class RepoState {
    * is cheaper than building headers per request; elsewhere (workerd forbids sharing a body between
    * requests) a fresh `Response` is made from the cached parts.
    */
-  respond(key: string, ttlMs: number, build: () => ResponseSpec): Response {
+  respond(key: string, build: () => ResponseSpec, options: { ttlMs?: number } = {}): Response {
+    const ttlMs = options.ttlMs ?? Infinity;
     const now = ttlMs === Infinity ? 0 : this.config.clock();
     const hit = this.#responses.get(key);
     if (hit && hit.until > now) return this.#emit(hit);
@@ -107,7 +108,11 @@ export class RepoState {
   }
 
   /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */
-  resolveImage(view: RepoView, slug: string, request: string, variant: "prod" | "dev"): ImageEntry {
+  resolveImage(
+    view: RepoView,
+    ask: { slug: string; request: string; variant: "prod" | "dev" },
+  ): ImageEntry {
+    const { slug, request, variant } = ask;
     const key = `${slug}\n${variant}\n${request}`;
     const now = this.config.clock();
     const hit = this.#resolved.get(key);

@@ -91,7 +91,7 @@ export async function loadView(storage: Storage, timestamp?: Uint8Array): Promis
     root,
     targets,
     images,
-    deviceTypes: await deviceTypesOf(storage, targets, images),
+    deviceTypes: await deviceTypesOf(storage, { targets, images }),
     releases: releasesDocument(targets.values()),
   };
 }
@@ -132,9 +132,9 @@ function imagesOf(targets: Map<string, TargetInfo>): Map<string, ImageEntry[]> {
 
 async function deviceTypesOf(
   storage: Storage,
-  targets: Map<string, TargetInfo>,
-  images: Map<string, ImageEntry[]>,
+  from: { targets: Map<string, TargetInfo>; images: Map<string, ImageEntry[]> },
 ): Promise<DeviceTypes> {
+  const { targets, images } = from;
   let listed: DeviceType[] = [];
   const doc = [...targets.values()].find((t) => t.custom.kind === "device-types");
   if (doc && doc.length <= 4 * 1024 * 1024) {

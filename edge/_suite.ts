@@ -31,7 +31,8 @@ export async function bytesOf(res: Response): Promise<Uint8Array> {
 }
 
 /** Asserts a JSON error body with `status` and returns its code. */
-export async function expectError(res: Response, status: number, code?: string): Promise<string> {
+export async function expectError(res: Response, status: number, options: { code?: string } = {}): Promise<string> {
+  const code = options.code;
   const text = await res.text();
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${text}`);
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
@@ -54,8 +55,8 @@ async function releases(t: SuiteTarget): Promise<Record<string, Record<string, R
   return await res.json();
 }
 
-async function redirect(t: SuiteTarget, path: string, init?: RequestInit) {
-  const res = await t.fetch(path, init);
+async function redirect(t: SuiteTarget, path: string, options: { method?: string } = {}) {
+  const res = await t.fetch(path, { method: options.method ?? "GET" });
   await res.arrayBuffer();
   assert.equal(res.status, 302, `${path}: ${res.status}`);
   return {
@@ -118,7 +119,7 @@ const READ_CASES: SuiteCase[] = [{
     ) {
       await expectError(await t.fetch(bad), 404);
     }
-    await expectError(await t.fetch("/tuf/999.targets.json"), 404, "E_NOT_FOUND");
+    await expectError(await t.fetch("/tuf/999.targets.json"), 404, { code: "E_NOT_FOUND" });
   },
 }, {
   name: "GET /targets serves bytes by sha256 with a strong ETag, immutable caching and no Content-Encoding",
@@ -156,7 +157,7 @@ const READ_CASES: SuiteCase[] = [{
     for (const range of [`bytes=${file.size}-`, "bytes=9-3", "bytes=abc", "bytes=-0"]) {
       const res = await t.fetch(file.path, { headers: { range } });
       assert.equal(res.headers.get("content-range"), `bytes */${file.size}`);
-      await expectError(res, 416, "E_RANGE");
+      await expectError(res, 416, { code: "E_RANGE" });
     }
     const stale = await t.fetch(file.path, { headers: { range: "bytes=0-0", "if-range": '"other"' } });
     assert.equal(stale.status, 200);
@@ -241,22 +242,22 @@ const READ_CASES: SuiteCase[] = [{
 }, {
   name: "image resolution refuses unknown device types, bad ranges, missing versions and variants with 4xx",
   async run(t) {
-    await expectError(await t.fetch("/v1/images/no-such-board"), 404, "E_NOT_FOUND");
-    await expectError(await t.fetch("/v1/images/no-such-board/latest"), 404, "E_NOT_FOUND");
-    await expectError(await t.fetch("/v1/images/rpi4/not%20a%20version!!"), 400, "E_BAD_REQUEST");
+    await expectError(await t.fetch("/v1/images/no-such-board"), 404, { code: "E_NOT_FOUND" });
+    await expectError(await t.fetch("/v1/images/no-such-board/latest"), 404, { code: "E_NOT_FOUND" });
+    await expectError(await t.fetch("/v1/images/rpi4/not%20a%20version!!"), 400, { code: "E_BAD_REQUEST" });
     await expectError(await t.fetch("/v1/images/rpi4/9.9.9"), 404);
-    await expectError(await t.fetch("/v1/images/rpi4/%5E9"), 404, "E_NOT_FOUND");
-    await expectError(await t.fetch("/v1/images/rpi4/latest?variant=debug"), 400, "E_BAD_REQUEST");
+    await expectError(await t.fetch("/v1/images/rpi4/%5E9"), 404, { code: "E_NOT_FOUND" });
+    await expectError(await t.fetch("/v1/images/rpi4/latest?variant=debug"), 400, { code: "E_BAD_REQUEST" });
     await expectError(await t.fetch("/v1/images/nuc/latest?variant=dev"), 404);
   },
 }, {
   name: "unknown paths are 404 and wrong methods 405 with Allow, as JSON errors",
   async run(t) {
-    await expectError(await t.fetch("/nope"), 404, "E_NOT_FOUND");
+    await expectError(await t.fetch("/nope"), 404, { code: "E_NOT_FOUND" });
     const res = await t.fetch("/releases", { method: "DELETE" });
     assert.equal(res.headers.get("allow"), "GET, HEAD");
-    await expectError(res, 405, "E_METHOD");
-    await expectError(await t.fetch(`/v1/targets/${"a".repeat(64)}`), 405, "E_METHOD");
+    await expectError(res, 405, { code: "E_METHOD" });
+    await expectError(await t.fetch(`/v1/targets/${"a".repeat(64)}`), 405, { code: "E_METHOD" });
     await expectError(await t.fetch("/v1/metadata"), 405);
   },
 }, {

@@ -11,7 +11,8 @@ import type { SuiteCase, SuiteTarget } from "./_suite.ts";
 const auth = { authorization: `Bearer ${TOKEN}` };
 const encoder = new TextEncoder();
 
-async function expectStatus(res: Response, status: number | number[], code?: string): Promise<void> {
+async function expectStatus(res: Response, status: number | number[], options: { code?: string } = {}): Promise<void> {
+  const code = options.code;
   const text = await res.text();
   const ok = Array.isArray(status) ? status.includes(res.status) : res.status === status;
   assert.ok(ok, `expected ${status}, got ${res.status}: ${text}`);
@@ -29,6 +30,7 @@ async function upload(
   bytes: Uint8Array<ArrayBuffer>,
   headers: Record<string, string> = auth,
 ): Promise<Response> {
+  const headers = options.headers ?? auth;
   return await t.fetch(`/v1/targets/${await sha256Hex(bytes)}`, { method: "PUT", body: bytes, headers });
 }
 
@@ -58,7 +60,8 @@ async function signedTargets(
   return JSON.stringify(await signEnvelope(next, [key]));
 }
 
-function post(t: SuiteTarget, body: string, headers: Record<string, string> = auth): Promise<Response> {
+function post(t: SuiteTarget, body: string, options: { headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers = options.headers ?? auth;
   return t.fetch("/v1/metadata", {
     method: "POST",
     body,
@@ -107,13 +110,13 @@ export const PUBLISH_CASES: SuiteCase[] = [{
   name: "PUT /v1/targets refuses a missing (401) or wrong (403) token and stores nothing",
   async run(t) {
     const bytes = encoder.encode("unauthorised upload");
-    await expectStatus(await upload(t, bytes, {}), 401, "E_UNAUTHORIZED");
+    await expectStatus(await upload(t, bytes, { headers: {} }), 401, { code: "E_UNAUTHORIZED" });
     await expectStatus(
-      await upload(t, bytes, { authorization: "Bearer wrong-token-0000000000" }),
+      await upload(t, bytes, { headers: { authorization: "Bearer wrong-token-0000000000" } }),
       403,
-      "E_FORBIDDEN",
+      { code: "E_FORBIDDEN" },
     );
-    await expectStatus(await upload(t, bytes, { authorization: `Basic ${btoa("a:b")}` }), 401);
+    await expectStatus(await upload(t, bytes, { headers: { authorization: `Basic ${btoa("a:b")}` } }), 401);
     assert.equal(await stored(t, await sha256Hex(bytes)), false);
   },
 }, {
@@ -124,10 +127,10 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     await expectStatus(await t.fetch("/v1/targets/XYZ", { method: "PUT", body: bytes, headers: auth }), 400);
     const claimed = await sha256Hex(encoder.encode("something else"));
     const wrong = await t.fetch(`/v1/targets/${claimed}`, { method: "PUT", body: bytes, headers: auth });
-    await expectStatus(wrong, 422, "E_INTEGRITY");
+    await expectStatus(wrong, 422, { code: "E_INTEGRITY" });
     assert.equal(await stored(t, claimed), false);
     const big = new Uint8Array(MAX_UPLOAD + 1);
-    await expectStatus(await upload(t, big), 413, "E_TOO_LARGE");
+    await expectStatus(await upload(t, big), 413, { code: "E_TOO_LARGE" });
     assert.equal(await stored(t, await sha256Hex(big)), false);
     const chunks = [new Uint8Array(MAX_UPLOAD / 2), new Uint8Array(MAX_UPLOAD / 2), new Uint8Array(1024)];
     const streamed = new ReadableStream<Uint8Array>({
@@ -170,15 +173,15 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     const current = await currentTargets(t);
     const { targets } = await entries();
     const good = await signedTargets(current, targets, t.keys.targets);
-    await expectStatus(await post(t, good, {}), 401);
-    await expectStatus(await post(t, good, { authorization: "Bearer nope-nope-nope" }), 403);
-    await expectStatus(await post(t, "{not json"), 400, "E_BAD_REQUEST");
+    await expectStatus(await post(t, good, { headers: {} }), 401);
+    await expectStatus(await post(t, good, { headers: { authorization: "Bearer nope-nope-nope" } }), 403);
+    await expectStatus(await post(t, "{not json"), 400, { code: "E_BAD_REQUEST" });
     await expectStatus(await post(t, JSON.stringify({ signed: { _type: "root" }, signatures: [] })), 400);
     const stale = await signedTargets(current, targets, t.keys.targets, current.version);
-    await expectStatus(await post(t, stale), 409, "E_STALE");
-    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.stranger)), 403, "E_TRUST");
-    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.snapshot)), 403, "E_TRUST");
-    await expectStatus(await post(t, good), 409, "E_CONFLICT"); // the app archive is not uploaded yet
+    await expectStatus(await post(t, stale), 409, { code: "E_STALE" });
+    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.stranger)), 403, { code: "E_TRUST" });
+    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.snapshot)), 403, { code: "E_TRUST" });
+    await expectStatus(await post(t, good), 409, { code: "E_CONFLICT" }); // the app archive is not uploaded yet
     assert.deepEqual(await versions(t), before);
   },
 }, {

@@ -39,9 +39,9 @@ export async function bundleWorker(dir: string): Promise<string> {
 /** Starts the worker with `bindings`, then copies `repository` (without its keys) into R2. */
 export async function startWorkerEdge(
   dir: string,
-  repository: FsStorage,
-  bindings: Record<string, string>,
+  options: { repository: FsStorage; bindings: Record<string, string> },
 ): Promise<WorkerEdge> {
+  const { repository, bindings } = options;
   const script = await bundleWorker(dir);
   const mf = new Miniflare({
     modules: true,

@@ -64,7 +64,7 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     throw new TypeError("Cannot create edge app: a storage is required");
   }
   const config = resolveConfig(options.config);
-  const state = new RepoState(options.storage, config, { ...options.keys });
+  const state = new RepoState(options.storage, { config, keys: { ...options.keys } });
   const app = new Hono() as EdgeApp;
 
   releasesRoutes(app, state);

@@ -25,7 +25,6 @@ export function deviceTypesRoutes(app: Hono, state: RepoState): void {
     const view = await state.view();
     return state.respond(
       state.urlKey(view, c.req.url),
-      Infinity,
       () =>
         jsonSpec({ deviceTypes: view.deviceTypes.list() }, {
           "cache-control": `public, max-age=${state.config.shortMaxAge}`,

@@ -34,7 +34,6 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
     const slug = deviceSlug(view, c.req.param("deviceType"));
     return state.respond(
       state.urlKey(view, c.req.url),
-      Infinity,
       () => jsonSpec(listing(view, slug), { "cache-control": `public, max-age=${state.config.shortMaxAge}` }),
     );
   });
@@ -52,28 +51,24 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   // Hot route: synchronous when the view is cached; the whole response is cached by URL.
   const redirect = (view: RepoView, ask: Ask): Response =>
-    state.respond(state.urlKey(view, ask.url), state.config.resolutionTtlMs, () => resolve(view, ask));
+    state.respond(state.urlKey(view, ask.url), () => resolve(view, ask), { ttlMs: state.config.resolutionTtlMs });
 
   const resolve = (view: RepoView, ask: Ask): ResponseSpec => {
     const slug = deviceSlug(view, ask.deviceType);
     const variant = ask.variant ?? "prod";
     if (variant !== "prod" && variant !== "dev") {
-      throw new HttpError(400, "E_BAD_REQUEST", `Cannot resolve image: unknown variant (prod or dev)`);
+      throw new HttpError(400, `Cannot resolve image: unknown variant (prod or dev)`);
     }
     const request = ask.request;
     if (request.length > 256) {
-      throw new HttpError(400, "E_BAD_REQUEST", "Cannot resolve image: request too long");
+      throw new HttpError(400, "Cannot resolve image: request too long");
     }
     let entry: ImageEntry;
     try {
-      entry = state.resolveImage(view, slug, request, variant);
+      entry = state.resolveImage(view, { slug, request, variant });
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof TypeError) {
-        throw new HttpError(
-          400,
-          "E_BAD_REQUEST",
-          `Cannot resolve image: '${request}' is not a version, range or keyword`,
-        );
+        throw new HttpError(400, `Cannot resolve image: '${request}' is not a version, range or keyword`);
       }
       throw error;
     }
@@ -102,7 +97,7 @@ function deviceSlug(view: RepoView, name: string): string {
   try {
     return view.deviceTypes.resolve(name).slug;
   } catch {
-    throw new HttpError(404, "E_NOT_FOUND", `Cannot find device type '${name.slice(0, 64)}'`);
+    throw new HttpError(404, `Cannot find device type '${name.slice(0, 64)}'`);
   }
 }
 

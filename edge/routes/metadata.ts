@@ -44,20 +44,20 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
       throw error;
     }
     if (!state.keys.snapshot || !state.keys.timestamp) {
-      throw new HttpError(503, "E_UNAVAILABLE", "Cannot publish: this edge holds no snapshot/timestamp keys");
+      throw new HttpError(503, "Cannot publish: this edge holds no snapshot/timestamp keys");
     }
     const envelope = parseTargets(bytes);
     const versions = await state.exclusive(async () => {
       const view = await loadView(state.storage);
       if (!view.root) {
-        throw new HttpError(409, "E_CONFLICT", "Cannot publish: the repository has no root yet");
+        throw new HttpError(409, "Cannot publish: the repository has no root yet");
       }
       const version = envelope.signed.version;
       if (version <= view.versions.targets) {
         throw new HttpError(
           409,
-          "E_STALE",
           `Cannot publish targets v${version}: not newer than v${view.versions.targets}`,
+          { code: "E_STALE" },
         );
       }
       await verifyEnvelope(envelope, view.root as unknown as RootKeys, "targets", {
@@ -92,9 +92,7 @@ function parseTargets(bytes: Uint8Array): TargetsEnvelope {
   try {
     envelope = decodeMetadata(bytes);
   } catch (error) {
-    throw new HttpError(400, "E_BAD_REQUEST", "Cannot publish: body is not signed TUF metadata JSON", {
-      cause: error,
-    });
+    throw new HttpError(400, "Cannot publish: body is not signed TUF metadata JSON", { cause: error });
   }
   const signed = envelope.signed as Record<string, unknown>;
   if (signed._type !== "targets") throw bad("expected _type 'targets'");
@@ -107,7 +105,7 @@ function parseTargets(bytes: Uint8Array): TargetsEnvelope {
 }
 
 function bad(detail: string): HttpError {
-  return new HttpError(400, "E_BAD_REQUEST", `Cannot publish: ${detail}`);
+  return new HttpError(400, `Cannot publish: ${detail}`);
 }
 
 function targetInfos(targets: Record<string, Record<string, unknown>>): TargetInfo[] {
@@ -117,14 +115,9 @@ function targetInfos(targets: Record<string, Record<string, unknown>>): TargetIn
       if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
       out.push(targetInfoFromTuf(path, entry));
     } catch (error) {
-      throw new HttpError(
-        400,
-        "E_BAD_REQUEST",
-        `Cannot publish: target '${path.slice(0, 200)}' is unusable`,
-        {
-          cause: error,
-        },
-      );
+      throw new HttpError(400, `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {
+        cause: error,
+      });
     }
   }
   return out;
@@ -139,7 +132,6 @@ async function requireUploaded(state: RepoState, targets: TargetInfo[]): Promise
   if (missing.length > 0) {
     throw new HttpError(
       409,
-      "E_CONFLICT",
       `Cannot publish: ${missing.length} target(s) not uploaded, e.g. ${missing.slice(0, 3).join(", ")}`,
     );
   }

@@ -25,11 +25,10 @@ import { baseUrl } from "../_http.ts";
  * ```
  */
 export function releasesRoutes(app: Hono, state: RepoState): void {
-  const respond = (view: RepoView, url: string, key: string): Response => {
-    const base = baseUrl(url, state.config);
+  const respond = (view: RepoView, at: { url: string; key: string }): Response => {
+    const base = baseUrl(at.url, state.config);
     return state.respond(
-      key,
-      Infinity,
+      at.key,
       () => ({ body: render(view, base), headers: { "content-type": "application/json; charset=utf-8" } }),
     );
   };
@@ -39,8 +38,8 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
       byUrl ? state.urlKey(v, url) : `${viewKey(v)} releases ${baseUrl(url, state.config)}`;
     const view = state.view();
     return view instanceof Promise
-      ? view.then((v) => respond(v, url, key(v)))
-      : respond(view, url, key(view));
+      ? view.then((v) => respond(v, { url, key: key(v) }))
+      : respond(view, { url, key: key(view) });
   };
   // Keyed by URL: the fast lane in front of the router answers repeated GETs (see app.ts).
   app.get("/releases", (c) => serve(c.req.url, true));
@@ -48,7 +47,7 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
     if (!wantsHtml(c.req.header("accept"))) return serve(c.req.url, false); // depends on Accept: not by URL
     const base = baseUrl(c.req.url, state.config);
     const html = (view: RepoView) =>
-      state.respond(`${viewKey(view)} html ${base}`, Infinity, () => ({
+      state.respond(`${viewKey(view)} html ${base}`, () => ({
         body: page(view, base),
         headers: {
           "content-type": "text/html; charset=utf-8",

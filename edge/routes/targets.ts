@@ -38,7 +38,7 @@ export function targetsRoutes(app: Hono, state: RepoState): void {
       "content-type": "application/octet-stream",
       "x-content-type-options": "nosniff",
     };
-    const missing = () => new HttpError(404, "E_NOT_FOUND", `Cannot find target: no blob ${sha256}`);
+    const missing = () => new HttpError(404, `Cannot find target: no blob ${sha256}`);
     if (matchesEtag(c.req.header("if-none-match"), sha256)) {
       if (!(await state.storage.headBlob(sha256, { path }))) throw missing();
       return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } });
@@ -50,7 +50,7 @@ export function targetsRoutes(app: Hono, state: RepoState): void {
       ? parseRange(c.req.header("range"), head.size)
       : undefined;
     if (range === "unsatisfiable") {
-      throw new HttpError(416, "E_RANGE", `Cannot serve range: blob has ${head.size} bytes`, {
+      throw new HttpError(416, `Cannot serve range: blob has ${head.size} bytes`, {
         headers: { "content-range": `bytes */${head.size}`, "accept-ranges": "bytes" },
       });
     }
@@ -89,7 +89,7 @@ function parseTargetPath(url: string): { sha256: string; path: string } {
 }
 
 function notATarget(): HttpError {
-  return new HttpError(404, "E_NOT_FOUND", "Cannot find target: expected /targets/<dir>/<sha256>.<name>");
+  return new HttpError(404, "Cannot find target: expected /targets/<dir>/<sha256>.<name>");
 }
 
 function matchesEtag(header: string | undefined, sha256: string): boolean {

@@ -28,14 +28,14 @@ const NAME = /^(?:[1-9][0-9]{0,9}\.(?:root|snapshot|targets)|root|timestamp)\.js
 export function tufRoutes(app: Hono, state: RepoState): void {
   app.get("/tuf/:file", async (c) => {
     const file = c.req.param("file");
-    if (!NAME.test(file)) throw new HttpError(404, "E_NOT_FOUND", "Cannot find metadata: unknown file name");
+    if (!NAME.test(file)) throw new HttpError(404, "Cannot find metadata: unknown file name");
     let bytes: Uint8Array | undefined;
     if (file === "timestamp.json") {
       bytes = (await state.view()).timestamp; // renewed lazily when close to expiry
     } else {
       bytes = await state.storage.get(`tuf/${file}`);
     }
-    if (!bytes) throw new HttpError(404, "E_NOT_FOUND", `Cannot find metadata: no ${file}`);
+    if (!bytes) throw new HttpError(404, `Cannot find metadata: no ${file}`);
     const versioned = /^[0-9]/.test(file);
     return new Response(c.req.method === "HEAD" ? null : bytes as Uint8Array<ArrayBuffer>, {
       headers: {

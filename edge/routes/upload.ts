@@ -34,7 +34,7 @@ export function uploadRoutes(app: Hono, state: RepoState): void {
       requireToken(c.req.header("authorization"), state.config.token);
       const sha256 = c.req.param("sha256");
       if (!/^[0-9a-f]{64}$/.test(sha256)) {
-        throw new HttpError(400, "E_BAD_REQUEST", "Cannot store target: expected a lower-case hex sha256");
+        throw new HttpError(400, "Cannot store target: expected a lower-case hex sha256");
       }
       const max = state.config.maxUploadBytes;
       const length = declaredLength(c.req.header("content-length"), max);

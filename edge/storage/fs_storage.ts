@@ -124,7 +124,7 @@ export class FsStorage implements Storage {
         const size = (await handle.stat()).size;
         const offset = options?.range?.offset ?? 0;
         const length = options?.range?.length ?? size - offset;
-        return { body: fileStream(handle, offset, length), size };
+        return { body: fileStream(handle, { offset, length }), size };
       } catch (error) {
         await handle.close();
         throw error;
@@ -191,9 +191,9 @@ export class FsStorage implements Storage {
   }
 }
 
-function fileStream(handle: FileHandle, offset: number, length: number): ReadableStream<Uint8Array> {
-  let position = offset;
-  let left = length;
+function fileStream(handle: FileHandle, span: { offset: number; length: number }): ReadableStream<Uint8Array> {
+  let position = span.offset;
+  let left = span.length;
   let closed = false;
   const close = async () => {
     if (closed) return;

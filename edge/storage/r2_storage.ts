@@ -138,7 +138,7 @@ export class R2Storage implements Storage {
         .FixedLengthStream;
     const length = options?.length;
     if (length === undefined) {
-      throw new HttpError(411, "E_LENGTH_REQUIRED", "Cannot store blob: R2 uploads need a Content-Length");
+      throw new HttpError(411, "Cannot store blob: R2 uploads need a Content-Length");
     }
     // R2 needs a known length to stream; Workers' FixedLengthStream gives one. R2 checks sha256 itself too.
     const value = Fixed ? body.pipeThrough(new Fixed(length)) : body;

@@ -11,11 +11,14 @@ Deno.test("edge suite against the Worker bundle in workerd (miniflare, R2 + KV)"
     const repository = new FsStorage(`${dir}/repo`);
     // Signed 20 hours ago: the timestamp (1 day) is within the renewal margin, so the worker renews it.
     await writeFixture(repository, keys, { now: new Date(Date.now() - 20 * 3600_000) });
-    const edge = await startWorkerEdge(dir, repository, {
-      DROVER_TOKEN: TOKEN,
-      DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
-      DROVER_SNAPSHOT_KEY: JSON.stringify(keys.snapshot),
-      DROVER_TIMESTAMP_KEY: JSON.stringify(keys.timestamp),
+    const edge = await startWorkerEdge(dir, {
+      repository,
+      bindings: {
+        DROVER_TOKEN: TOKEN,
+        DROVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+        DROVER_SNAPSHOT_KEY: JSON.stringify(keys.snapshot),
+        DROVER_TIMESTAMP_KEY: JSON.stringify(keys.timestamp),
+      },
     });
     try {
       const health = await (await fetch(`${edge.url}/healthz`)).json();
