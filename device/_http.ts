@@ -4,7 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { NotFoundError, TransientError } from "../core/errors.ts";
+import { IntegrityError, NotFoundError, TransientError } from "../core/errors.ts";
 import { type MiniResponse, nodeFetch, useNodeHttp } from "./_node_http.ts";
 import { fileStream } from "./_streams.ts";
 
@@ -39,6 +39,8 @@ export class RetryableError extends TransientError {
 export interface Opened {
   status: number;
   contentRange: string | null;
+  /** Content-Length of the response, when the server sent one. */
+  contentLength: number | undefined;
   body: ReadableStream<Uint8Array>;
   /** Clears timers; cancels the body if still unread. */
   dispose(): Promise<void>;
@@ -51,21 +53,35 @@ function retryAfter(value: string | null, maxMs: number): number | undefined {
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxMs) : undefined;
 }
 
+/** Bytes a guarded body reads ahead of its consumer (network reads overlap disk writes). */
+const READ_AHEAD = 1024 * 1024;
+
 /**
  * Wraps a response body: aborts `ac` when the network is silent for `idleMs` while a chunk is
  * awaited (disk back-pressure does not count), and turns body errors into `RetryableError`.
+ * One timer per body, not per chunk: it checks how long the read in progress has waited.
  */
 function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleMs: number, what: string) {
   const reader = raw.getReader();
+  let waitingSince: number | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const clear = () => clearTimeout(timer);
+  const check = () => {
+    timer = undefined;
+    if (waitingSince === undefined) return;
+    const waited = Date.now() - waitingSince;
+    if (waited >= idleMs) {
+      ac.abort(new RetryableError(`Cannot fetch ${what}: no data for ${idleMs} ms`));
+    } else timer = setTimeout(check, idleMs - waited);
+  };
+  const clear = () => {
+    waitingSince = undefined;
+    clearTimeout(timer);
+    timer = undefined;
+  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      clear();
-      timer = setTimeout(
-        () => ac.abort(new RetryableError(`Cannot fetch ${what}: no data for ${idleMs} ms`)),
-        idleMs,
-      );
+      waitingSince = Date.now();
+      timer ??= setTimeout(check, idleMs);
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await reader.read();
@@ -75,16 +91,68 @@ function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleM
         if (reason instanceof TransientError) throw reason;
         throw new RetryableError(`Cannot fetch ${what}: ${(error as Error).message}`, { cause: error });
       }
-      clear();
-      if (result.done) controller.close();
-      else controller.enqueue(result.value);
+      waitingSince = undefined;
+      if (result.done) {
+        clear();
+        controller.close();
+      } else controller.enqueue(result.value);
     },
     cancel(reason) {
       clear();
       return reader.cancel(reason);
     },
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: READ_AHEAD, size: (chunk) => chunk.byteLength });
   return { body, clear };
+}
+
+/**
+ * Checks what a response says about the artifact's full size against the signed `length`:
+ * the Content-Length of a 200, the total of a 206's Content-Range (and that its Content-Length
+ * matches the range), or the `bytes *\/N` of a 416. A server that announces another size is
+ * sending other bytes: `IntegrityError` at once (retrying would not help). Silent when the
+ * response does not say, or when `length` is unknown.
+ *
+ * @example
+ * ```ts
+ * import { checkDeclaredLength } from "./_http.ts";
+ * const opened = { status: 200, contentRange: null, contentLength: 10 };
+ * try {
+ *   checkDeclaredLength(opened, { length: 12, offset: 0, name: "a.tar.gz" });
+ *   console.assert(false);
+ * } catch (e) {
+ *   console.assert((e as { code?: string }).code === "E_INTEGRITY");
+ * }
+ * ```
+ */
+export function checkDeclaredLength(
+  opened: Pick<Opened, "status" | "contentRange" | "contentLength">,
+  options: { length: number | undefined; offset: number; name: string },
+): void {
+  const { length, offset, name } = options;
+  if (length === undefined) return;
+  const refuse = (detail: string) => {
+    throw new IntegrityError(`Cannot verify ${name}: the server ${detail}, signed length is ${length}`);
+  };
+  if (opened.status === 200) {
+    if (opened.contentLength !== undefined && opened.contentLength !== length) {
+      refuse(`sends ${opened.contentLength} bytes`);
+    }
+  } else if (opened.status === 206) {
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(opened.contentRange?.trim() ?? "");
+    if (!m || m[3] === "*") return;
+    const [first, last, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (total !== length) refuse(`says the artifact has ${total} bytes`);
+    if (opened.contentLength !== undefined && opened.contentLength !== last - first + 1) {
+      refuse(`sends ${opened.contentLength} bytes for range ${first}-${last}`);
+    }
+  } else if (opened.status === 416) {
+    const m = /^bytes \*\/(\d+)$/.exec(opened.contentRange?.trim() ?? "");
+    if (m && Number(m[1]) !== length) refuse(`says the artifact has ${m[1]} bytes (from byte ${offset})`);
+  }
+}
+
+function lengthOf(value: string | null): number | undefined {
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 
 /**
@@ -99,10 +167,12 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
       throw new NotFoundError(`Cannot fetch ${url}: ${e.code ?? e.message}`, { cause: e });
     });
     if (!st.isFile()) throw new NotFoundError(`Cannot fetch ${url}: not a file`);
-    const body = fileStream(path, { start: Math.min(offset, st.size) });
+    const start = Math.min(offset, st.size);
+    const body = fileStream(path, { start });
     return {
       status: offset > 0 ? 206 : 200,
       contentRange: offset > 0 ? `bytes ${offset}-${st.size - 1}/${st.size}` : null,
+      contentLength: st.size - start,
       body,
       dispose: () => body.cancel().catch(() => {}),
     };
@@ -143,7 +213,13 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
     await res.body?.cancel().catch(() => {});
     done();
     const body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-    return { status, contentRange: res.headers.get("content-range"), body, dispose: async () => {} };
+    return {
+      status,
+      contentRange: res.headers.get("content-range"),
+      contentLength: 0,
+      body,
+      dispose: async () => {},
+    };
   }
   if (status !== 200 && status !== 206) {
     await res.body?.cancel().catch(() => {});
@@ -160,6 +236,7 @@ export async function openUrl(url: URL, options: FetchPolicy & { offset?: number
   return {
     status,
     contentRange: res.headers.get("content-range"),
+    contentLength: lengthOf(res.headers.get("content-length")),
     body: guarded.body,
     dispose: async () => {
       guarded.clear();

@@ -1,10 +1,12 @@
 /**
- * Web streams over node:fs file handles (bounded memory, 1 MiB reads).
+ * Web streams over node:fs file handles: 1 MiB reads with one read ahead (the disk works while the
+ * consumer hashes or extracts), and a sink that coalesces small chunks into 1 MiB writes.
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
 
-const CHUNK = 256 * 1024;
+/** Size of reads, and of coalesced writes. */
+export const IO_CHUNK = 1024 * 1024;
 
 /** Reads `path` from `start` (inclusive) to `end` (exclusive, default EOF) as a byte stream. */
 export function fileStream(
@@ -25,7 +27,7 @@ export function fileStream(
     },
     async pull(controller) {
       try {
-        const want = Math.min(CHUNK, end - pos);
+        const want = Math.min(IO_CHUNK, end - pos);
         if (want <= 0 || !handle) {
           await close();
           controller.close();
@@ -48,18 +50,55 @@ export function fileStream(
     async cancel() {
       await close();
     },
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: 1 });
 }
 
-/** Writes every chunk fully to an open file handle. The handle stays open (caller fsyncs, closes). */
+/** Writes all of `bytes` at the handle's position. */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.byteLength;) {
+    at += (await handle.write(bytes, at, bytes.byteLength - at)).bytesWritten;
+  }
+}
+
+/**
+ * Collects small chunks into `IO_CHUNK`-sized writes to one file handle. `push` resolves once the
+ * chunk is buffered or written; `flush` writes what is buffered. The handle stays open.
+ */
+export class CoalescingWriter {
+  #handle: FileHandle;
+  #buffer: Uint8Array | undefined;
+  #filled = 0;
+
+  constructor(handle: FileHandle) {
+    this.#handle = handle;
+  }
+
+  /** Bytes buffered, not yet written. */
+  get buffered(): number {
+    return this.#filled;
+  }
+
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.#filled + chunk.byteLength > IO_CHUNK) await this.flush();
+    if (chunk.byteLength >= IO_CHUNK) return await writeAll(this.#handle, chunk);
+    this.#buffer ??= new Uint8Array(IO_CHUNK);
+    this.#buffer.set(chunk, this.#filled);
+    this.#filled += chunk.byteLength;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#filled === 0) return;
+    const n = this.#filled;
+    this.#filled = 0;
+    await writeAll(this.#handle, this.#buffer!.subarray(0, n));
+  }
+}
+
+/** Writes every chunk to an open file handle, in 1 MiB writes. The handle stays open (caller fsyncs, closes). */
 export function handleSink(handle: FileHandle): WritableStream<Uint8Array> {
+  const writer = new CoalescingWriter(handle);
   return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      let off = 0;
-      while (off < chunk.byteLength) {
-        const { bytesWritten } = await handle.write(chunk, off, chunk.byteLength - off);
-        off += bytesWritten;
-      }
-    },
+    write: (chunk) => writer.push(chunk),
+    close: () => writer.flush(),
   });
 }

@@ -2,7 +2,7 @@
 /**
  * The `drover` command line: dispatches on the first word to `device/commands/*`, prints
  * `--version` and `--help`, and is the only place that ends the process. Injects native hashing
- * and gunzip (`core/node.ts`) before anything runs.
+ * (`core/node.ts`) and gunzip (`device/gunzip_stream.ts`) before anything runs.
  *
  * @example
  * ```ts
@@ -16,6 +16,7 @@
  */
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
+import { GunzipStream } from "./gunzip_stream.ts";
 import type { Command, CommandIO } from "./command.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { command as check } from "./commands/check.ts";
@@ -96,7 +97,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
  * ```
  */
 export async function runMain(): Promise<never> {
-  setAbilities(nodeAbilities);
+  // core's gunzip leaves the write in progress unsettled when zlib fails (see gunzip_stream.ts)
+  setAbilities({ ...nodeAbilities, createGunzip: () => new GunzipStream() });
   const ac = new AbortController();
   let signals = 0;
   const onSignal = (sig: string) => {

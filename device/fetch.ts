@@ -25,8 +25,8 @@ import { dirname } from "node:path";
 import { IntegrityError, NotFoundError } from "../core/errors.ts";
 import { VerifyStream } from "../core/verify/mod.ts";
 import { fsyncDir } from "./atomic_file.ts";
-import { type FetchPolicy, openUrl, RetryableError, withRetries } from "./_http.ts";
-import { fileStream, handleSink } from "./_streams.ts";
+import { checkDeclaredLength, type FetchPolicy, openUrl, RetryableError, withRetries } from "./_http.ts";
+import { CoalescingWriter, fileStream } from "./_streams.ts";
 
 export type { FetchPolicy } from "./_http.ts";
 
@@ -141,7 +141,20 @@ export async function downloadVerified(
       await truncate(part, 0);
       offset = 0;
     }
-    let opened = offset === expected.length ? undefined : await openUrl(url, { ...options, offset });
+    /** The server announced another size than the signed one: final, and the .part is not to blame. */
+    let declared = false;
+    const request = async (from: number) => {
+      const o = await openUrl(url, { ...options, offset: from });
+      try {
+        checkDeclaredLength(o, { length: expected.length, offset: from, name });
+      } catch (error) {
+        declared = true;
+        await o.dispose();
+        throw error;
+      }
+      return o;
+    };
+    let opened = offset === expected.length ? undefined : await request(offset);
     try {
       if (opened && offset > 0 && opened.status === 200) {
         // the server ignored the Range request and sends everything: take it from byte 0
@@ -155,7 +168,7 @@ export async function downloadVerified(
         opened = undefined;
         await truncate(part, 0);
         offset = 0;
-        opened = await openUrl(url, { ...options, offset: 0 });
+        opened = await request(0);
       }
       const body = opened?.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
       const verify = new VerifyStream(expected, {
@@ -167,25 +180,27 @@ export async function downloadVerified(
       const handle = await open(part, "a");
       let seen = offset;
       try {
-        const writer = handleSink(handle).getWriter();
-        await body.pipeThrough(verify).pipeTo(
-          new WritableStream<Uint8Array>({
-            async write(chunk) {
-              seen += chunk.byteLength;
-              if (seen > cap) throw new IntegrityError(`Cannot verify ${name}: longer than ${cap} bytes`);
-              await writer.write(chunk);
-            },
-            close: () => writer.close(),
-            abort: (reason) => writer.abort(reason),
-          }),
-        );
-        await verify.done;
+        const writer = new CoalescingWriter(handle);
+        try {
+          await body.pipeThrough(verify).pipeTo(
+            new WritableStream<Uint8Array>({
+              async write(chunk) {
+                seen += chunk.byteLength;
+                if (seen > cap) throw new IntegrityError(`Cannot verify ${name}: longer than ${cap} bytes`);
+                await writer.push(chunk);
+              },
+            }),
+          );
+          await verify.done;
+        } finally {
+          await writer.flush(); // what arrived stays in the .part for a resume (or is removed below)
+        }
         await handle.sync();
       } finally {
         await handle.close();
       }
     } catch (error) {
-      if (error instanceof IntegrityError) {
+      if (error instanceof IntegrityError && !declared) {
         await unlink(part).catch(() => {});
         if (offset > 0 && !freshRetryUsed) {
           // the bytes of an earlier run were bad: one fresh download before giving up

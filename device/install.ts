@@ -32,6 +32,7 @@ import { mkdir, open, readFile, realpath, rename, rm, stat, unlink } from "node:
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UntarStream } from "../core/archive/mod.ts";
+import { IntegrityError, TransientError } from "../core/errors.ts";
 import { VerifyStream } from "../core/verify/mod.ts";
 import type { Deploy } from "./apps.ts";
 import { fsyncDir } from "./atomic_file.ts";
@@ -142,9 +143,16 @@ async function stage(releases: string, id: string, source: Source, options: Inst
     verify.done.catch(() => {}); // the pipe reports the same error
     const bytes = typeof source === "string" ? fileStream(source) : source();
     const untar = new UntarStream({ gzip: "auto", maxTotalSize: options.maxExtractedSize });
-    const entries = bytes.pipeThrough(verify).pipeThrough(untar);
-    await extractTo(entries, staging, { signal: options.signal });
-    await verify.done;
+    // Explicit pipes, all awaited: an error anywhere cancels or aborts every other stage, and the
+    // source (a network body, a .part being appended to) is closed before staging is removed.
+    const stages = await Promise.allSettled([
+      bytes.pipeTo(verify.writable),
+      verify.readable.pipeTo(untar.writable),
+      extractTo(untar.readable, staging, { signal: options.signal }),
+    ]);
+    const failed = firstFailure(stages);
+    if (failed !== undefined) throw failed;
+    await verify.done; // settled: the pipes ended, so verify's flush ran
     await writeDeploy(staging, deploy);
     await rename(staging, join(releases, id));
     await fsyncDir(releases);
@@ -152,6 +160,18 @@ async function stage(releases: string, id: string, source: Source, options: Inst
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The error to report from settled pipeline stages (source first): the source's own transient
+ * failure (what follows from it downstream is a consequence), else an integrity failure (a digest
+ * mismatch also makes the tar parser fail, less clearly), else the first in pipeline order.
+ */
+function firstFailure(stages: PromiseSettledResult<unknown>[]): unknown {
+  const source = stages[0];
+  if (source?.status === "rejected" && source.reason instanceof TransientError) return source.reason;
+  const reasons = stages.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+  return reasons.find((r) => r instanceof IntegrityError) ?? reasons[0];
 }
 
 function health(releasePath: string, name: string, options: InstallOptions): Promise<string | undefined> {

@@ -25,8 +25,8 @@
  */
 import { type FileHandle, open, stat, truncate } from "node:fs/promises";
 import { IntegrityError, TransientError } from "../core/errors.ts";
-import { backoff, type FetchPolicy, type Opened, openUrl } from "./_http.ts";
-import { fileStream } from "./_streams.ts";
+import { backoff, checkDeclaredLength, type FetchPolicy, type Opened, openUrl } from "./_http.ts";
+import { CoalescingWriter, fileStream } from "./_streams.ts";
 
 /** Options of {@linkcode resumableSource}. */
 export interface ResumableSourceOptions extends FetchPolicy {
@@ -52,6 +52,7 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
   const cap = total ?? options.maxLength ?? 4 * 2 ** 30;
   const name = options.name ?? String(url);
   let handle: FileHandle | undefined;
+  let sink: CoalescingWriter | undefined;
   let prefix: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let opened: Opened | undefined;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -70,22 +71,39 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
     prefix = undefined;
     await release();
     const h = handle;
+    const w = sink;
     handle = undefined;
-    await h?.close();
+    sink = undefined;
+    try {
+      await w?.flush(); // every byte delivered is in the .part, for the next run to resume from
+    } finally {
+      await h?.close();
+    }
+  };
+  /** Opens the network from `from`; a server announcing another size than the signed one is final. */
+  const request = async (from: number) => {
+    const o = await openUrl(url, { ...options, offset: from });
+    try {
+      checkDeclaredLength(o, { length: total, offset: from, name });
+    } catch (error) {
+      await o.dispose();
+      throw error;
+    }
+    return o;
   };
   /** Opens the network from `delivered`; a server that ignores Range gets its first bytes skipped. */
   const connect = async () => {
-    opened = await openUrl(url, { ...options, offset: delivered });
+    opened = await request(delivered);
     skip = 0;
     if (delivered > 0 && opened.status === 416) {
       await release();
       if (total === undefined) return false; // nothing left to send: the part was complete
-      opened = await openUrl(url, { ...options, offset: 0 });
+      opened = await request(0);
     }
     if (delivered > 0 && (opened.status !== 206 || startOf(opened.contentRange) !== delivered)) {
       if (opened.status !== 200) {
         await release();
-        opened = await openUrl(url, { ...options, offset: 0 });
+        opened = await request(0);
       }
       skip = delivered;
     }
@@ -101,6 +119,7 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
         size = 0;
       }
       handle = await open(options.part, "a");
+      sink = new CoalescingWriter(handle);
       if (size > 0) prefix = fileStream(options.part, { end: size }).getReader();
     },
     async pull(controller) {
@@ -146,8 +165,7 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
           if (delivered + chunk.byteLength > cap) {
             throw new IntegrityError(`Cannot verify ${name}: more than ${cap} bytes`);
           }
-          let off = 0;
-          while (off < chunk.byteLength) off += (await handle!.write(chunk, off)).bytesWritten;
+          await sink!.push(chunk);
           delivered += chunk.byteLength;
           failures = 0; // progress: the retry budget is per stall
           options.onProgress?.(delivered, total);

@@ -31,7 +31,11 @@ export async function bytesOf(res: Response): Promise<Uint8Array> {
 }
 
 /** Asserts a JSON error body with `status` and returns its code. */
-export async function expectError(res: Response, status: number, options: { code?: string } = {}): Promise<string> {
+export async function expectError(
+  res: Response,
+  status: number,
+  options: { code?: string } = {},
+): Promise<string> {
   const code = options.code;
   const text = await res.text();
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${text}`);

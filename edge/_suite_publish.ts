@@ -11,7 +11,11 @@ import type { SuiteCase, SuiteTarget } from "./_suite.ts";
 const auth = { authorization: `Bearer ${TOKEN}` };
 const encoder = new TextEncoder();
 
-async function expectStatus(res: Response, status: number | number[], options: { code?: string } = {}): Promise<void> {
+async function expectStatus(
+  res: Response,
+  status: number | number[],
+  options: { code?: string } = {},
+): Promise<void> {
   const code = options.code;
   const text = await res.text();
   const ok = Array.isArray(status) ? status.includes(res.status) : res.status === status;
@@ -28,7 +32,7 @@ async function stored(t: SuiteTarget, sha256: string): Promise<boolean> {
 async function upload(
   t: SuiteTarget,
   bytes: Uint8Array<ArrayBuffer>,
-  headers: Record<string, string> = auth,
+  options: { headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers = options.headers ?? auth;
   return await t.fetch(`/v1/targets/${await sha256Hex(bytes)}`, { method: "PUT", body: bytes, headers });
@@ -52,15 +56,18 @@ async function versions(t: SuiteTarget) {
 
 async function signedTargets(
   signed: Record<string, unknown>,
-  extra: Record<string, unknown>,
-  key: KeyPair,
-  version = Number(signed.version) + 1,
+  options: { extra: Record<string, unknown>; key: KeyPair; version?: number },
 ): Promise<string> {
+  const { extra, key, version = Number(signed.version) + 1 } = options;
   const next = { ...signed, version, targets: { ...signed.targets as object, ...extra } };
   return JSON.stringify(await signEnvelope(next, [key]));
 }
 
-function post(t: SuiteTarget, body: string, options: { headers?: Record<string, string> } = {}): Promise<Response> {
+function post(
+  t: SuiteTarget,
+  body: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers = options.headers ?? auth;
   return t.fetch("/v1/metadata", {
     method: "POST",
@@ -172,15 +179,27 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     const before = await versions(t);
     const current = await currentTargets(t);
     const { targets } = await entries();
-    const good = await signedTargets(current, targets, t.keys.targets);
+    const good = await signedTargets(current, { extra: targets, key: t.keys.targets });
     await expectStatus(await post(t, good, { headers: {} }), 401);
     await expectStatus(await post(t, good, { headers: { authorization: "Bearer nope-nope-nope" } }), 403);
     await expectStatus(await post(t, "{not json"), 400, { code: "E_BAD_REQUEST" });
     await expectStatus(await post(t, JSON.stringify({ signed: { _type: "root" }, signatures: [] })), 400);
-    const stale = await signedTargets(current, targets, t.keys.targets, current.version);
+    const stale = await signedTargets(current, {
+      extra: targets,
+      key: t.keys.targets,
+      version: current.version,
+    });
     await expectStatus(await post(t, stale), 409, { code: "E_STALE" });
-    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.stranger)), 403, { code: "E_TRUST" });
-    await expectStatus(await post(t, await signedTargets(current, targets, t.keys.snapshot)), 403, { code: "E_TRUST" });
+    await expectStatus(
+      await post(t, await signedTargets(current, { extra: targets, key: t.keys.stranger })),
+      403,
+      { code: "E_TRUST" },
+    );
+    await expectStatus(
+      await post(t, await signedTargets(current, { extra: targets, key: t.keys.snapshot })),
+      403,
+      { code: "E_TRUST" },
+    );
     await expectStatus(await post(t, good), 409, { code: "E_CONFLICT" }); // the app archive is not uploaded yet
     assert.deepEqual(await versions(t), before);
   },
@@ -193,7 +212,10 @@ export const PUBLISH_CASES: SuiteCase[] = [{
     assert.equal(latestBefore.headers.get("x-drover-version"), "2.89.0-beta.1");
     const { targets, imageSha, appSha } = await entries();
     assert.equal((await upload(t, newApp)).status, 201);
-    const res = await post(t, await signedTargets(await currentTargets(t), targets, t.keys.targets));
+    const res = await post(
+      t,
+      await signedTargets(await currentTargets(t), { extra: targets, key: t.keys.targets }),
+    );
     assert.equal(res.status, 200, await res.clone().text());
     const after = (await res.json()).versions;
     assert.equal(after.targets, before.targets + 1);

@@ -51,7 +51,9 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   // Hot route: synchronous when the view is cached; the whole response is cached by URL.
   const redirect = (view: RepoView, ask: Ask): Response =>
-    state.respond(state.urlKey(view, ask.url), () => resolve(view, ask), { ttlMs: state.config.resolutionTtlMs });
+    state.respond(state.urlKey(view, ask.url), () => resolve(view, ask), {
+      ttlMs: state.config.resolutionTtlMs,
+    });
 
   const resolve = (view: RepoView, ask: Ask): ResponseSpec => {
     const slug = deviceSlug(view, ask.deviceType);

@@ -191,7 +191,10 @@ export class FsStorage implements Storage {
   }
 }
 
-function fileStream(handle: FileHandle, span: { offset: number; length: number }): ReadableStream<Uint8Array> {
+function fileStream(
+  handle: FileHandle,
+  span: { offset: number; length: number },
+): ReadableStream<Uint8Array> {
   let position = span.offset;
   let left = span.length;
   let closed = false;

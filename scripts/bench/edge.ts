@@ -69,7 +69,11 @@ interface Measure {
   cpuUs: number;
 }
 
-async function wrk(url: string, pid: number, o: Required<Omit<EdgeBenchOptions, "log">>): Promise<Measure> {
+async function wrk(
+  server: { url: string; pid: number },
+  o: Required<Omit<EdgeBenchOptions, "log">>,
+): Promise<Measure> {
+  const { url, pid } = server;
   const cpu0 = await cpuMicros(pid);
   const out = await new Deno.Command("wrk", {
     args: [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, url],
@@ -121,7 +125,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timeMedian(fn: (i: number) => unknown, warmup = 200, runs = 1000): number {
+function timeMedian(fn: (i: number) => unknown, options: { warmup?: number; runs?: number } = {}): number {
+  const { warmup = 200, runs = 1000 } = options;
   for (let i = 0; i < warmup; i++) fn(i);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -176,33 +181,48 @@ export async function benchEdge(
     try {
       for (let round = 0; round < o.runs; round++) {
         log(`round ${round + 1}/${o.runs} …`);
-        best.hello = better(best.hello, await wrk(`${hello.url}/`, hello.pid, o));
-        best.same = better(best.same, await wrk(`${same.url}/`, same.pid, o));
-        best.releases = better(best.releases, await wrk(`${edge.url}/releases`, edge.pid, o));
-        best.redirect = better(best.redirect, await wrk(`${edge.url}/v1/images/rpi4/latest`, edge.pid, o));
+        best.hello = better(best.hello, await wrk({ url: `${hello.url}/`, pid: hello.pid }, o));
+        best.same = better(best.same, await wrk({ url: `${same.url}/`, pid: same.pid }, o));
+        best.releases = better(best.releases, await wrk({ url: `${edge.url}/releases`, pid: edge.pid }, o));
+        best.redirect = better(
+          best.redirect,
+          await wrk({ url: `${edge.url}/v1/images/rpi4/latest`, pid: edge.pid }, o),
+        );
       }
     } finally {
       await hello.stop();
       await same.stop();
       await edge.stop();
     }
-    const row = (name: string, m: Measure, base: Measure, target: string): EdgeBenchRow => ({
+    const row = (name: string, r: { m: Measure; base: Measure; target: string }): EdgeBenchRow => ({
       name,
-      value: m.rps,
+      value: r.m.rps,
       unit: "req/s",
-      ratio: m.rps / base.rps,
-      cpuUs: m.cpuUs,
-      cpuRatio: base.cpuUs / m.cpuUs,
-      target,
+      ratio: r.m.rps / r.base.rps,
+      cpuUs: r.m.cpuUs,
+      cpuRatio: r.base.cpuUs / r.m.cpuUs,
+      target: r.target,
     });
-    rows.push(row("bare Deno.serve, 'hello'", best.hello!, best.hello!, "baseline"));
+    rows.push(row("bare Deno.serve, 'hello'", { m: best.hello!, base: best.hello!, target: "baseline" }));
     rows.push(
-      row(`bare Deno.serve, same ${releases.length} B as /releases`, best.same!, best.same!, "baseline"),
+      row(`bare Deno.serve, same ${releases.length} B as /releases`, {
+        m: best.same!,
+        base: best.same!,
+        target: "baseline",
+      }),
     );
-    rows.push(row("edge GET /releases vs 'hello'", best.releases!, best.hello!, ">= 0.8x"));
-    rows.push(row("edge GET /releases vs same body", best.releases!, best.same!, ">= 0.8x"));
     rows.push(
-      row("edge GET /v1/images/rpi4/latest (302) vs 'hello'", best.redirect!, best.hello!, ">= 0.8x"),
+      row("edge GET /releases vs 'hello'", { m: best.releases!, base: best.hello!, target: ">= 0.8x" }),
+    );
+    rows.push(
+      row("edge GET /releases vs same body", { m: best.releases!, base: best.same!, target: ">= 0.8x" }),
+    );
+    rows.push(
+      row("edge GET /v1/images/rpi4/latest (302) vs 'hello'", {
+        m: best.redirect!,
+        base: best.hello!,
+        target: ">= 0.8x",
+      }),
     );
 
     log("resolution over 10,000 versions …");

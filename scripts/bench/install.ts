@@ -9,7 +9,7 @@
  * measured process. Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when present, else from
  * polling `VmHWM` in `/proc/<pid>/status`. Targets: time within 1.3x the baseline, peak RSS < 100 MiB.
  *
- * Run: `deno run -A scripts/bench/install.ts [--size-mib 512] [--runs 1] [--runtime node|deno]…`
+ * Run: `deno run -A scripts/bench/install.ts [--size-mib 512] [--runs 1] [--runtime node|deno]… [--bundle FILE]`
  *
  * @example
  * ```ts ignore
@@ -39,6 +39,8 @@ export interface InstallBenchOptions {
   workDir?: string;
   /** Progress lines (default stderr). */
   log?: (line: string) => void;
+  /** The bundle to run (default dist/drover.mjs; a copy lets you edit while it runs). */
+  bundle?: string;
 }
 
 /** One contender's figures (medians over the runs). */
@@ -84,7 +86,8 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
   const work = resolve(options.workDir ?? join(ROOT, ".bench"), `install-${sizeMiB}`);
   const { archive, contentBytes } = await makeRelease(work, sizeMiB, log);
   const repo = await makeRepo(work, archive, log);
-  await ensureBundle(log);
+  const bundle = resolve(options.bundle ?? join(ROOT, "dist/drover.mjs"));
+  if (!options.bundle) await ensureBundle(log);
   const server = await startServer(repo);
   try {
     const url = `${server.url}/${await archiveUrl(repo)}`;
@@ -94,10 +97,10 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
       (timings.baseline ??= []).push(await baseline(url, join(work, "baseline-out")));
       for (const runtime of runtimes) {
         log(`run ${run + 1}/${runs}: drover update (${runtime})`);
-        const row = await droverRun(runtime, work, repo, server.url, "update");
+        const row = await droverRun(runtime, work, repo, server.url, "update", { bundle });
         log(`run ${run + 1}/${runs}: drover check, then install (${runtime})`);
-        const check = await droverRun(runtime, work, repo, server.url, "check");
-        const install = await droverRun(runtime, work, repo, server.url, "install", { keep: true });
+        const check = await droverRun(runtime, work, repo, server.url, "check", { bundle });
+        const install = await droverRun(runtime, work, repo, server.url, "install", { keep: true, bundle });
         row.phases = { checkSeconds: check.seconds, installSeconds: install.seconds };
         row.peakRssMiB = Math.max(row.peakRssMiB ?? 0, check.peakRssMiB ?? 0, install.peakRssMiB ?? 0);
         (timings[`drover update (${runtime})`] ??= []).push(row);
@@ -250,7 +253,7 @@ async function droverRun(
   repo: string,
   api: string,
   command: "update" | "check" | "install",
-  o: { keep?: boolean } = {},
+  o: { keep?: boolean; bundle: string },
 ): Promise<InstallBenchRow> {
   const device = o.keep
     ? {
@@ -261,7 +264,7 @@ async function droverRun(
     : await freshDevice(work, repo);
   const args = [command, "--target", device.target, "--workspace", device.workspace];
   if (command !== "install") args.push("--api", api, "--trusted-root", device.root);
-  const bundle = join(ROOT, "dist/drover.mjs");
+  const bundle = o.bundle;
   const argv = runtime === "node" ? ["node", bundle, ...args] : [DENO, "run", "-A", bundle, ...args];
   await exec("sync", []);
   const started = performance.now();
@@ -339,7 +342,7 @@ function table(rows: InstallBenchRow[], archiveBytes: number, contentBytes: numb
 }
 
 const USAGE =
-  "Usage: deno run -A scripts/bench/install.ts [--size-mib 512] [--runs N] [--runtime node|deno]… [--json]\n";
+  "Usage: deno run -A scripts/bench/install.ts [--size-mib 512] [--runs N] [--runtime node|deno]… [--bundle FILE] [--json]\n";
 
 async function main(args: string[]): Promise<number> {
   const options: InstallBenchOptions = {};
@@ -351,7 +354,8 @@ async function main(args: string[]): Promise<number> {
     else if (a === "--runs") options.runs = Number(args[++i]);
     else if (a === "--runtime" && (args[i + 1] === "node" || args[i + 1] === "deno")) {
       runtimes.push(args[++i] as "node");
-    } else if (a === "--json") json = true;
+    } else if (a === "--bundle") options.bundle = args[++i];
+    else if (a === "--json") json = true;
     else {
       process.stderr.write(USAGE);
       return a === "--help" ? 0 : 2;

@@ -6,7 +6,11 @@ async function deployed(target: string, app: string): Promise<Record<string, str
   return JSON.parse(await Deno.readTextFile(`${target}/${app}/current/.deploy`));
 }
 
-async function oldRelease(target: string, app: string, name: string, ref: string): Promise<void> {
+async function oldRelease(
+  target: string,
+  release: { app: string; name: string; ref: string },
+): Promise<void> {
+  const { app, name, ref } = release;
   await Deno.mkdir(`${target}/${app}/releases/old`, { recursive: true });
   await Deno.writeTextFile(
     `${target}/${app}/releases/old/.deploy`,
@@ -20,7 +24,7 @@ Deno.test("drover updates an app and gets an image from `deno task start`'s firs
   const edge = await startDenoEdge(`${dir.path}/data`);
   try {
     const root = `${dir.path}/data/tuf/1.root.json`;
-    await oldRelease(`${dir.path}/apps`, "hello", "drover/hello", "main");
+    await oldRelease(`${dir.path}/apps`, { app: "hello", name: "drover/hello", ref: "main" });
     const common = ["--api", edge.url, "--trusted-root", root];
     const update = await runDrover([
       "update",
@@ -68,7 +72,11 @@ Deno.test("a repository written by `deno task repo` is served as is with DROVER_
     const releases = await (await fetch(`${edge.url}/releases`)).json();
     assert.equal(releases["radiodan/magic-button"].master.commit, "68200ec");
     assert.ok(releases["radiodan/magic-button"].master.file.startsWith(`${edge.url}/targets/`));
-    await oldRelease(`${dir.path}/apps`, "magic-button", "radiodan/magic-button", "master");
+    await oldRelease(`${dir.path}/apps`, {
+      app: "magic-button",
+      name: "radiodan/magic-button",
+      ref: "master",
+    });
     const update = await runDrover([
       "update",
       "--target",
