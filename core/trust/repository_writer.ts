@@ -27,6 +27,7 @@ import {
   buildSnapshot,
   buildTargets,
   buildTimestamp,
+  type MetaRef,
   metaRef,
   parseRole,
   roleKeysOf,
@@ -213,12 +214,30 @@ export class RepositoryWriter {
     });
   }
 
-  /** Re-sign timestamp v+1 with a fresh expiry (cron, or the edge before expiry). */
+  /**
+   * Re-sign timestamp v+1 with a fresh expiry (cron, or the edge before expiry). Roles past half their
+   * lifetime are renewed first, so a repository that publishes nothing keeps verifying: snapshot (an
+   * online key, v+1 over the same targets) and, when this writer holds the targets key, targets too.
+   */
   renewTimestamp(): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
+      if (this.#keys.targets && this.#pastHalfLife("targets", this.#targets.signed.expires)) {
+        await this.#commitLocked(); // targets, snapshot and timestamp
+        return { versions: this.versions };
+      }
+      if (this.#keys.snapshot && this.#pastHalfLife("snapshot", this.#snapshot.signed.expires)) {
+        const ref = this.#snapshot.signed.meta["targets.json"];
+        if (!ref) throw new TypeError("Cannot renew snapshot: it has no targets.json entry");
+        await this.#putSnapshot(ref);
+      }
       await this.#putTimestamp(this.#snapshotBytes);
       return { versions: this.versions };
     });
+  }
+
+  #pastHalfLife(role: RoleName, expires: string): boolean {
+    const halfLife = (this.#days[role] * 86_400_000) / 2;
+    return Date.parse(expires) - this.#clock().getTime() < halfLife;
   }
 
   /**
@@ -291,18 +310,17 @@ export class RepositoryWriter {
   }
 
   async #signSnapshotAndTimestamp(targetsBytes: Uint8Array): Promise<void> {
-    const now = this.#clock();
+    await this.#putSnapshot(metaRef(this.#targets.signed.version, targetsBytes));
+    await this.#store.put("releases.json", json(releasesDocument(this.#pending.values())));
+    await this.#putTimestamp(this.#snapshotBytes);
+  }
+
+  async #putSnapshot(targets: MetaRef): Promise<void> {
     const version = (this.#snapshot?.signed.version ?? 0) + 1;
-    const signed = buildSnapshot({
-      version,
-      expires: addDays(now, this.#days.snapshot),
-      targets: metaRef(this.#targets.signed.version, targetsBytes),
-    });
+    const signed = buildSnapshot({ version, expires: addDays(this.#clock(), this.#days.snapshot), targets });
     this.#snapshot = await signEnvelope(signed, [this.#need("snapshot")]);
     this.#snapshotBytes = encodeMetadata(this.#snapshot);
     await this.#store.put(`tuf/${version}.snapshot.json`, this.#snapshotBytes);
-    await this.#store.put("releases.json", json(releasesDocument(this.#pending.values())));
-    await this.#putTimestamp(this.#snapshotBytes);
   }
 
   async #putTimestamp(snapshotBytes: Uint8Array): Promise<void> {

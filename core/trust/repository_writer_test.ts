@@ -137,3 +137,29 @@ Deno.test("RepositoryWriter serialises concurrent commits so versions never coll
   assert.deepEqual(w.versions, { root: 1, targets: 3, snapshot: 3, timestamp: 4 });
   assert.equal((await signedOf(store, "tuf/timestamp.json")).meta["snapshot.json"].version, 3);
 });
+
+Deno.test("RepositoryWriter.renewTimestamp() renews snapshot past half its life, and targets only with the targets key", async () => {
+  const store = new MemoryStore();
+  const k = await keys();
+  await RepositoryWriter.init(store, k, { now: T0 });
+  const day = 86_400_000;
+  let now = new Date(T0.getTime() + day);
+  const online = await RepositoryWriter.open(store, { snapshot: k.snapshot, timestamp: k.timestamp }, {
+    now: () => now,
+  });
+  // Day 1: only timestamp.
+  assert.deepEqual((await online.renewTimestamp()).versions, { root: 1, targets: 1, snapshot: 1, timestamp: 2 });
+  // Day 4 (snapshot lives 7 days): snapshot v2 over the same targets, then timestamp.
+  now = new Date(T0.getTime() + 4 * day);
+  assert.deepEqual((await online.renewTimestamp()).versions, { root: 1, targets: 1, snapshot: 2, timestamp: 3 });
+  const snapshot = await signedOf(store, "tuf/2.snapshot.json");
+  assert.equal(snapshot.meta["targets.json"].version, 1);
+  assert.equal(Date.parse(snapshot.expires), Date.parse("2026-06-12T12:00:00Z"));
+  // Day 50 (targets live 90 days): the online writer cannot re-sign targets, but keeps snapshot fresh.
+  now = new Date(T0.getTime() + 50 * day);
+  assert.equal((await online.renewTimestamp()).versions.targets, 1);
+  const offline = await RepositoryWriter.open(store, k, { now: () => now });
+  const { versions } = await offline.renewTimestamp();
+  assert.equal(versions.targets, 2, "targets re-signed by the holder of the targets key");
+  assert.equal((await signedOf(store, "tuf/2.targets.json")).expires, "2026-10-19T12:00:00Z");
+});
