@@ -62,15 +62,23 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
 
 /**
  * Collects small chunks into `IO_CHUNK`-sized writes to one file handle. `push` resolves once the
- * chunk is buffered or written; `flush` writes what is buffered. The handle stays open.
+ * chunk is buffered or written; `flush` writes what is buffered. With `idleFlushMs`, bytes never
+ * wait longer than that in the buffer (a stalled download still has what arrived on disk, for a
+ * resume after a kill): one timer at a time, not one per chunk. The handle stays open.
  */
 export class CoalescingWriter {
   #handle: FileHandle;
   #buffer: Uint8Array | undefined;
   #filled = 0;
+  #idleMs: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Writes are serialised: the timer's flush and the caller's. */
+  #writing: Promise<void> = Promise.resolve();
+  #failure: unknown;
 
-  constructor(handle: FileHandle) {
+  constructor(handle: FileHandle, options: { idleFlushMs?: number } = {}) {
     this.#handle = handle;
+    this.#idleMs = options.idleFlushMs;
   }
 
   /** Bytes buffered, not yet written. */
@@ -79,18 +87,39 @@ export class CoalescingWriter {
   }
 
   async push(chunk: Uint8Array): Promise<void> {
+    if (this.#failure) throw this.#failure;
     if (this.#filled + chunk.byteLength > IO_CHUNK) await this.flush();
-    if (chunk.byteLength >= IO_CHUNK) return await writeAll(this.#handle, chunk);
+    if (chunk.byteLength >= IO_CHUNK) return await this.#write(chunk);
     this.#buffer ??= new Uint8Array(IO_CHUNK);
     this.#buffer.set(chunk, this.#filled);
     this.#filled += chunk.byteLength;
+    if (this.#idleMs !== undefined && this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.flush().catch((error) => (this.#failure ??= error));
+      }, this.#idleMs);
+    }
   }
 
+  /** Writes what is buffered (and waits for any write in progress). */
   async flush(): Promise<void> {
-    if (this.#filled === 0) return;
-    const n = this.#filled;
-    this.#filled = 0;
-    await writeAll(this.#handle, this.#buffer!.subarray(0, n));
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#filled > 0) {
+      const bytes = this.#buffer!.subarray(0, this.#filled);
+      this.#buffer = undefined; // the write owns it now
+      this.#filled = 0;
+      await this.#write(bytes);
+    } else await this.#writing;
+    if (this.#failure) throw this.#failure;
+  }
+
+  #write(bytes: Uint8Array): Promise<void> {
+    const next = this.#writing.then(() => writeAll(this.#handle, bytes));
+    this.#writing = next.catch((error) => {
+      this.#failure ??= error;
+    });
+    return next;
   }
 }
 

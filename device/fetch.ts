@@ -180,7 +180,7 @@ export async function downloadVerified(
       const handle = await open(part, "a");
       let seen = offset;
       try {
-        const writer = new CoalescingWriter(handle);
+        const writer = new CoalescingWriter(handle, { idleFlushMs: 200 });
         try {
           await body.pipeThrough(verify).pipeTo(
             new WritableStream<Uint8Array>({

@@ -119,7 +119,7 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
         size = 0;
       }
       handle = await open(options.part, "a");
-      sink = new CoalescingWriter(handle);
+      sink = new CoalescingWriter(handle, { idleFlushMs: 200 });
       if (size > 0) prefix = fileStream(options.part, { end: size }).getReader();
     },
     async pull(controller) {
