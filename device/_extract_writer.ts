@@ -4,12 +4,30 @@
  * @module
  */
 import { constants } from "node:fs";
-import { chmod, link, lstat, lutimes, mkdir, open, symlink, unlink, utimes } from "node:fs/promises";
+import {
+  chmod,
+  type FileHandle,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  symlink,
+  unlink,
+  utimes,
+} from "node:fs/promises";
 import type { ArchiveEntry } from "../core/archive/mod.ts";
 import { IntegrityError } from "../core/errors.ts";
 import type { ExtractOptions, ExtractSummary } from "./extract.ts";
 
-const WRITE_BUFFER = 256 * 1024;
+/** Small body chunks are gathered into writes of this size; bigger chunks are written as they are. */
+const WRITE_BUFFER = 1024 * 1024;
+const DIRECT_WRITE = 256 * 1024;
+/**
+ * fsyncs left running while the next files are written (the kernel writes one file back while we
+ * extract the next); all are awaited in finish(), before the directories are synced.
+ */
+const PENDING_SYNCS = 2;
 const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 function quote(path: string): string {
@@ -35,6 +53,9 @@ export class Writer {
   /** Regular files written in this run (hard link targets). */
   #files = new Set<string>();
   #buffer = new Uint8Array(WRITE_BUFFER);
+  /** fsync+close of finished files, in flight. */
+  #syncs = new Set<Promise<void>>();
+  #syncFailure: unknown;
 
   constructor(root: string, options: ExtractOptions) {
     this.#root = root;
@@ -127,6 +148,7 @@ export class Writer {
     try {
       await this.#clear(entry);
       const fh = await open(this.#abs(entry.path), FILE_FLAGS, 0o600);
+      let syncing = false;
       try {
         let written = 0;
         let filled = 0;
@@ -140,6 +162,14 @@ export class Writer {
           if (done) break;
           written += value.length;
           if (written > entry.size) break;
+          if (value.length >= DIRECT_WRITE) {
+            await flush();
+            for (let at = 0; at < value.length;) {
+              at += (await fh.write(value, at, value.length - at)).bytesWritten;
+            }
+            this.#signal?.throwIfAborted();
+            continue;
+          }
           for (let at = 0; at < value.length;) {
             const n = Math.min(value.length - at, buffer.length - filled);
             buffer.set(value.subarray(at, at + n), filled);
@@ -159,9 +189,12 @@ export class Writer {
         await flush();
         await fh.chmod(entry.mode);
         await fh.utimes(entry.mtime, entry.mtime);
-        if (this.#fsync) await fh.sync();
+        if (this.#fsync) {
+          syncing = true;
+          await this.#syncLater(fh);
+        }
       } finally {
-        await fh.close();
+        if (!syncing) await fh.close();
       }
     } catch (error) {
       await reader.cancel(error).catch(() => {});
@@ -199,8 +232,28 @@ export class Writer {
     this.summary.hardlinks++;
   }
 
-  /** fsync directories (while still writable and searchable), then modes and mtimes, deepest first. */
+  /** Starts fsync+close of a finished file; waits while {@linkcode PENDING_SYNCS} are in flight. */
+  async #syncLater(fh: FileHandle): Promise<void> {
+    const p: Promise<void> = fh.sync().catch((error) => {
+      this.#syncFailure ??= error;
+    }).finally(() => fh.close().catch(() => {})).finally(() => this.#syncs.delete(p));
+    this.#syncs.add(p);
+    while (this.#syncs.size > PENDING_SYNCS) await Promise.race(this.#syncs);
+    if (this.#syncFailure) throw this.#syncFailure;
+  }
+
+  /** Waits for every file's fsync (and close). Also called on errors, so that no handle is left open. */
+  async settle(): Promise<void> {
+    while (this.#syncs.size > 0) await Promise.all(this.#syncs);
+    if (this.#syncFailure) throw this.#syncFailure;
+  }
+
+  /**
+   * Waits for the files' fsyncs, then fsyncs directories (while still writable and searchable),
+   * then restores modes and mtimes, deepest first.
+   */
   async finish(): Promise<void> {
+    await this.settle();
     const dirs = [...this.#dirs].filter((d) => d !== "").sort((a, b) =>
       b.split("/").length - a.split("/").length
     );

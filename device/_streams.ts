@@ -4,6 +4,7 @@
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
+import { noteStreamed } from "./_gc_hint.ts";
 
 /** Size of reads, and of coalesced writes. */
 export const IO_CHUNK = 1024 * 1024;
@@ -41,6 +42,7 @@ export function fileStream(
           return;
         }
         pos += bytesRead;
+        noteStreamed(bytesRead);
         controller.enqueue(bytesRead === want ? buf : buf.subarray(0, bytesRead));
       } catch (error) {
         await close().catch(() => {});
@@ -69,6 +71,8 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
 export class CoalescingWriter {
   #handle: FileHandle;
   #buffer: Uint8Array | undefined;
+  /** The other buffer, once its write is done (two buffers in all: no garbage per write). */
+  #spare: Uint8Array | undefined;
   #filled = 0;
   #idleMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,7 +94,10 @@ export class CoalescingWriter {
     if (this.#failure) throw this.#failure;
     if (this.#filled + chunk.byteLength > IO_CHUNK) await this.flush();
     if (chunk.byteLength >= IO_CHUNK) return await this.#write(chunk);
-    this.#buffer ??= new Uint8Array(IO_CHUNK);
+    if (!this.#buffer) {
+      this.#buffer = this.#spare ?? new Uint8Array(IO_CHUNK);
+      this.#spare = undefined;
+    }
     this.#buffer.set(chunk, this.#filled);
     this.#filled += chunk.byteLength;
     if (this.#idleMs !== undefined && this.#timer === undefined) {
@@ -106,10 +113,12 @@ export class CoalescingWriter {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#filled > 0) {
-      const bytes = this.#buffer!.subarray(0, this.#filled);
-      this.#buffer = undefined; // the write owns it now
+      const buffer = this.#buffer!;
+      const bytes = buffer.subarray(0, this.#filled);
+      this.#buffer = undefined; // the write owns it until it is done
       this.#filled = 0;
       await this.#write(bytes);
+      this.#spare = buffer;
     } else await this.#writing;
     if (this.#failure) throw this.#failure;
   }

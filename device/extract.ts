@@ -81,11 +81,16 @@ export async function extractTo(
       throw new TypeError(`Cannot extract: ${JSON.stringify(dir)} is not a directory`);
     }
     const writer = new Writer(root, options);
-    while (true) {
-      options.signal?.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      await writer.write(value);
+    try {
+      while (true) {
+        options.signal?.throwIfAborted();
+        const { done, value } = await reader.read();
+        if (done) break;
+        await writer.write(value);
+      }
+    } catch (error) {
+      await writer.settle().catch(() => {}); // no file handle is left open
+      throw error;
     }
     await writer.finish();
     return writer.summary;

@@ -27,6 +27,7 @@ import { VerifyStream } from "../core/verify/mod.ts";
 import { fsyncDir } from "./atomic_file.ts";
 import { checkDeclaredLength, type FetchPolicy, openUrl, RetryableError, withRetries } from "./_http.ts";
 import { CoalescingWriter, fileStream } from "./_streams.ts";
+import { noteStreamed } from "./_gc_hint.ts";
 
 export type { FetchPolicy } from "./_http.ts";
 
@@ -188,6 +189,7 @@ export async function downloadVerified(
                 seen += chunk.byteLength;
                 if (seen > cap) throw new IntegrityError(`Cannot verify ${name}: longer than ${cap} bytes`);
                 await writer.push(chunk);
+                noteStreamed(chunk.byteLength);
               },
             }),
           );

@@ -131,3 +131,56 @@ Deno.test("fetch helpers retry 5xx and give up with TransientError", async () =>
     await rm(s.dir, { recursive: true });
   }
 });
+
+Deno.test("downloadVerified() refuses a server announcing another length at once, without retries", async () => {
+  const s = await site();
+  try {
+    const n = s.body.length;
+    const answers: Record<string, (req: Request) => Response> = {
+      "200 with a shorter Content-Length": () => new Response(s.body.slice(0, n >> 1)),
+      "206 whose Content-Range total differs": () =>
+        new Response(s.body.slice(1000, n - 10), {
+          status: 206,
+          headers: { "content-range": `bytes 1000-${n - 11}/${n - 10}` },
+        }),
+      "416 whose bytes */N differs": () =>
+        new Response(null, { status: 416, headers: { "content-range": `bytes */${n >> 1}` } }),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      await using server = serveStatic(s.dir, { intercept: (req) => answer(req) });
+      if (!what.startsWith("200")) await writeFile(join(s.downloads, `${s.sha256}.part`), s.body.subarray(0, 1000));
+      await assert.rejects(
+        downloadVerified(new URL("artifact", server.url), {
+          downloads: s.downloads,
+          key: s.sha256,
+          expected: { length: n, sha256: s.sha256 },
+          baseDelayMs: 1,
+        }),
+        (e) => e instanceof IntegrityError && /signed length/.test(e.message),
+        what,
+      );
+      assert.equal(server.requests.length, 1, `${what}: retried`);
+      await rm(join(s.downloads, `${s.sha256}.part`), { force: true });
+    }
+  } finally {
+    await rm(s.dir, { recursive: true });
+  }
+});
+
+Deno.test("downloadVerified() resumes a body cut before its declared length (transient, not integrity)", async () => {
+  const s = await site();
+  try {
+    await using server = serveStatic(s.dir, { cutAfter: 100_000 });
+    const blob = await downloadVerified(new URL("artifact", server.url), {
+      downloads: s.downloads,
+      key: s.sha256,
+      expected: { length: s.body.length, sha256: s.sha256 },
+      baseDelayMs: 1,
+    });
+    assert.deepEqual(new Uint8Array(await readFile(blob)), s.body);
+    const ranges = server.requests.map((r) => r.range);
+    assert.deepEqual(ranges, [null, "bytes=100000-", "bytes=200000-"]);
+  } finally {
+    await rm(s.dir, { recursive: true });
+  }
+});

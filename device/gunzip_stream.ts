@@ -5,9 +5,11 @@
  * archive left `drover update` waiting forever on Node (exit 13, "unsettled top-level await").
  * The device injects this one (`device/cli.ts`) until core's is fixed the same way.
  *
- * Output is coalesced into chunks of at least `chunkSize` bytes (default 256 KiB; the last may be
- * smaller), so the tar parser and the extractor behind it see few, large chunks instead of zlib's
- * 16 KiB pieces. Memory stays bounded: one input write is decompressed at a time.
+ * Output comes in chunks of up to `chunkSize` bytes (default 256 KiB): zlib fills one buffer of that
+ * size with the output of several writes, and consecutive pieces of the same buffer are passed on
+ * as one view (no copy), so the tar parser and the extractor behind it see few, large chunks and
+ * the garbage collector sees no extra buffers. Memory stays bounded: one input write is
+ * decompressed at a time.
  *
  * @example
  * ```ts
@@ -23,7 +25,7 @@ import { createGunzip } from "node:zlib";
 
 /** Options of {@linkcode GunzipStream}. */
 export interface GunzipStreamOptions {
-  /** Smallest chunk passed on, except the last (default 256 KiB). */
+  /** zlib's output buffer: the largest chunk passed on (default 256 KiB). */
   chunkSize?: number;
 }
 
@@ -49,24 +51,26 @@ export class GunzipStream extends TransformStream<Uint8Array, Uint8Array> {
     let failure: unknown;
     /** Rejects the write or flush in progress (zlib does not call it back after an error). */
     let fail: ((error: unknown) => void) | undefined;
-    let held: Uint8Array[] = [];
-    let heldBytes = 0;
+    /** A run of consecutive output in one zlib buffer, not passed on yet. */
+    let held: Uint8Array | undefined;
     let out: TransformStreamDefaultController<Uint8Array> | undefined;
-    const pass = (min: number) => {
-      if (heldBytes === 0 || heldBytes < min || !out) return;
-      out.enqueue(held.length === 1 ? held[0]! : concat(held, heldBytes));
-      held = [];
-      heldBytes = 0;
+    const pass = () => {
+      if (held && out) out.enqueue(held);
+      held = undefined;
     };
     z.on("error", (error: unknown) => {
       failure ??= error;
       fail?.(error);
     });
     z.on("data", (d: Uint8Array) => {
-      held.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-      heldBytes += d.byteLength;
       try {
-        pass(size);
+        if (held && held.buffer === d.buffer && held.byteOffset + held.byteLength === d.byteOffset) {
+          held = new Uint8Array(held.buffer, held.byteOffset, held.byteLength + d.byteLength);
+        } else {
+          pass();
+          held = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        }
+        if (held.byteOffset + held.byteLength >= held.buffer.byteLength) pass(); // zlib moves on
       } catch (error) {
         z.destroy(error as Error); // the readable side is gone
       }
@@ -93,21 +97,11 @@ export class GunzipStream extends TransformStream<Uint8Array, Uint8Array> {
           z.once("end", () => done());
           z.end();
         });
-        pass(0);
+        pass();
       },
       cancel() {
         z.destroy();
       },
     } as Transformer<Uint8Array, Uint8Array>);
   }
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    joined.set(c, at);
-    at += c.byteLength;
-  }
-  return joined;
 }

@@ -27,6 +27,7 @@ import { type FileHandle, open, stat, truncate } from "node:fs/promises";
 import { IntegrityError, TransientError } from "../core/errors.ts";
 import { backoff, checkDeclaredLength, type FetchPolicy, type Opened, openUrl } from "./_http.ts";
 import { CoalescingWriter, fileStream } from "./_streams.ts";
+import { noteStreamed } from "./_gc_hint.ts";
 
 /** Options of {@linkcode resumableSource}. */
 export interface ResumableSourceOptions extends FetchPolicy {
@@ -166,6 +167,7 @@ export function resumableSource(url: URL, options: ResumableSourceOptions): Read
             throw new IntegrityError(`Cannot verify ${name}: more than ${cap} bytes`);
           }
           await sink!.push(chunk);
+          noteStreamed(chunk.byteLength);
           delivered += chunk.byteLength;
           failures = 0; // progress: the retry budget is per stall
           options.onProgress?.(delivered, total);
