@@ -53,8 +53,11 @@ function retryAfter(value: string | null, maxMs: number): number | undefined {
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxMs) : undefined;
 }
 
-/** Bytes a guarded body reads ahead of its consumer (network reads overlap disk writes). */
-const READ_AHEAD = 1024 * 1024;
+/**
+ * Bytes a guarded body reads ahead of its consumer, so network reads overlap hashing and disk
+ * writes (0 serialised them; 1 MiB cost ~40 MiB more peak RSS on Deno for no measurable gain).
+ */
+const READ_AHEAD = 256 * 1024;
 
 /**
  * Wraps a response body: aborts `ac` when the network is silent for `idleMs` while a chunk is
@@ -105,11 +108,14 @@ function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleM
   return { body, clear };
 }
 
+/** The server announced another size than the signed one (see {@linkcode checkDeclaredLength}). */
+export class DeclaredLengthError extends IntegrityError {}
+
 /**
  * Checks what a response says about the artifact's full size against the signed `length`:
  * the Content-Length of a 200, the total of a 206's Content-Range (and that its Content-Length
  * matches the range), or the `bytes *\/N` of a 416. A server that announces another size is
- * sending other bytes: `IntegrityError` at once (retrying would not help). Silent when the
+ * sending other bytes: `DeclaredLengthError` (an `IntegrityError`) at once (retrying would not help). Silent when the
  * response does not say, or when `length` is unknown.
  *
  * @example
@@ -131,7 +137,7 @@ export function checkDeclaredLength(
   const { length, offset, name } = options;
   if (length === undefined) return;
   const refuse = (detail: string) => {
-    throw new IntegrityError(`Cannot verify ${name}: the server ${detail}, signed length is ${length}`);
+    throw new DeclaredLengthError(`Cannot verify ${name}: the server ${detail}, signed length is ${length}`);
   };
   if (opened.status === 200) {
     if (opened.contentLength !== undefined && opened.contentLength !== length) {

@@ -17,6 +17,7 @@
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { GunzipStream } from "./gunzip_stream.ts";
+import { dropEd25519Warning } from "./_warnings.ts";
 import type { Command, CommandIO } from "./command.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { command as check } from "./commands/check.ts";
@@ -99,6 +100,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 export async function runMain(): Promise<never> {
   // core's gunzip leaves the write in progress unsettled when zlib fails (see gunzip_stream.ts)
   setAbilities({ ...nodeAbilities, createGunzip: () => new GunzipStream() });
+  dropEd25519Warning(process); // Node 20.11 (the SEA binaries) warns on every signature check
   const ac = new AbortController();
   let signals = 0;
   const onSignal = (sig: string) => {

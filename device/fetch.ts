@@ -25,7 +25,14 @@ import { dirname } from "node:path";
 import { IntegrityError, NotFoundError } from "../core/errors.ts";
 import { VerifyStream } from "../core/verify/mod.ts";
 import { fsyncDir } from "./atomic_file.ts";
-import { checkDeclaredLength, type FetchPolicy, openUrl, RetryableError, withRetries } from "./_http.ts";
+import {
+  checkDeclaredLength,
+  DeclaredLengthError,
+  type FetchPolicy,
+  openUrl,
+  RetryableError,
+  withRetries,
+} from "./_http.ts";
 import { CoalescingWriter, fileStream } from "./_streams.ts";
 import { noteStreamed } from "./_gc_hint.ts";
 
@@ -142,14 +149,11 @@ export async function downloadVerified(
       await truncate(part, 0);
       offset = 0;
     }
-    /** The server announced another size than the signed one: final, and the .part is not to blame. */
-    let declared = false;
     const request = async (from: number) => {
       const o = await openUrl(url, { ...options, offset: from });
       try {
         checkDeclaredLength(o, { length: expected.length, offset: from, name });
       } catch (error) {
-        declared = true;
         await o.dispose();
         throw error;
       }
@@ -202,7 +206,8 @@ export async function downloadVerified(
         await handle.close();
       }
     } catch (error) {
-      if (error instanceof IntegrityError && !declared) {
+      // a server announcing another size than the signed one: final, and the .part is not to blame
+      if (error instanceof IntegrityError && !(error instanceof DeclaredLengthError)) {
         await unlink(part).catch(() => {});
         if (offset > 0 && !freshRetryUsed) {
           // the bytes of an earlier run were bad: one fresh download before giving up

@@ -148,7 +148,9 @@ Deno.test("downloadVerified() refuses a server announcing another length at once
     };
     for (const [what, answer] of Object.entries(answers)) {
       await using server = serveStatic(s.dir, { intercept: (req) => answer(req) });
-      if (!what.startsWith("200")) await writeFile(join(s.downloads, `${s.sha256}.part`), s.body.subarray(0, 1000));
+      if (!what.startsWith("200")) {
+        await writeFile(join(s.downloads, `${s.sha256}.part`), s.body.subarray(0, 1000));
+      }
       await assert.rejects(
         downloadVerified(new URL("artifact", server.url), {
           downloads: s.downloads,

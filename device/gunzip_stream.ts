@@ -5,11 +5,11 @@
  * archive left `drover update` waiting forever on Node (exit 13, "unsettled top-level await").
  * The device injects this one (`device/cli.ts`) until core's is fixed the same way.
  *
- * Output comes in chunks of up to `chunkSize` bytes (default 256 KiB): zlib fills one buffer of that
- * size with the output of several writes, and consecutive pieces of the same buffer are passed on
- * as one view (no copy), so the tar parser and the extractor behind it see few, large chunks and
- * the garbage collector sees no extra buffers. Memory stays bounded: one input write is
- * decompressed at a time.
+ * Output comes in chunks of up to `chunkSize` bytes (zlib's output buffer, default 16 KiB): zlib
+ * fills one buffer with the output of one or more writes, and consecutive pieces of the same buffer
+ * are passed on as one view (no copy). Bigger buffers (64 KiB, 256 KiB) were not faster in
+ * scripts/bench/install.ts and raised peak RSS by 10-20 MiB on Node. Memory stays bounded: one input
+ * write is decompressed at a time.
  *
  * @example
  * ```ts
@@ -25,7 +25,7 @@ import { createGunzip } from "node:zlib";
 
 /** Options of {@linkcode GunzipStream}. */
 export interface GunzipStreamOptions {
-  /** zlib's output buffer: the largest chunk passed on (default 256 KiB). */
+  /** zlib's output buffer: the largest chunk passed on (default 16 KiB). */
   chunkSize?: number;
 }
 
@@ -43,7 +43,7 @@ export interface GunzipStreamOptions {
  */
 export class GunzipStream extends TransformStream<Uint8Array, Uint8Array> {
   constructor(options: GunzipStreamOptions = {}) {
-    const size = options.chunkSize ?? 256 * 1024;
+    const size = options.chunkSize ?? 16 * 1024;
     if (!(Number.isSafeInteger(size) && size > 0)) {
       throw new RangeError("Cannot create GunzipStream: chunkSize must be a positive integer");
     }

@@ -50,6 +50,8 @@ for (
 }
 
 Deno.test("GunzipStream rejects a truncated stream and a bad chunkSize", async () => {
-  await assert.rejects(collect(chunked(gz.subarray(0, gz.length - 100), 65_536).pipeThrough(new GunzipStream())));
+  await assert.rejects(
+    collect(chunked(gz.subarray(0, gz.length - 100), 65_536).pipeThrough(new GunzipStream())),
+  );
   assert.throws(() => new GunzipStream({ chunkSize: 0 }), RangeError);
 });

@@ -49,6 +49,8 @@ export interface Status {
   version: 1;
   lastCheck?: RunRecord;
   lastInstall?: RunRecord;
+  /** The last `gc` run with a workspace. */
+  lastGc?: RunRecord;
   apps: Record<string, AppStatus>;
 }
 

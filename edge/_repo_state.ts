@@ -36,12 +36,13 @@ export class RepoState {
   readonly config: ResolvedConfig;
   readonly keys: EdgeKeys;
   #view?: RepoView;
-  #viewKey = "";
   #checkedAt = -Infinity;
   #loading?: Promise<RepoView>;
   #renewing?: Promise<void>;
   #renewals = 0;
   #responses = new Map<string, CachedResponse>();
+  /** Responses of the current view keyed by request URL alone: the fast lane's table. */
+  #byUrl = new Map<string, CachedResponse>();
   #resolved = new Map<string, { entry: ImageEntry; until: number }>();
   #lock: Promise<unknown> = Promise.resolve();
 
@@ -63,25 +64,40 @@ export class RepoState {
     this.#checkedAt = -Infinity;
     this.#view = undefined;
     this.#responses.clear();
+    this.#byUrl.clear();
     this.#resolved.clear();
   }
 
   /**
    * A response built once until the view changes or `ttlMs` passes; only successful responses are
-   * cached (`build` throws otherwise). With `reuseResponses` (Deno) a cached `Response` is cloned, which
-   * is cheaper than building headers per request; elsewhere (workerd forbids sharing a body between
-   * requests) a fresh `Response` is made from the cached parts.
+   * cached (`build` throws otherwise). With `reuseResponses` (Deno) a cached `Response` is cloned: a clone
+   * copies the validated header list, which is cheaper than building headers per request; elsewhere
+   * (workerd forbids sharing a body between requests) a fresh `Response` is made from the cached parts.
    */
   respond(key: string, build: () => ResponseSpec, options: { ttlMs?: number } = {}): Response {
+    return this.#cached(this.#responses, key, build, options.ttlMs ?? Infinity);
+  }
+
+  /**
+   * {@linkcode respond} for a response that depends only on the request URL and the view: it is also
+   * what {@linkcode cachedFor} answers, so repeated GETs of `url` skip the router.
+   */
+  respondByUrl(view: RepoView, url: string, build: () => ResponseSpec, options: { ttlMs?: number } = {}): Response {
     const ttlMs = options.ttlMs ?? Infinity;
+    // Built from an older view (a refresh finished meanwhile): keyed by that view, never in the fast lane.
+    if (view !== this.#view) return this.#cached(this.#responses, `${viewKey(view)} ${url}`, build, ttlMs);
+    return this.#cached(this.#byUrl, url, build, ttlMs);
+  }
+
+  #cached(map: Map<string, CachedResponse>, key: string, build: () => ResponseSpec, ttlMs: number): Response {
     const now = ttlMs === Infinity ? 0 : this.config.clock();
-    const hit = this.#responses.get(key);
+    const hit = map.get(key);
     if (hit && hit.until > now) return this.#emit(hit);
     const spec = build();
     const entry: CachedResponse = { spec, until: now + ttlMs };
     if (this.config.reuseResponses) entry.response = toResponse(spec);
-    if (this.#responses.size >= MAX_CACHE) this.#responses.clear();
-    this.#responses.set(key, entry);
+    if (map.size >= MAX_CACHE) map.clear();
+    map.set(key, entry);
     return this.#emit(entry);
   }
 
@@ -89,22 +105,17 @@ export class RepoState {
     return entry.response ? entry.response.clone() : toResponse(entry.spec);
   }
 
-  /** The cache key of a response that depends only on the request URL (and the view). */
-  urlKey(view: RepoView, url: string): string {
-    return `${viewKey(view)} ${url}`;
-  }
-
   /**
-   * Fast lane in front of the router: a clone of the cached response for this GET URL, if the view
-   * is fresh and the entry unexpired; `undefined` otherwise (the router then runs as usual).
+   * Fast lane in front of the router: the cached response for this GET URL, if the view is fresh and
+   * the entry unexpired; `undefined` otherwise (the router then runs as usual). One map lookup by the
+   * URL string as the runtime hands it over (no URL parsing, no key building) and one clock read.
    */
   cachedFor(url: string): Response | undefined {
-    const view = this.#view;
-    if (!view || this.#responses.size === 0) return undefined;
+    const hit = this.#byUrl.get(url);
+    if (hit === undefined) return undefined;
     const now = this.config.clock();
-    if (now - this.#checkedAt >= this.config.metadataTtlMs) return undefined;
-    const hit = this.#responses.get(`${this.#viewKey} ${url}`);
-    return hit && hit.until > now ? this.#emit(hit) : undefined;
+    if (now - this.#checkedAt >= this.config.metadataTtlMs || hit.until <= now) return undefined;
+    return this.#emit(hit);
   }
 
   /** `resolveVersion` over a device type's images, cached for `resolutionTtlMs`. */
@@ -162,6 +173,7 @@ export class RepoState {
     let view = this.#view;
     if (!view || !sameBytes(view.timestamp, bytes)) {
       this.#responses.clear();
+      this.#byUrl.clear();
       this.#resolved.clear();
       view = bytes ? await loadView(this.storage, bytes) : emptyView();
     }
@@ -169,14 +181,15 @@ export class RepoState {
       try {
         await this.#renew();
         this.#responses.clear();
+        this.#byUrl.clear();
         this.#resolved.clear();
         view = await loadView(this.storage);
       } catch (error) {
         this.config.log(`Cannot renew timestamp: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    if (view !== this.#view) this.#byUrl.clear(); // nothing built from an older view stays in the fast lane
     this.#view = view;
-    this.#viewKey = viewKey(view);
     this.#checkedAt = checkedAt;
     return view;
   }

@@ -65,13 +65,18 @@ async function installTime(dir: string): Promise<{ at: number; serial: number }>
   return { at, serial };
 }
 
+function errorOf(e: ErrorEntry): { code: string; message: string } {
+  return { code: e.code, message: e.message };
+}
+
 /** `drover gc`. */
 export const command = defineCommand({
   name: "gc",
   summary: "prune old releases, never current/previous",
   help: "Usage: drover gc --target DIR --keep N [--workspace DIR] [--json]\n\n" +
     "Keeps the N newest releases of each app (by install time, then serial), and always `current` and\n" +
-    "`previous` (even when N is smaller); removes the others.\n\nOptions:\n" + HELP_TARGET +
+    "`previous` (even when N is smaller); removes the others. With --workspace, records the run\n" +
+    "(lastGc, and per-app errors) in status.json.\n\nOptions:\n" + HELP_TARGET +
     "  --keep N              releases to keep per app, current and previous included\n" + HELP_WORKSPACE +
     HELP_LOCK + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE, ...LOCKING, keep: { type: "string" } },
@@ -124,6 +129,25 @@ export const command = defineCommand({
       }
     }
     const exitCode = errors.length ? 1 : 0;
+    if (ws) {
+      const at = new Date().toISOString();
+      await ws.updateStatus((s) => {
+        s.lastGc = { at, ok: exitCode === 0, ...(errors[0] ? { error: errorOf(errors[0]) } : {}) };
+        for (const e of errors) {
+          const app = scan.apps.find((a) => a.name === e.app);
+          if (!app) continue;
+          const prev = s.apps[app.name];
+          s.apps[app.name] = {
+            ref: app.ref,
+            current: app.commit,
+            previous: app.previous?.deploy?.commit ?? null,
+            bad: [],
+            ...prev,
+            lastError: { at, ...errorOf(e) },
+          };
+        }
+      });
+    }
     const report: GcReport = { command: "gc", ok: exitCode === 0, exitCode, keep, apps, errors };
     if (parsed.json) printJson(io, report);
     else {

@@ -23,6 +23,7 @@ import { NotFoundError } from "../../core/errors.ts";
 import { confirmInstalled, type InstallOptions, installRelease, type InstallResult } from "../install.ts";
 import type { FetchPolicy } from "../fetch.ts";
 import { installSource } from "../_install_source.ts";
+import { DeclaredLengthError } from "../_http.ts";
 import { Workspace } from "../workspace.ts";
 import {
   HELP_COMMON,
@@ -201,7 +202,8 @@ export async function runInstall(
           if (error instanceof NotFoundError) await finish(); // gone from the repository: final
           if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
           await unlink(ws.partPath(m.blob)).catch(() => {});
-          if (src.resumed && attempt === 0) continue; // an earlier run's bytes were bad: once more from 0
+          // an earlier run's bytes were bad: once more from 0 (not when the server announced a wrong size)
+          if (src.resumed && attempt === 0 && !(error instanceof DeclaredLengthError)) continue;
           await finish(); // a bad download is never retried as is
           throw error;
         }

@@ -23,8 +23,9 @@ import { jsonSpec } from "../_http.ts";
 export function deviceTypesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/device-types", async (c) => {
     const view = await state.view();
-    return state.respond(
-      state.urlKey(view, c.req.url),
+    return state.respondByUrl(
+      view,
+      c.req.url,
       () =>
         jsonSpec({ deviceTypes: view.deviceTypes.list() }, {
           "cache-control": `public, max-age=${state.config.shortMaxAge}`,

@@ -32,8 +32,9 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/images/:deviceType", async (c) => {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
-    return state.respond(
-      state.urlKey(view, c.req.url),
+    return state.respondByUrl(
+      view,
+      c.req.url,
       () => jsonSpec(listing(view, slug), { "cache-control": `public, max-age=${state.config.shortMaxAge}` }),
     );
   });
@@ -51,7 +52,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   // Hot route: synchronous when the view is cached; the whole response is cached by URL.
   const redirect = (view: RepoView, ask: Ask): Response =>
-    state.respond(state.urlKey(view, ask.url), () => resolve(view, ask), {
+    state.respondByUrl(view, ask.url, () => resolve(view, ask), {
       ttlMs: state.config.resolutionTtlMs,
     });
 

@@ -25,21 +25,20 @@ import { baseUrl } from "../_http.ts";
  * ```
  */
 export function releasesRoutes(app: Hono, state: RepoState): void {
-  const respond = (view: RepoView, at: { url: string; key: string }): Response => {
-    const base = baseUrl(at.url, state.config);
-    return state.respond(
-      at.key,
-      () => ({ body: render(view, base), headers: { "content-type": "application/json; charset=utf-8" } }),
-    );
+  const respond = (view: RepoView, url: string, byUrl: boolean): Response => {
+    const base = baseUrl(url, state.config);
+    const build = () => ({
+      body: render(view, base),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    return byUrl
+      ? state.respondByUrl(view, url, build)
+      : state.respond(`${viewKey(view)} releases ${base}`, build);
   };
   // Hot route: answer synchronously when the view is cached (no extra promise per request).
   const serve = (url: string, byUrl: boolean): Response | Promise<Response> => {
-    const key = (v: RepoView) =>
-      byUrl ? state.urlKey(v, url) : `${viewKey(v)} releases ${baseUrl(url, state.config)}`;
     const view = state.view();
-    return view instanceof Promise
-      ? view.then((v) => respond(v, { url, key: key(v) }))
-      : respond(view, { url, key: key(view) });
+    return view instanceof Promise ? view.then((v) => respond(v, url, byUrl)) : respond(view, url, byUrl);
   };
   // Keyed by URL: the fast lane in front of the router answers repeated GETs (see app.ts).
   app.get("/releases", (c) => serve(c.req.url, true));

@@ -64,6 +64,18 @@ Deno.test("device refuses attacks on the artifact bytes with exit 3 and no chang
     );
 
     await t.step(
+      "update refuses an archive whose gzip header or trailer is corrupt (zlib fails mid-write): exit 3",
+      async () => {
+        for (const at of [3, -6]) {
+          const { path, archive } = await prepared(s);
+          const bad = archive.slice();
+          bad[at < 0 ? bad.length + at : at]! ^= 0xff;
+          await assertRefused(s, path, () => new Response(bad));
+        }
+      },
+    );
+
+    await t.step(
       "update refuses an archive longer than signed (other bytes, more of them): exit 3, nothing changed",
       async () => {
         const { path, archive } = await prepared(s);

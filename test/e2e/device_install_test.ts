@@ -145,6 +145,12 @@ Deno.test("drover gc keeps the newest N releases and never current or previous",
   const left = [...Deno.readDirSync(join(fx.target, "radio/releases"))].map((e) => e.name).sort();
   assert.deepEqual(left, ["3-ccccccc3", "4-ddddddd4"]);
   assert.equal(await fx.currentCommit("radio"), "ccccccc3");
+  // with a workspace, the run is recorded in status.json
+  const withWs = await drover(["gc", "--target", fx.target, "--workspace", fx.ws, "--keep", "1"]);
+  assert.equal(withWs.code, 0, withWs.stderr);
+  const status = JSON.parse(await Deno.readTextFile(join(fx.ws, "status.json")));
+  assert.equal(status.lastGc?.ok, true);
+  assert.ok(Date.now() - Date.parse(status.lastGc.at) < 600_000);
 
   const usage = await drover(["gc", "--target", fx.target]);
   assert.equal(usage.code, 2);
