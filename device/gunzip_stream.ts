@@ -15,7 +15,7 @@
  * ```ts
  * import { gzipSync } from "node:zlib";
  * import { GunzipStream } from "./gunzip_stream.ts";
- * const gz = gzipSync(new TextEncoder().encode("hello"));
+ * const gz = new Uint8Array(gzipSync(new TextEncoder().encode("hello")));
  * const text = await new Response(new Blob([gz]).stream().pipeThrough(new GunzipStream())).text();
  * console.assert(text === "hello");
  * ```

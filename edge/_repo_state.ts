@@ -82,7 +82,12 @@ export class RepoState {
    * {@linkcode respond} for a response that depends only on the request URL and the view: it is also
    * what {@linkcode cachedFor} answers, so repeated GETs of `url` skip the router.
    */
-  respondByUrl(view: RepoView, url: string, build: () => ResponseSpec, options: { ttlMs?: number } = {}): Response {
+  respondByUrl(
+    at: { view: RepoView; url: string },
+    build: () => ResponseSpec,
+    options: { ttlMs?: number } = {},
+  ): Response {
+    const { view, url } = at;
     const ttlMs = options.ttlMs ?? Infinity;
     // Built from an older view (a refresh finished meanwhile): keyed by that view, never in the fast lane.
     if (view !== this.#view) return this.#cached(this.#responses, `${viewKey(view)} ${url}`, build, ttlMs);

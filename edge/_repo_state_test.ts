@@ -92,3 +92,41 @@ Deno.test("an internal failure is a generic 500 JSON error, logged, without a st
   assert.doesNotMatch(text, /secret|fire/);
   assert.match(logged.join("\n"), /disk on fire/);
 });
+
+for (const reuseResponses of [true, false]) {
+  Deno.test(`the fast lane answers repeated GETs by URL and never with an older view (reuseResponses: ${reuseResponses})`, async () => {
+    await withRepo(new Date(), async (storage, keys) => {
+      let now = Date.now();
+      const app = createApp({ storage, config: { clock: () => now, metadataTtlMs: 5_000, reuseResponses } });
+      const version = async (path: string) => (await app.request(path)).headers.get("x-drover-version");
+      const releases = await (await app.request("/releases")).text();
+      assert.equal(await version("/v1/images/nuc/latest"), "1.0.0");
+      for (let i = 0; i < 3; i++) { // cached answers: each a readable response of its own URL
+        assert.equal(await (await app.request("/releases")).text(), releases);
+        assert.equal(await version("/v1/images/nuc/latest"), "1.0.0");
+      }
+      const writer = await RepositoryWriter.open(storage, keys);
+      writer.setTarget("images/intel-nuc/1.1.0/prod/nuc.img", {
+        length: 1,
+        hashes: { sha256: "00".repeat(32) },
+        custom: {
+          kind: "image",
+          deviceType: "intel-nuc",
+          version: "1.1.0",
+          variant: "prod",
+          prerelease: false,
+        },
+      });
+      await writer.commit();
+      assert.equal(
+        await version("/v1/images/nuc/latest"),
+        "1.0.0",
+        "metadata is re-read every metadataTtlMs",
+      );
+      now += 5_000;
+      assert.equal(await version("/v1/images/nuc/latest"), "1.1.0");
+      assert.equal(await version("/v1/images/nuc/latest"), "1.1.0", "the fast lane holds the new view only");
+      assert.equal(await (await app.request("/releases")).text(), releases, "unchanged document, rebuilt");
+    });
+  });
+}

@@ -24,8 +24,7 @@ export function deviceTypesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/device-types", async (c) => {
     const view = await state.view();
     return state.respondByUrl(
-      view,
-      c.req.url,
+      { view, url: c.req.url },
       () =>
         jsonSpec({ deviceTypes: view.deviceTypes.list() }, {
           "cache-control": `public, max-age=${state.config.shortMaxAge}`,

@@ -33,8 +33,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
     return state.respondByUrl(
-      view,
-      c.req.url,
+      { view, url: c.req.url },
       () => jsonSpec(listing(view, slug), { "cache-control": `public, max-age=${state.config.shortMaxAge}` }),
     );
   });
@@ -52,7 +51,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   // Hot route: synchronous when the view is cached; the whole response is cached by URL.
   const redirect = (view: RepoView, ask: Ask): Response =>
-    state.respondByUrl(view, ask.url, () => resolve(view, ask), {
+    state.respondByUrl({ view, url: ask.url }, () => resolve(view, ask), {
       ttlMs: state.config.resolutionTtlMs,
     });
 

@@ -32,7 +32,7 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
       headers: { "content-type": "application/json; charset=utf-8" },
     });
     return byUrl
-      ? state.respondByUrl(view, url, build)
+      ? state.respondByUrl({ view, url }, build)
       : state.respond(`${viewKey(view)} releases ${base}`, build);
   };
   // Hot route: answer synchronously when the view is cached (no extra promise per request).
