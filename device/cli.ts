@@ -2,7 +2,7 @@
 /**
  * The `drover` command line: dispatches on the first word to `device/commands/*`, prints
  * `--version` and `--help`, and is the only place that ends the process. Injects native hashing
- * (`core/node.ts`) and gunzip (`device/gunzip_stream.ts`) before anything runs.
+ * and gunzip (`core/node.ts`) before anything runs.
  *
  * @example
  * ```ts
@@ -16,7 +16,6 @@
  */
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
-import { GunzipStream } from "./gunzip_stream.ts";
 import { dropEd25519Warning } from "./_warnings.ts";
 import type { Command, CommandIO } from "./command.ts";
 import { ExitCode } from "./exit_codes.ts";
@@ -98,8 +97,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
  * ```
  */
 export async function runMain(): Promise<never> {
-  // core's gunzip leaves the write in progress unsettled when zlib fails (see gunzip_stream.ts)
-  setAbilities({ ...nodeAbilities, createGunzip: () => new GunzipStream() });
+  setAbilities(nodeAbilities);
   dropEd25519Warning(process); // Node 20.11 (the SEA binaries) warns on every signature check
   const ac = new AbortController();
   let signals = 0;

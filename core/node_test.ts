@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomFillSync } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { GunzipStream } from "./gunzip_stream.ts";
+import { NodeGunzipStream } from "./node.ts";
 
 function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
   let at = 0;
@@ -23,9 +23,11 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]
 const plain = randomFillSync(new Uint8Array(1_000_000));
 const gz = gzipSync(plain, { level: 1 });
 
-Deno.test("GunzipStream inflates multi-member gzip in few chunks of up to chunkSize", async () => {
+Deno.test("NodeGunzipStream inflates multi-member gzip in few chunks of up to chunkSize", async () => {
   const two = new Uint8Array([...gz, ...gzipSync(new TextEncoder().encode("tail"))]);
-  const chunks = await collect(chunked(two, 32 * 1024).pipeThrough(new GunzipStream({ chunkSize: 300_000 })));
+  const chunks = await collect(
+    chunked(two, 32 * 1024).pipeThrough(new NodeGunzipStream({ chunkSize: 300_000 })),
+  );
   const joined = new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer());
   assert.equal(joined.length, plain.length + 4);
   assert.deepEqual(joined.subarray(0, plain.length), plain);
@@ -42,16 +44,16 @@ for (
     ["a bad CRC in the trailer", gz.length - 6],
   ] as const
 ) {
-  Deno.test(`GunzipStream rejects ${what} instead of waiting forever`, async () => {
+  Deno.test(`NodeGunzipStream rejects ${what} instead of waiting forever`, async () => {
     const bad = gz.slice();
     bad[at]! ^= 0xff;
-    await assert.rejects(collect(chunked(bad, 32 * 1024).pipeThrough(new GunzipStream())));
+    await assert.rejects(collect(chunked(bad, 32 * 1024).pipeThrough(new NodeGunzipStream())));
   });
 }
 
-Deno.test("GunzipStream rejects a truncated stream and a bad chunkSize", async () => {
+Deno.test("NodeGunzipStream rejects a truncated stream and a bad chunkSize", async () => {
   await assert.rejects(
-    collect(chunked(gz.subarray(0, gz.length - 100), 65_536).pipeThrough(new GunzipStream())),
+    collect(chunked(gz.subarray(0, gz.length - 100), 65_536).pipeThrough(new NodeGunzipStream())),
   );
-  assert.throws(() => new GunzipStream({ chunkSize: 0 }), RangeError);
+  assert.throws(() => new NodeGunzipStream({ chunkSize: 0 }), RangeError);
 });
