@@ -1,9 +1,12 @@
 /**
  * Scans a target directory for apps: each sub-directory with a `current` symlink (relative or
  * absolute, radiodan layouts as they are) whose release holds a `.deploy` JSON
- * `{name, ref, commit, ...}`. Directories without a `current` link are skipped quietly; a broken
- * app (dangling link, missing or invalid `.deploy`, duplicate name) is reported as a problem and the
- * scan goes on.
+ * `{name, ref, commit, ...}`, or with a `.drover-app.json` registration (`drover add`; see
+ * `app_registration.ts`): registered with nothing installed yet when it has no `current`. When both
+ * exist, `.deploy` names the installed release and the registration's ref is the tracked ref.
+ * Directories with neither are skipped quietly; a broken app (dangling link, missing or invalid
+ * `.deploy` or registration, a registration naming another app, duplicate name) is reported as a
+ * problem and the scan goes on.
  *
  * @example
  * ```ts
@@ -25,6 +28,7 @@ import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { NotFoundError } from "../core/errors.ts";
 import { isAppName, isCommit, isRef } from "./_validate.ts";
+import { readRegistration, type Registration, REGISTRATION_FILE } from "./app_registration.ts";
 
 /** The `.deploy` file of a release. Drover writes all fields; radiodan wrote the first three. */
 export interface Deploy {
@@ -50,17 +54,22 @@ export interface ReleaseRef {
   deploy?: Deploy;
 }
 
-/** An installed app. */
+/** An app: installed (`current` set), or registered with nothing installed (`current` undefined). */
 export interface App {
   /** Absolute path of the app directory. */
   dir: string;
   dirName: string;
   name: string;
+  /** The tracked ref: the registration's when there is one, else the installed `.deploy`'s. */
   ref: string;
-  commit: string;
-  deploy: Deploy;
-  current: ReleaseRef;
+  /** Installed commit (lower case); `null` when nothing is installed yet. */
+  commit: string | null;
+  /** The current release's `.deploy`; `undefined` when nothing is installed yet. */
+  deploy?: Deploy;
+  current?: ReleaseRef;
   previous?: ReleaseRef;
+  /** `.drover-app.json`, if the app was registered with `drover add`. */
+  registration?: Registration;
 }
 
 /** An app directory that has the layout but cannot be used. */
@@ -116,8 +125,8 @@ async function readDeploy(release: ReleaseRef): Promise<Deploy> {
 }
 
 /**
- * Reads one app directory: `undefined` without a `current` link (not an app), an {@linkcode App},
- * or throws an `Error` saying what is broken.
+ * Reads one app directory: `undefined` without a `current` link or a registration (not an app),
+ * an {@linkcode App}, or throws an `Error` saying what is broken.
  *
  * @example
  * ```ts
@@ -127,10 +136,18 @@ async function readDeploy(release: ReleaseRef): Promise<Deploy> {
  * ```
  */
 export async function readApp(dir: string): Promise<App | undefined> {
+  const registration = await readRegistration(dir);
   const current = await readRelease(dir, "current");
-  if (!current) return undefined;
+  if (!current) {
+    if (!registration) return undefined;
+    const { name, ref } = registration;
+    return { dir, dirName: basename(dir), name, ref, commit: null, registration };
+  }
   const deploy = await readDeploy(current);
   current.deploy = deploy;
+  if (registration && registration.name !== deploy.name) {
+    throw new Error(`${REGISTRATION_FILE} names ${registration.name} but the current release is ${deploy.name}`);
+  }
   let previous: ReleaseRef | undefined;
   try {
     previous = await readRelease(dir, "previous");
@@ -142,11 +159,12 @@ export async function readApp(dir: string): Promise<App | undefined> {
     dir,
     dirName: basename(dir),
     name: deploy.name,
-    ref: deploy.ref,
+    ref: registration?.ref ?? deploy.ref,
     commit: deploy.commit.toLowerCase(),
     deploy,
     current,
     previous,
+    ...(registration ? { registration } : {}),
   };
 }
 

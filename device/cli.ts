@@ -19,6 +19,7 @@ import { nodeAbilities } from "../core/node.ts";
 import { dropEd25519Warning } from "./_warnings.ts";
 import type { Command, CommandIO } from "./command.ts";
 import { ExitCode } from "./exit_codes.ts";
+import { command as add } from "./commands/add.ts";
 import { command as check } from "./commands/check.ts";
 import { command as install } from "./commands/install.ts";
 import { command as update } from "./commands/update.ts";
@@ -38,7 +39,17 @@ import { VERSION } from "./version.ts";
  * console.assert(COMMANDS.some((c) => c.name === "update"));
  * ```
  */
-export const COMMANDS: readonly Command[] = [check, install, update, status, rollback, gc, image, manifest];
+export const COMMANDS: readonly Command[] = [
+  add,
+  check,
+  install,
+  update,
+  status,
+  rollback,
+  gc,
+  image,
+  manifest,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

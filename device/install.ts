@@ -207,6 +207,10 @@ export async function confirmInstalled(appDir: string, options: InstallOptions):
     await switchLink(appDir, "current", previous);
     await removeLink(appDir, "previous");
     if (current === `releases/${id}`) await removeRelease(join(appDir, "releases"), id);
+  } else if (!previous && current === `releases/${id}`) {
+    // a first install: back to nothing installed
+    await removeLink(appDir, "current");
+    await removeRelease(join(appDir, "releases"), id);
   }
   return { status: "health-failed", release: id, previous: previousId, healthError };
 }
@@ -250,6 +254,7 @@ export async function installRelease(
 
   // switch back: current first (what runs), then previous
   if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "current", oldCurrent);
+  else if (!oldCurrent) await removeLink(appDir, "current"); // a first install: back to nothing installed
   if (oldPrevious && oldPrevious !== newLink) await switchLink(appDir, "previous", oldPrevious);
   else await removeLink(appDir, "previous");
   if (oldCurrent !== newLink) await removeRelease(releases, id);

@@ -50,8 +50,8 @@ export interface AppCheck {
   ref: string;
   /** The app's directory name under the target. */
   dir: string;
-  /** Installed commit. */
-  current: string;
+  /** Installed commit, `null` for an app registered with nothing installed yet. */
+  current: string | null;
   /** Commit on offer, `null` if the repository has nothing for this name and ref. */
   available: string | null;
   serial: number | null;
@@ -156,10 +156,13 @@ export async function runCheck(
     }
     wanted.add(offer.key);
     try {
-      assertNotDowngrade(app.deploy, {
-        ...offer,
-        allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade,
-      });
+      // a first install has nothing to compare with; a ref switched by the operator neither
+      if (app.deploy && app.deploy.ref === app.ref) {
+        assertNotDowngrade(app.deploy, {
+          ...offer,
+          allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade,
+        });
+      }
       if (pending?.commit === offer.commit && pending.blob === offer.key) {
         report.action = "pending";
         continue;
@@ -211,7 +214,7 @@ export async function runCheck(
       report.action = deferred ? "deferred" : "downloaded";
       appErrors.set(app.name, null);
       if (!deferred) {
-        log(`${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
+        log(`${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
       }
     } catch (error) {
       const code = exitCodeFor(error);
@@ -263,7 +266,7 @@ export async function runCheck(
 export function printCheck(io: CommandIO, report: CheckReport): void {
   for (const a of report.apps) {
     const to = a.available && a.available !== a.current ? ` -> ${a.available.slice(0, 12)}` : "";
-    io.stdout(`${a.name}\t${a.ref}\t${a.current.slice(0, 12)}${to}\t${a.action}\n`);
+    io.stdout(`${a.name}\t${a.ref}\t${a.current?.slice(0, 12) ?? "-"}${to}\t${a.action}\n`);
   }
   for (const e of report.errors) {
     if (!report.apps.some((a) => a.error === e)) io.stderr(`${e.app}: ${e.message}\n`);

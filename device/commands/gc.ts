@@ -106,7 +106,10 @@ export const command = defineCommand({
         for (const r of [app.current, app.previous]) {
           if (r && join(releases, r.id) === r.path) protect.add(r.id);
         }
-        const names = (await readdir(releases, { withFileTypes: true }))
+        const names = (await readdir(releases, { withFileTypes: true }).catch((e) => {
+          if (e.code === "ENOENT" && !app.current) return []; // registered, nothing installed
+          throw e;
+        }))
           .filter((e) => e.isDirectory() && !e.name.startsWith("."))
           .map((e) => e.name);
         const dated = await Promise.all(

@@ -123,7 +123,7 @@ export async function runInstall(
         throw new NotFoundError(`Cannot install ${m.name}: no such app in ${dir}`);
       }
       report.from = app.commit;
-      if (app.commit === m.commit) {
+      if (app.deploy && app.commit === m.commit) {
         // an earlier run switched but was interrupted before it finished: finish (health check) now
         const result = await confirmInstalled(dir, {
           deploy: app.deploy,
@@ -157,15 +157,18 @@ export async function runInstall(
         continue;
       }
       try {
-        assertNotDowngrade(app.deploy, {
-          ...m,
-          allowDowngrade: m.source === "tuf" && m.allowDowngrade === true,
-        });
+        // a first install has nothing to compare with; a ref switched by the operator neither
+        if (app.deploy && app.deploy.ref === app.ref) {
+          assertNotDowngrade(app.deploy, {
+            ...m,
+            allowDowngrade: m.source === "tuf" && m.allowDowngrade === true,
+          });
+        }
       } catch (error) {
         await finish();
         throw error;
       }
-      log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit.slice(0, 12)})`);
+      log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
       const installOptions: InstallOptions = {
         deploy: {
           name: m.name,

@@ -66,12 +66,17 @@ export const command = defineCommand({
     const { apps } = await scanApps(target);
     const app = apps.find((a) => a.name === name || a.dirName === name);
     if (!app) throw new NotFoundError(`Cannot roll back ${name}: no such app in ${target}`);
+    if (!app.current || app.commit === null) {
+      throw new NotFoundError(`Cannot roll back ${app.name}: nothing installed yet`);
+    }
+    const current = app.current;
+    const commit = app.commit;
     const currentLink = await normalisedLink(app.dir, "current");
     const previousLink = await normalisedLink(app.dir, "previous");
     if (!app.previous || !previousLink || !currentLink) {
       throw new NotFoundError(`Cannot roll back ${app.name}: no previous release`);
     }
-    if (app.previous.path === app.current.path) {
+    if (app.previous.path === current.path) {
       throw new NotFoundError(`Cannot roll back ${app.name}: previous is the current release`);
     }
     if (!app.previous.deploy) {
@@ -82,11 +87,11 @@ export const command = defineCommand({
     const after = await readApp(app.dir);
     let markedBad: string | null = null;
     if (ws) {
-      markedBad = app.commit;
+      markedBad = commit;
       await ws.updateStatus((s) => {
         const prev = s.apps[app.name];
         const bad = [...(prev?.bad ?? [])];
-        if (!bad.includes(app.commit)) bad.push(app.commit);
+        if (!bad.includes(commit)) bad.push(commit);
         s.apps[app.name] = {
           ...prev,
           ref: after?.ref ?? app.ref,
@@ -101,15 +106,15 @@ export const command = defineCommand({
       ok: true,
       exitCode: 0,
       app: app.name,
-      from: { release: app.current.id, commit: app.commit },
+      from: { release: current.id, commit },
       to: { release: app.previous.id, commit: app.previous.deploy?.commit ?? null },
       markedBad,
     };
     if (parsed.json) printJson(io, report);
     else {
-      io.stdout(`${app.name}\t${app.current.id} -> ${app.previous.id}\n`);
+      io.stdout(`${app.name}\t${current.id} -> ${app.previous.id}\n`);
       if (!ws) {
-        logger(io, false)(`note: without --workspace, the next update may install ${app.commit} again`);
+        logger(io, false)(`note: without --workspace, the next update may install ${commit} again`);
       }
     }
     return 0;

@@ -37,9 +37,14 @@ export interface ReleaseStatus {
 /** One app in the `status --json` document. */
 export interface AppStatusReport {
   name: string;
+  /** The tracked ref (`.drover-app.json`'s when the app was registered with `drover add`). */
   ref: string;
   dir: string;
-  current: ReleaseStatus;
+  /** `registered`: added with `drover add`, nothing installed yet. */
+  state: "installed" | "registered";
+  /** Ref of the installed release when it differs from the tracked `ref` (switched by `drover add`). */
+  installedRef: string | null;
+  current: ReleaseStatus | null;
   previous: ReleaseStatus | null;
   pending: { commit: string; serial: number | null; downloaded: boolean } | null;
   bad: string[];
@@ -68,7 +73,7 @@ export const command = defineCommand({
   name: "status",
   summary: "apps, current/previous, pending, last errors",
   help: "Usage: drover status --target DIR [--workspace DIR] [--json]\n\n" +
-    "Shows each app's current and previous release, what is downloaded and pending, commits marked bad and\n" +
+    "Shows each app's current and previous release (or \"registered, nothing installed\"), what is downloaded and pending, commits marked bad and\n" +
     "the last check, install and errors (from <workspace>/status.json). Exit 1 if an app is broken.\n\n" +
     "Options:\n" + HELP_TARGET + HELP_WORKSPACE + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE },
@@ -92,7 +97,9 @@ export const command = defineCommand({
         name: app.name,
         ref: app.ref,
         dir: app.dirName,
-        current: releaseOf(app.current),
+        state: app.current ? "installed" : "registered",
+        installedRef: app.deploy && app.deploy.ref !== app.ref ? app.deploy.ref : null,
+        current: app.current ? releaseOf(app.current) : null,
         previous: app.previous ? releaseOf(app.previous) : null,
         pending: p && ws
           ? {
@@ -124,8 +131,13 @@ export const command = defineCommand({
     ) => (r ? `${r.at} ${r.ok ? "ok" : `failed: ${r.error?.message ?? ""}`}` : "never");
     if (ws) io.stdout(`last check: ${run(report.lastCheck)}\nlast install: ${run(report.lastInstall)}\n`);
     for (const a of apps) {
-      io.stdout(`${a.name} (${a.ref}) in ${a.dir}\n`);
-      io.stdout(`  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`);
+      const installedRef = a.installedRef ? `, installed release is from ${a.installedRef}` : "";
+      io.stdout(`${a.name} (${a.ref}${installedRef}) in ${a.dir}\n`);
+      io.stdout(
+        a.current
+          ? `  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`
+          : `  current:  - (registered, nothing installed)\n`,
+      );
       io.stdout(`  previous: ${a.previous ? `${a.previous.release} ${a.previous.commit ?? "?"}` : "-"}\n`);
       if (a.pending) {
         io.stdout(`  pending:  ${a.pending.commit}${a.pending.downloaded ? "" : " (not downloaded yet)"}\n`);
