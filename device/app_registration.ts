@@ -47,7 +47,15 @@ export interface RegisterResult {
   previousRef: string | null;
 }
 
-/** A directory name under the target: one safe segment (what `isRef` accepts). */
+/**
+ * A directory name under the target: one safe segment (what `isRef` accepts).
+ *
+ * @example
+ * ```ts
+ * import { isAppDirName } from "./app_registration.ts";
+ * console.assert(isAppDirName("radio") && !isAppDirName("..") && !isAppDirName("a/b"));
+ * ```
+ */
 export function isAppDirName(v: unknown): v is string {
   return isRef(v) && v !== "." && v !== "..";
 }
@@ -87,7 +95,9 @@ export async function readRegistration(dir: string): Promise<Registration | unde
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return undefined;
-    throw new Error(`unreadable ${REGISTRATION_FILE} in ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`unreadable ${REGISTRATION_FILE} in ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     return parseRegistration(text);
@@ -114,6 +124,19 @@ async function installedName(dir: string): Promise<{ name?: string; ref?: string
  * for an invalid name, ref or directory name (nothing written), `NotFoundError` if `target` is not a
  * directory, and `Error` if the directory holds another app, is not a directory, or holds files but
  * no app.
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { registerApp } from "./app_registration.ts";
+ * const target = await mkdtemp(join(tmpdir(), "reg-"));
+ * await registerApp(target, { name: "acme/radio", ref: "main", dirName: "radio-app" });
+ * const again = await registerApp(target, { name: "acme/radio", ref: "main", dirName: "radio-app" });
+ * console.assert(again.action === "unchanged");
+ * await rm(target, { recursive: true });
+ * ```
  */
 export async function registerApp(
   target: string,
@@ -147,7 +170,9 @@ export async function registerApp(
     if (!reg && !installed) {
       const stray = (await readdir(dir)).filter((e) => e !== "releases");
       if (stray.length) {
-        throw new Error(`Cannot add ${name}: ${dir} is not empty and holds no app (${stray.slice(0, 3).join(", ")})`);
+        throw new Error(
+          `Cannot add ${name}: ${dir} is not empty and holds no app (${stray.slice(0, 3).join(", ")})`,
+        );
       }
     }
     if (reg?.ref === ref) {
@@ -157,7 +182,11 @@ export async function registerApp(
     await mkdir(join(dir, "releases"), { recursive: true });
     await writeFileAtomic(join(dir, REGISTRATION_FILE), JSON.stringify({ name, ref }, null, 2) + "\n");
     const before = reg?.ref ?? (typeof installed?.ref === "string" ? installed.ref : null);
-    return { ...result, action: reg ? "ref-changed" : "registered", previousRef: before === ref ? null : before };
+    return {
+      ...result,
+      action: reg ? "ref-changed" : "registered",
+      previousRef: before === ref ? null : before,
+    };
   }
   await mkdir(join(dir, "releases"), { recursive: true });
   await writeFileAtomic(join(dir, REGISTRATION_FILE), JSON.stringify({ name, ref }, null, 2) + "\n");

@@ -146,7 +146,9 @@ export async function readApp(dir: string): Promise<App | undefined> {
   const deploy = await readDeploy(current);
   current.deploy = deploy;
   if (registration && registration.name !== deploy.name) {
-    throw new Error(`${REGISTRATION_FILE} names ${registration.name} but the current release is ${deploy.name}`);
+    throw new Error(
+      `${REGISTRATION_FILE} names ${registration.name} but the current release is ${deploy.name}`,
+    );
   }
   let previous: ReleaseRef | undefined;
   try {

@@ -41,7 +41,8 @@ Deno.test("scanApps() finds apps by relative or absolute current links and repor
 Deno.test("scanApps() reads a registered app without current, and its registration's ref wins over .deploy", async () => {
   const target = await mkdtemp(join(tmpdir(), "drover-apps-"));
   try {
-    const reg = (dir: string, v: unknown) => writeFile(join(target, dir, ".drover-app.json"), JSON.stringify(v));
+    const reg = (dir: string, v: unknown) =>
+      writeFile(join(target, dir, ".drover-app.json"), JSON.stringify(v));
     await mkdir(join(target, "fresh/releases"), { recursive: true });
     await reg("fresh", { name: "acme/fresh", ref: "main" });
     await app(target, "moved", { name: "acme/moved", ref: "main", commit: "abc1234" });

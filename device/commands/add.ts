@@ -47,6 +47,9 @@ export const command = defineCommand({
     const name = required(parsed, "app");
     const ref = optional(parsed, "ref") ?? "main";
     const dirName = optional(parsed, "dir");
+    for (const flag of ["ref", "dir"]) {
+      if (parsed.values[flag] === "") throw new UsageError(`--${flag} is empty`);
+    }
     if (!isAppName(name)) throw new UsageError(`invalid --app '${name}' (want OWNER/APP)`);
     if (!isRef(ref)) throw new UsageError(`invalid --ref '${ref}'`);
     if (dirName !== undefined && !isAppDirName(dirName)) {
@@ -58,7 +61,9 @@ export const command = defineCommand({
       printJson(io, report);
     } else {
       io.stdout(`${result.name}\t${result.ref}\t${result.dirName}\t${result.action}\n`);
-      if (result.previousRef) io.stderr(`${result.name}: now tracks ${result.ref} (was ${result.previousRef})\n`);
+      if (result.previousRef) {
+        io.stderr(`${result.name}: now tracks ${result.ref} (was ${result.previousRef})\n`);
+      }
     }
     return 0;
   },

@@ -214,7 +214,11 @@ export async function runCheck(
       report.action = deferred ? "deferred" : "downloaded";
       appErrors.set(app.name, null);
       if (!deferred) {
-        log(`${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
+        log(
+          `${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${
+            app.commit?.slice(0, 12) ?? "none"
+          })`,
+        );
       }
     } catch (error) {
       const code = exitCodeFor(error);

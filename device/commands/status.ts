@@ -73,7 +73,7 @@ export const command = defineCommand({
   name: "status",
   summary: "apps, current/previous, pending, last errors",
   help: "Usage: drover status --target DIR [--workspace DIR] [--json]\n\n" +
-    "Shows each app's current and previous release (or \"registered, nothing installed\"), what is downloaded and pending, commits marked bad and\n" +
+    'Shows each app\'s current and previous release (or "registered, nothing installed"), what is downloaded and pending, commits marked bad and\n' +
     "the last check, install and errors (from <workspace>/status.json). Exit 1 if an app is broken.\n\n" +
     "Options:\n" + HELP_TARGET + HELP_WORKSPACE + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE },

@@ -33,7 +33,10 @@ Deno.test("drover add on a fresh target, then update installs the first release,
     ["acme/radio", "main", "radio", "registered", null, null],
   );
   const text = await drover(["status", ...fx.args()]);
-  assert.match(text.stdout, /acme\/radio \(main\) in radio\n {2}current: {2}- \(registered, nothing installed\)/);
+  assert.match(
+    text.stdout,
+    /acme\/radio \(main\) in radio\n {2}current: {2}- \(registered, nothing installed\)/,
+  );
   const noRelease = await drover(["rollback", ...fx.args(), "--app", "acme/radio"]);
   assert.equal(noRelease.code, 1);
   assert.match(noRelease.stderr, /Cannot roll back acme\/radio: nothing installed yet/);
@@ -56,7 +59,12 @@ Deno.test("drover add on a fresh target, then update installs the first release,
     [null, "aaaaaaa1", "deferred"],
   );
   assert.deepEqual(
-    [doc.install.apps[0].from, doc.install.apps[0].to, doc.install.apps[0].action, doc.install.apps[0].release],
+    [
+      doc.install.apps[0].from,
+      doc.install.apps[0].to,
+      doc.install.apps[0].action,
+      doc.install.apps[0].release,
+    ],
     [null, "aaaaaaa1", "installed", "1-aaaaaaa1"],
   );
   assert.equal(await fx.link("radio", "current"), "releases/1-aaaaaaa1");
@@ -70,7 +78,10 @@ Deno.test("drover add on a fresh target, then update installs the first release,
   assert.equal(after.previous, null);
   assert.equal(after.installedRef, null);
   const status = JSON.parse(await Deno.readTextFile(join(fx.ws, "status.json")));
-  assert.deepEqual([status.apps["acme/radio"].current, status.apps["acme/radio"].previous], ["aaaaaaa1", null]);
+  assert.deepEqual([status.apps["acme/radio"].current, status.apps["acme/radio"].previous], [
+    "aaaaaaa1",
+    null,
+  ]);
 
   // one release, nothing to roll back to
   const noPrevious = await drover(["rollback", ...fx.args(), "--app", "acme/radio", "--json"]);
@@ -123,8 +134,9 @@ Deno.test("drover add is idempotent, refuses another app in the same directory, 
   assert.deepEqual(list(join(fx.target, "misc")), ["notes.txt"]);
 
   // an installed app switches ref: the registration wins, status says so, no downgrade check on the switch
-  await fx.publish("acme/beta-app", "beta", "bbbbbbb1", V1); // serial 1
-  await fx.publish("acme/beta-app", "main", "aaaaaaa2", V2); // serial 2
+  await fx.publish("acme/beta-app", "beta", "bbbbbbb1", V1); // serial 1 of beta
+  await fx.publish("acme/beta-app", "main", "aaaaaaa1", V1);
+  await fx.publish("acme/beta-app", "main", "aaaaaaa2", V2); // serial 2 of main
   assert.equal((await add("--app", "acme/beta-app")).code, 0);
   assert.equal((await drover(["update", ...fx.args(), "--api", fx.fileApi()])).code, 0);
   assert.equal(await fx.currentCommit("beta-app"), "aaaaaaa2");
@@ -156,6 +168,7 @@ Deno.test("drover add refuses bad names, refs and directories with exit 2 and wr
     ["--app", "acme/radio", "--dir", "x/../../y"],
     ["--app", "acme/radio", "--dir", "/tmp/x"],
     ["--app", "acme/radio", "--dir", ""],
+    ["--app", "acme/radio", "--ref", ""],
     ["--ref", "main"],
     ["--app", "acme/radio", "--bogus"],
   ];
@@ -183,7 +196,15 @@ Deno.test("a failing health check on the first install leaves the app registered
   await using fx = await DeviceFixture.create();
   assert.equal((await drover(["add", "--target", fx.target, "--app", "acme/radio"])).code, 0);
   await fx.publish("acme/radio", "main", "aaaaaaa1", { "bin/check": "#!/bin/sh\nexit 7\n" });
-  const r = await drover(["update", ...fx.args(), "--api", fx.fileApi(), "--health-cmd", "./bin/check", "--json"]);
+  const r = await drover([
+    "update",
+    ...fx.args(),
+    "--api",
+    fx.fileApi(),
+    "--health-cmd",
+    "./bin/check",
+    "--json",
+  ]);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(jsonOf(r).install.apps[0].action, "health-failed");
   assert.equal(await exists(join(fx.target, "radio/current")), false);
