@@ -81,8 +81,15 @@ function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleM
     clearTimeout(timer);
     timer = undefined;
   };
+  /** A read error held back until the read-ahead queue has been consumed: erroring the stream at once
+   * would drop bytes that did arrive, and a resume would then start before them. */
+  let failure: unknown;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (failure !== undefined) {
+        if ((controller.desiredSize ?? 0) >= READ_AHEAD) throw failure; // queue drained
+        return; // pulled again as the queue drains
+      }
       waitingSince = Date.now();
       timer ??= setTimeout(check, idleMs);
       let result: ReadableStreamReadResult<Uint8Array>;
@@ -91,8 +98,11 @@ function guardedBody(raw: ReadableStream<Uint8Array>, ac: AbortController, idleM
       } catch (error) {
         clear();
         const reason = ac.signal.reason;
-        if (reason instanceof TransientError) throw reason;
-        throw new RetryableError(`Cannot fetch ${what}: ${(error as Error).message}`, { cause: error });
+        failure = reason instanceof TransientError
+          ? reason
+          : new RetryableError(`Cannot fetch ${what}: ${(error as Error).message}`, { cause: error });
+        if ((controller.desiredSize ?? 0) >= READ_AHEAD) throw failure;
+        return;
       }
       waitingSince = undefined;
       if (result.done) {
