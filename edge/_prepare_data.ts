@@ -33,8 +33,9 @@ export function firstStartNotice(root: string, url: string): string {
   return [
     `Created a development repository in ${root} (keys in ${join(root, "keys")}; keep them private).`,
     `It holds the app drover/hello (ref main) and an image for raspberrypi4-64 (alias rpi4).`,
-    `Point drover at it:`,
-    `  drover check --api ${url} --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
+    `Point drover at it (drover is dist/drover.mjs after \`deno task build\`: node dist/drover.mjs …):`,
+    `  drover add --target ./apps --app drover/hello --ref main`,
+    `  drover update --api ${url} --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
     `  drover image get rpi4 latest --api ${url} --trusted-root ${rootFile} --output os.img`,
     `Publish more with: deno task repo add-app --repo ${root} --keys ${join(root, "keys")} …`,
   ].join("\n");

@@ -29,18 +29,29 @@ function coreFiles(dir: string): string[] {
 const files = coreFiles(join(root, "core")).filter((f) => !f.endsWith("/core/node.ts"));
 const offenders = files.filter((f) => /from\s+["']node:|\bDeno\./.test(readFileSync(f, "utf8")));
 if (offenders.length > 0) {
-  console.error(`Cannot check core: node:* or Deno.* used in ${offenders.map((f) => relative(root, f)).join(", ")}`);
+  console.error(
+    `Cannot check core: node:* or Deno.* used in ${offenders.map((f) => relative(root, f)).join(", ")}`,
+  );
   process.exit(1);
 }
 
 const config = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"));
-config.compilerOptions = { ...config.compilerOptions, lib: ["esnext", "dom", "dom.iterable", "dom.asynciterable"] };
+config.compilerOptions = {
+  ...config.compilerOptions,
+  lib: ["esnext", "dom", "dom.iterable", "dom.asynciterable"],
+};
 delete config.tasks;
 const tmp = join(root, ".check_core.json");
 writeFileSync(tmp, JSON.stringify(config));
 try {
   const deno = process.execPath;
-  const result = spawnSync(deno, ["check", "--quiet", "--config", tmp, ...files.map((f) => relative(root, f))], {
+  const result = spawnSync(deno, [
+    "check",
+    "--quiet",
+    "--config",
+    tmp,
+    ...files.map((f) => relative(root, f)),
+  ], {
     cwd: root,
     stdio: "inherit",
   });

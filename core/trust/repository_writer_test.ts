@@ -148,10 +148,20 @@ Deno.test("RepositoryWriter.renewTimestamp() renews snapshot past half its life,
     now: () => now,
   });
   // Day 1: only timestamp.
-  assert.deepEqual((await online.renewTimestamp()).versions, { root: 1, targets: 1, snapshot: 1, timestamp: 2 });
+  assert.deepEqual((await online.renewTimestamp()).versions, {
+    root: 1,
+    targets: 1,
+    snapshot: 1,
+    timestamp: 2,
+  });
   // Day 4 (snapshot lives 7 days): snapshot v2 over the same targets, then timestamp.
   now = new Date(T0.getTime() + 4 * day);
-  assert.deepEqual((await online.renewTimestamp()).versions, { root: 1, targets: 1, snapshot: 2, timestamp: 3 });
+  assert.deepEqual((await online.renewTimestamp()).versions, {
+    root: 1,
+    targets: 1,
+    snapshot: 2,
+    timestamp: 3,
+  });
   const snapshot = await signedOf(store, "tuf/2.snapshot.json");
   assert.equal(snapshot.meta["targets.json"].version, 1);
   assert.equal(Date.parse(snapshot.expires), Date.parse("2026-06-12T12:00:00Z"));

@@ -214,7 +214,9 @@ Deno.test("attack: freeze — expired timestamp, snapshot, targets or root is re
   await w.writer.renewTimestamp(); // signed at T0: still expires at T0 + 1 day
   await refused(w.refresh({ now: hours(24) }), /timestamp metadata v3: expired/);
   // fresh timestamp, stale snapshot (7 days): a timestamp signer without the snapshot key cannot renew it
-  const fresh = await RepositoryWriter.open(w.repo, { timestamp: w.keys.timestamp }, { now: hours(24 * 8 - 1) });
+  const fresh = await RepositoryWriter.open(w.repo, { timestamp: w.keys.timestamp }, {
+    now: hours(24 * 8 - 1),
+  });
   await fresh.renewTimestamp();
   await refused(w.refresh({ now: hours(24 * 8) }), /snapshot metadata v2: expired/);
   // root (365 days) expired after the chain walk
