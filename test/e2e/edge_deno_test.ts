@@ -53,7 +53,8 @@ Deno.test("`deno task start` on an empty data directory creates a development re
       log = await edge.stop();
     }
     assert.match(log, /Created a development repository/);
-    assert.match(log, new RegExp(`drover check --api ${edge.url.replace(/[.]/g, "\\.")} --trusted-root`));
+    assert.match(log, /drover add --target \.\/apps --app drover\/hello --ref main/);
+    assert.match(log, new RegExp(`drover update --api ${edge.url.replace(/[.]/g, "\\.")} --trusted-root`));
     for (const role of ["root", "targets", "snapshot", "timestamp"]) {
       const info = await Deno.stat(`${dir}/data/keys/${role}.json`);
       assert.equal(info.mode! & 0o777, 0o600);
