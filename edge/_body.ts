@@ -3,6 +3,7 @@
  * the bytes actually sent are counted while streaming (413 on the first byte past the cap).
  * @module
  */
+import { readAll } from "../core/verify/read_all.ts";
 import { HttpError } from "./_http_error.ts";
 
 /** The declared length (`undefined` when absent); 400 when malformed, 413 when over `max`. */
@@ -34,33 +35,10 @@ export class CapStream extends TransformStream<Uint8Array, Uint8Array> {
   }
 }
 
-/** Reads a whole (small) body, refusing more than `max` bytes. */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(max);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+/** Reads a whole (small) body, refusing more than `max` bytes (413). */
+export function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
+  if (!body) return Promise.resolve(new Uint8Array(0));
+  return readAll(body, { maxBytes: max, tooLarge });
 }
 
 /**

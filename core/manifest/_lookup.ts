@@ -13,7 +13,7 @@ import {
 import { miniHash } from "./mini_hash.ts";
 import { isCorruptCode, type ValidationFailure } from "./reasons.ts";
 import type { ArtifactSource, ItemKind, SourceItem } from "./source.ts";
-import { readAll } from "./_read_all.ts";
+import { readAll } from "../verify/read_all.ts";
 
 /** Every copy of `id` in `sources`, in order; failing sources are skipped (unless aborted). */
 export async function* copiesOf(
@@ -59,7 +59,10 @@ export async function findManifest(
     let bytes: Uint8Array;
     try {
       if (copy.size > MAX_MANIFEST_BYTES) throw new RangeError("manifest file is too large");
-      bytes = await readAll(await copy.open({ signal: policy.signal }), MAX_MANIFEST_BYTES);
+      bytes = await readAll(await copy.open({ signal: policy.signal }), {
+        maxBytes: MAX_MANIFEST_BYTES,
+        name: "manifest",
+      });
     } catch (e) {
       if (e instanceof RangeError) {
         first ??= { code: "NO_MANIFEST_JSON", message: e.message, source: copy.source };

@@ -20,3 +20,4 @@ export {
 } from "./verify_stream.ts";
 export { DEFAULT_RECHUNK_SIZE, RechunkStream } from "./rechunk_stream.ts";
 export { fromHex, toHex } from "./hex.ts";
+export { readAll, type ReadAllOptions } from "./read_all.ts";
