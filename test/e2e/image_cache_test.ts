@@ -147,6 +147,19 @@ async function drover(...argv: string[]) {
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
 
+/** `--cache-dir`, `--api`, `--trusted-root`, `--json`, no retries: what most image tests pass. */
+const jsonArgs = (o: { cache: string; base: string; root: string }) => [
+  "--cache-dir",
+  o.cache,
+  "--api",
+  o.base,
+  "--trusted-root",
+  o.root,
+  "--json",
+  "--retries",
+  "0",
+];
+
 const imageHits = (hits: Hit[]) =>
   hits.filter((h) => h.method === "GET" && h.path.startsWith("/targets/images/"));
 
@@ -154,17 +167,7 @@ Deno.test("drover image get resolves latest, recommended, ranges and aliases, an
   await withFixture(async ({ tmp, root, repoDir, cache }) => {
     const { server, base } = serveDir(repoDir);
     try {
-      const common = [
-        "--cache-dir",
-        cache,
-        "--api",
-        base,
-        "--trusted-root",
-        root,
-        "--json",
-        "--retries",
-        "0",
-      ];
+      const common = jsonArgs({ cache, base, root });
       const latest = await drover("image", "get", "rpi4", ...common);
       assert.equal(latest.code, 0, latest.stderr);
       assert.equal(latest.json().version, "2.0.0-beta.1");
@@ -248,17 +251,7 @@ Deno.test("drover image get drops a corrupt cache entry and fetches it again", a
   await withFixture(async ({ root, repoDir, cache }) => {
     const { server, base, hits } = serveDir(repoDir);
     try {
-      const common = [
-        "--cache-dir",
-        cache,
-        "--api",
-        base,
-        "--trusted-root",
-        root,
-        "--json",
-        "--retries",
-        "0",
-      ];
+      const common = jsonArgs({ cache, base, root });
       const first = (await drover("image", "get", "rpi4", "1.0.0", ...common)).json();
       // same size, other bytes: only a full re-hash (--verify) sees it
       await Deno.writeFile(first.path, bytesOf(99));
@@ -283,17 +276,7 @@ Deno.test("drover image get resumes an interrupted download with Range", async (
   await withFixture(async ({ root, repoDir, cache }) => {
     const { server, base, hits } = serveDir(repoDir, { cutImages: 1 });
     try {
-      const common = [
-        "--cache-dir",
-        cache,
-        "--api",
-        base,
-        "--trusted-root",
-        root,
-        "--json",
-        "--retries",
-        "0",
-      ];
+      const common = jsonArgs({ cache, base, root });
       const cut = await drover("image", "get", "rpi4", "1.0.0", ...common);
       assert.equal(cut.code, 75, "interrupted: try later");
       const partials = [...Deno.readDirSync(join(cache, "partials"))].map((e) => e.name);
