@@ -11,6 +11,7 @@
  * @module
  */
 export { DigestStream, type DigestStreamOptions } from "./digest_stream.ts";
+export { digestReadable, type DigestReadableOptions } from "./digest_readable.ts";
 export { LimitStream, type LimitStreamOptions } from "./limit_stream.ts";
 export {
   type ExpectedContent,

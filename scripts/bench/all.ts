@@ -19,7 +19,7 @@ import { benchEdge } from "./edge.ts";
 const BENCHES: Record<string, (quick: boolean) => Promise<string>> = {
   sha256: async (quick) => {
     const r = await benchSha256({ sizeMiB: quick ? 128 : 1024, runs: quick ? 1 : 3 });
-    return `${r.table}\nrecommended pipeline (node hasher, 1 MiB node:fs reads): ` +
+    return `${r.table}\nrecommended pipeline (digestReadable: node hasher, BYOB reads into one reused 2 MiB buffer): ` +
       `${r.recommendedRatio.toFixed(2)}x openssl (target 0.90x)`;
   },
   untar: async (quick) => formatUntarTable(await benchUntar({ sizeMiB: quick ? 32 : 512 })),

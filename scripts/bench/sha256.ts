@@ -10,12 +10,10 @@
  * (`@noble/hashes`) on a smaller slice. Every digest is checked against openssl's. The file is in the
  * page cache for everyone (it was just written), so this measures hashing and streaming, not the disk.
  *
- * Measured here on an idle machine (2026-11-23): openssl 1,155 MB/s, the recommended pipeline 869 MB/s
- * (0.75x; 0.84x in a loaded run). In-memory, node:crypto in Deno hashes 1 MiB updates at openssl's speed,
- * and a plain loop of `FileHandle.read` into two reused 1 MiB buffers (2 in flight) hashes at 1,225 MB/s;
- * what the stream pipeline loses is a fresh zero-filled buffer per read (~15%) and Web Streams' cost per
- * chunk (~15%). Closing that gap needs buffer reuse across the stream boundary (a BYOB source whose
- * consumer hands buffers back), which a pass-through stream cannot promise: left open.
+ * Measured here on an idle machine (2026-11-23): openssl 1,105 MB/s; `digestReadable` (a BYOB reader on
+ * Deno's file stream, one reused 2 MiB buffer) 1,010 MB/s (0.91x; 0.88x with a 1 MiB buffer in the run
+ * before): at the target, within run-to-run noise. A pass-through `DigestStream` fed 1 MiB reads stays at
+ * 0.74-0.76x: a fresh zero-filled buffer per read (~15%) and Web Streams' cost per chunk (~15%).
  *
  * Deno-only (it measures Deno's file stream). Run:
  * `npx -y deno@2.9.6 run -A scripts/bench/sha256.ts [--size-mib 1024] [--runs 2] [--noble-mib 128] [--json]`
@@ -30,7 +28,7 @@
  */
 import { setAbilities, webAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { DigestStream, RechunkStream, VerifyStream } from "../../core/verify/mod.ts";
+import { digestReadable, DigestStream, RechunkStream, VerifyStream } from "../../core/verify/mod.ts";
 import type { Abilities } from "../../core/abilities.ts";
 import { type FileHandle, open } from "node:fs/promises";
 import process from "node:process";
@@ -73,8 +71,8 @@ export interface Sha256BenchResult {
   sizeBytes: number;
   /** Chunk size Deno's file stream delivered (bytes, the most common). */
   fileChunkBytes: number;
-  /** Throughput ratio of the recommended pipeline (node hasher fed 1 MiB node:fs reads, as the device reads
-   * blobs) to openssl. */
+  /** Throughput ratio of the recommended pipeline (digestReadable: node hasher, a BYOB reader on Deno's file
+   * stream reusing one 1 MiB buffer) to openssl. */
   recommendedRatio: number;
   /** Throughput ratio of DigestStream node fed 1 MiB reads to openssl (the source-bound ceiling). */
   bigReadsRatio: number;
@@ -136,7 +134,7 @@ function cpuNow(): number {
   return (user + system) / 1e6;
 }
 
-type Pipeline = "digest" | "digest+rechunk" | "verify+rechunk" | "digest, 1 MiB reads";
+type Pipeline = "digest" | "digest+rechunk" | "verify+rechunk" | "digest, 1 MiB reads" | "digestReadable";
 
 /** A file source that reads 1 MiB chunks with two chunks of read-ahead (what device code can do). */
 function bigReads(path: string): ReadableStream<Uint8Array> {
@@ -173,6 +171,13 @@ async function runOurs(
   const { abilities, pipeline, expected } = options;
   const cpu = cpuNow();
   const start = performance.now();
+  if (pipeline === "digestReadable") {
+    using file = await Deno.open(path);
+    const { digest: hex } = await digestReadable(file.readable, "sha256", {
+      hasher: abilities.createHasher("sha256"),
+    });
+    return { seconds: (performance.now() - start) / 1000, digest: hex, cpuSeconds: cpuNow() - cpu };
+  }
   let stream = pipeline === "digest, 1 MiB reads" ? bigReads(path) : (await Deno.open(path)).readable;
   if (pipeline.includes("rechunk")) stream = stream.pipeThrough(new RechunkStream());
   let digest: Promise<string>;
@@ -294,6 +299,7 @@ export async function benchSha256(options: Sha256BenchOptions = {}): Promise<Sha
     await big("DigestStream node + RechunkStream(1 MiB), Deno file stream", "digest+rechunk");
     await big("VerifyStream node + RechunkStream(1 MiB), Deno file stream", "verify+rechunk");
     await big("DigestStream node, node:fs 1 MiB reads (read-ahead 2)", "digest, 1 MiB reads");
+    await big("digestReadable node, Deno file stream (BYOB, one reused 2 MiB buffer)", "digestReadable");
     await add(`DigestStream web (noble) + RechunkStream, ${nobleMiB} MiB`, {
       role: "ours",
       file: "slice",
@@ -314,7 +320,7 @@ export async function benchSha256(options: Sha256BenchOptions = {}): Promise<Sha
     return {
       sizeBytes: bytes,
       fileChunkBytes,
-      recommendedRatio: rows[5]!.ratio,
+      recommendedRatio: rows[6]!.ratio,
       bigReadsRatio: rows[5]!.ratio,
       rows,
       table: formatTable(rows, { sizeMiB, runs }),
@@ -363,8 +369,8 @@ export async function main(args: string[]): Promise<number> {
       console.log(result.table);
       const r = result;
       console.log(
-        `Deno file stream chunks: ${r.fileChunkBytes} bytes. Recommended pipeline (node hasher fed ` +
-          `1 MiB node:fs reads): ${r.recommendedRatio.toFixed(2)}x openssl (target 0.90x).`,
+        `Deno file stream chunks: ${r.fileChunkBytes} bytes. Recommended pipeline (digestReadable, BYOB ` +
+          `reads into one reused 2 MiB buffer): ${r.recommendedRatio.toFixed(2)}x openssl (target 0.90x).`,
       );
     }
     return 0;
