@@ -10,6 +10,7 @@ import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { main } from "../../device/cli.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
+import { serveStatic } from "./_static_server.ts";
 
 setAbilities(nodeAbilities);
 
@@ -99,25 +100,10 @@ async function bundle(
   }
 }
 
+/** The shared Range-capable static server, with its requests as "METHOD path" strings. */
 function serveDir(dir: string) {
-  const hits: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    hits.push(`${req.method} ${path}`);
-    if (path.split("/").includes("..")) return new Response("bad", { status: 400 });
-    let data: Uint8Array;
-    try {
-      data = await Deno.readFile(join(dir, path));
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-    const m = /^bytes=(\d+)-$/.exec(req.headers.get("range") ?? "");
-    const start = m ? Math.min(Number(m[1]), data.length) : 0;
-    const headers: Record<string, string> = { "content-length": String(data.length - start) };
-    if (m) headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
-    return new Response(req.method === "HEAD" ? null : data.slice(start), { status: m ? 206 : 200, headers });
-  });
-  return { server, hits, base: `http://127.0.0.1:${server.addr.port}/` };
+  const server = serveStatic(dir);
+  return { server, base: server.url.href, hits: () => server.requests.map((r) => `${r.method} ${r.path}`) };
 }
 
 async function drover(...argv: string[]) {
@@ -211,14 +197,14 @@ Deno.test("drover manifest installs a chain of three from two sources, one servi
       for (const m of ["app", "mid", "base"]) await Deno.stat(join(dir, "manifests", `${m}.json`));
 
       // installed artifacts are not fetched again
-      hits.length = 0;
+      server.requests.length = 0;
       const again = await drover("manifest", "install", ...args, "--install-dir", dir, "--json");
       assert.equal(again.code, 0, again.stdout);
       assert.equal(again.json().installed.fetched.length, 0);
       assert.equal(again.json().installed.skipped.length, 4);
-      assert.equal(hits.filter((h) => h.startsWith("GET /targets/artifacts/")).length, 0);
+      assert.equal(hits().filter((h) => h.startsWith("GET /targets/artifacts/")).length, 0);
     } finally {
-      await server.shutdown();
+      await server.close();
     }
   });
 });
@@ -384,14 +370,14 @@ Deno.test("drover manifest plans from a bundle served over HTTP (HEAD sizes, Ran
       );
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.json().available.length, 7);
-      assert.ok(hits.includes("HEAD /artifacts/rootfs.img"));
+      assert.ok(hits().includes("HEAD /artifacts/rootfs.img"));
       assert.equal(
-        hits.filter((h) => h === "GET /artifacts/rootfs.img").length,
+        hits().filter((h) => h === "GET /artifacts/rootfs.img").length,
         2,
         "head and tail reads only",
       );
     } finally {
-      await server.shutdown();
+      await server.close();
     }
   });
 });
