@@ -95,6 +95,21 @@ export async function runInstall(
   const status = await ws.readStatus();
   const apps: AppInstall[] = [];
   const touched = new Map<string, { ref: string; dir: string; error: ErrorEntry | null; bad?: string }>();
+  /** A failed health check: switched back already; reported, and the commit marked bad. */
+  const healthFailed = (
+    report: AppInstall,
+    o: { m: { name: string; ref: string; commit: string }; dir: string; healthError?: string },
+  ) => {
+    report.action = "health-failed";
+    report.error = {
+      app: o.m.name,
+      code: "E_HEALTH",
+      message: `${o.m.name} ${o.m.commit}: ${o.healthError}`,
+    };
+    errors.push(report.error);
+    codes.push(1);
+    touched.set(o.m.name, { ref: o.m.ref, dir: o.dir, error: report.error, bad: o.m.commit });
+  };
 
   for (const m of manifests) {
     const dir = join(options.target, m.dirName);
@@ -140,15 +155,7 @@ export async function runInstall(
           touched.set(m.name, { ref: m.ref, dir, error: null });
           continue;
         }
-        report.action = "health-failed";
-        report.error = {
-          app: m.name,
-          code: "E_HEALTH",
-          message: `${m.name} ${m.commit}: ${result.healthError}`,
-        };
-        errors.push(report.error);
-        codes.push(1);
-        touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });
+        healthFailed(report, { m, dir, healthError: result.healthError });
         continue;
       }
       if (status.apps[m.name]?.bad?.includes(m.commit)) {
@@ -218,15 +225,7 @@ export async function runInstall(
         touched.set(m.name, { ref: m.ref, dir, error: null });
         log(`${m.name}: current -> releases/${result.release}`);
       } else {
-        report.action = "health-failed";
-        report.error = {
-          app: m.name,
-          code: "E_HEALTH",
-          message: `${m.name} ${m.commit}: ${result.healthError}`,
-        };
-        errors.push(report.error);
-        codes.push(1);
-        touched.set(m.name, { ref: m.ref, dir, error: report.error, bad: m.commit });
+        healthFailed(report, { m, dir, healthError: result.healthError });
         log(`${m.name}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
       }
     } catch (error) {
