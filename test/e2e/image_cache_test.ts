@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { main } from "../../device/cli.ts";
+import { droverInProcess } from "./_drover_in_process.ts";
 import { ImageCache } from "../../device/image_cache.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 
@@ -136,16 +136,7 @@ async function withFixture(
   }
 }
 
-async function drover(...argv: string[]) {
-  let stdout = "", stderr = "";
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: {},
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
+const drover = droverInProcess;
 
 /** `--cache-dir`, `--api`, `--trusted-root`, `--json`, no retries: what most image tests pass. */
 const jsonArgs = (o: { cache: string; base: string; root: string }) => [

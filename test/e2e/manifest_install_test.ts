@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { main } from "../../device/cli.ts";
+import { droverInProcess } from "./_drover_in_process.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 import { serveStatic } from "./_static_server.ts";
 
@@ -106,16 +106,7 @@ function serveDir(dir: string) {
   return { server, base: server.url.href, hits: () => server.requests.map((r) => `${r.method} ${r.path}`) };
 }
 
-async function drover(...argv: string[]) {
-  let stdout = "", stderr = "";
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: {},
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
+const drover = droverInProcess;
 
 async function withFixture(
   fn: (f: { tmp: string; repoDir: string; root: string; app: Record<string, unknown> }) => Promise<void>,
