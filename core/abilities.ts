@@ -8,10 +8,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getAbilities } from "./abilities.ts";
  * const h = getAbilities().createHasher("sha256");
  * h.update(new TextEncoder().encode("abc"));
- * console.assert(h.digest().length === 32);
+ * assert.equal(h.digest().length, 32);
  * ```
  * @module
  */

@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IntegrityError, DroverError } from "./errors.ts";
  * const err = new IntegrityError("Cannot verify app.tar.gz: sha256 mismatch");
- * console.assert(err instanceof DroverError && err.code === "E_INTEGRITY");
+ * assert.ok(err instanceof DroverError && err.code === "E_INTEGRITY");
  * ```
  * @module
  */

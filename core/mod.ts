@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveVersion } from "./mod.ts";
  * const v = resolveVersion([{ version: "1.0.0" }, { version: "1.1.0-beta.1" }], "recommended");
- * console.assert(v.version === "1.0.0");
+ * assert.equal(v.version, "1.0.0");
  * ```
  * @module
  */

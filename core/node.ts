@@ -61,10 +61,11 @@ export interface NodeGunzipStreamOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NodeGunzipStream } from "./node.ts";
  * const bad = new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
  * await new Response(new Blob([bad]).stream().pipeThrough(new NodeGunzipStream())).arrayBuffer()
- *   .then(() => console.assert(false), (e) => console.assert(e instanceof Error));
+ *   .then(() => assert.ok(false), (e) => assert.ok(e instanceof Error));
  * ```
  */
 export class NodeGunzipStream extends TransformStream<Uint8Array, Uint8Array> {

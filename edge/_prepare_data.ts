@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { KeyPair } from "../core/trust/mod.ts";
 import { createDevRepository, generateKeys } from "./dev_repository.ts";
 import type { FsStorage } from "./storage/fs_storage.ts";
-import { readOnlineKeys, writeKeys } from "./_key_files.ts";
+import { readOnlineKeys, writeKeys } from "./key_files.ts";
 
 /** What the entry needs after preparing its data directory. */
 export interface PreparedData {

@@ -7,8 +7,8 @@
 import { Hono } from "hono";
 import type { Storage } from "./storage/storage.ts";
 import { type EdgeConfig, resolveConfig } from "./_config.ts";
-import { type EdgeKeys, RepoState } from "./_repo_state.ts";
-import { errorResponse, toErrorReply } from "./_http_error.ts";
+import { type EdgeKeys, RepoState } from "./repo_state.ts";
+import { errorResponse, toErrorReply } from "./http_error.ts";
 import { releasesRoutes } from "./routes/releases.ts";
 import { tufRoutes } from "./routes/tuf.ts";
 import { targetsRoutes } from "./routes/targets.ts";
@@ -50,12 +50,13 @@ const ROUTES: [RegExp, string][] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "./app.ts";
  * import { FsStorage } from "./storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir), config: { token: "a-long-token" } });
  * const res = await app.request("/nope");
- * console.assert(res.status === 404 && (await res.json()).error.code === "E_NOT_FOUND");
+ * assert.ok(res.status === 404 && (await res.json()).error.code === "E_NOT_FOUND");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
 import { FsStorage } from "./storage/fs_storage.ts";
-import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "./_fixture.ts";
-import { runSuite } from "./_suite.ts";
+import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../test/edge/fixture.ts";
+import { runSuite } from "../test/edge/suite.ts";
 
 Deno.test("edge suite in process: app.request() over an fs storage", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "edge-app-" });

@@ -69,11 +69,12 @@ export const DEMO_CONTENT: DevContent = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDevRepository, DEMO_CONTENT } from "./dev_repository.ts";
  * import { FsStorage } from "./storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const { keys } = await createDevRepository(new FsStorage(dir), { content: DEMO_CONTENT });
- * console.assert(keys.timestamp.keyid.length === 64);
+ * assert.equal(keys.timestamp.keyid.length, 64);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

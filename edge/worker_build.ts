@@ -31,8 +31,9 @@ const nodeBuiltins: Plugin = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { workerBuildOptions } from "./worker_build.ts";
- * console.assert(workerBuildOptions().format === "esm");
+ * assert.equal(workerBuildOptions().format, "esm");
  * ```
  */
 export function workerBuildOptions(): BuildOptions {

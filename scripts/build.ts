@@ -1,6 +1,6 @@
 /**
  * `deno task build`: bundles with esbuild
- * - `dist/drover.mjs` from `device/cli.ts` (platform node, ESM, `#!/usr/bin/env node`, a
+ * - `dist/drover.mjs` from `device/drover.ts` (platform node, ESM, `#!/usr/bin/env node`, a
  *   `createRequire` banner so CommonJS dependencies work): runs with `node` (20+) and `deno run -A`;
  * - `dist/drover-repo.mjs` from `scripts/repo.ts` (same options);
  * - `dist/worker.js` from `edge/worker.ts` when it exists (options from `edge/worker_build.ts`'s
@@ -19,7 +19,7 @@ import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { importMapPlugin, nodeBuiltinsPlugin } from "./_esbuild_plugins.ts";
+import { importMapPlugin, nodeBuiltinsPlugin } from "./esbuild_plugins.ts";
 
 /** Repository root. */
 export const ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -58,7 +58,7 @@ async function buildCli(entry: string, outfile: string, run?: string): Promise<s
 
 /** Builds `dist/drover.mjs`. */
 export function buildDrover(): Promise<string> {
-  return buildCli("device/cli.ts", "dist/drover.mjs", "runMain");
+  return buildCli("device/drover.ts", "dist/drover.mjs", "runMain");
 }
 
 /** Builds `dist/drover-repo.mjs`. */

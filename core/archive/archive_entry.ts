@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ArchiveEntry } from "./archive_entry.ts";
  * const dir: ArchiveEntry = { path: "etc", type: "directory", mode: 0o755, mtime: new Date(0), size: 0 };
- * console.assert(dir.body === undefined);
+ * assert.equal(dir.body, undefined);
  * ```
  * @module
  */

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UntarStream } from "./untar_stream.ts";
  * import { packTar } from "modern-tar";
  * const tar = await packTar([{ header: { name: "./hello.txt", size: 2, type: "file" }, body: "hi" }]);
  * for await (const entry of new Blob([tar]).stream().pipeThrough(new UntarStream())) {
- *   console.assert(entry.path === "hello.txt");
- *   console.assert(await new Response(entry.body).text() === "hi");
+ *   assert.equal(entry.path, "hello.txt");
+ *   assert.equal(await new Response(entry.body).text(), "hi");
  * }
  * ```
  * @module
@@ -49,13 +50,14 @@ function positiveLimit(value: number | undefined, fallback: number, name: string
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UntarStream } from "./untar_stream.ts";
  * import { packTar } from "modern-tar";
  * const tar = await packTar([{ header: { name: "/etc/passwd", size: 1, type: "file" }, body: "x" }]);
  * const entries = new Blob([tar]).stream().pipeThrough(new UntarStream({ gzip: false }));
  * await entries.getReader().read().then(
- *   () => console.assert(false, "absolute path accepted"),
- *   (e) => console.assert(e.code === "E_INTEGRITY"),
+ *   () => assert.ok(false, "absolute path accepted"),
+ *   (e) => assert.ok(e.code === "E_INTEGRITY"),
  * );
  * ```
  */

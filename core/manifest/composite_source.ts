@@ -5,11 +5,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CompositeSource } from "./composite_source.ts";
  * import { MemorySource } from "./memory_source.ts";
  * const a = new MemorySource("a"), b = new MemorySource("b").put("x", "artifact", new Uint8Array(1));
  * const c = new CompositeSource([a, b]);
- * console.assert((await c.get("x", "artifact"))?.source === "b");
+ * assert.equal((await c.get("x", "artifact"))?.source, "b");
  * ```
  * @module
  */

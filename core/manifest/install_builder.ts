@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InstallBuilder } from "./install_builder.ts";
  * import { MemorySource } from "./memory_source.ts";
  * const b = new InstallBuilder({ verify: async () => {} }).setManifestId("base").addSource(new MemorySource());
  * await b.build();
- * console.assert(!b.isChainComplete() && b.getMissingManifestId() === "base");
+ * assert.ok(!b.isChainComplete() && b.getMissingManifestId() === "base");
  * ```
  * @module
  */

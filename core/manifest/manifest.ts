@@ -8,12 +8,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifest } from "./manifest.ts";
  * const m = parseManifest({
  *   type: "drover-manifest", kind: "install", target: "device", id: "base-1", version: "1.0.0",
  *   deviceTypes: ["rpi4"], mode: "trusted", nodes: { primary: [] },
  * });
- * console.assert(m.id === "base-1");
+ * assert.equal(m.id, "base-1");
  * ```
  * @module
  */
@@ -117,8 +118,9 @@ function parseArtifact(v: unknown, where: string): ManifestArtifact {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseManifest } from "./manifest.ts";
- * try { parseManifest({ type: "nope" }); } catch (e) { console.assert(e instanceof SyntaxError); }
+ * try { parseManifest({ type: "nope" }); } catch (e) { assert.ok(e instanceof SyntaxError); }
  * ```
  */
 export function parseManifest(value: unknown): Manifest {
@@ -195,9 +197,10 @@ function failure(code: ValidationFailure["code"], message: string): ManifestChec
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkManifest } from "./manifest.ts";
  * const r = await checkManifest(new TextEncoder().encode("not json"), { verify: async () => {} });
- * console.assert(!r.ok && r.failure.code === "NO_MANIFEST_JSON");
+ * assert.ok(!r.ok && r.failure.code === "NO_MANIFEST_JSON");
  * ```
  */
 export async function checkManifest(

@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemorySource } from "./memory_source.ts";
  * const s = new MemorySource("mem");
  * s.put("blob", "artifact", new TextEncoder().encode("hi"));
- * console.assert((await s.get("blob", "artifact"))?.size === 2);
+ * assert.equal((await s.get("blob", "artifact"))?.size, 2);
  * ```
  * @module
  */

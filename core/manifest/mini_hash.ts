@@ -9,9 +9,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { miniHashOfBytes } from "./mini_hash.ts";
  * const h = miniHashOfBytes(new TextEncoder().encode("hello"));
- * console.assert(/^[0-9a-f]{64}$/.test(h));
+ * assert.ok(/^[0-9a-f]{64}$/.test(h));
  * ```
  * @module
  */
@@ -30,8 +31,9 @@ export type RangeReader = (offset: number, length: number) => Promise<Uint8Array
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { miniHashRanges } from "./mini_hash.ts";
- * console.assert(miniHashRanges(10).tail.length === 0);
+ * assert.equal(miniHashRanges(10).tail.length, 0);
  * ```
  */
 export function miniHashRanges(size: number): {
@@ -57,8 +59,9 @@ function hex(u8: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { computeMiniHash } from "./mini_hash.ts";
- * console.assert(computeMiniHash(0, new Uint8Array(), new Uint8Array()).length === 64);
+ * assert.equal(computeMiniHash(0, new Uint8Array(), new Uint8Array()).length, 64);
  * ```
  */
 export function computeMiniHash(size: number, head: Uint8Array, tail: Uint8Array): string {
@@ -81,8 +84,9 @@ export function computeMiniHash(size: number, head: Uint8Array, tail: Uint8Array
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { miniHashOfBytes } from "./mini_hash.ts";
- * console.assert(miniHashOfBytes(new Uint8Array(3)) !== miniHashOfBytes(new Uint8Array(4)));
+ * assert.ok(miniHashOfBytes(new Uint8Array(3)) !== miniHashOfBytes(new Uint8Array(4)));
  * ```
  */
 export function miniHashOfBytes(bytes: Uint8Array): string {
@@ -100,10 +104,11 @@ export function miniHashOfBytes(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { miniHash, miniHashOfBytes } from "./mini_hash.ts";
  * const b = new Uint8Array(200_000).fill(7);
  * const h = await miniHash(b.length, async (o, n) => b.subarray(o, o + n));
- * console.assert(h === miniHashOfBytes(b));
+ * assert.equal(h, miniHashOfBytes(b));
  * ```
  */
 export async function miniHash(size: number, read: RangeReader): Promise<string> {

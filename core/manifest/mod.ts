@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InstallBuilder, MemorySource } from "./mod.ts";
  * const b = new InstallBuilder({ verify: async () => {} }).setManifestId("m").addSource(new MemorySource());
  * await b.build();
- * console.assert(b.getFirstMissing() === "m");
+ * assert.equal(b.getFirstMissing(), "m");
  * ```
  * @module
  */

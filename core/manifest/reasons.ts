@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isCorruptCode } from "./reasons.ts";
- * console.assert(isCorruptCode("INVALID_MINI_HASH") && !isCorruptCode("BLOCKED_MANIFEST"));
+ * assert.ok(isCorruptCode("INVALID_MINI_HASH") && !isCorruptCode("BLOCKED_MANIFEST"));
  * ```
  * @module
  */
@@ -63,8 +64,9 @@ export interface ValidationFailure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isCorruptCode } from "./reasons.ts";
- * console.assert(isCorruptCode("INVALID_SIGNATURE"));
+ * assert.ok(isCorruptCode("INVALID_SIGNATURE"));
  * ```
  */
 export function isCorruptCode(code: ValidationCode): boolean {

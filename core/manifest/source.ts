@@ -8,9 +8,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ArtifactSource } from "./source.ts";
  * const empty: ArtifactSource = { name: "empty", list: async () => [], get: async () => undefined };
- * console.assert((await empty.get("x", "artifact")) === undefined);
+ * assert.equal((await empty.get("x", "artifact")), undefined);
  * ```
  * @module
  */

@@ -2,7 +2,7 @@
 import { TrustError } from "../errors.ts";
 import { parseRole, type SignedByRole } from "./_metadata.ts";
 import type { Envelope } from "./envelope.ts";
-import type { RepoStore } from "./repository_writer.ts";
+import type { RepoStore } from "./repo_store.ts";
 import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
 
 type Env<R extends RoleName> = Envelope<SignedByRole[R]>;

@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair } from "./key_pair.ts";
  * import { decodeMetadata, encodeMetadata, signEnvelope } from "./envelope.ts";
  * const key = await generateKeyPair();
  * const env = await signEnvelope({ _type: "timestamp", version: 1 }, [key]);
- * console.assert(decodeMetadata(encodeMetadata(env)).signatures[0]?.keyid === key.keyid);
+ * assert.equal(decodeMetadata(encodeMetadata(env)).signatures[0]?.keyid, key.keyid);
  * ```
  * @module
  */
@@ -39,10 +40,11 @@ export function canonicalBytes(signed: unknown): Uint8Array<ArrayBuffer> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair } from "./key_pair.ts";
  * import { signEnvelope } from "./envelope.ts";
  * const env = await signEnvelope({ _type: "targets" }, [await generateKeyPair()]);
- * console.assert(env.signatures[0]?.sig.length === 128);
+ * assert.equal(env.signatures[0]?.sig.length, 128);
  * ```
  */
 export async function signEnvelope<T extends object>(
@@ -68,9 +70,10 @@ export async function signEnvelope<T extends object>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeMetadata } from "./envelope.ts";
  * const bytes = encodeMetadata({ signed: { b: 1, a: 2 }, signatures: [] });
- * console.assert(new TextDecoder().decode(bytes) === '{"signatures":[],"signed":{"a":2,"b":1}}');
+ * assert.equal(new TextDecoder().decode(bytes), '{"signatures":[],"signed":{"a":2,"b":1}}');
  * ```
  */
 export function encodeMetadata(envelope: Envelope<unknown>): Uint8Array<ArrayBuffer> {
@@ -83,9 +86,10 @@ export function encodeMetadata(envelope: Envelope<unknown>): Uint8Array<ArrayBuf
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMetadata } from "./envelope.ts";
  * const env = decodeMetadata(new TextEncoder().encode('{"signed":{"_type":"root"},"signatures":[]}'));
- * console.assert(env.signed._type === "root");
+ * assert.equal(env.signed._type, "root");
  * ```
  */
 export function decodeMetadata(bytes: Uint8Array): Envelope {

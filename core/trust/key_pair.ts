@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair, parseKeyFile } from "./key_pair.ts";
  * const key = await generateKeyPair();
  * const again = parseKeyFile(JSON.stringify(key));
- * console.assert(again.keyid === key.keyid && key.public.length === 64);
+ * assert.ok(again.keyid === key.keyid && key.public.length === 64);
  * ```
  * @module
  */
@@ -42,9 +43,10 @@ const ED25519 = { name: "Ed25519" } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair, keyToTuf } from "./key_pair.ts";
  * const tuf = keyToTuf(await generateKeyPair());
- * console.assert(tuf.keytype === "ed25519" && !("private" in tuf.keyval));
+ * assert.ok(tuf.keytype === "ed25519" && !("private" in tuf.keyval));
  * ```
  */
 export function keyToTuf(key: Pick<KeyPair, "public">): TufKey {
@@ -56,9 +58,10 @@ export function keyToTuf(key: Pick<KeyPair, "public">): TufKey {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair, keyIdOf } from "./key_pair.ts";
  * const key = await generateKeyPair();
- * console.assert(keyIdOf(key.public) === key.keyid);
+ * assert.equal(keyIdOf(key.public), key.keyid);
  * ```
  */
 export function keyIdOf(publicHex: string): string {
@@ -70,9 +73,10 @@ export function keyIdOf(publicHex: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair } from "./key_pair.ts";
  * const key = await generateKeyPair();
- * console.assert(/^[0-9a-f]{64}$/.test(key.keyid));
+ * assert.ok(/^[0-9a-f]{64}$/.test(key.keyid));
  * ```
  */
 export async function generateKeyPair(): Promise<KeyPair> {
@@ -88,9 +92,10 @@ export async function generateKeyPair(): Promise<KeyPair> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair, parseKeyFile } from "./key_pair.ts";
  * const key = await generateKeyPair();
- * console.assert(parseKeyFile(JSON.stringify(key)).public === key.public);
+ * assert.equal(parseKeyFile(JSON.stringify(key)).public, key.public);
  * ```
  */
 export function parseKeyFile(text: string): KeyPair {
@@ -119,10 +124,11 @@ export function parseKeyFile(text: string): KeyPair {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkKeyPair, generateKeyPair } from "./key_pair.ts";
  * const a = await generateKeyPair(), b = await generateKeyPair();
  * await checkKeyPair(a);
- * await checkKeyPair({ ...b, private: a.private }).catch((e) => console.assert(e instanceof TypeError));
+ * await checkKeyPair({ ...b, private: a.private }).catch((e) => assert.ok(e instanceof TypeError));
  * ```
  */
 export async function checkKeyPair(key: KeyPair): Promise<void> {

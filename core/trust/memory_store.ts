@@ -5,15 +5,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStore } from "./memory_store.ts";
  * const store = new MemoryStore();
  * await store.put("tuf/timestamp.json", new Uint8Array([1]));
- * console.assert((await store.read("tuf/timestamp.json"))?.[0] === 1);
+ * assert.equal((await store.read("tuf/timestamp.json"))?.[0], 1);
  * ```
  * @module
  */
 import type { MetadataStore } from "./refresh_trust.ts";
-import type { RepoStore } from "./repository_writer.ts";
+import type { RepoStore } from "./repo_store.ts";
 
 /** Bytes by path, in memory. */
 export class MemoryStore implements RepoStore, MetadataStore {

@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair, MemoryStore, refreshTrust, RepositoryWriter } from "./mod.ts";
  * const keys = { root: await generateKeyPair(), targets: await generateKeyPair(),
  *   snapshot: await generateKeyPair(), timestamp: await generateKeyPair() };
@@ -14,7 +15,7 @@
  *   store: new MemoryStore(),
  *   trustedRoot: await repo.get("tuf/1.root.json"),
  * });
- * console.assert(trusted.versions.targets === 1);
+ * assert.equal(trusted.versions.targets, 1);
  * ```
  * @module
  */

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStore, RepositoryWriter, generateKeyPair, refreshTrust } from "./mod.ts";
  * const keys = { root: await generateKeyPair(), targets: await generateKeyPair(),
  *   snapshot: await generateKeyPair(), timestamp: await generateKeyPair() };
@@ -16,7 +17,7 @@
  *   store: new MemoryStore(), // device: <workspace>/tuf/
  *   trustedRoot: await served.get("tuf/1.root.json"), // provisioned on the device
  * });
- * console.assert(repo.findApp("acme/radio", "main") === undefined);
+ * assert.equal(repo.findApp("acme/radio", "main"), undefined);
  * ```
  * @module
  */
@@ -89,10 +90,11 @@ type Env<R extends RoleName> = Envelope<SignedByRole[R]>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { refreshTrust } from "./refresh_trust.ts";
  * import { MemoryStore } from "./memory_store.ts";
  * const err = await refreshTrust({ fetch: () => Promise.resolve(undefined), store: new MemoryStore() }).catch((e) => e);
- * console.assert(err.code === "E_TRUST");
+ * assert.equal(err.code, "E_TRUST");
  * ```
  */
 export async function refreshTrust(options: RefreshTrustOptions): Promise<TrustedRepository> {

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { releasesDocument } from "./releases_document.ts";
  * const doc = releasesDocument([{ path: "apps/a/b/main/abcdef0.tar.gz", length: 3, url: "targets/apps/a/b/main/x.abcdef0.tar.gz",
  *   hashes: { sha256: "00".repeat(32) }, custom: { kind: "app", name: "a/b", ref: "main", commit: "abcdef0", serial: 1, updated: "2026-01-01T00:00:00Z" } }]);
- * console.assert(doc["a/b"]?.main?.commit === "abcdef0");
+ * assert.equal(doc["a/b"]?.main?.commit, "abcdef0");
  * ```
  * @module
  */
@@ -35,8 +36,9 @@ export type ReleasesDocument = Record<string, Record<string, ReleaseEntry>>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { releasesDocument } from "./releases_document.ts";
- * console.assert(Object.keys(releasesDocument([])).length === 0);
+ * assert.equal(Object.keys(releasesDocument([])).length, 0);
  * ```
  */
 export function releasesDocument(targets: Iterable<TargetInfo>): ReleasesDocument {

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateKeyPair } from "./key_pair.ts";
  * import { MemoryStore } from "./memory_store.ts";
  * import { RepositoryWriter } from "./repository_writer.ts";
@@ -14,12 +15,13 @@
  * const writer = await RepositoryWriter.init(new MemoryStore(), keys);
  * writer.setTarget("device-types.json", { length: 2, hashes: { sha256: "00".repeat(32) }, custom: { kind: "device-types" } });
  * const { versions } = await writer.commit();
- * console.assert(versions.targets === 2 && versions.timestamp === 2);
+ * assert.ok(versions.targets === 2 && versions.timestamp === 2);
  * ```
  * @module
  */
 import { TrustError, UnsupportedError } from "../errors.ts";
 import { loadRepository } from "./_load_repository.ts";
+import type { RepoStore } from "./repo_store.ts";
 import {
   addDays,
   assertNotExpired,
@@ -40,12 +42,7 @@ import { type TargetInfo, targetInfoFromTuf, targetInfoToTuf } from "./target_in
 import { targetUrl } from "./target_paths.ts";
 import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
 
-/** Bytes by path relative to the repository root ("tuf/1.root.json", "releases.json", …). */
-export interface RepoStore {
-  get(path: string): Promise<Uint8Array | undefined>;
-  /** Must be atomic (temp + rename) on disk. */
-  put(path: string, bytes: Uint8Array): Promise<void>;
-}
+export type { RepoStore } from "./repo_store.ts";
 
 /** One key per top-level role. */
 export type RoleKeys = Record<RoleName, KeyPair>;

@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { targetInfoFromTuf } from "./target_info.ts";
  * const info = targetInfoFromTuf("device-types.json", {
  *   length: 2, hashes: { sha256: "ab".repeat(32) }, custom: { kind: "device-types" },
  * });
- * console.assert(info.url === `targets/${"ab".repeat(32)}.device-types.json`);
+ * assert.equal(info.url, `targets/${"ab".repeat(32)}.device-types.json`);
  * ```
  * @module
  */
@@ -81,9 +82,10 @@ export interface TargetInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { targetInfoFromTuf } from "./target_info.ts";
  * const t = targetInfoFromTuf("a.json", { length: 1, hashes: { sha256: "00".repeat(32) }, custom: { kind: "manifest", id: "a" } });
- * console.assert(t.custom.kind === "manifest");
+ * assert.equal(t.custom.kind, "manifest");
  * ```
  */
 export function targetInfoFromTuf(path: string, entry: Record<string, unknown>): TargetInfo {
@@ -129,9 +131,10 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { targetInfoToTuf } from "./target_info.ts";
  * const e = targetInfoToTuf({ length: 1, hashes: { sha256: "00".repeat(32), sha1: "11".repeat(20) }, custom: { kind: "device-types" } });
- * console.assert(Object.keys(e.hashes).join() === "sha256" && e.custom.extraHashes !== undefined);
+ * assert.ok(Object.keys(e.hashes).join() === "sha256" && e.custom.extraHashes !== undefined);
  * ```
  */
 export function targetInfoToTuf(
@@ -153,9 +156,10 @@ export function targetInfoToTuf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { targetInfoFromTuf, verifyTargetBytes } from "./target_info.ts";
  * const t = targetInfoFromTuf("x.json", { length: 3, hashes: { sha256: "00".repeat(32) }, custom: {} });
- * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { console.assert((e as { code?: string }).code === "E_INTEGRITY"); }
+ * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { assert.equal((e as { code?: string }).code, "E_INTEGRITY"); }
  * ```
  */
 export function verifyTargetBytes(target: TargetInfo, bytes: Uint8Array): void {

@@ -8,10 +8,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appTargetPath, targetUrl } from "./target_paths.ts";
  * const path = appTargetPath({ name: "acme/radio", ref: "main", commit: "abc1234", ext: ".tar.gz" });
- * console.assert(path === "apps/acme/radio/main/abc1234.tar.gz");
- * console.assert(targetUrl(path, "ff".repeat(32)).startsWith("targets/apps/acme/radio/main/ffff"));
+ * assert.equal(path, "apps/acme/radio/main/abc1234.tar.gz");
+ * assert.ok(targetUrl(path, "ff".repeat(32)).startsWith("targets/apps/acme/radio/main/ffff"));
  * ```
  * @module
  */
@@ -28,9 +29,10 @@ export const DEVICE_TYPES_PATH = "device-types.json";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertSegment } from "./target_paths.ts";
  * assertSegment("v1.2.3+rev2", "version");
- * try { assertSegment("..", "ref"); } catch (e) { console.assert(e instanceof TypeError); }
+ * try { assertSegment("..", "ref"); } catch (e) { assert.ok(e instanceof TypeError); }
  * ```
  */
 export function assertSegment(value: unknown, what: string): asserts value is string {
@@ -92,8 +94,9 @@ export function assertTargetPath(path: unknown): asserts path is string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appTargetPath } from "./target_paths.ts";
- * console.assert(appTargetPath({ name: "a/b", ref: "main", commit: "abcdef0" }) === "apps/a/b/main/abcdef0.tar.gz");
+ * assert.equal(appTargetPath({ name: "a/b", ref: "main", commit: "abcdef0" }), "apps/a/b/main/abcdef0.tar.gz");
  * ```
  */
 export function appTargetPath(
@@ -112,9 +115,10 @@ export function appTargetPath(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { imageTargetPath } from "./target_paths.ts";
  * const p = imageTargetPath({ deviceType: "rpi4", version: "1.0.0", variant: "prod", basename: "os.img.gz" });
- * console.assert(p === "images/rpi4/1.0.0/prod/os.img.gz");
+ * assert.equal(p, "images/rpi4/1.0.0/prod/os.img.gz");
  * ```
  */
 export function imageTargetPath(
@@ -135,8 +139,9 @@ export function imageTargetPath(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { targetUrl } from "./target_paths.ts";
- * console.assert(targetUrl("device-types.json", "ab".repeat(32)) === `targets/${"ab".repeat(32)}.device-types.json`);
+ * assert.equal(targetUrl("device-types.json", "ab".repeat(32)), `targets/${"ab".repeat(32)}.device-types.json`);
  * ```
  */
 export function targetUrl(path: string, sha256: string): string {

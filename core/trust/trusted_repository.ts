@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TrustedRepository } from "./trusted_repository.ts";
  * const repo = new TrustedRepository({
  *   targets: { "apps/a/b/main/abcdef0.tar.gz": { length: 1, hashes: { sha256: "00".repeat(32) },
@@ -11,7 +12,7 @@
  *   versions: { root: 1, targets: 2, snapshot: 2, timestamp: 3 },
  *   expires: new Date("2030-01-01T00:00:00Z"),
  * });
- * console.assert(repo.findApp("a/b", "main")?.url.startsWith("targets/apps/a/b/main/"));
+ * assert.ok(repo.findApp("a/b", "main")?.url.startsWith("targets/apps/a/b/main/"));
  * ```
  * @module
  */
@@ -85,9 +86,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * console.assert(repo.findApp("a/b", "main") === undefined);
+   * assert.equal(repo.findApp("a/b", "main"), undefined);
    * ```
    */
   findApp(name: string, ref: string): TargetInfo | undefined {
@@ -105,9 +107,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * console.assert(repo.apps().length === 0);
+   * assert.equal(repo.apps().length, 0);
    * ```
    */
   apps(): TargetInfo[] {
@@ -121,9 +124,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * console.assert(repo.images("rpi4").length === 0);
+   * assert.equal(repo.images("rpi4").length, 0);
    * ```
    */
   images(deviceType: string): TargetInfo[] {
@@ -139,9 +143,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.deviceTypesTarget(); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
+   * try { repo.deviceTypesTarget(); } catch (e) { assert.equal((e as { code?: string }).code, "E_NOT_FOUND"); }
    * ```
    */
   deviceTypesTarget(): TargetInfo {
@@ -158,9 +163,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.deviceTypes(new Uint8Array()); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
+   * try { repo.deviceTypes(new Uint8Array()); } catch (e) { assert.equal((e as { code?: string }).code, "E_NOT_FOUND"); }
    * ```
    */
   deviceTypes(bytes: Uint8Array): DeviceTypeEntry[] {
@@ -174,9 +180,10 @@ export class TrustedRepository {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TrustedRepository } from "./trusted_repository.ts";
    * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
-   * try { repo.verifyTarget("manifests/x.json", new Uint8Array()); } catch (e) { console.assert((e as { code?: string }).code === "E_NOT_FOUND"); }
+   * try { repo.verifyTarget("manifests/x.json", new Uint8Array()); } catch (e) { assert.equal((e as { code?: string }).code, "E_NOT_FOUND"); }
    * ```
    */
   verifyTarget(path: string, bytes: Uint8Array): TargetInfo {
@@ -215,9 +222,10 @@ function checkCustom(t: TargetInfo): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDeviceTypesDocument } from "./trusted_repository.ts";
  * const list = parseDeviceTypesDocument(new TextEncoder().encode('{"deviceTypes":[{"slug":"rpi4"}]}'));
- * console.assert(list[0]?.slug === "rpi4" && list[0].aliases.length === 0);
+ * assert.ok(list[0]?.slug === "rpi4" && list[0].aliases.length === 0);
  * ```
  */
 export function parseDeviceTypesDocument(bytes: Uint8Array): DeviceTypeEntry[] {

@@ -34,9 +34,10 @@ export type RoleName = "root" | "targets" | "snapshot" | "timestamp";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyEnvelope } from "./verify_envelope.ts";
  * const root = { keys: {}, roles: { targets: { keyids: [], threshold: 1 } } };
- * await verifyEnvelope({ signed: {}, signatures: [] }, root, "targets").catch((e) => console.assert(e.code === "E_TRUST"));
+ * await verifyEnvelope({ signed: {}, signatures: [] }, root, "targets").catch((e) => assert.equal(e.code, "E_TRUST"));
  * ```
  */
 export async function verifyEnvelope(

@@ -23,9 +23,10 @@ export interface DigestReadableOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { digestReadable } from "./digest_readable.ts";
  * const { digest, bytes } = await digestReadable(new Blob(["abc"]).stream(), "sha256");
- * console.assert(digest.startsWith("ba7816bf") && bytes === 3);
+ * assert.ok(digest.startsWith("ba7816bf") && bytes === 3);
  * ```
  */
 export async function digestReadable(

@@ -19,11 +19,12 @@ export interface DigestStreamOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DigestStream } from "./digest_stream.ts";
  * const digest = new DigestStream("sha256");
  * await new Blob(["abc"]).stream().pipeThrough(digest).pipeTo(new WritableStream());
- * console.assert((await digest.digest).startsWith("ba7816bf"));
- * console.assert(digest.bytes === 3);
+ * assert.ok((await digest.digest).startsWith("ba7816bf"));
+ * assert.equal(digest.bytes, 3);
  * ```
  */
 export class DigestStream extends TransformStream<Uint8Array, Uint8Array> {

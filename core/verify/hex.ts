@@ -11,8 +11,9 @@ const TABLE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).pad
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toHex } from "./hex.ts";
- * console.assert(toHex(new Uint8Array([0, 171, 255])) === "00abff");
+ * assert.equal(toHex(new Uint8Array([0, 171, 255])), "00abff");
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
@@ -34,8 +35,9 @@ function nibble(code: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromHex } from "./hex.ts";
- * console.assert(fromHex("00abFF").join(",") === "0,171,255");
+ * assert.equal(fromHex("00abFF").join(","), "0,171,255");
  * ```
  */
 export function fromHex(hex: string): Uint8Array {

@@ -18,10 +18,11 @@ export interface LimitStreamOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LimitStream } from "./limit_stream.ts";
  * const body = new Blob(["0123456789"]).stream().pipeThrough(new LimitStream(4, { name: "root.json" }));
  * const failed = await new Response(body).arrayBuffer().then(() => false, () => true);
- * console.assert(failed);
+ * assert.ok(failed);
  * ```
  */
 export class LimitStream extends TransformStream<Uint8Array, Uint8Array> {

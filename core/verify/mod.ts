@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DigestStream, RechunkStream } from "./mod.ts";
  * const digest = new DigestStream("sha1");
  * await new Blob(["abc"]).stream().pipeThrough(new RechunkStream()).pipeThrough(digest).pipeTo(new WritableStream());
- * console.assert((await digest.digest) === "a9993e364706816aba3e25717850c26c9cd0d89d");
+ * assert.equal((await digest.digest), "a9993e364706816aba3e25717850c26c9cd0d89d");
  * ```
  * @module
  */

@@ -20,12 +20,13 @@ export interface ReadAllOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readAll } from "./read_all.ts";
  * const bytes = await readAll(new Blob(["abc"]).stream(), { maxBytes: 3 });
- * console.assert(bytes.length === 3);
+ * assert.equal(bytes.length, 3);
  * await readAll(new Blob(["abcd"]).stream(), { maxBytes: 3 }).then(
- *   () => console.assert(false),
- *   (e) => console.assert(e instanceof RangeError),
+ *   () => assert.ok(false),
+ *   (e) => assert.ok(e instanceof RangeError),
  * );
  * ```
  */

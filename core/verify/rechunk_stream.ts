@@ -15,11 +15,12 @@ export const DEFAULT_RECHUNK_SIZE = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RechunkStream } from "./rechunk_stream.ts";
  * const sizes: number[] = [];
  * await new Blob(["ab", "cd", "e"]).stream().pipeThrough(new RechunkStream(2))
  *   .pipeTo(new WritableStream({ write: (c) => void sizes.push(c.length) }));
- * console.assert(sizes.reduce((a, b) => a + b) === 5);
+ * assert.equal(sizes.reduce((a, b) => a + b), 5);
  * ```
  */
 export class RechunkStream extends TransformStream<Uint8Array, Uint8Array> {

@@ -89,13 +89,14 @@ async function* chunksOf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VerifyStream } from "./verify_stream.ts";
  * const verify = new VerifyStream({
  *   length: 3,
  *   sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
  * }, { name: "abc.txt" });
  * await new Blob(["abc"]).stream().pipeThrough(verify).pipeTo(new WritableStream());
- * console.assert((await verify.done).length === 3);
+ * assert.equal((await verify.done).length, 3);
  * ```
  */
 export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {

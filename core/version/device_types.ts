@@ -42,10 +42,11 @@ function freeze(type: DeviceType, index: number): DeviceType {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeviceTypes } from "./device_types.ts";
  * const types = new DeviceTypes([{ slug: "raspberrypi4-64", aliases: ["rpi4"] }]);
- * console.assert(types.resolve("rpi4").slug === "raspberrypi4-64");
- * console.assert(types.list().length === 1);
+ * assert.equal(types.resolve("rpi4").slug, "raspberrypi4-64");
+ * assert.equal(types.list().length, 1);
  * ```
  */
 export class DeviceTypes {
@@ -74,9 +75,10 @@ export class DeviceTypes {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeviceTypes } from "./device_types.ts";
    * const types = new DeviceTypes([{ slug: "raspberry-pi", aliases: ["rpi"] }]);
-   * console.assert(types.resolve("RPI").slug === "raspberry-pi");
+   * assert.equal(types.resolve("RPI").slug, "raspberry-pi");
    * ```
    */
   resolve(slugOrAlias: string): DeviceType {
@@ -97,8 +99,9 @@ export class DeviceTypes {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { DeviceTypes } from "./device_types.ts";
-   * console.assert(new DeviceTypes([{ slug: "intel-nuc" }]).list()[0]?.slug === "intel-nuc");
+   * assert.equal(new DeviceTypes([{ slug: "intel-nuc" }]).list()[0]?.slug, "intel-nuc");
    * ```
    */
   list(): DeviceType[] {

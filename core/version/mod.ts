@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeviceTypes, resolveVersion } from "./mod.ts";
- * console.assert(resolveVersion([{ version: "1.0.0" }], "^1").version === "1.0.0");
- * console.assert(new DeviceTypes([{ slug: "rpi4", aliases: [] }]).resolve("rpi4").slug === "rpi4");
+ * assert.equal(resolveVersion([{ version: "1.0.0" }], "^1").version, "1.0.0");
+ * assert.equal(new DeviceTypes([{ slug: "rpi4", aliases: [] }]).resolve("rpi4").slug, "rpi4");
  * ```
  * @module
  */

@@ -158,16 +158,17 @@ function resolveRange<T>(groups: Group<T>[], options: { request: string; variant
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveVersion } from "./resolve_version.ts";
  * const images = [
  *   { version: "2.88.4+rev1", variant: "prod" as const },
  *   { version: "2.88.4+rev2", variant: "prod" as const },
  *   { version: "2.89.0-beta.1", prerelease: true, variant: "prod" as const },
  * ];
- * console.assert(resolveVersion(images).version === "2.89.0-beta.1");
- * console.assert(resolveVersion(images, "recommended").version === "2.88.4+rev2");
- * console.assert(resolveVersion(images, "v2.88.4+rev1").version === "2.88.4+rev1");
- * console.assert(resolveVersion(images, "^2.80").version === "2.88.4+rev2");
+ * assert.equal(resolveVersion(images).version, "2.89.0-beta.1");
+ * assert.equal(resolveVersion(images, "recommended").version, "2.88.4+rev2");
+ * assert.equal(resolveVersion(images, "v2.88.4+rev1").version, "2.88.4+rev1");
+ * assert.equal(resolveVersion(images, "^2.80").version, "2.88.4+rev2");
  * ```
  */
 export function resolveVersion<T extends VersionEntry>(

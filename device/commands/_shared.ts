@@ -4,10 +4,10 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { CommandIO } from "../command.ts";
-import { numberOption, optional, type OptionSpec, type Parsed, required } from "../_define_command.ts";
-import type { FetchPolicy } from "../fetch.ts";
-import { UsageError } from "../usage_error.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { numberOption, optional, type OptionSpec, type Parsed, required } from "../cli/define_command.ts";
+import type { FetchPolicy } from "../net/fetch.ts";
+import { UsageError } from "../cli/usage_error.ts";
 
 export const TARGET: Record<string, OptionSpec> = { target: { type: "string" } };
 export const WORKSPACE: Record<string, OptionSpec> = { workspace: { type: "string" } };

@@ -2,21 +2,22 @@
  * `drover add --app OWNER/APP`: registers an app on this device so that the next `drover update`
  * (or `check` + `install`) installs its newest signed release for the ref, the first install of
  * an app on a fresh device. Writes `<target>/<dir>/.drover-app.json` atomically and creates
- * `releases/`; see `device/app_registration.ts`.
+ * `releases/`; see `device/app/registration.ts`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./add.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover add "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover add "));
  * ```
  * @module
  */
-import { defineCommand, optional, required } from "../_define_command.ts";
-import { isAppDirName, registerApp, type RegisterResult } from "../app_registration.ts";
-import { isAppName, isRef } from "../_validate.ts";
-import { UsageError } from "../usage_error.ts";
+import { defineCommand, optional, required } from "../cli/define_command.ts";
+import { isAppDirName, registerApp, type RegisterResult } from "../app/registration.ts";
+import { isAppName, isRef } from "../app/names.ts";
+import { UsageError } from "../cli/usage_error.ts";
 import { HELP_COMMON, HELP_TARGET, printJson, TARGET, targetOf } from "./_shared.ts";
 
 /** The `add --json` document. */

@@ -5,25 +5,26 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./check.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover check "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover check "));
  * ```
  * @module
  */
 import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { CommandIO } from "../command.ts";
-import { scanApps } from "../apps.ts";
-import { defineCommand, type ErrorEntry, errorEntry } from "../_define_command.ts";
-import { assertNotDowngrade } from "../_downgrade.ts";
-import { exitCodeFor, worstExitCode } from "../exit_codes.ts";
-import { downloadVerified } from "../fetch.ts";
-import { LEGACY_WARNING, openLegacyOffers } from "../legacy.ts";
-import { type Offers, openTufOffers } from "../offers.ts";
-import { ProgressBar } from "../progress.ts";
-import { Workspace } from "../workspace.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { scanApps } from "../app/scan_apps.ts";
+import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
+import { assertNotDowngrade } from "../app/downgrade.ts";
+import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
+import { downloadVerified } from "../net/fetch.ts";
+import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
+import { type Offers, openTufOffers } from "../app/offers.ts";
+import { ProgressBar } from "../cli/progress.ts";
+import { Workspace } from "../fs/workspace.ts";
 import {
   type CheckFlags,
   checkFlagsOf,

@@ -6,20 +6,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./gc.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover gc "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover gc "));
  * ```
  * @module
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { scanApps } from "../apps.ts";
-import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../_define_command.ts";
-import { cleanLeftovers, removeRelease } from "../_symlink.ts";
-import { UsageError } from "../usage_error.ts";
-import { Workspace } from "../workspace.ts";
+import { scanApps } from "../app/scan_apps.ts";
+import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../cli/define_command.ts";
+import { cleanLeftovers, removeRelease } from "../fs/symlink.ts";
+import { UsageError } from "../cli/usage_error.ts";
+import { Workspace } from "../fs/workspace.ts";
 import {
   HELP_COMMON,
   HELP_LOCK,

@@ -1,13 +1,14 @@
 /**
  * `drover image get|list|clean-cache`: OS images by device type and version, through the verified cache
- * (`device/image_cache.ts`).
+ * (`device/image/image_cache.ts`).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./image.ts";
  * const out: string[] = [];
  * await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(out.join("").startsWith("Usage: drover image"));
+ * assert.ok(out.join("").startsWith("Usage: drover image"));
  * ```
  * @module
  */
@@ -16,13 +17,13 @@ import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { stdout as processStdout } from "node:process";
 import { pathToFileURL } from "node:url";
-import type { CommandIO } from "../command.ts";
-import { defineCommand, numberOption, optional, type Parsed } from "../_define_command.ts";
-import { fsyncDir } from "../atomic_file.ts";
-import { ImageCache } from "../image_cache.ts";
-import { ProgressBar } from "../progress.ts";
-import { UsageError } from "../usage_error.ts";
-import { handleSink } from "../_streams.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
+import { fsyncDir } from "../fs/atomic_file.ts";
+import { ImageCache } from "../image/image_cache.ts";
+import { ProgressBar } from "../cli/progress.ts";
+import { UsageError } from "../cli/usage_error.ts";
+import { handleSink } from "../fs/file_streams.ts";
 
 const help = `Usage: drover image get DEVICE_TYPE [VERSION_OR_RANGE] [--dev] [--output FILE|-] [options]
        drover image list DEVICE_TYPE [options]

@@ -5,26 +5,32 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./install.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover install "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover install "));
  * ```
  * @module
  */
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { CommandIO } from "../command.ts";
-import { readApp } from "../apps.ts";
-import { defineCommand, type ErrorEntry, errorEntry } from "../_define_command.ts";
-import { assertNotDowngrade } from "../_downgrade.ts";
-import { exitCodeFor, worstExitCode } from "../exit_codes.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { readApp } from "../app/scan_apps.ts";
+import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
+import { assertNotDowngrade } from "../app/downgrade.ts";
+import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { confirmInstalled, type InstallOptions, installRelease, type InstallResult } from "../install.ts";
-import type { FetchPolicy } from "../fetch.ts";
-import { installSource } from "../_install_source.ts";
-import { DeclaredLengthError } from "../_http.ts";
-import { Workspace } from "../workspace.ts";
+import {
+  confirmInstalled,
+  type InstallOptions,
+  installRelease,
+  type InstallResult,
+} from "../app/install_release.ts";
+import type { FetchPolicy } from "../net/fetch.ts";
+import { installSource } from "../app/install_source.ts";
+import { DeclaredLengthError } from "../net/http.ts";
+import { Workspace } from "../fs/workspace.ts";
 import {
   HELP_COMMON,
   HELP_EXIT,

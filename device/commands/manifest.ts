@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./manifest.ts";
  * const out: string[] = [];
  * await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(out.join("").startsWith("Usage: drover manifest"));
+ * assert.ok(out.join("").startsWith("Usage: drover manifest"));
  * ```
  * @module
  */
@@ -17,14 +18,14 @@ import { join } from "node:path";
 import { TrustError } from "../../core/errors.ts";
 import { InstallBuilder, type SignedManifest } from "../../core/manifest/mod.ts";
 import { type RootKeys, verifyEnvelope } from "../../core/trust/mod.ts";
-import type { CommandIO } from "../command.ts";
-import { defineCommand, numberOption, optional, type Parsed } from "../_define_command.ts";
-import { installManifest } from "../manifest_install.ts";
-import { InstalledSource, openSource } from "../manifest_sources.ts";
-import { ProgressBar } from "../progress.ts";
-import { provisioningHint } from "../trust_store.ts";
-import { UsageError } from "../usage_error.ts";
-import { manifestReport, reportExitCode, reportText } from "../_manifest_report.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
+import { installManifest } from "../manifest/install_manifest.ts";
+import { InstalledSource, openSource } from "../manifest/sources.ts";
+import { ProgressBar } from "../cli/progress.ts";
+import { provisioningHint } from "../net/trust_store.ts";
+import { UsageError } from "../cli/usage_error.ts";
+import { manifestReport, reportExitCode, reportText } from "../manifest/report.ts";
 
 const help = `Usage: drover manifest plan    (--id ID | --file FILE) --source DIR|URL [--source …] [options]
        drover manifest install (--id ID | --file FILE) --source DIR|URL [--source …] --install-dir DIR [options]

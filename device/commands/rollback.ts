@@ -6,18 +6,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./rollback.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover rollback "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover rollback "));
  * ```
  * @module
  */
 import { NotFoundError } from "../../core/errors.ts";
-import { readApp, scanApps } from "../apps.ts";
-import { defineCommand, optional, required } from "../_define_command.ts";
-import { normalisedLink, switchLink } from "../_symlink.ts";
-import { Workspace } from "../workspace.ts";
+import { readApp, scanApps } from "../app/scan_apps.ts";
+import { defineCommand, optional, required } from "../cli/define_command.ts";
+import { normalisedLink, switchLink } from "../fs/symlink.ts";
+import { Workspace } from "../fs/workspace.ts";
 import {
   HELP_COMMON,
   HELP_LOCK,

@@ -4,19 +4,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./status.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover status "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover status "));
  * ```
  * @module
  */
 import { stat } from "node:fs/promises";
-import type { ReleaseRef } from "../apps.ts";
-import { scanApps } from "../apps.ts";
-import { defineCommand, type ErrorEntry, optional } from "../_define_command.ts";
-import type { RunRecord, Status } from "../workspace.ts";
-import { Workspace } from "../workspace.ts";
+import type { ReleaseRef } from "../app/scan_apps.ts";
+import { scanApps } from "../app/scan_apps.ts";
+import { defineCommand, type ErrorEntry, optional } from "../cli/define_command.ts";
+import type { RunRecord, Status } from "../fs/workspace.ts";
+import { Workspace } from "../fs/workspace.ts";
 import {
   HELP_COMMON,
   HELP_TARGET,

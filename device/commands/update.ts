@@ -4,16 +4,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./update.ts";
  * const out: string[] = [];
  * const code = await command.run(["--help"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
- * console.assert(code === 0 && out.join("").startsWith("Usage: drover update "));
+ * assert.ok(code === 0 && out.join("").startsWith("Usage: drover update "));
  * ```
  * @module
  */
-import { defineCommand, type ErrorEntry } from "../_define_command.ts";
-import { worstExitCode } from "../exit_codes.ts";
-import { Workspace } from "../workspace.ts";
+import { defineCommand, type ErrorEntry } from "../cli/define_command.ts";
+import { worstExitCode } from "../cli/exit_codes.ts";
+import { Workspace } from "../fs/workspace.ts";
 import { type CheckReport, printCheck, runCheck } from "./check.ts";
 import { type InstallReport, printInstall, runInstall } from "./install.ts";
 import {

@@ -4,19 +4,20 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { RepoState } from "../_repo_state.ts";
-import { jsonSpec } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import { jsonSpec } from "../http.ts";
 
 /**
  * Registers the device-types route.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
- * console.assert((await (await app.request("/v1/device-types")).json()).deviceTypes.length === 0);
+ * assert.equal((await (await app.request("/v1/device-types")).json()).deviceTypes.length, 0);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

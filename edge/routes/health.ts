@@ -3,19 +3,20 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { RepoState } from "../_repo_state.ts";
-import { jsonResponse } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import { jsonResponse } from "../http.ts";
 
 /**
  * Registers the health route.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
- * console.assert((await (await app.request("/healthz")).json()).ok === true);
+ * assert.equal((await (await app.request("/healthz")).json()).ok, true);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -10,21 +10,22 @@
 import type { Hono } from "hono";
 import semver from "semver";
 import { resolveVersion } from "../../core/version/mod.ts";
-import type { RepoState } from "../_repo_state.ts";
-import type { ImageEntry, RepoView } from "../_repo_view.ts";
-import { HttpError } from "../_http_error.ts";
-import { baseUrl, jsonSpec, type ResponseSpec } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import type { ImageEntry, RepoView } from "../repo_view.ts";
+import { HttpError } from "../http_error.ts";
+import { baseUrl, jsonSpec, type ResponseSpec } from "../http.ts";
 
 /**
  * Registers the image routes.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
- * console.assert((await app.request("/v1/images/no-such-board/latest")).status === 404);
+ * assert.equal((await app.request("/v1/images/no-such-board/latest")).status, 404);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -9,24 +9,25 @@
 import type { Hono } from "hono";
 import { decodeMetadata, RepositoryWriter, targetInfoFromTuf, verifyEnvelope } from "../../core/trust/mod.ts";
 import type { RootKeys, TargetInfo } from "../../core/trust/mod.ts";
-import type { RepoState } from "../_repo_state.ts";
-import { requireToken } from "../_auth.ts";
-import { declaredLength, readCapped } from "../_body.ts";
-import { HttpError } from "../_http_error.ts";
-import { jsonResponse } from "../_http.ts";
-import { loadView } from "../_repo_view.ts";
+import type { RepoState } from "../repo_state.ts";
+import { requireToken } from "../auth.ts";
+import { declaredLength, readCapped } from "../body.ts";
+import { HttpError } from "../http_error.ts";
+import { jsonResponse } from "../http.ts";
+import { loadView } from "../repo_view.ts";
 
 /**
  * Registers the metadata publishing route.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir), config: { token: "secret-token" } });
  * const res = await app.request("/v1/metadata", { method: "POST", body: "{}", headers: { authorization: "Bearer nope-nope" } });
- * console.assert(res.status === 403);
+ * assert.equal(res.status, 403);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

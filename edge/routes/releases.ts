@@ -6,21 +6,22 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { RepoState } from "../_repo_state.ts";
-import { type RepoView, viewKey } from "../_repo_view.ts";
-import { baseUrl } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import { type RepoView, viewKey } from "../repo_view.ts";
+import { baseUrl } from "../http.ts";
 
 /**
  * Registers the releases routes.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
  * const res = await app.request("/releases");
- * console.assert(res.status === 200 && JSON.stringify(await res.json()) === "{}");
+ * assert.ok(res.status === 200 && JSON.stringify(await res.json()) === "{}");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -6,10 +6,10 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { RepoState } from "../_repo_state.ts";
-import { HttpError } from "../_http_error.ts";
-import { IMMUTABLE } from "../_http.ts";
-import { parseRange } from "../_range.ts";
+import type { RepoState } from "../repo_state.ts";
+import { HttpError } from "../http_error.ts";
+import { IMMUTABLE } from "../http.ts";
+import { parseRange } from "./_range.ts";
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const FILE = /^([0-9a-f]{64})\.[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -19,11 +19,12 @@ const FILE = /^([0-9a-f]{64})\.[A-Za-z0-9][A-Za-z0-9._+-]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
- * console.assert((await app.request(`/targets/${"0".repeat(64)}.x.tar`)).status === 404);
+ * assert.equal((await app.request(`/targets/${"0".repeat(64)}.x.tar`)).status, 404);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

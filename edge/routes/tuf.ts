@@ -6,9 +6,9 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { RepoState } from "../_repo_state.ts";
-import { HttpError } from "../_http_error.ts";
-import { IMMUTABLE } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import { HttpError } from "../http_error.ts";
+import { IMMUTABLE } from "../http.ts";
 
 const NAME = /^(?:[1-9][0-9]{0,9}\.(?:root|snapshot|targets)|root|timestamp)\.json$/;
 
@@ -17,11 +17,12 @@ const NAME = /^(?:[1-9][0-9]{0,9}\.(?:root|snapshot|targets)|root|timestamp)\.js
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir) });
- * console.assert((await app.request("/tuf/timestamp.json")).status === 404);
+ * assert.equal((await app.request("/tuf/timestamp.json")).status, 404);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -6,23 +6,24 @@
  */
 import type { Hono } from "hono";
 import { VerifyStream } from "../../core/verify/mod.ts";
-import type { RepoState } from "../_repo_state.ts";
-import { requireToken } from "../_auth.ts";
-import { CapStream, declaredLength, watchErrors } from "../_body.ts";
-import { HttpError } from "../_http_error.ts";
-import { jsonResponse } from "../_http.ts";
+import type { RepoState } from "../repo_state.ts";
+import { requireToken } from "../auth.ts";
+import { CapStream, declaredLength, watchErrors } from "../body.ts";
+import { HttpError } from "../http_error.ts";
+import { jsonResponse } from "../http.ts";
 
 /**
  * Registers the upload route.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp } from "../app.ts";
  * import { FsStorage } from "../storage/fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const app = createApp({ storage: new FsStorage(dir), config: { token: "secret-token" } });
  * const res = await app.request(`/v1/targets/${"0".repeat(64)}`, { method: "PUT", body: "x" });
- * console.assert(res.status === 401);
+ * assert.equal(res.status, 401);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -10,11 +10,12 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkPath } from "./_checks.ts";
  * checkPath("tuf/1.root.json");
  * let refused = false;
  * try { checkPath("tuf/../keys/root.json"); } catch { refused = true; }
- * console.assert(refused);
+ * assert.ok(refused);
  * ```
  */
 export function checkPath(path: string): void {

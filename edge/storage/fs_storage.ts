@@ -20,11 +20,12 @@ const CHUNK = 256 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FsStorage } from "./fs_storage.ts";
  * const dir = await Deno.makeTempDir();
  * const storage = new FsStorage(dir);
  * await storage.put("tuf/timestamp.json", new TextEncoder().encode("{}"));
- * console.assert((await storage.get("tuf/timestamp.json"))?.length === 2);
+ * assert.equal((await storage.get("tuf/timestamp.json"))?.length, 2);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

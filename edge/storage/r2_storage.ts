@@ -9,7 +9,7 @@
  */
 import type { BlobInfo, BlobLocation, BlobRead, Storage } from "./storage.ts";
 import { checkPath, checkSha256 } from "./_checks.ts";
-import { HttpError } from "../_http_error.ts";
+import { HttpError } from "../http_error.ts";
 
 /** The part of an R2 object this storage reads. */
 export interface R2ObjectLike {
@@ -45,6 +45,7 @@ const IMMUTABLE = /^tuf\/[1-9][0-9]*\.(root|snapshot|targets)\.json$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { R2Storage } from "./r2_storage.ts";
  * const objects = new Map<string, Uint8Array>();
  * const bucket = {
@@ -55,7 +56,7 @@ const IMMUTABLE = /^tuf\/[1-9][0-9]*\.(root|snapshot|targets)\.json$/;
  * };
  * const storage = new R2Storage(bucket);
  * await storage.put("releases.json", new TextEncoder().encode("{}"));
- * console.assert((await storage.get("releases.json"))?.length === 2);
+ * assert.equal((await storage.get("releases.json"))?.length, 2);
  * ```
  */
 export class R2Storage implements Storage {

@@ -8,11 +8,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Storage } from "./storage.ts";
  * async function size(storage: Storage, sha256: string): Promise<number | undefined> {
  *   return (await storage.headBlob(sha256))?.size;
  * }
- * console.assert(typeof size === "function");
+ * assert.equal(typeof size, "function");
  * ```
  * @module
  */

@@ -10,8 +10,8 @@ import process from "node:process";
 import { setAbilities } from "../../core/abilities.ts";
 import { UntarStream } from "../../core/archive/mod.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { extractTo } from "../../device/extract.ts";
-import { fileStream } from "../../device/_streams.ts";
+import { extractTo } from "../../device/fs/extract.ts";
+import { fileStream } from "../../device/fs/file_streams.ts";
 
 const [archive, dest, fsync] = process.argv.slice(2);
 if (!archive || !dest) throw new TypeError("Cannot run: usage ARCHIVE DEST fsync|nofsync");

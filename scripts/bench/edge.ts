@@ -28,9 +28,9 @@
 import { resolveVersion } from "../../core/version/mod.ts";
 import { createApp } from "../../edge/app.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startDenoEdge } from "../../edge/_deno_child.ts";
-import { writeKeys } from "../../edge/_key_files.ts";
-import { fixtureKeys, writeFixture } from "../../edge/_fixture.ts";
+import { startDenoEdge } from "../../test/edge/deno_child.ts";
+import { writeKeys } from "../../edge/key_files.ts";
+import { fixtureKeys, writeFixture } from "../../test/edge/fixture.ts";
 
 /** Options of {@linkcode benchEdge}. */
 export interface EdgeBenchOptions {

@@ -182,9 +182,10 @@ export async function benchUntar(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatUntarTable } from "./untar.ts";
  * const table = formatUntarTable({ archiveMiB: 1, contentMiB: 1, files: 1, rows: [] });
- * console.assert(table.includes("| method |"));
+ * assert.ok(table.includes("| method |"));
  * ```
  */
 export function formatUntarTable(result: UntarBenchResult): string {

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RepoCommand } from "./command.ts";
  * const hello: RepoCommand = {
  *   name: "hello", summary: "say hello", help: "Usage: repo hello",
  *   run: (_argv, io) => { io.stdout("hello\n"); return Promise.resolve(0); },
  * };
- * console.assert(hello.name === "hello");
+ * assert.equal(hello.name, "hello");
  * ```
  * @module
  */

@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COMMANDS } from "./commands.ts";
- * console.assert(COMMANDS.some((c) => c.name === "add-app"));
+ * assert.ok(COMMANDS.some((c) => c.name === "add-app"));
  * ```
  * @module
  */

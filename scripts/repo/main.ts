@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runRepo } from "./main.ts";
  * let out = "";
  * const code = await runRepo(["--help"], { stdout: (t) => (out += t), stderr: () => {}, env: {} });
- * console.assert(code === 0 && out.includes("add-app"));
+ * assert.ok(code === 0 && out.includes("add-app"));
  * ```
  * @module
  */

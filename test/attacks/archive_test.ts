@@ -8,7 +8,7 @@ import { setAbilities } from "../../core/abilities.ts";
 import { type UntarOptions, UntarStream } from "../../core/archive/mod.ts";
 import { IntegrityError } from "../../core/errors.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { extractTo } from "../../device/extract.ts";
+import { extractTo } from "../../device/fs/extract.ts";
 import { pythonTar } from "../fixtures/make_archives.ts";
 import { type RawEntry, rawTar } from "../fixtures/raw_tar.ts";
 

@@ -16,7 +16,7 @@ import {
   runDrover,
   type Scenario,
   SCENARIO_APP,
-} from "../_harness.ts";
+} from "../harness.ts";
 
 /** `s` reset, with release two published and its metadata already trusted by the device. */
 async function prepared(s: Scenario): Promise<{ path: string; archive: Uint8Array }> {

@@ -17,7 +17,7 @@ import {
   SCENARIO_APP,
   sha256,
   type Signed,
-} from "../_harness.ts";
+} from "../harness.ts";
 
 const PAST = "2001-01-01T00:00:00Z";
 

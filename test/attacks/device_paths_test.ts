@@ -18,7 +18,7 @@ import {
   type Scenario,
   SCENARIO_APP,
   type Signed,
-} from "../_harness.ts";
+} from "../harness.ts";
 
 /** Runs `drover update`; asserts exit 3, an unchanged target and `outside` paths not created. */
 async function assertRefused(s: Scenario, outside: string[] = []) {

@@ -27,7 +27,7 @@ import {
   tempDir,
   type TestServer,
   writeTree,
-} from "../_harness.ts";
+} from "../harness.ts";
 
 const APP = { name: "acme/radio", ref: "main", slug: "radio" };
 const C1 = commitId("release one");

@@ -3,14 +3,15 @@
  * For tests that want speed and direct imports; the bundle is exercised by device_fixture.ts.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { droverInProcess } from "./_drover_in_process.ts";
  * const r = await droverInProcess("--version");
- * console.assert(r.code === 0);
+ * assert.equal(r.code, 0);
  * ```
  * @module
  */
-import { main } from "../../device/cli.ts";
+import { main } from "../../device/drover.ts";
 
 /** Exit code, stdout, stderr, and stdout parsed as JSON on demand. */
 export async function droverInProcess(...argv: string[]) {

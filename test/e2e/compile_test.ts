@@ -1,7 +1,9 @@
 /**
  * `deno task compile` makes a Node single-executable `drover` for x86_64 Linux that runs on its own:
- * `--version`, `--help`, and a real update, check and install against a served repository.
- * The binary is reused when its inputs are unchanged (scripts/compile.ts keeps a stamp in dist/.cache).
+ * `--version`, `--help`, and a real update, check and install against a served repository. The armv7l
+ * and arm64 binaries do the same update, check and install under qemu-user (on CI, where .ci/run installs
+ * it, a missing qemu fails those tests; elsewhere they are skipped).
+ * A binary is reused when its inputs are unchanged (scripts/compile.ts keeps a stamp in dist/.cache).
  */
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
@@ -19,7 +21,7 @@ import {
   type TempDir,
   tempDir,
   writeTree,
-} from "../_harness.ts";
+} from "../harness.ts";
 
 const APP = { name: "acme/clock", ref: "main", slug: "clock" };
 const isX64Linux = Deno.build.os === "linux" && Deno.build.arch === "x86_64";
@@ -57,18 +59,76 @@ async function served(tmp: TempDir) {
   return { commits, repo, server, device, current };
 }
 
-const ARM = {
-  binary: "linux-armv7l-node",
-  qemu: "/usr/bin/qemu-arm",
-  sysroot: "/usr/arm-linux-gnueabihf",
-} as const;
-const hasQemu = isX64Linux && [ARM.qemu, `${ARM.sysroot}/lib/libatomic.so.1`].every((p) => {
+/**
+ * The arm binaries run here under qemu-user (invoked explicitly with `-L <sysroot>`: binfmt_misc is often
+ * not mounted in containers) with the target's runtime libraries from Debian's cross packages.
+ */
+const EMULATED = [
+  {
+    target: "linux-armv7l-node",
+    qemu: ["qemu-arm", "qemu-arm-static"],
+    sysroot: "/usr/arm-linux-gnueabihf",
+    libs: ["ld-linux-armhf.so.3", "libstdc++.so.6", "libatomic.so.1"],
+  },
+  {
+    target: "linux-arm64-node",
+    qemu: ["qemu-aarch64", "qemu-aarch64-static"],
+    sysroot: "/usr/aarch64-linux-gnu",
+    libs: ["ld-linux-aarch64.so.1", "libstdc++.so.6"],
+  },
+] as const;
+const QEMU_PACKAGES = "qemu-user libc6-armhf-cross libstdc++6-armhf-cross libatomic1-armhf-cross " +
+  "libc6-arm64-cross libstdc++6-arm64-cross libatomic1-arm64-cross";
+/** On CI a missing emulator fails the arm tests instead of skipping them (.ci/run installs it). */
+const isCI = Deno.env.get("CI") === "true";
+
+function isFile(path: string): boolean {
   try {
-    return Deno.statSync(p).isFile;
+    return Deno.statSync(path).isFile;
   } catch {
     return false;
   }
-});
+}
+
+/** The qemu command line prefix for `e`, or what is missing. */
+function emulator(e: typeof EMULATED[number]): { command: string[] } | { missing: string[] } {
+  const dirs = (Deno.env.get("PATH") ?? "/usr/bin").split(":").filter(Boolean);
+  const qemu = e.qemu.flatMap((name) => dirs.map((dir) => join(dir, name))).find(isFile);
+  const missing = [
+    ...(qemu ? [] : [e.qemu.join(" or ")]),
+    ...e.libs.map((lib) => join(e.sysroot, "lib", lib)).filter((path) => !isFile(path)),
+  ];
+  return qemu && !missing.length ? { command: [qemu, "-L", e.sysroot] } : { missing };
+}
+
+/**
+ * `binary update` installs release 0 of APP from a served repository; then `check` only downloads
+ * release 1, `install` switches to it and a second `update --json` prints one JSON document.
+ */
+async function updatesDevice(tmp: TempDir, command: string[], timeoutMs = 60_000): Promise<void> {
+  const { commits, repo, server, device, current } = await served(tmp);
+  await using _server = server;
+  const run = (args: string[]) =>
+    runCommand(command[0]!, [...command.slice(1), ...args], { cwd: tmp.path, timeoutMs });
+
+  const update = await run(device.args("update", server.url));
+  assert.equal(update.code, 0, update.stderr);
+  assert.equal(await current(), commits[0]);
+  assert.equal(await readFile(join(device.appDir, "current/index.js"), "utf8"), "console.log(0);\n");
+
+  await repo.addApp({ ...APP, commit: commits[1]!, file: tmp.join("c1.tar.gz") });
+  const check = await run(device.args("check", server.url));
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(await current(), commits[0], "check only downloads");
+  const install = await run(device.args("install"));
+  assert.equal(install.code, 0, install.stderr);
+  assert.equal(await current(), commits[1]);
+  assert.equal(await readFile(join(device.appDir, "current/assets/data.bin"), "utf8"), "x".repeat(100_000));
+
+  const again = await run([...device.args("update", server.url), "--json"]);
+  assert.equal(again.code, 0, again.stderr);
+  JSON.parse(again.stdout); // one JSON document
+}
 
 Deno.test({
   name: "compiled x64 SEA binary prints the bundle's --version and --help and updates a device on its own",
@@ -93,45 +153,27 @@ Deno.test({
     assert.equal(usage.code, 2, "usage errors exit 2");
 
     await using tmp = await tempDir("drover-sea-");
-    const { commits, repo, server, device, current } = await served(tmp);
-    await using _server = server;
-    const run = (args: string[]) => runCommand(binary, args, { cwd: tmp.path });
-
-    const update = await run(device.args("update", server.url));
-    assert.equal(update.code, 0, update.stderr);
-    assert.equal(await current(), commits[0]);
-    assert.equal(await readFile(join(device.appDir, "current/index.js"), "utf8"), "console.log(0);\n");
-
-    await repo.addApp({ ...APP, commit: commits[1]!, file: tmp.join("c1.tar.gz") });
-    const check = await run(device.args("check", server.url));
-    assert.equal(check.code, 0, check.stderr);
-    assert.equal(await current(), commits[0], "check only downloads");
-    const install = await run(device.args("install"));
-    assert.equal(install.code, 0, install.stderr);
-    assert.equal(await current(), commits[1]);
-    assert.equal(await readFile(join(device.appDir, "current/assets/data.bin"), "utf8"), "x".repeat(100_000));
-
-    const again = await run([...device.args("update", server.url), "--json"]);
-    assert.equal(again.code, 0, again.stderr);
-    JSON.parse(again.stdout); // one JSON document
+    await updatesDevice(tmp, [binary]);
   },
 });
 
-Deno.test({
-  name: "compiled armv7l SEA binary (32-bit blob) installs a release under qemu-arm",
-  // Runs where qemu-user and the armhf cross libraries are installed (apt-get install qemu-user
-  // libc6-armhf-cross libstdc++6-armhf-cross libatomic1-armhf-cross); the x64 test above always runs.
-  ignore: !hasQemu,
-  fn: async () => {
-    const binary = await compiled(ARM.binary);
-    await using tmp = await tempDir("drover-sea-arm-");
-    const { commits, server, device, current } = await served(tmp);
-    await using _server = server;
-    const r = await runCommand(ARM.qemu, ["-L", ARM.sysroot, binary, ...device.args("update", server.url)], {
-      timeoutMs: 180_000,
-    });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(await current(), commits[0]);
-    assert.equal(await readFile(join(device.appDir, "current/index.js"), "utf8"), "console.log(0);\n");
-  },
-});
+for (const e of EMULATED) {
+  const qemu = emulator(e);
+  Deno.test({
+    name: `compiled ${e.target.split("-")[1]} SEA binary updates a device under ${e.qemu[0]}`,
+    // Needs qemu-user and the cross runtime libraries (QEMU_PACKAGES); skipped without them, except on CI
+    // (.ci/run installs them) where that is a failure.
+    ignore: !isX64Linux || ("missing" in qemu && !isCI),
+    fn: async () => {
+      if ("missing" in qemu) {
+        assert.fail(
+          `CI=true but cannot emulate ${e.target}: missing ${qemu.missing.join(", ")} ` +
+            `(apt-get install ${QEMU_PACKAGES})`,
+        );
+      }
+      const binary = await compiled(e.target);
+      await using tmp = await tempDir(`drover-sea-${e.target}-`);
+      await updatesDevice(tmp, [...qemu.command, binary], 180_000);
+    },
+  });
+}

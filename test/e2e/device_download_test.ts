@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "./static_server.ts";
 import { DeviceFixture, DROVER, drover, jsonOf } from "./device_fixture.ts";
 
 // `check` downloads to a verified blob first (downloadVerified); `update` verifies and extracts while

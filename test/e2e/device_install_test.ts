@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "./static_server.ts";
 import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
 
 const V1 = { "VERSION": "1\n", "bin/run": "#!/bin/sh\necho v1\n" };

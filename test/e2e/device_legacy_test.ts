@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "./static_server.ts";
 import { DeviceFixture, drover, jsonOf, makeArchive } from "./device_fixture.ts";
 
 const sha1 = async (path: string) => createHash("sha1").update(await Deno.readFile(path)).digest("hex");

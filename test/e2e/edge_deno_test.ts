@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { startDenoEdge } from "../../edge/_deno_child.ts";
+import { startDenoEdge } from "../edge/deno_child.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { writeKeys } from "../../edge/_key_files.ts";
-import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../../edge/_fixture.ts";
-import { runSuite } from "../../edge/_suite.ts";
+import { writeKeys } from "../../edge/key_files.ts";
+import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../edge/fixture.ts";
+import { runSuite } from "../edge/suite.ts";
 
 Deno.test("edge suite over real HTTP against `deno task start` (edge/deno.ts)", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "edge-deno-" });

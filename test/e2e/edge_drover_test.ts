@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { buildRepo, runCommand, runDrover, tempDir } from "../_harness.ts";
-import { startDenoEdge } from "../../edge/_deno_child.ts";
+import { buildRepo, runCommand, runDrover, tempDir } from "../harness.ts";
+import { startDenoEdge } from "../edge/deno_child.ts";
 
 async function deployed(target: string, app: string): Promise<Record<string, string>> {
   return JSON.parse(await Deno.readTextFile(`${target}/${app}/current/.deploy`));

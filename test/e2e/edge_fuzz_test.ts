@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../edge/app.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startDenoEdge } from "../../edge/_deno_child.ts";
-import { writeKeys } from "../../edge/_key_files.ts";
-import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../../edge/_fixture.ts";
+import { startDenoEdge } from "../edge/deno_child.ts";
+import { writeKeys } from "../../edge/key_files.ts";
+import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../edge/fixture.ts";
 
 /** mulberry32: a small seeded PRNG, so a failing request can be replayed. */
 function prng(seed: number): () => number {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { Updater } from "tuf-js";
 import { signEnvelope } from "../../core/trust/mod.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startDenoEdge } from "../../edge/_deno_child.ts";
-import { writeKeys } from "../../edge/_key_files.ts";
-import { FIXTURE_CONTENT, fixtureKeys, sha256Hex, TOKEN, writeFixture } from "../../edge/_fixture.ts";
+import { startDenoEdge } from "../edge/deno_child.ts";
+import { writeKeys } from "../../edge/key_files.ts";
+import { FIXTURE_CONTENT, fixtureKeys, sha256Hex, TOKEN, writeFixture } from "../edge/fixture.ts";
 
 Deno.test("tuf-js (a standard TUF client) refreshes from the edge, downloads targets, and sees what the edge re-signed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edge-tufjs-" });

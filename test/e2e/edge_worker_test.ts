@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startWorkerEdge } from "../../edge/_worker_harness.ts";
-import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../../edge/_fixture.ts";
-import { runSuite } from "../../edge/_suite.ts";
+import { startWorkerEdge } from "../edge/worker_harness.ts";
+import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../edge/fixture.ts";
+import { runSuite } from "../edge/suite.ts";
 
 Deno.test("edge suite against the Worker bundle in workerd (miniflare, R2 + KV)", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "edge-worker-" });

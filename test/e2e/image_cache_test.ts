@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { droverInProcess } from "./_drover_in_process.ts";
-import { ImageCache } from "../../device/image_cache.ts";
+import { ImageCache } from "../../device/image/image_cache.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 
 setAbilities(nodeAbilities);
-const CLI = new URL("../../device/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../../device/drover.ts", import.meta.url).pathname;
 const SIZE = 200_000;
 
 function bytesOf(seed: number, size = SIZE): Uint8Array {

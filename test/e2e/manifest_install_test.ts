@@ -10,7 +10,7 @@ import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { droverInProcess } from "./_drover_in_process.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
-import { serveStatic } from "./_static_server.ts";
+import { serveStatic } from "./static_server.ts";
 
 setAbilities(nodeAbilities);
 

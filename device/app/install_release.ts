@@ -1,0 +1,263 @@
+/**
+ * Installs a verified release into an app directory, so that a power cut at any moment leaves
+ * `current` pointing at a complete release (the old one or the new one):
+ *
+ * 1. extract into `releases/.staging-<id>-<rand>` (inside `releases/`, same file system), re-hashing
+ *    the blob while it streams into the extractor (`VerifyStream` in the pipe);
+ * 2. write `.deploy` (name, ref, commit, serial, sha256, updated, installedAt), fsync;
+ * 3. rename the staging directory to `releases/<id>`, fsync `releases/`;
+ * 4. point `previous` at the old current release, then `current` at `releases/<id>`
+ *    (symlink to a temp name + rename), fsync the app directory;
+ * 5. run the health check, if any; on failure switch both links back and remove the release.
+ *
+ * Release ids are `<serial>-<commit12>` (signed serial), else `<updated>-<commit12>` (legacy,
+ * `updated` as `YYYYMMDDTHHMMSSZ`), else `<now>-<commit12>`; `-2`, `-3`… is appended when taken
+ * by a different release. A complete `releases/<id>` with the same commit and sha256 left by an
+ * interrupted run is reused instead of extracted again.
+ *
+ * @example
+ * ```ts ignore
+ * import { installRelease } from "./install_release.ts";
+ * const result = await installRelease("/opt/apps/radio", "/var/lib/drover/downloads/5f….blob", {
+ *   deploy: { name: "acme/radio", ref: "main", commit: "68200ec154d6", serial: 7 },
+ *   expected: { length: 1234, sha256: "5f…" },
+ *   healthCmd: "./bin/selftest",
+ * });
+ * console.log(result.status, result.release);
+ * ```
+ * @module
+ */
+import { constants } from "node:fs";
+import { mkdir, open, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { UntarStream } from "../../core/archive/mod.ts";
+import { IntegrityError, TransientError } from "../../core/errors.ts";
+import { VerifyStream } from "../../core/verify/mod.ts";
+import type { Deploy } from "./scan_apps.ts";
+import { fsyncDir } from "../fs/atomic_file.ts";
+import { extractTo } from "../fs/extract.ts";
+import type { Expected } from "../net/fetch.ts";
+import { runHealthCheck } from "./_health.ts";
+import { fileStream } from "../fs/file_streams.ts";
+import { cleanLeftovers, normalisedLink, removeLink, removeRelease, switchLink } from "../fs/symlink.ts";
+import { isAppName, isCommit, isRef } from "./names.ts";
+
+/** Options of {@linkcode installRelease}. */
+export interface InstallOptions {
+  /** Written to `.deploy` (plus `installedAt`). */
+  deploy: Deploy;
+  /** What the blob must be (re-verified while extracting). */
+  expected: Expected;
+  /** Shell command run after the switch (cwd = the new release; env DROVER_APP, DROVER_RELEASE). */
+  healthCmd?: string;
+  /** Default 60 000. */
+  healthTimeoutMs?: number;
+  /** Environment for the health check (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /**
+   * Cap on the extracted contents (UntarStream `maxTotalSize`; its default is 16 GiB). Set it when
+   * extracting bytes not yet verified (install while downloading) to bound a decompression bomb.
+   */
+  maxExtractedSize?: number;
+  /** Health-check output (default: dropped). */
+  onOutput?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode installRelease} did. */
+export interface InstallResult {
+  status: "installed" | "health-failed";
+  /** Id (directory name) of the new release. */
+  release: string;
+  /** Id of the release `previous` points to now (the old current), if any. */
+  previous?: string;
+  /** Why the health check failed. */
+  healthError?: string;
+}
+
+function compactTime(iso: string | undefined): string {
+  const d = iso ? new Date(iso) : new Date();
+  const t = Number.isNaN(d.getTime()) ? new Date() : d;
+  return t.toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+}
+
+/**
+ * The base release id for a `.deploy` (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { releaseIdFor } from "./install_release.ts";
+ * assert.equal(releaseIdFor({ name: "a/b", ref: "main", commit: "68200ec154d6dbdc", serial: 7 }), "7-68200ec154d6");
+ * ```
+ */
+export function releaseIdFor(deploy: Deploy): string {
+  const commit12 = deploy.commit.toLowerCase().slice(0, 12);
+  if (Number.isSafeInteger(deploy.serial) && (deploy.serial as number) >= 0) {
+    return `${deploy.serial}-${commit12}`;
+  }
+  return `${compactTime(deploy.updated)}-${commit12}`;
+}
+
+async function readDeployAt(dir: string): Promise<Deploy | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, ".deploy"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Picks `releases/<id>`: reuse a complete one with the same commit+sha256, else the first free name. */
+async function chooseId(releases: string, deploy: Deploy): Promise<{ id: string; reuse: boolean }> {
+  const base = releaseIdFor(deploy);
+  for (let n = 1;; n++) {
+    const id = n === 1 ? base : `${base}-${n}`;
+    if (!(await stat(join(releases, id)).catch(() => undefined))) return { id, reuse: false };
+    const there = await readDeployAt(join(releases, id));
+    if (there?.commit === deploy.commit && there?.sha256 === deploy.sha256 && deploy.sha256) {
+      return { id, reuse: true };
+    }
+  }
+}
+
+async function writeDeploy(dir: string, deploy: Deploy): Promise<void> {
+  const path = join(dir, ".deploy");
+  await unlink(path).catch(() => {}); // an archive's own .deploy (maybe a symlink) is replaced, never followed
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await open(path, flags, 0o644);
+  try {
+    await handle.writeFile(JSON.stringify(deploy, null, 2) + "\n");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsyncDir(dir);
+}
+
+/** Extracts the blob into a fresh staging dir and renames it to `releases/<id>`. */
+async function stage(releases: string, id: string, source: Source, options: InstallOptions, deploy: Deploy) {
+  const staging = join(releases, `.staging-${id}-${randomBytes(4).toString("hex")}`);
+  await mkdir(staging, { mode: 0o755 });
+  try {
+    const verify = new VerifyStream(options.expected, { name: `${deploy.name} ${deploy.commit}` });
+    verify.done.catch(() => {}); // the pipe reports the same error
+    const bytes = typeof source === "string" ? fileStream(source) : source();
+    const untar = new UntarStream({ gzip: "auto", maxTotalSize: options.maxExtractedSize });
+    // Explicit pipes, all awaited: an error anywhere cancels or aborts every other stage, and the
+    // source (a network body, a .part being appended to) is closed before staging is removed.
+    const stages = await Promise.allSettled([
+      bytes.pipeTo(verify.writable),
+      verify.readable.pipeTo(untar.writable),
+      extractTo(untar.readable, staging, { signal: options.signal }),
+    ]);
+    const failed = firstFailure(stages);
+    if (failed !== undefined) throw failed;
+    await verify.done; // settled: the pipes ended, so verify's flush ran
+    await writeDeploy(staging, deploy);
+    await rename(staging, join(releases, id));
+    await fsyncDir(releases);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The error to report from settled pipeline stages (source first): the source's own transient
+ * failure (what follows from it downstream is a consequence), else an integrity failure (a digest
+ * mismatch also makes the tar parser fail, less clearly), else the first in pipeline order.
+ */
+function firstFailure(stages: PromiseSettledResult<unknown>[]): unknown {
+  const source = stages[0];
+  if (source?.status === "rejected" && source.reason instanceof TransientError) return source.reason;
+  const reasons = stages.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+  return reasons.find((r) => r instanceof IntegrityError) ?? reasons[0];
+}
+
+function health(releasePath: string, name: string, options: InstallOptions): Promise<string | undefined> {
+  return runHealthCheck(options.healthCmd!, {
+    cwd: releasePath,
+    env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },
+    timeoutMs: options.healthTimeoutMs ?? 60_000,
+    onOutput: options.onOutput,
+  });
+}
+
+/**
+ * Finishes an install that was interrupted after the switch (its pending manifest is still there
+ * but `current` already has its commit): runs the health check, if any, on the current release;
+ * on failure switches `current` back to `previous` and removes the release.
+ *
+ * @example
+ * ```ts ignore
+ * import { confirmInstalled } from "./install_release.ts";
+ * const r = await confirmInstalled("/opt/apps/radio", { deploy, expected: {}, healthCmd: "./bin/selftest" });
+ * ```
+ */
+export async function confirmInstalled(appDir: string, options: InstallOptions): Promise<InstallResult> {
+  const current = await normalisedLink(appDir, "current");
+  const previous = await normalisedLink(appDir, "previous");
+  const id = current?.split("/").pop() ?? "";
+  const previousId = previous?.split("/").pop();
+  if (!options.healthCmd || !current) return { status: "installed", release: id, previous: previousId };
+  const releasePath = await realpath(join(appDir, "current"));
+  const healthError = await health(releasePath, options.deploy.name, options);
+  if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
+  if (previous && previous !== current) {
+    await switchLink(appDir, "current", previous);
+    await removeLink(appDir, "previous");
+    if (current === `releases/${id}`) await removeRelease(join(appDir, "releases"), id);
+  } else if (!previous && current === `releases/${id}`) {
+    // a first install: back to nothing installed
+    await removeLink(appDir, "current");
+    await removeRelease(join(appDir, "releases"), id);
+  }
+  return { status: "health-failed", release: id, previous: previousId, healthError };
+}
+
+/** The archive: a verified blob's path, or a function that opens the bytes (install while downloading). */
+export type Source = string | (() => ReadableStream<Uint8Array>);
+
+/**
+ * Installs `source` (a tar or tar.gz: a blob's path, or a stream opener) as a new release of the
+ * app in `appDir` and switches `current` to it (see the module doc). Throws `IntegrityError` if the
+ * bytes do not match `expected` or the archive is unsafe (nothing switched, staging removed). A
+ * failed health check is not thrown: it resolves with `status: "health-failed"` after switching back.
+ * The stream opener is not called when a complete release of an interrupted run is reused.
+ */
+export async function installRelease(
+  appDir: string,
+  source: Source,
+  options: InstallOptions,
+): Promise<InstallResult> {
+  const d = options.deploy;
+  if (!isAppName(d?.name) || !isRef(d.ref) || !isCommit(d.commit)) {
+    throw new TypeError(`Cannot install into ${appDir}: invalid name, ref or commit`);
+  }
+  const releases = join(appDir, "releases");
+  await mkdir(releases, { recursive: true });
+  await cleanLeftovers(appDir);
+  const deploy: Deploy = { ...d, commit: d.commit.toLowerCase(), installedAt: new Date().toISOString() };
+  const { id, reuse } = await chooseId(releases, deploy);
+  if (!reuse) await stage(releases, id, source, options, deploy);
+
+  const oldCurrent = await normalisedLink(appDir, "current");
+  const oldPrevious = await normalisedLink(appDir, "previous");
+  const newLink = `releases/${id}`;
+  if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "previous", oldCurrent);
+  await switchLink(appDir, "current", newLink);
+  const previousId = oldCurrent && oldCurrent !== newLink ? oldCurrent.split("/").pop() : undefined;
+
+  if (!options.healthCmd) return { status: "installed", release: id, previous: previousId };
+  const healthError = await health(join(releases, id), deploy.name, options);
+  if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
+
+  // switch back: current first (what runs), then previous
+  if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "current", oldCurrent);
+  else if (!oldCurrent) await removeLink(appDir, "current"); // a first install: back to nothing installed
+  if (oldPrevious && oldPrevious !== newLink) await switchLink(appDir, "previous", oldPrevious);
+  else await removeLink(appDir, "previous");
+  if (oldCurrent !== newLink) await removeRelease(releases, id);
+  return { status: "health-failed", release: id, previous: previousId, healthError };
+}

@@ -1,0 +1,64 @@
+/**
+ * Where `install` reads a pending release from: the verified blob `check` downloaded, or, for
+ * `update` (which defers downloads), the network while extracting (`resumableSource`).
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import { NotFoundError } from "../../core/errors.ts";
+import type { CommandIO } from "../cli/command.ts";
+import type { FetchPolicy } from "../net/fetch.ts";
+import type { Source } from "./install_release.ts";
+import { ProgressBar } from "../cli/progress.ts";
+import { resumableSource } from "../net/resumable_source.ts";
+import type { PendingManifest, Workspace } from "../fs/workspace.ts";
+
+/** A source and what to do when the install is over. */
+export interface InstallSource {
+  source: Source;
+  /** Streaming from a `.part` that already held bytes (an earlier run's). */
+  resumed: boolean;
+  /** Cap on the extracted size while the bytes are not verified yet (streaming), else undefined. */
+  maxExtractedSize?: number;
+  done(ok: boolean): void;
+}
+
+/**
+ * The source of `m`: its blob if downloaded, else (when `stream` is given and `m.url` is known)
+ * the network; `NotFoundError` otherwise.
+ */
+export async function installSource(
+  ws: Workspace,
+  m: PendingManifest,
+  options: { stream?: FetchPolicy; io: CommandIO; json: boolean },
+): Promise<InstallSource> {
+  const blob = ws.blobPath(m.blob);
+  if (await stat(blob).catch(() => undefined)) return { source: blob, resumed: false, done: () => {} };
+  // unverified bytes reach the extractor: bound what a forged stream of the signed length can unpack to
+  const maxExtractedSize = Math.min(16 * 2 ** 30, Math.max(2 ** 30, 64 * (m.length ?? 2 ** 30)));
+  if (!options.stream || !m.url) {
+    throw new NotFoundError(
+      `Cannot install ${m.name} ${m.commit}: the download is missing (run drover check)`,
+    );
+  }
+  const part = ws.partPath(m.blob);
+  const resumed = ((await stat(part).catch(() => undefined))?.size ?? 0) > 0;
+  const bar = new ProgressBar(options.io, {
+    label: `${m.name} ${m.commit.slice(0, 12)}`,
+    total: m.length,
+    json: options.json,
+  });
+  const url = new URL(m.url);
+  return {
+    source: () =>
+      resumableSource(url, {
+        ...options.stream,
+        part,
+        length: m.length,
+        name: `${m.name} ${m.commit}`,
+        onProgress: (bytes, total) => bar.update(bytes, total),
+      }),
+    resumed,
+    maxExtractedSize,
+    done: (ok) => bar.done({ ok }),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * What a repository offers for an installed app, in one shape whatever the source: TUF-verified
+ * targets ({@linkcode openTufOffers}) or, with `--insecure-legacy`, an unsigned radiodan
+ * releases document (`device/app/legacy_offers.ts`).
+ *
+ * @example
+ * ```ts ignore
+ * import { openTufOffers } from "./offers.ts";
+ * const offers = await openTufOffers(new URL("http://127.0.0.1:8787/"), "/var/lib/drover/tuf", {});
+ * console.log(offers.find("acme/radio", "main")?.commit);
+ * ```
+ * @module
+ */
+import type { AppCustom } from "../../core/trust/mod.ts";
+import type { Expected, FetchPolicy } from "../net/fetch.ts";
+import { openRepository } from "../net/trust_store.ts";
+import { isCommit, isSha1, isSha256 } from "./names.ts";
+
+/** A release on offer for one app name and ref. */
+export interface Offer {
+  name: string;
+  ref: string;
+  commit: string;
+  serial?: number;
+  updated?: string;
+  version?: string;
+  /** Only ever true from signed metadata. */
+  allowDowngrade?: boolean;
+  /** Where to download it. */
+  url: URL;
+  expected: Expected;
+  /** Blob key in `<workspace>/downloads/`: the sha256, or `sha1-<sha1>` (legacy without sha256). */
+  key: string;
+  /** TUF target path, or the legacy URL. */
+  origin: string;
+}
+
+/** A source of offers. */
+export interface Offers {
+  mode: "tuf" | "insecure-legacy";
+  find(name: string, ref: string): Offer | undefined;
+}
+
+/**
+ * The directory form of a repository URL (a trailing slash, so relative URLs resolve under it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { baseUrl } from "./offers.ts";
+ * assert.equal(baseUrl(new URL("http://127.0.0.1:8787/repo")).href, "http://127.0.0.1:8787/repo/");
+ * ```
+ */
+export function baseUrl(api: URL): URL {
+  return api.href.endsWith("/") ? new URL(api.href) : new URL(api.href + "/");
+}
+
+/**
+ * The blob key for remote digests (validated, so it is safe as a file name).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { blobKey } from "./offers.ts";
+ * assert.ok(blobKey({ sha1: "0e8ff998e905a2cfa5a4d15afe68622e3db24b72" }).startsWith("sha1-"));
+ * ```
+ */
+export function blobKey(hashes: { sha256?: string; sha1?: string }): string {
+  if (hashes.sha256 !== undefined) {
+    if (!isSha256(hashes.sha256)) throw new TypeError("Cannot use sha256: not 64 lower-case hex digits");
+    return hashes.sha256;
+  }
+  if (!isSha1(hashes.sha1)) throw new TypeError("Cannot use sha1: not 40 lower-case hex digits");
+  return `sha1-${hashes.sha1}`;
+}
+
+/**
+ * Refreshes TUF trust from `api` (metadata kept in `tufDir`) and offers its app targets.
+ * `TrustError` without a trusted root or when the metadata does not verify.
+ */
+export async function openTufOffers(
+  api: URL,
+  tufDir: string,
+  options: FetchPolicy & { trustedRoot?: string; now?: Date },
+): Promise<Offers> {
+  const repo = await openRepository(api, tufDir, options);
+  const base = baseUrl(api);
+  return {
+    mode: "tuf",
+    find(name, ref) {
+      const info = repo.findApp(name, ref);
+      if (!info) return undefined;
+      const c = info.custom as AppCustom;
+      if (!isCommit(c.commit) || c.commit !== c.commit.toLowerCase()) return undefined;
+      const url = new URL(info.url, base);
+      if (!url.href.startsWith(base.href) || info.url.split("/").some((s) => s === ".." || s === ".")) {
+        return undefined;
+      }
+      const expected: Expected = { length: info.length, sha256: info.hashes.sha256 };
+      return {
+        name,
+        ref,
+        commit: c.commit,
+        serial: c.serial,
+        updated: c.updated,
+        version: c.version,
+        allowDowngrade: c.allowDowngrade === true,
+        url,
+        expected,
+        key: blobKey(info.hashes),
+        origin: info.path,
+      };
+    },
+  };
+}

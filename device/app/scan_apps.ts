@@ -1,0 +1,218 @@
+/**
+ * Scans a target directory for apps: each sub-directory with a `current` symlink (relative or
+ * absolute, radiodan layouts as they are) whose release holds a `.deploy` JSON
+ * `{name, ref, commit, ...}`, or with a `.drover-app.json` registration (`drover add`; see
+ * `app_registration.ts`): registered with nothing installed yet when it has no `current`. When both
+ * exist, `.deploy` names the installed release and the registration's ref is the tracked ref.
+ * Directories with neither are skipped quietly; a broken app (dangling link, missing or invalid
+ * `.deploy` or registration, a registration naming another app, duplicate name) is reported as a
+ * problem and the scan goes on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { scanApps } from "./scan_apps.ts";
+ * const target = await mkdtemp(join(tmpdir(), "apps-"));
+ * await mkdir(join(target, "hello/releases/1"), { recursive: true });
+ * await writeFile(join(target, "hello/releases/1/.deploy"), '{"name":"acme/hello","ref":"main","commit":"abc1234"}');
+ * await symlink("releases/1", join(target, "hello/current"));
+ * const { apps } = await scanApps(target);
+ * assert.equal(apps[0]?.name, "acme/hello");
+ * await rm(target, { recursive: true });
+ * ```
+ * @module
+ */
+import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { NotFoundError } from "../../core/errors.ts";
+import { isAppName, isCommit, isRef } from "./names.ts";
+import { readRegistration, type Registration, REGISTRATION_FILE } from "./registration.ts";
+
+/** The `.deploy` file of a release. Drover writes all fields; radiodan wrote the first three. */
+export interface Deploy {
+  name: string;
+  ref: string;
+  commit: string;
+  serial?: number;
+  sha256?: string;
+  updated?: string;
+  version?: string;
+  installedAt?: string;
+  [k: string]: unknown;
+}
+
+/** A release a link points to. */
+export interface ReleaseRef {
+  /** Directory name of the release (`<serial>-<commit12>`, or radiodan's timestamp). */
+  id: string;
+  /** Resolved absolute path. */
+  path: string;
+  /** The link text as it is on disk (relative or absolute). */
+  link: string;
+  deploy?: Deploy;
+}
+
+/** An app: installed (`current` set), or registered with nothing installed (`current` undefined). */
+export interface App {
+  /** Absolute path of the app directory. */
+  dir: string;
+  dirName: string;
+  name: string;
+  /** The tracked ref: the registration's when there is one, else the installed `.deploy`'s. */
+  ref: string;
+  /** Installed commit (lower case); `null` when nothing is installed yet. */
+  commit: string | null;
+  /** The current release's `.deploy`; `undefined` when nothing is installed yet. */
+  deploy?: Deploy;
+  current?: ReleaseRef;
+  previous?: ReleaseRef;
+  /** `.drover-app.json`, if the app was registered with `drover add`. */
+  registration?: Registration;
+}
+
+/** An app directory that has the layout but cannot be used. */
+export interface AppProblem {
+  dir: string;
+  dirName: string;
+  message: string;
+}
+
+/**
+ * Parses and validates `.deploy` text; throws `SyntaxError`/`TypeError` naming the problem.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDeploy } from "./scan_apps.ts";
+ * const d = parseDeploy('{"name":"radiodan/magic-button","ref":"master","commit":"d0ab003"}');
+ * assert.equal(d.ref, "master");
+ * ```
+ */
+export function parseDeploy(text: string): Deploy {
+  const v = JSON.parse(text);
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TypeError("not a JSON object");
+  if (!isAppName(v.name)) throw new TypeError(`invalid name ${JSON.stringify(v.name)}`);
+  if (!isRef(v.ref)) throw new TypeError(`invalid ref ${JSON.stringify(v.ref)}`);
+  if (!isCommit(v.commit)) throw new TypeError(`invalid commit ${JSON.stringify(v.commit)}`);
+  if (v.serial !== undefined && !Number.isSafeInteger(v.serial)) throw new TypeError("invalid serial");
+  return v as Deploy;
+}
+
+async function readRelease(dir: string, name: string): Promise<ReleaseRef | undefined> {
+  const linkPath = join(dir, name);
+  const st = await lstat(linkPath).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return undefined;
+  const link = await readlink(linkPath);
+  const path = await realpath(linkPath).catch(() => {
+    throw new Error(`'${name}' -> ${link} does not exist`);
+  });
+  return { id: basename(path), path, link };
+}
+
+async function readDeploy(release: ReleaseRef): Promise<Deploy> {
+  let text: string;
+  try {
+    text = await readFile(join(release.path, ".deploy"), "utf8");
+  } catch (error) {
+    throw new Error(`no readable .deploy in ${release.path}`, { cause: error });
+  }
+  try {
+    return parseDeploy(text);
+  } catch (error) {
+    throw new Error(`broken .deploy in ${release.path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Reads one app directory: `undefined` without a `current` link or a registration (not an app),
+ * an {@linkcode App}, or throws an `Error` saying what is broken.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { readApp } from "./scan_apps.ts";
+ * assert.equal((await readApp(tmpdir())), undefined);
+ * ```
+ */
+export async function readApp(dir: string): Promise<App | undefined> {
+  const registration = await readRegistration(dir);
+  const current = await readRelease(dir, "current");
+  if (!current) {
+    if (!registration) return undefined;
+    const { name, ref } = registration;
+    return { dir, dirName: basename(dir), name, ref, commit: null, registration };
+  }
+  const deploy = await readDeploy(current);
+  current.deploy = deploy;
+  if (registration && registration.name !== deploy.name) {
+    throw new Error(
+      `${REGISTRATION_FILE} names ${registration.name} but the current release is ${deploy.name}`,
+    );
+  }
+  let previous: ReleaseRef | undefined;
+  try {
+    previous = await readRelease(dir, "previous");
+    if (previous) previous.deploy = await readDeploy(previous).catch(() => undefined);
+  } catch {
+    previous = undefined; // a dangling `previous` does not break the app
+  }
+  return {
+    dir,
+    dirName: basename(dir),
+    name: deploy.name,
+    ref: registration?.ref ?? deploy.ref,
+    commit: deploy.commit.toLowerCase(),
+    deploy,
+    current,
+    previous,
+    ...(registration ? { registration } : {}),
+  };
+}
+
+/**
+ * Scans `target` (see the module doc). Throws `NotFoundError` if `target` is not a directory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { scanApps } from "./scan_apps.ts";
+ * const target = await mkdtemp(join(tmpdir(), "apps-"));
+ * const { apps, problems } = await scanApps(target);
+ * assert.ok(apps.length === 0 && problems.length === 0);
+ * await rm(target, { recursive: true });
+ * ```
+ */
+export async function scanApps(target: string): Promise<{ apps: App[]; problems: AppProblem[] }> {
+  let entries;
+  try {
+    entries = await readdir(target, { withFileTypes: true });
+  } catch (error) {
+    throw new NotFoundError(`Cannot scan target ${target}: ${(error as Error).message}`, { cause: error });
+  }
+  const apps: App[] = [];
+  const problems: AppProblem[] = [];
+  const byName = new Map<string, App>();
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const dir = join(target, entry.name);
+    try {
+      const app = await readApp(dir);
+      if (!app) continue;
+      const other = byName.get(app.name);
+      if (other) throw new Error(`app ${app.name} is also installed in ${other.dir}`);
+      byName.set(app.name, app);
+      apps.push(app);
+    } catch (error) {
+      problems.push({ dir, dirName: entry.name, message: (error as Error).message });
+    }
+  }
+  return { apps, problems };
+}

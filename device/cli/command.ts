@@ -1,0 +1,47 @@
+/**
+ * The interface every `drover` sub-command implements. `device/drover.ts` dispatches on the first
+ * word of the command line to a module in `device/commands/` that exports `command: Command`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Command } from "./command.ts";
+ * const hello: Command = {
+ *   name: "hello",
+ *   summary: "say hello",
+ *   help: "Usage: drover hello\n",
+ *   run(_argv, io) {
+ *     io.stdout("hello\n");
+ *     return Promise.resolve(0);
+ *   },
+ * };
+ * assert.equal(hello.name, "hello");
+ * ```
+ * @module
+ */
+
+/** What a command may touch of the outside world. Commands never exit the process. */
+export interface CommandIO {
+  /** Data (or the one `--json` document). */
+  stdout: (text: string) => void;
+  /** Progress, logs, warnings, usage hints. */
+  stderr: (text: string) => void;
+  /** Environment (for `DROVER_*` defaults). */
+  env: Record<string, string | undefined>;
+  /** Whether stderr is a terminal (progress bars and colour only then). */
+  stderrIsTTY: boolean;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+}
+
+/** A sub-command of `drover`. */
+export interface Command {
+  /** The word on the command line. */
+  name: string;
+  /** One line for `drover --help`. */
+  summary: string;
+  /** The full `--help` text. */
+  help: string;
+  /** Runs the command; resolves to the process exit code (see `device/cli/exit_codes.ts`). */
+  run(argv: string[], io: CommandIO): Promise<number>;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env -S deno run -A
+/**
+ * The `drover` command line: dispatches on the first word to `device/commands/*`, prints
+ * `--version` and `--help`, and is the only place that ends the process. Injects native hashing
+ * and gunzip (`core/node.ts`) before anything runs.
+ *
+ * @example
+ * ```ts
+ * // node dist/drover.mjs update --target /opt/apps --workspace /var/lib/drover --api https://updates.example
+ * import { main } from "./drover.ts";
+ * const code = await main(["--version"], {
+ *   stdout: (t) => console.log(t), stderr: (t) => console.error(t), env: {}, stderrIsTTY: false,
+ * });
+ * ```
+ * @module
+ */
+import { setAbilities } from "../core/abilities.ts";
+import { nodeAbilities } from "../core/node.ts";
+import { dropEd25519Warning } from "./cli/warnings.ts";
+import type { Command, CommandIO } from "./cli/command.ts";
+import { ExitCode } from "./cli/exit_codes.ts";
+import { command as add } from "./commands/add.ts";
+import { command as check } from "./commands/check.ts";
+import { command as install } from "./commands/install.ts";
+import { command as update } from "./commands/update.ts";
+import { command as status } from "./commands/status.ts";
+import { command as rollback } from "./commands/rollback.ts";
+import { command as gc } from "./commands/gc.ts";
+import { command as image } from "./commands/image.ts";
+import { command as manifest } from "./commands/manifest.ts";
+import { VERSION } from "./cli/version.ts";
+
+/**
+ * The dispatch table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { COMMANDS } from "./drover.ts";
+ * assert.ok(COMMANDS.some((c) => c.name === "update"));
+ * ```
+ */
+export const COMMANDS: readonly Command[] = [
+  add,
+  check,
+  install,
+  update,
+  status,
+  rollback,
+  gc,
+  image,
+  manifest,
+];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return "Usage: drover <command> [options]\n\n" +
+    "Gets verified software onto this device: app releases (TUF-signed), OS images, device manifests.\n\n" +
+    "Commands:\n" + COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join("") +
+    "\nEvery command takes --help and --json. Environment defaults: DROVER_API, DROVER_TARGET,\n" +
+    "DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR.\n" +
+    "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later.\n" +
+    "  drover --version   print the version\n";
+}
+
+/**
+ * Runs the command line `argv` (without the program name) and resolves to the exit code.
+ * Never exits; see {@linkcode runMain} for the process entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./drover.ts";
+ * const out: string[] = [];
+ * const code = await main(["--version"], { stdout: (t) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false });
+ * assert.ok(code === 0 && out[0]!.startsWith("drover "));
+ * ```
+ */
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-V") {
+    io.stdout(`drover ${VERSION}\n`);
+    return ExitCode.OK;
+  }
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    if (first === "help" && rest[0]) return main([rest[0], "--help"], io);
+    (first === undefined ? io.stderr : io.stdout)(mainHelp());
+    return first === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  const cmd = COMMANDS.find((c) => c.name === first);
+  if (!cmd) {
+    io.stderr(`drover: unknown command '${first}'\nTry 'drover --help'.\n`);
+    return ExitCode.USAGE;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (error) {
+    io.stderr(`drover ${first}: ${(error as Error)?.stack ?? String(error)}\n`);
+    return ExitCode.FAILURE;
+  }
+}
+
+/**
+ * Process entry: wires stdio, env and signals, runs {@linkcode main}, exits with its code.
+ *
+ * @example
+ * ```ts ignore
+ * import { runMain } from "./drover.ts";
+ * await runMain(); // never returns
+ * ```
+ */
+export async function runMain(): Promise<never> {
+  setAbilities(nodeAbilities);
+  dropEd25519Warning(process); // Node 20.11 (the SEA binaries) warns on every signature check
+  const ac = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals > 1) process.exit(sig === "SIGINT" ? 130 : 143);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  const io: CommandIO = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: { ...process.env },
+    stderrIsTTY: process.stderr.isTTY === true,
+    signal: ac.signal,
+  };
+  const code = await main(process.argv.slice(2), io);
+  // let stdout drain (a pipe may be slower than we are), then end
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}
+
+if (import.meta.main) await runMain();

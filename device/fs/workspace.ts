@@ -1,0 +1,186 @@
+/**
+ * The device workspace (DESIGN §4): `downloads/` (content-addressed `.part` and `.blob` files),
+ * `manifests/<owner~app>.json` (pending installs), `tuf/` (trusted metadata), `status.json` and
+ * `lock`. Every document is written atomically.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { Workspace } from "./workspace.ts";
+ * const ws = new Workspace(await mkdtemp(join(tmpdir(), "ws-")));
+ * await ws.init();
+ * await ws.updateStatus((s) => { s.lastCheck = { at: new Date().toISOString(), ok: true }; });
+ * assert.equal((await ws.readStatus()).lastCheck?.ok, true);
+ * await rm(ws.dir, { recursive: true });
+ * ```
+ * @module
+ */
+import { mkdir, readdir, readFile, unlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "./atomic_file.ts";
+import { acquireLock, type Lock } from "./lock.ts";
+import { appSlug, isAppName, isCommit, isRef, isSha1, isSha256 } from "../app/names.ts";
+
+/** Outcome of the last check or install. */
+export interface RunRecord {
+  at: string;
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+/** Per-app state in `status.json`. */
+export interface AppStatus {
+  ref: string;
+  /** Commit of the current release. */
+  current: string | null;
+  /** Commit of the previous release. */
+  previous: string | null;
+  /** Commit downloaded and waiting for `install`. */
+  pending?: string;
+  /** Commits that failed their health check (or were rolled back): not retried. */
+  bad: string[];
+  lastError?: { at: string; code: string; message: string };
+}
+
+/** `<workspace>/status.json`. */
+export interface Status {
+  version: 1;
+  lastCheck?: RunRecord;
+  lastInstall?: RunRecord;
+  /** The last `gc` run with a workspace. */
+  lastGc?: RunRecord;
+  apps: Record<string, AppStatus>;
+}
+
+/** `<workspace>/manifests/<owner~app>.json`: a verified download waiting to be installed. */
+export interface PendingManifest {
+  version: 1;
+  name: string;
+  ref: string;
+  commit: string;
+  /** Name of the app's directory under the target. */
+  dirName: string;
+  source: "tuf" | "insecure-legacy";
+  /** Key of the blob: `<sha256>` or, legacy without sha256, `sha1-<sha1>`. */
+  blob: string;
+  length?: number;
+  sha256?: string;
+  sha1?: string;
+  serial?: number;
+  updated?: string;
+  appVersion?: string;
+  allowDowngrade?: boolean;
+  /** TUF target path, or the legacy download URL. */
+  origin: string;
+  /** Where to download it when the blob is not there yet (`update` installs while downloading). */
+  url?: string;
+  downloadedAt: string;
+}
+
+function validManifest(v: PendingManifest): boolean {
+  return v?.version === 1 && isAppName(v.name) && isRef(v.ref) && isCommit(v.commit) &&
+    typeof v.dirName === "string" && /^[^/\\]+$/.test(v.dirName) && !v.dirName.startsWith(".") &&
+    (v.sha256 === undefined || isSha256(v.sha256)) && (v.sha1 === undefined || isSha1(v.sha1)) &&
+    (v.sha256 !== undefined || v.sha1 !== undefined) &&
+    (v.blob === v.sha256 || v.blob === `sha1-${v.sha1}`) &&
+    (v.length === undefined || (Number.isSafeInteger(v.length) && v.length >= 0)) &&
+    (v.serial === undefined || Number.isSafeInteger(v.serial)) &&
+    (v.url === undefined || /^(https?|file):\/\//.test(String(v.url)));
+}
+
+/** The workspace directory and its documents. */
+export class Workspace {
+  /** Absolute path of the workspace. */
+  readonly dir: string;
+  readonly downloads: string;
+  readonly manifests: string;
+  readonly tuf: string;
+  readonly statusPath: string;
+  readonly lockPath: string;
+
+  constructor(dir: string) {
+    if (typeof dir !== "string" || dir === "") throw new TypeError("Cannot open workspace: empty path");
+    this.dir = resolve(dir);
+    this.downloads = join(this.dir, "downloads");
+    this.manifests = join(this.dir, "manifests");
+    this.tuf = join(this.dir, "tuf");
+    this.statusPath = join(this.dir, "status.json");
+    this.lockPath = join(this.dir, "lock");
+  }
+
+  /** Creates the workspace directories (idempotent). */
+  async init(): Promise<void> {
+    for (const d of [this.dir, this.downloads, this.manifests, this.tuf]) await mkdir(d, { recursive: true });
+  }
+
+  /** Takes the workspace lock (see `device/fs/lock.ts`). */
+  lock(options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<Lock> {
+    return acquireLock(this.lockPath, options);
+  }
+
+  /** `downloads/<key>.blob`: a verified download. */
+  blobPath(key: string): string {
+    return join(this.downloads, `${key}.blob`);
+  }
+
+  /** `downloads/<key>.part`: a partial download. */
+  partPath(key: string): string {
+    return join(this.downloads, `${key}.part`);
+  }
+
+  /** `status.json`, or an empty status if there is none (or it is unreadable). */
+  async readStatus(): Promise<Status> {
+    try {
+      const v = JSON.parse(await readFile(this.statusPath, "utf8"));
+      if (v?.version === 1 && v.apps && typeof v.apps === "object") return v as Status;
+    } catch { /* missing or corrupt: start again */ }
+    return { version: 1, apps: {} };
+  }
+
+  /** Read-modify-write of `status.json` (call under the lock). */
+  async updateStatus(change: (status: Status) => void): Promise<Status> {
+    const status = await this.readStatus();
+    change(status);
+    await writeFileAtomic(this.statusPath, JSON.stringify(status, null, 2) + "\n");
+    return status;
+  }
+
+  /** The pending manifests; unreadable ones are returned as problems. */
+  async readPending(): Promise<
+    { manifests: PendingManifest[]; problems: { file: string; message: string }[] }
+  > {
+    const manifests: PendingManifest[] = [];
+    const problems: { file: string; message: string }[] = [];
+    const names = await readdir(this.manifests).catch(() => [] as string[]);
+    for (const file of names.sort()) {
+      if (!file.endsWith(".json") || file.startsWith(".")) continue;
+      try {
+        const v = JSON.parse(await readFile(join(this.manifests, file), "utf8")) as PendingManifest;
+        if (!validManifest(v) || `${appSlug(v.name)}.json` !== file) throw new TypeError("invalid manifest");
+        manifests.push(v);
+      } catch (error) {
+        problems.push({ file, message: `Cannot read pending manifest ${file}: ${(error as Error).message}` });
+      }
+    }
+    return { manifests, problems };
+  }
+
+  /** Writes (replaces) the pending manifest of `manifest.name`. */
+  async writePending(manifest: PendingManifest): Promise<void> {
+    if (!validManifest(manifest)) throw new TypeError(`Cannot write pending manifest: invalid fields`);
+    const path = join(this.manifests, `${appSlug(manifest.name)}.json`);
+    await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + "\n");
+  }
+
+  /** Removes the pending manifest of app `name` (idempotent); a bad file name is removed by `file`. */
+  async removePending(name: string, options: { file?: string } = {}): Promise<void> {
+    const file = options.file ?? `${appSlug(name)}.json`;
+    if (file.includes("/")) throw new TypeError(`Cannot remove pending manifest: bad file name ${file}`);
+    await unlink(join(this.manifests, file)).catch((e) => {
+      if (e.code !== "ENOENT") throw e;
+    });
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * OS images by device type and version, with a verified cache (seed 000). Versions are resolved with core's
+ * `resolveVersion` over the signed image targets of the repository (TUF), device-type aliases through the
+ * signed `device-types.json` target. The cache is keyed by canonical device type, exact version and variant;
+ * an entry is verified (length, sha256) while downloading and committed by rename, so a cached image is
+ * always a verified one.
+ *
+ * - An exact version that is cached is served with no network round trip (size re-checked; full sha256 with
+ *   `verify: true`). `latest`, `recommended`, `default` and ranges re-resolve online, and fall back to the
+ *   cache with a warning when the repository cannot be reached (`TransientError`).
+ * - Concurrent gets of one image share one download in a process and serialise across processes (a lock per
+ *   sha256 in `<cacheDir>/partials/`); an interrupted download resumes with Range; a corrupt entry is
+ *   dropped and fetched again; `maxBytes` evicts least recently used images; orphans are swept.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { ImageCache } from "./image_cache.ts";
+ * const dir = await mkdtemp(join(tmpdir(), "images-"));
+ * const cache = new ImageCache({ cacheDir: dir, api: "http://127.0.0.1:8787/", trustedRoot: "root.json" });
+ * // cache.get("rpi4", "^2.88", { variant: "prod" }) resolves and caches; nothing is cached yet:
+ * assert.equal((await cache.listCache()).length, 0);
+ * await rm(dir, { recursive: true });
+ * ```
+ * @module
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import semver from "semver";
+import { TransientError } from "../../core/errors.ts";
+import type { TrustedRepository } from "../../core/trust/mod.ts";
+import { downloadVerified, type FetchPolicy } from "../net/fetch.ts";
+import { acquireLock } from "../fs/lock.ts";
+import { openRepository } from "../net/trust_store.ts";
+import { type CacheEntry, ImageStore } from "./_store.ts";
+import {
+  baseOf,
+  type Candidate,
+  candidates,
+  offlineSlug,
+  onlineSlug,
+  pick,
+  resolveImage,
+} from "./_resolve.ts";
+import { fileStream } from "../fs/file_streams.ts";
+
+export type { CacheEntry } from "./_store.ts";
+
+/** Options of {@linkcode ImageCache}. */
+export interface ImageCacheOptions {
+  cacheDir: string;
+  /** Repository base URL (http, https, file). Needed for anything not served from the cache. */
+  api?: URL | string;
+  /** Provisioned root metadata file; else `<tufDir>/root.json` must exist. */
+  trustedRoot?: string;
+  /** Where trusted TUF metadata is kept (default `<cacheDir>/tuf`; the CLI passes `<workspace>/tuf`). */
+  tufDir?: string;
+  /** Cache budget in bytes: least recently used images are evicted after each download. */
+  maxBytes?: number;
+  /** Timeouts and retries of network requests. */
+  fetch?: FetchPolicy;
+  /** Seconds to wait for another process downloading the same image (default 3600). */
+  lockWaitSeconds?: number;
+  /** Warnings (offline fallback, dropped corrupt entries). */
+  onWarning?: (message: string) => void;
+}
+
+/** Options of one {@linkcode ImageCache.get}. */
+export interface GetImageOptions {
+  variant?: "prod" | "dev";
+  signal?: AbortSignal;
+  /** Re-hash a cached image in full before serving it (default: size check only). */
+  verify?: boolean;
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+/** A resolved image: its bytes as a stream (consume or cancel it) and what they are. */
+export interface ImageResult {
+  stream: ReadableStream<Uint8Array>;
+  deviceType: string;
+  version: string;
+  variant: "prod" | "dev";
+  sha256: string;
+  size: number;
+  fromCache: boolean;
+  /** The cached file (the stream reads it). */
+  path: string;
+}
+
+/** One image version offered by the repository. */
+export interface ImageVersion {
+  version: string;
+  variant: "prod" | "dev";
+  prerelease: boolean;
+  recommended: boolean;
+  size: number;
+  sha256: string;
+  cached: boolean;
+}
+
+/** The image cache. */
+export class ImageCache {
+  #o: ImageCacheOptions;
+  #store: ImageStore;
+  #inflight = new Map<string, Promise<{ entry: CacheEntry; downloaded: boolean }>>();
+
+  constructor(options: ImageCacheOptions) {
+    if (typeof options?.cacheDir !== "string" || options.cacheDir === "") {
+      throw new TypeError("Cannot open image cache: cacheDir is required");
+    }
+    this.#o = options;
+    this.#store = new ImageStore(options.cacheDir);
+  }
+
+  /** Gets an image (`versionOrRange`: exact, range, `latest` (default), `recommended`, `default`). */
+  async get(
+    deviceType: string,
+    versionOrRange = "latest",
+    options: GetImageOptions = {},
+  ): Promise<ImageResult> {
+    const variant = options.variant ?? "prod";
+    const request = versionOrRange.trim() || "latest";
+    if (semver.parse(request.replace(/^v/, "")) !== null) {
+      const hit = await this.#fromCache(
+        await offlineSlug(deviceType, this.#o.cacheDir),
+        request,
+        variant,
+        options,
+      );
+      if (hit) return hit;
+    }
+    let repo: TrustedRepository;
+    try {
+      repo = await this.#repository();
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      const hit = await this.#fromCache(
+        await offlineSlug(deviceType, this.#o.cacheDir),
+        request,
+        variant,
+        options,
+      );
+      if (!hit) throw error;
+      this.#o.onWarning?.(
+        `offline (${error.message}): using cached ${hit.deviceType} ${hit.version} (${variant}), which may not be ${request}`,
+      );
+      return hit;
+    }
+    const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
+    const chosen = resolveImage(repo, slug, request, variant);
+    const { entry, downloaded } = await this.#ensure(chosen, options);
+    return await this.#serve(entry, !downloaded, options);
+  }
+
+  /** The versions the repository offers for a device type (slug or alias), newest first. */
+  async list(deviceType: string): Promise<ImageVersion[]> {
+    const repo = await this.#repository();
+    const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
+    const cached = new Set((await this.#store.list()).map((e) => e.sha256));
+    return candidates(repo, slug)
+      .sort((a, b) => semver.rcompare(a.version.replace(/^v/, ""), b.version.replace(/^v/, "")))
+      .map((c) => ({
+        version: c.version,
+        variant: c.variant,
+        prerelease: c.prerelease,
+        recommended: c.recommended === true,
+        size: c.target.length,
+        sha256: c.target.hashes.sha256,
+        cached: cached.has(c.target.hashes.sha256),
+      }));
+  }
+
+  /** The cached images. */
+  listCache(): Promise<CacheEntry[]> {
+    return this.#store.list();
+  }
+
+  /** Removes every cached image and partial download; resolves to the number of images removed. */
+  cleanCache(): Promise<number> {
+    return this.#store.clean();
+  }
+
+  /** Evicts least recently used images until the cache fits `maxBytes`; `keep` is never evicted. */
+  async evict(maxBytes: number, options: { keep?: string } = {}): Promise<CacheEntry[]> {
+    if (!(maxBytes >= 0)) throw new RangeError("Cannot evict: maxBytes must be >= 0");
+    const entries = (await this.#store.list()).sort((a, b) => a.accessedAt.localeCompare(b.accessedAt));
+    let total = entries.reduce((n, e) => n + e.size, 0);
+    const evicted: CacheEntry[] = [];
+    for (const e of entries) {
+      if (total <= maxBytes) break;
+      if (e.sha256 === options.keep) continue;
+      const release = await this.#tryLock(e.sha256);
+      if (!release) continue;
+      try {
+        await this.#store.drop(e);
+      } finally {
+        await release();
+      }
+      total -= e.size;
+      evicted.push(e);
+    }
+    return evicted;
+  }
+
+  /** Removes orphan files (see the module doc); resolves to the paths removed. */
+  sweep(): Promise<string[]> {
+    return this.#store.sweep((sha) => this.#tryLock(sha));
+  }
+
+  async #tryLock(sha256: string): Promise<(() => Promise<void>) | undefined> {
+    await mkdir(this.#store.partials, { recursive: true });
+    try {
+      const lock = await acquireLock(join(this.#store.partials, `${sha256}.lock`));
+      return () => lock.release();
+    } catch (error) {
+      if (error instanceof TransientError) return undefined;
+      throw error;
+    }
+  }
+
+  #repository(): Promise<TrustedRepository> {
+    const api = this.#o.api;
+    if (api === undefined) {
+      throw new TransientError("Cannot resolve image: no repository URL (api) configured");
+    }
+    const tufDir = this.#o.tufDir ?? join(this.#o.cacheDir, "tuf");
+    return openRepository(new URL(api), tufDir, { ...this.#o.fetch, trustedRoot: this.#o.trustedRoot });
+  }
+
+  async #fromCache(
+    slug: string,
+    request: string,
+    variant: "prod" | "dev",
+    options: GetImageOptions,
+  ): Promise<ImageResult | undefined> {
+    const entries = (await this.#store.list()).filter((e) => e.deviceType === slug && e.variant === variant);
+    let entry: CacheEntry;
+    try {
+      entry = pick(entries, request, variant);
+    } catch {
+      return undefined;
+    }
+    if (!(await this.#store.intact(entry)) || (options.verify && !(await this.#store.verify(entry)))) {
+      this.#o.onWarning?.(`cached ${slug} ${entry.version} (${variant}) is corrupt: dropped`);
+      const release = await this.#tryLock(entry.sha256);
+      if (release) await this.#store.drop(entry).finally(release);
+      return undefined;
+    }
+    return await this.#serve(entry, true, options);
+  }
+
+  async #serve(entry: CacheEntry, fromCache: boolean, _options: GetImageOptions): Promise<ImageResult> {
+    const touched = { ...entry, accessedAt: new Date().toISOString() };
+    await this.#store.writeEntry(touched).catch(() => {}); // LRU bookkeeping; a read-only cache still serves
+    return {
+      stream: fileStream(entry.path),
+      deviceType: entry.deviceType,
+      version: entry.version,
+      variant: entry.variant,
+      sha256: entry.sha256,
+      size: entry.size,
+      fromCache,
+      path: entry.path,
+    };
+  }
+
+  /** The verified cache entry of `c`, downloading it once per process and once across processes. */
+  #ensure(c: Candidate, options: GetImageOptions): Promise<{ entry: CacheEntry; downloaded: boolean }> {
+    const key = c.target.hashes.sha256;
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#download(c, options).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async #download(
+    c: Candidate,
+    options: GetImageOptions,
+  ): Promise<{ entry: CacheEntry; downloaded: boolean }> {
+    const sha256 = c.target.hashes.sha256;
+    const dir = this.#store.entryDir(c.deviceType, c.version, c.variant);
+    await mkdir(this.#store.partials, { recursive: true });
+    const lock = await acquireLock(join(this.#store.partials, `${sha256}.lock`), {
+      waitSeconds: this.#o.lockWaitSeconds ?? 3600,
+      signal: options.signal,
+    });
+    try {
+      const existing = await this.#store.readEntry(dir);
+      if (existing && existing.sha256 === sha256 && await this.#store.intact(existing)) {
+        return { entry: existing, downloaded: false };
+      }
+      if (existing) {
+        if (existing.sha256 === sha256) {
+          this.#o.onWarning?.(`cached ${c.deviceType} ${c.version} is corrupt: fetching again`);
+        }
+        await this.#store.drop(existing);
+      }
+      const blob = await downloadVerified(new URL(c.target.url, baseOf(this.#o.api!)), {
+        ...this.#o.fetch,
+        signal: options.signal ?? this.#o.fetch?.signal,
+        downloads: this.#store.partials,
+        key: sha256,
+        expected: { length: c.target.length, sha256 },
+        name: c.target.path,
+        onProgress: (bytes) => options.onProgress?.(bytes, c.target.length),
+      });
+      const entry = await this.#store.commit(blob, {
+        deviceType: c.deviceType,
+        version: c.version,
+        variant: c.variant,
+        sha256,
+        size: c.target.length,
+        prerelease: c.prerelease === true,
+        recommended: c.recommended === true,
+        target: c.target.path,
+      });
+      return { entry, downloaded: true };
+    } finally {
+      await lock.release();
+      if (this.#o.maxBytes !== undefined) await this.evict(this.#o.maxBytes, { keep: sha256 });
+      await this.sweep().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Gets an image with a one-off {@linkcode ImageCache} (the seed's `get(deviceType, versionOrRange, options)`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getImage } from "./image_cache.ts";
+ * // an exact version is looked up in the cache first; with no cache and no repository: TransientError
+ * await getImage("rpi4", "1.0.0", { cacheDir: "/nonexistent/drover" }).catch((e) => assert.equal(e.code, "E_TRANSIENT"));
+ * ```
+ */
+export function getImage(
+  deviceType: string,
+  versionOrRange: string | undefined,
+  options: ImageCacheOptions & GetImageOptions,
+): Promise<ImageResult> {
+  return new ImageCache(options).get(deviceType, versionOrRange, options);
+}

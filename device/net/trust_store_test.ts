@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { TrustError } from "../../core/errors.ts";
+import { FsMetadataStore, openRepository } from "./trust_store.ts";
+
+Deno.test("FsMetadataStore reads, writes and removes only the four TUF role files", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "drover-tuf-"));
+  try {
+    const store = new FsMetadataStore(join(dir, "tuf"));
+    assert.equal(await store.read("root.json"), undefined);
+    await store.write("root.json", new Uint8Array([1, 2]));
+    assert.deepEqual(await store.read("root.json"), new Uint8Array([1, 2]));
+    await store.remove("root.json");
+    await store.remove("root.json");
+    await assert.rejects(store.read("../secret.json"), TypeError);
+    await assert.rejects(store.write("1.root.json", new Uint8Array()), TypeError);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+Deno.test("openRepository() refuses without a trusted root and says how to provision one", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "drover-tuf-"));
+  try {
+    const api = pathToFileURL(join(dir, "repo/"));
+    await assert.rejects(
+      openRepository(api, join(dir, "tuf")),
+      (e) => e instanceof TrustError && /cp <repo>\/tuf\/1\.root\.json .*tuf\/root\.json/.test(e.message),
+    );
+    await assert.rejects(
+      openRepository(api, join(dir, "tuf"), { trustedRoot: join(dir, "missing.json") }),
+      (e) => e instanceof TrustError && /Cannot read trusted root/.test(e.message),
+    );
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
