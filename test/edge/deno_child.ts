@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** A running Deno edge. */
 export interface DenoEdge {

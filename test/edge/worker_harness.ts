@@ -23,7 +23,7 @@ export interface WorkerEdge {
 export async function bundleWorker(dir: string): Promise<string> {
   const outfile = `${dir}/worker.js`;
   const options = workerBuildOptions();
-  const root = fileURLToPath(new URL("..", import.meta.url));
+  const root = fileURLToPath(new URL("../..", import.meta.url));
   try {
     await esbuild.build({
       ...options,
