@@ -13,9 +13,11 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./names/mod.ts";
 export * from "./abilities.ts";
 export * from "./version/mod.ts";
 export * from "./verify/mod.ts";
 export * from "./archive/mod.ts";
 export * from "./trust/mod.ts";
 export * from "./manifest/mod.ts";
+export * from "./url/mod.ts";

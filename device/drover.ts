@@ -18,7 +18,8 @@ import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { dropEd25519Warning } from "./cli/warnings.ts";
 import type { Command, CommandIO } from "./cli/command.ts";
-import { ExitCode } from "./cli/exit_codes.ts";
+import { DROVER_CLI } from "./cli/drover_cli.ts";
+import { type Program, runCli } from "./cli/run_cli.ts";
 import { command as add } from "./commands/add.ts";
 import { command as check } from "./commands/check.ts";
 import { command as install } from "./commands/install.ts";
@@ -28,7 +29,6 @@ import { command as rollback } from "./commands/rollback.ts";
 import { command as gc } from "./commands/gc.ts";
 import { command as image } from "./commands/image.ts";
 import { command as manifest } from "./commands/manifest.ts";
-import { VERSION } from "./cli/version.ts";
 
 /**
  * The dispatch table.
@@ -52,16 +52,17 @@ export const COMMANDS: readonly Command[] = [
   manifest,
 ];
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return "Usage: drover <command> [options]\n\n" +
-    "Gets verified software onto this device: app releases (TUF-signed), OS images, device manifests.\n\n" +
-    "Commands:\n" + COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join("") +
-    "\nEvery command takes --help and --json. Environment defaults: DROVER_API, DROVER_TARGET,\n" +
-    "DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR.\n" +
-    "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later.\n" +
-    "  drover --version   print the version\n";
-}
+const PROGRAM: Program = {
+  cli: DROVER_CLI,
+  about: "Gets verified software onto this device: app releases (TUF-signed), OS images, device manifests.",
+  commands: COMMANDS,
+  notes: "Every command takes --help, --json and the device flags --target, --workspace, --api,\n" +
+    "--trusted-root, --cache-dir (ignored where unused). Environment defaults: DROVER_API,\n" +
+    "DROVER_TARGET, DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR.\n" +
+    "--json prints one JSON document; a command that fails prints {command, ok: false,\n" +
+    "exitCode, errors: [{code, message}]}.\n" +
+    "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later.\n",
+};
 
 /**
  * Runs the command line `argv` (without the program name) and resolves to the exit code.
@@ -76,28 +77,8 @@ function mainHelp(): string {
  * assert.ok(code === 0 && out[0]!.startsWith("drover "));
  * ```
  */
-export async function main(argv: string[], io: CommandIO): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === "--version" || first === "-V") {
-    io.stdout(`drover ${VERSION}\n`);
-    return ExitCode.OK;
-  }
-  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    if (first === "help" && rest[0]) return main([rest[0], "--help"], io);
-    (first === undefined ? io.stderr : io.stdout)(mainHelp());
-    return first === undefined ? ExitCode.USAGE : ExitCode.OK;
-  }
-  const cmd = COMMANDS.find((c) => c.name === first);
-  if (!cmd) {
-    io.stderr(`drover: unknown command '${first}'\nTry 'drover --help'.\n`);
-    return ExitCode.USAGE;
-  }
-  try {
-    return await cmd.run(rest, io);
-  } catch (error) {
-    io.stderr(`drover ${first}: ${(error as Error)?.stack ?? String(error)}\n`);
-    return ExitCode.FAILURE;
-  }
+export function main(argv: string[], io: CommandIO): Promise<number> {
+  return runCli(argv, io, PROGRAM);
 }
 
 /**

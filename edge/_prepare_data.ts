@@ -27,16 +27,28 @@ export async function prepareData(storage: FsStorage): Promise<PreparedData> {
   return { keys: { snapshot: keys.snapshot, timestamp: keys.timestamp }, created: true };
 }
 
-/** The first-start message (stderr). */
+/**
+ * The first-start message (stderr). Its indented lines are commands that work as printed, in order,
+ * from the repository root (paths under `root` are as given: the entry passes an absolute one).
+ */
 export function firstStartNotice(root: string, url: string): string {
-  const rootFile = join(root, "tuf", "1.root.json");
+  const rootFile = shellWord(join(root, "tuf", "1.root.json"));
   return [
     `Created a development repository in ${root} (keys in ${join(root, "keys")}; keep them private).`,
     `It holds the app drover/hello (ref main) and an image for raspberrypi4-64 (alias rpi4).`,
-    `Point drover at it (drover is dist/drover.mjs after \`deno task build\`: node dist/drover.mjs …):`,
+    `Point drover at it: run these in order, from the repository root (drover is \`node dist/drover.mjs\``,
+    `after \`deno task build\`):`,
+    `  mkdir -p ./apps`,
     `  drover add --target ./apps --app drover/hello --ref main`,
-    `  drover update --api ${url} --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
-    `  drover image get rpi4 latest --api ${url} --trusted-root ${rootFile} --output os.img`,
+    `  drover update --api ${
+      shellWord(url)
+    } --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
+    `  drover image get rpi4 latest --api ${shellWord(url)} --trusted-root ${rootFile} --output os.img`,
     `Publish more with: deno task repo add-app --repo ${root} --keys ${join(root, "keys")} …`,
   ].join("\n");
+}
+
+/** `word` as one shell word: as is when it has no special characters, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Storage } from "./storage/storage.ts";
 import { type EdgeConfig, resolveConfig } from "./_config.ts";
 import { type EdgeKeys, RepoState } from "./repo_state.ts";
@@ -34,17 +36,6 @@ export type EdgeApp = Hono & {
   renewTimestamp(): Promise<boolean>;
 };
 
-const ROUTES: [RegExp, string][] = [
-  [/^\/(releases)?$/, "GET, HEAD"],
-  [/^\/healthz$/, "GET, HEAD"],
-  [/^\/tuf\/[^/]+$/, "GET, HEAD"],
-  [/^\/targets\/.+$/, "GET, HEAD"],
-  [/^\/v1\/device-types$/, "GET, HEAD"],
-  [/^\/v1\/images\/[^/]+(\/[^/]+)?$/, "GET, HEAD"],
-  [/^\/v1\/targets\/[^/]+$/, "PUT"],
-  [/^\/v1\/metadata$/, "POST"],
-];
-
 /**
  * Creates the edge app.
  *
@@ -68,6 +59,19 @@ export function createApp(options: CreateAppOptions): EdgeApp {
   const state = new RepoState(options.storage, { config, keys: { ...options.keys } });
   const app = new Hono() as EdgeApp;
 
+  // a path some route serves, asked with another method: 405 with Allow (Hono derives it from the routes)
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      errorResponse({
+        status: 405,
+        code: "E_METHOD",
+        message: `Cannot ${c.req.method.slice(0, 16)} ${c.req.path.slice(0, 200)}: allowed ${
+          methods.join(", ")
+        }`,
+        headers: { allow: methods.join(", ") },
+      }),
+  }));
   releasesRoutes(app, state);
   healthRoutes(app, state);
   tufRoutes(app, state);
@@ -77,25 +81,19 @@ export function createApp(options: CreateAppOptions): EdgeApp {
   uploadRoutes(app, state);
   metadataRoutes(app, state);
 
-  app.notFound((c) => {
-    const path = c.req.path;
-    const known = ROUTES.find(([pattern]) => pattern.test(path));
-    if (known) {
-      return errorResponse({
-        status: 405,
-        code: "E_METHOD",
-        message: `Cannot ${c.req.method.slice(0, 16)} ${path.slice(0, 200)}: allowed ${known[1]}`,
-        headers: { allow: known[1] },
-      });
-    }
-    return errorResponse({
+  app.notFound((c) =>
+    errorResponse({
       status: 404,
       code: "E_NOT_FOUND",
-      message: `Cannot find ${path.slice(0, 200)}: no such resource`,
+      message: `Cannot find ${c.req.path.slice(0, 200)}: no such resource`,
       headers: {},
-    });
-  });
-  app.onError((error) => {
+    })
+  );
+  app.onError(async (error, c) => {
+    // a body the route did not read (a refused upload) is not waited for
+    if (c.req.raw.body && !c.req.raw.bodyUsed) await c.req.raw.body.cancel().catch(() => {});
+    // Hono's own middlewares (bearerAuth) carry their response, already in the edge's error shape
+    if (error instanceof HTTPException) return error.getResponse();
     const reply = toErrorReply(error);
     if (reply.internal) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -10,13 +10,14 @@ Deno.test("edge suite in process: app.request() over an fs storage", async (t) =
     const keys = await fixtureKeys();
     const storage = new FsStorage(dir);
     await writeFixture(storage, keys);
+    const logged: string[] = [];
     const app = createApp({
       storage,
       keys: { snapshot: keys.snapshot, timestamp: keys.timestamp },
-      config: { token: TOKEN, maxUploadBytes: MAX_UPLOAD, log: () => {} },
+      config: { token: TOKEN, maxUploadBytes: MAX_UPLOAD, log: (line) => logged.push(line) },
     });
     await runSuite(t, { keys, fetch: async (path, init) => await app.request(path, init) });
-    assert.ok(true);
+    assert.deepEqual(logged, [], "no request of the suite was an internal error");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

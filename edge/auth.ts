@@ -1,33 +1,52 @@
 /**
- * Bearer-token check for the publishing routes, compared in constant time (both sides are hashed
- * to 32 bytes first, so neither length nor content leaks through timing).
+ * Bearer-token check of the publishing routes: Hono's `bearerAuth` (constant-time comparison of
+ * SHA-256 digests, RFC 6750 `WWW-Authenticate` challenges), answering in the edge's JSON error shape:
+ * 401 `E_UNAUTHORIZED` without a bearer token, 403 `E_FORBIDDEN` for a wrong one or when publishing
+ * is disabled (no token configured).
  * @module
  */
-import { getAbilities } from "../core/abilities.ts";
-import { HttpError } from "./http_error.ts";
+import type { MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { errorResponse, HttpError, toErrorReply } from "./http_error.ts";
 
-const encoder = new TextEncoder();
+/** What `bearerAuth` accepts as a token (RFC 6750 b64token); any other token could never match. */
+const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
-function digest(text: string): Uint8Array {
-  const hasher = getAbilities().createHasher("sha256");
-  hasher.update(encoder.encode(text));
-  return hasher.digest();
-}
+const refusal = (status: 401 | 403, message: string) => () =>
+  errorResponse(toErrorReply(new HttpError(status, message)));
 
-/** Throws 401 (missing), 403 (wrong, or publishing disabled) unless `authorization` carries `token`. */
-export function requireToken(authorization: string | undefined, token: string | undefined): void {
+/**
+ * The middleware that lets a request through only with `Authorization: Bearer <token>`.
+ * `TypeError` when `token` is not a b64token.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { publishAuth } from "./auth.ts";
+ * const app = new Hono().put("/x", publishAuth("secret-token"), (c) => c.text("ok"));
+ * assert.equal((await app.request("/x", { method: "PUT" })).status, 401);
+ * const ok = await app.request("/x", { method: "PUT", headers: { authorization: "Bearer secret-token" } });
+ * assert.equal(ok.status, 200);
+ * ```
+ */
+export function publishAuth(token: string | undefined): MiddlewareHandler {
   if (token === undefined) {
-    throw new HttpError(403, "Cannot publish: publishing is disabled (no token configured)");
+    return () => {
+      throw new HttpError(403, "Cannot publish: publishing is disabled (no token configured)");
+    };
   }
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "");
-  if (!match) {
-    throw new HttpError(401, "Cannot publish: missing bearer token", {
-      headers: { "www-authenticate": 'Bearer realm="drover"' },
-    });
+  if (!TOKEN.test(token)) {
+    throw new TypeError(
+      "Cannot configure edge: the token must be a bearer token (letters, digits, -._~+/ and trailing =)",
+    );
   }
-  const given = digest(match[1]!);
-  const expected = digest(token);
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ given[i]!;
-  if (diff !== 0) throw new HttpError(403, "Cannot publish: wrong bearer token");
+  const missing = refusal(401, "Cannot publish: missing bearer token");
+  return bearerAuth({
+    token,
+    realm: "drover",
+    noAuthenticationHeader: { message: missing },
+    invalidAuthenticationHeader: { message: missing },
+    invalidToken: { message: refusal(403, "Cannot publish: wrong bearer token") },
+  });
 }

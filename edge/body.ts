@@ -1,9 +1,13 @@
 /**
- * Request-body limits: a declared `Content-Length` over the cap is refused before reading, and
- * the bytes actually sent are counted while streaming (413 on the first byte past the cap).
+ * Request-body limits. Small bodies (metadata) go through Hono's `bodyLimit` ({@linkcode limitBody}).
+ * Uploads stream and are capped by {@linkcode CapStream}: `bodyLimit` buffers a body sent without
+ * `Content-Length` (chunked) whole in memory before the handler runs, and uploads may be gigabytes.
+ * A declared `Content-Length` over the cap is refused before reading; the bytes actually sent are
+ * counted while streaming (413 on the first byte past the cap).
  * @module
  */
-import { readAll } from "../core/verify/read_all.ts";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "./http_error.ts";
 
 /** The declared length (`undefined` when absent); 400 when malformed, 413 when over `max`. */
@@ -35,10 +39,28 @@ export class CapStream extends TransformStream<Uint8Array, Uint8Array> {
   }
 }
 
-/** Reads a whole (small) body, refusing more than `max` bytes (413). */
-export function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!body) return Promise.resolve(new Uint8Array(0));
-  return readAll(body, { maxBytes: max, tooLarge });
+/**
+ * Hono's `bodyLimit` for a small body read whole: more than `max` bytes (declared or sent) is a 413
+ * `E_TOO_LARGE` in the edge's JSON error shape.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hono } from "hono";
+ * import { limitBody } from "./body.ts";
+ * const app = new Hono().post("/m", limitBody(4), async (c) => c.text(await c.req.text()));
+ * app.onError((e) => new Response(e.message, { status: (e as { status?: number }).status }));
+ * assert.equal((await app.request("/m", { method: "POST", body: "1234" })).status, 200);
+ * assert.equal((await app.request("/m", { method: "POST", body: "12345" })).status, 413);
+ * ```
+ */
+export function limitBody(max: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: max,
+    onError: () => {
+      throw tooLarge(max);
+    },
+  });
 }
 
 /**

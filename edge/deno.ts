@@ -4,6 +4,7 @@
  * sets the base of absolute links (more settings: `_env_config.ts`). One log line per request on stderr.
  * @module
  */
+import { resolve } from "node:path";
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { createApp } from "./app.ts";
@@ -14,7 +15,8 @@ import { configFromEnv } from "./_env_config.ts";
 
 setAbilities(nodeAbilities);
 const env = Deno.env.toObject();
-const storage = new FsStorage(env.DROVER_DATA || "./.data");
+// absolute, so that the paths the first-start notice prints work from any directory
+const storage = new FsStorage(resolve(env.DROVER_DATA || "./.data"));
 const { keys, created } = await prepareData(storage);
 const app = createApp({ storage, keys, config: { ...configFromEnv(env), reuseResponses: true } });
 const encoder = new TextEncoder();

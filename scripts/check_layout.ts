@@ -4,6 +4,7 @@
  * - a file whose name starts with `_` is imported only by files in its own folder;
  * - the production folders keep their direction: `core/` imports only `core/`; `edge/` and `device/`
  *   import `core/` and themselves, never each other, `scripts/` or `test/`; `scripts/` never imports `test/`;
+ *   `device/` and `scripts/` may import `deno.json` (the CLIs' version is its "version");
  * - no import cycles between the project's own files;
  * - `@example` blocks assert with `node:assert/strict`: `console.assert` only prints, so it is refused.
  *
@@ -83,8 +84,8 @@ const isTest = (path: string) => /_test\.tsx?$/.test(path);
 const ALLOWED: Record<string, readonly string[]> = {
   core: ["core"],
   edge: ["core", "edge"],
-  device: ["core", "device"],
-  scripts: ["core", "edge", "device", "scripts"],
+  device: ["core", "device", "deno.json"],
+  scripts: ["core", "edge", "device", "scripts", "deno.json"],
   /* Benchmarks drive the test harnesses (a real edge process, its fixture). */
   "scripts/bench": ["core", "edge", "device", "scripts", "test"],
 };

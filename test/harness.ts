@@ -1,11 +1,13 @@
 /**
  * Shared helpers of the device test suites (e2e, crash, attacks): temp dirs, the repository CLI
- * (`scripts/repo.ts`), the bundled `drover` CLI as a child process with a timeout, a Range-capable
+ * (`scripts/repo.ts`), the bundles (built when older than the sources), the bundled `drover` CLI as
+ * a child process with a timeout (the one runner of every suite: under Node unless `runtime` or env
+ * `DROVER_TEST_RUNTIME` says Deno; `test/e2e/device_fixture.ts` runs it under Deno), a Range-capable
  * static server whose responses a test can replace, and tree snapshots for "nothing changed on disk".
  *
  * @example
  * ```ts ignore
- * import { buildRepo, runDrover, serveDir, tempDir } from "../_harness.ts";
+ * import { buildRepo, runDrover, serveDir, tempDir } from "./harness.ts";
  * await using tmp = await tempDir("example-");
  * const repo = await buildRepo(tmp.join("repo"), []);
  * await using server = serveDir(repo.dir);
@@ -21,12 +23,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeMetadata, type KeyPair, parseKeyFile, signEnvelope } from "../core/trust/mod.ts";
 import { type LoggedRequest, serveStatic } from "./e2e/static_server.ts";
-import { ensureBundles } from "./e2e/device_fixture.ts";
 
 /** Repository root. */
 export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The bundled CLI the tests run. */
 export const DROVER_MJS: string = join(ROOT, "dist/drover.mjs");
+/** The bundled repository CLI. */
+export const DROVER_REPO_MJS: string = join(ROOT, "dist/drover-repo.mjs");
 const DENO = Deno.execPath();
 
 /** A temp directory removed on dispose. */
@@ -122,9 +125,38 @@ export async function spawnDrover(args: string[], options: RunOptions = {}): Pro
   }).spawn();
 }
 
-/** Builds dist/drover.mjs (and dist/drover-repo.mjs) unless newer than every source (the e2e suite's builder). */
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory && e.name !== "node_modules" && !e.name.startsWith(".")) {
+      newest = Math.max(newest, await newestSource(p));
+    } else if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+      newest = Math.max(newest, (await Deno.stat(p)).mtime?.getTime() ?? 0);
+    }
+  }
+  return newest;
+}
+
+let built: Promise<void> | undefined;
+
+/** Builds dist/drover.mjs and dist/drover-repo.mjs unless they are newer than every source (once per process). */
 export function ensureBundle(): Promise<void> {
-  return ensureBundles();
+  return built ??= (async () => {
+    const sources = Math.max(
+      ...(await Promise.all(["core", "device", "scripts"].map((d) => newestSource(join(ROOT, d))))),
+      (await Deno.stat(join(ROOT, "deno.json"))).mtime?.getTime() ?? 0,
+    );
+    const age = async (p: string) => (await Deno.stat(p).catch(() => undefined))?.mtime?.getTime() ?? 0;
+    if ((await age(DROVER_MJS)) > sources && (await age(DROVER_REPO_MJS)) > sources) return;
+    const out = await new Deno.Command(DENO, {
+      args: ["run", "-A", join(ROOT, "scripts/build.ts"), "drover", "repo"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(`Cannot build bundles: ${new TextDecoder().decode(out.stderr)}`);
+  })();
 }
 
 /** Runs `scripts/repo.ts args` and throws with its stderr unless it exits 0. */

@@ -17,12 +17,12 @@
  */
 import {
   checkManifest,
-  ID_PATTERN,
   type Manifest,
   type ManifestArtifact,
   type ManifestPolicy,
   type SignedManifest,
 } from "./manifest.ts";
+import { isSegment } from "../names/mod.ts";
 import { isCorruptCode, type ValidationFailure } from "./reasons.ts";
 import type { ArtifactSource, SourceItem } from "./source.ts";
 import { MemorySource } from "./memory_source.ts";
@@ -39,7 +39,7 @@ function peekId(input: Uint8Array | SignedManifest): string | undefined {
   try {
     const doc = input instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(input)) : input;
     const id = doc?.signed?.id;
-    return typeof id === "string" && ID_PATTERN.test(id) ? id : undefined;
+    return isSegment(id) ? id : undefined;
   } catch {
     return undefined;
   }

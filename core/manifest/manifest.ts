@@ -19,6 +19,7 @@
  * @module
  */
 import type { ValidationFailure } from "./reasons.ts";
+import { isDeviceType, isSegment, isSha256 } from "../names/mod.ts";
 
 /** One artifact a manifest requires, on one or more nodes. */
 export interface ManifestArtifact {
@@ -81,10 +82,6 @@ export type ManifestCheck =
   | { ok: true; manifest: Manifest; envelope: SignedManifest }
   | { ok: false; failure: ValidationFailure; manifest?: Manifest };
 
-/** Pattern of ids, node names and device-type slugs. */
-export const ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-
 /** Largest manifest file accepted (bytes). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -99,14 +96,14 @@ function fail(detail: string): never {
 function parseArtifact(v: unknown, where: string): ManifestArtifact {
   if (!isObject(v)) fail(`${where} is not an object`);
   const { id, sha256, size, miniHash } = v;
-  if (typeof id !== "string" || !ID_PATTERN.test(id)) fail(`${where}.id is not a valid id`);
-  if (typeof sha256 !== "string" || !HEX64.test(sha256)) {
+  if (!isSegment(id)) fail(`${where}.id is not a valid id`);
+  if (!isSha256(sha256)) {
     fail(`${where}.sha256 is not lower-case hex SHA-256`);
   }
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
     fail(`${where}.size is not a size`);
   }
-  if (miniHash !== undefined && (typeof miniHash !== "string" || !HEX64.test(miniHash))) {
+  if (miniHash !== undefined && !isSha256(miniHash)) {
     fail(`${where}.miniHash is not lower-case hex`);
   }
   return miniHash === undefined ? { id, sha256, size } : { id, sha256, size, miniHash };
@@ -129,15 +126,15 @@ export function parseManifest(value: unknown): Manifest {
   if (v.type !== "drover-manifest") fail(`type is not "drover-manifest"`);
   if (v.kind !== "install") fail(`kind is not "install"`);
   if (v.target !== "device") fail(`target is not "device"`);
-  if (typeof v.id !== "string" || !ID_PATTERN.test(v.id)) fail("id is not a valid id");
+  if (!isSegment(v.id)) fail("id is not a valid id");
   if (typeof v.version !== "string" || v.version === "") fail("version is missing");
-  if (v.extends !== undefined && (typeof v.extends !== "string" || !ID_PATTERN.test(v.extends))) {
+  if (v.extends !== undefined && !isSegment(v.extends)) {
     fail("extends is not a valid id");
   }
   if (!Array.isArray(v.deviceTypes) || v.deviceTypes.length === 0) {
     fail("deviceTypes is not a non-empty list");
   }
-  for (const d of v.deviceTypes) if (typeof d !== "string" || !ID_PATTERN.test(d)) fail("bad device type");
+  for (const d of v.deviceTypes) if (!isDeviceType(d)) fail("bad device type");
   if (v.mode !== "trusted" && v.mode !== "untrusted") fail(`mode is not "trusted" or "untrusted"`);
   for (const k of ["notBefore", "notAfter"] as const) {
     if (v[k] !== undefined && (typeof v[k] !== "string" || Number.isNaN(Date.parse(v[k] as string)))) {
@@ -148,7 +145,7 @@ export function parseManifest(value: unknown): Manifest {
   const nodes: Record<string, ManifestArtifact[]> = {};
   const seen = new Map<string, string>();
   for (const [node, list] of Object.entries(v.nodes)) {
-    if (!ID_PATTERN.test(node)) fail(`node name '${node}' is not valid`);
+    if (!isSegment(node)) fail(`node name '${node}' is not valid`);
     if (!Array.isArray(list)) fail(`nodes.${node} is not a list`);
     const ids = new Set<string>();
     nodes[node] = list.map((a, i) => {
@@ -166,7 +163,7 @@ export function parseManifest(value: unknown): Manifest {
   if (seen.has(v.id)) fail(`artifact id '${v.id}' is the manifest's own id`);
   if (v.blocked !== undefined) {
     if (!Array.isArray(v.blocked)) fail("blocked is not a list");
-    for (const b of v.blocked) if (typeof b !== "string" || !ID_PATTERN.test(b)) fail("bad blocked id");
+    for (const b of v.blocked) if (!isSegment(b)) fail("bad blocked id");
   }
   const m: Manifest = {
     type: "drover-manifest",

@@ -42,14 +42,9 @@ export {
 } from "./target_info.ts";
 export {
   appTargetPath,
-  assertAppName,
-  assertCommit,
-  assertSegment,
   assertTargetPath,
-  COMMIT,
   DEVICE_TYPES_PATH,
   imageTargetPath,
-  SEGMENT,
   targetUrl,
 } from "./target_paths.ts";
 export {

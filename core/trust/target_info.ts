@@ -14,6 +14,7 @@
  * @module
  */
 import { IntegrityError, TrustError } from "../errors.ts";
+import { isSha256 } from "../names/mod.ts";
 import { digestHex } from "./_sha.ts";
 import { targetUrl } from "./target_paths.ts";
 
@@ -94,7 +95,7 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
   if (!Number.isSafeInteger(length) || (length as number) < 0) {
     throw new TrustError(`Cannot use target '${path}': invalid length`);
   }
-  if (typeof h.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(h.sha256)) {
+  if (!isSha256(h.sha256)) {
     throw new TrustError(`Cannot use target '${path}': no sha256`);
   }
   // sha512/sha1 ride in custom.extraHashes (see targetInfoToTuf); TUF-level ones (foreign repositories) win

@@ -1,6 +1,7 @@
 /**
- * TUF target names Drover uses, and the checks that keep anything derived from input inside
- * the repository: every path segment matches `^[A-Za-z0-9][A-Za-z0-9._+-]*$` (at most 128 chars).
+ * TUF target names Drover uses. Every part is checked with the name rules of `core/names` (one
+ * safe segment each, at most 128 chars; app names `OWNER/APP`; commits 7-64 lower-case hex), so
+ * nothing derived from input names a path outside the repository.
  *
  * - apps: `apps/<owner>/<app>/<ref>/<commit>.tar.gz` (or `.tar`)
  * - images: `images/<slug>/<version>/<variant>/<basename>`
@@ -16,62 +17,18 @@
  * ```
  * @module
  */
+import {
+  assertAppName,
+  assertCommit,
+  assertDeviceType,
+  assertRef,
+  assertRelativePath,
+  assertSegment,
+  isSha256,
+} from "../names/mod.ts";
 
-/** One safe path segment. */
-export const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-/** A git commit (or other content id): 7 to 64 lower-case hex digits. */
-export const COMMIT = /^[0-9a-f]{7,64}$/;
 /** The target name of the device-types document. */
 export const DEVICE_TYPES_PATH = "device-types.json";
-
-/**
- * Check one path segment; `TypeError` naming `what` when it is not safe.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { assertSegment } from "./target_paths.ts";
- * assertSegment("v1.2.3+rev2", "version");
- * try { assertSegment("..", "ref"); } catch (e) { assert.ok(e instanceof TypeError); }
- * ```
- */
-export function assertSegment(value: unknown, what: string): asserts value is string {
-  if (typeof value !== "string" || value.length > 128 || !SEGMENT.test(value)) {
-    throw new TypeError(
-      `Cannot use ${what} '${String(value)}': expected ${SEGMENT.source}, at most 128 chars`,
-    );
-  }
-}
-
-/**
- * Check an app name `owner/app`.
- *
- * @example
- * ```ts
- * import { assertAppName } from "./target_paths.ts";
- * assertAppName("acme/radio");
- * ```
- */
-export function assertAppName(name: unknown): asserts name is string {
-  const parts = typeof name === "string" ? name.split("/") : [];
-  if (parts.length !== 2) throw new TypeError(`Cannot use app name '${String(name)}': expected OWNER/APP`);
-  for (const p of parts) assertSegment(p, "app name part");
-}
-
-/**
- * Check a commit id (7-64 lower-case hex).
- *
- * @example
- * ```ts
- * import { assertCommit } from "./target_paths.ts";
- * assertCommit("0123abc");
- * ```
- */
-export function assertCommit(commit: unknown): asserts commit is string {
-  if (typeof commit !== "string" || !COMMIT.test(commit)) {
-    throw new TypeError(`Cannot use commit '${String(commit)}': expected 7 to 64 lower-case hex digits`);
-  }
-}
 
 /**
  * Check a whole target path: relative, `/`-separated safe segments.
@@ -83,10 +40,7 @@ export function assertCommit(commit: unknown): asserts commit is string {
  * ```
  */
 export function assertTargetPath(path: unknown): asserts path is string {
-  if (typeof path !== "string" || path.length === 0 || path.length > 1024) {
-    throw new TypeError(`Cannot use target path '${String(path)}': empty or too long`);
-  }
-  for (const seg of path.split("/")) assertSegment(seg, `segment of target path '${path}'`);
+  assertRelativePath(path, { what: "target path" });
 }
 
 /**
@@ -103,7 +57,7 @@ export function appTargetPath(
   app: { name: string; ref: string; commit: string; ext?: ".tar.gz" | ".tar" },
 ): string {
   assertAppName(app.name);
-  assertSegment(app.ref, "ref");
+  assertRef(app.ref);
   assertCommit(app.commit);
   const ext = app.ext ?? ".tar.gz";
   if (ext !== ".tar.gz" && ext !== ".tar") throw new TypeError(`Cannot use archive extension '${ext}'`);
@@ -124,7 +78,7 @@ export function appTargetPath(
 export function imageTargetPath(
   image: { deviceType: string; version: string; variant: "prod" | "dev"; basename: string },
 ): string {
-  assertSegment(image.deviceType, "device type");
+  assertDeviceType(image.deviceType);
   assertSegment(image.version, "version");
   if (image.variant !== "prod" && image.variant !== "dev") {
     throw new TypeError(`Cannot use variant '${String(image.variant)}': expected prod or dev`);
@@ -146,7 +100,7 @@ export function imageTargetPath(
  */
 export function targetUrl(path: string, sha256: string): string {
   assertTargetPath(path);
-  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+  if (!isSha256(sha256)) {
     throw new TypeError(`Cannot use sha256 '${sha256}': expected 64 hex digits`);
   }
   const slash = path.lastIndexOf("/");

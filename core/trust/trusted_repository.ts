@@ -24,7 +24,15 @@ import {
   targetInfoFromTuf,
   verifyTargetBytes,
 } from "./target_info.ts";
-import { assertAppName, assertCommit, assertSegment, DEVICE_TYPES_PATH } from "./target_paths.ts";
+import {
+  assertAppName,
+  assertCommit,
+  assertDeviceType,
+  assertRef,
+  assertSegment,
+  isDeviceType,
+} from "../names/mod.ts";
+import { DEVICE_TYPES_PATH } from "./target_paths.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
 /** A device type as listed in the signed device-types document. */
@@ -205,11 +213,11 @@ function checkCustom(t: TargetInfo): void {
   const c = t.custom as unknown as Record<string, unknown>;
   if (c.kind === "app") {
     assertAppName(c.name);
-    assertSegment(c.ref, "ref");
+    assertRef(c.ref);
     assertCommit(c.commit);
     if (!Number.isSafeInteger(c.serial)) throw new TypeError("Cannot use app target: bad serial");
   } else if (c.kind === "image") {
-    assertSegment(c.deviceType, "device type");
+    assertDeviceType(c.deviceType);
     assertSegment(c.version, "version");
     if (c.variant !== "prod" && c.variant !== "dev") {
       throw new TypeError("Cannot use image target: bad variant");
@@ -235,9 +243,8 @@ export function parseDeviceTypesDocument(bytes: Uint8Array): DeviceTypeEntry[] {
   }
   return doc.deviceTypes.map((d: Record<string, unknown>) => {
     if (typeof d?.slug !== "string") throw new TypeError("Cannot parse device types: an entry has no slug");
-    const aliases = Array.isArray(d.aliases)
-      ? d.aliases.filter((a): a is string => typeof a === "string")
-      : [];
+    assertDeviceType(d.slug, { what: "device type slug" });
+    const aliases = Array.isArray(d.aliases) ? d.aliases.filter(isDeviceType) : [];
     const out: DeviceTypeEntry = { slug: d.slug, aliases };
     if (typeof d.name === "string") out.name = d.name;
     return out;

@@ -41,7 +41,7 @@ import type { Expected } from "../net/fetch.ts";
 import { runHealthCheck } from "./_health.ts";
 import { fileStream } from "../fs/file_streams.ts";
 import { cleanLeftovers, normalisedLink, removeLink, removeRelease, switchLink } from "../fs/symlink.ts";
-import { isAppName, isCommit, isRef } from "./names.ts";
+import { isLegacyAppName, isLegacyCommit, isRef } from "../../core/names/mod.ts";
 
 /** Options of {@linkcode installRelease}. */
 export interface InstallOptions {
@@ -232,7 +232,7 @@ export async function installRelease(
   options: InstallOptions,
 ): Promise<InstallResult> {
   const d = options.deploy;
-  if (!isAppName(d?.name) || !isRef(d.ref) || !isCommit(d.commit)) {
+  if (!isLegacyAppName(d?.name) || !isRef(d.ref) || !isLegacyCommit(d.commit)) {
     throw new TypeError(`Cannot install into ${appDir}: invalid name, ref or commit`);
   }
   const releases = join(appDir, "releases");

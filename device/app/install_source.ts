@@ -1,6 +1,7 @@
 /**
  * Where `install` reads a pending release from: the verified blob `check` downloaded, or, for
- * `update` (which defers downloads), the network while extracting (`resumableSource`).
+ * `update` (which defers downloads), the network while extracting (the one download stream of
+ * `device/net/download.ts`, with its rule on an earlier run's bad bytes).
  * @module
  */
 import { stat } from "node:fs/promises";
@@ -9,7 +10,7 @@ import type { CommandIO } from "../cli/command.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import type { Source } from "./install_release.ts";
 import { ProgressBar } from "../cli/progress.ts";
-import { resumableSource } from "../net/resumable_source.ts";
+import { Download } from "../net/download.ts";
 import type { PendingManifest, Workspace } from "../fs/workspace.ts";
 
 /** A source and what to do when the install is over. */
@@ -19,6 +20,12 @@ export interface InstallSource {
   resumed: boolean;
   /** Cap on the extracted size while the bytes are not verified yet (streaming), else undefined. */
   maxExtractedSize?: number;
+  /**
+   * Runs `install` on the source. Streaming: an `IntegrityError` removes the `.part`, and when the
+   * stream had started from an earlier run's bytes, `install` runs once more from byte 0
+   * (`Download.run`). A blob: once.
+   */
+  run<T>(install: (source: Source) => Promise<T>): Promise<T>;
   done(ok: boolean): void;
 }
 
@@ -32,7 +39,9 @@ export async function installSource(
   options: { stream?: FetchPolicy; io: CommandIO; json: boolean },
 ): Promise<InstallSource> {
   const blob = ws.blobPath(m.blob);
-  if (await stat(blob).catch(() => undefined)) return { source: blob, resumed: false, done: () => {} };
+  if (await stat(blob).catch(() => undefined)) {
+    return { source: blob, resumed: false, run: (install) => install(blob), done: () => {} };
+  }
   // unverified bytes reach the extractor: bound what a forged stream of the signed length can unpack to
   const maxExtractedSize = Math.min(16 * 2 ** 30, Math.max(2 ** 30, 64 * (m.length ?? 2 ** 30)));
   if (!options.stream || !m.url) {
@@ -47,18 +56,19 @@ export async function installSource(
     total: m.length,
     json: options.json,
   });
-  const url = new URL(m.url);
+  const download = new Download(new URL(m.url), {
+    ...options.stream,
+    part,
+    length: m.length,
+    name: `${m.name} ${m.commit}`,
+    onProgress: (bytes, total) => bar.update(bytes, total),
+  });
+  const source = () => download.open();
   return {
-    source: () =>
-      resumableSource(url, {
-        ...options.stream,
-        part,
-        length: m.length,
-        name: `${m.name} ${m.commit}`,
-        onProgress: (bytes, total) => bar.update(bytes, total),
-      }),
+    source,
     resumed,
     maxExtractedSize,
+    run: (install) => download.run((open) => install(open)),
     done: (ok) => bar.done({ ok }),
   };
 }

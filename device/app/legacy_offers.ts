@@ -19,8 +19,9 @@
  */
 import { NotFoundError } from "../../core/errors.ts";
 import { fetchBytes, type FetchPolicy } from "../net/fetch.ts";
-import { baseUrl, blobKey, type Offer, type Offers } from "./offers.ts";
-import { isAppName, isCommit, isRef, isSha1, isSha256 } from "./names.ts";
+import { blobKey, type Offer, type Offers } from "./offers.ts";
+import { joinUrl } from "../../core/url/mod.ts";
+import { isLegacyAppName, isLegacyCommit, isRef, isSha1, isSha256 } from "../../core/names/mod.ts";
 
 /** The warning printed on stderr whenever legacy mode runs. */
 export const LEGACY_WARNING =
@@ -49,13 +50,15 @@ export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
   return {
     mode: "insecure-legacy",
     find(name, ref) {
-      if (!isAppName(name) || !isRef(ref) || !Object.hasOwn(doc, name) || !Object.hasOwn(doc[name]!, ref)) {
+      if (
+        !isLegacyAppName(name) || !isRef(ref) || !Object.hasOwn(doc, name) || !Object.hasOwn(doc[name]!, ref)
+      ) {
         return undefined;
       }
       const e = doc[name]![ref]!;
       const sha1 = typeof e.sha1 === "string" ? e.sha1.toLowerCase() : undefined;
       const sha256 = typeof e.sha256 === "string" ? e.sha256.toLowerCase() : undefined;
-      if (!isCommit(e.commit) || typeof e.file !== "string") return undefined;
+      if (!isLegacyCommit(e.commit) || typeof e.file !== "string") return undefined;
       if ((sha1 === undefined || !isSha1(sha1)) && (sha256 === undefined || !isSha256(sha256))) {
         return undefined;
       }
@@ -111,8 +114,7 @@ export function parseLegacyDocument(doc: unknown, docUrl: URL): Offers {
  * ```
  */
 export async function openLegacyOffers(api: URL, options: FetchPolicy = {}): Promise<Offers> {
-  const base = baseUrl(api);
-  const candidates = [api, new URL("releases", base), new URL("releases.json", base)];
+  const candidates = [api, joinUrl(api, "releases"), joinUrl(api, "releases.json")];
   const tried: string[] = [];
   for (const url of candidates) {
     if (tried.includes(url.href)) continue;

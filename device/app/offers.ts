@@ -14,7 +14,8 @@
 import type { AppCustom } from "../../core/trust/mod.ts";
 import type { Expected, FetchPolicy } from "../net/fetch.ts";
 import { openRepository } from "../net/trust_store.ts";
-import { isCommit, isSha1, isSha256 } from "./names.ts";
+import { baseUrl, joinUrl } from "../../core/url/mod.ts";
+import { isCommit, isSha1, isSha256 } from "../../core/names/mod.ts";
 
 /** A release on offer for one app name and ref. */
 export interface Offer {
@@ -39,20 +40,6 @@ export interface Offer {
 export interface Offers {
   mode: "tuf" | "insecure-legacy";
   find(name: string, ref: string): Offer | undefined;
-}
-
-/**
- * The directory form of a repository URL (a trailing slash, so relative URLs resolve under it).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { baseUrl } from "./offers.ts";
- * assert.equal(baseUrl(new URL("http://127.0.0.1:8787/repo")).href, "http://127.0.0.1:8787/repo/");
- * ```
- */
-export function baseUrl(api: URL): URL {
-  return api.href.endsWith("/") ? new URL(api.href) : new URL(api.href + "/");
 }
 
 /**
@@ -91,8 +78,8 @@ export async function openTufOffers(
       const info = repo.findApp(name, ref);
       if (!info) return undefined;
       const c = info.custom as AppCustom;
-      if (!isCommit(c.commit) || c.commit !== c.commit.toLowerCase()) return undefined;
-      const url = new URL(info.url, base);
+      if (!isCommit(c.commit)) return undefined;
+      const url = joinUrl(base, info.url);
       if (!url.href.startsWith(base.href) || info.url.split("/").some((s) => s === ".." || s === ".")) {
         return undefined;
       }

@@ -24,7 +24,7 @@ import { lstat, mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
-import { isAppName, isRef } from "./names.ts";
+import { isAppName, isLegacyAppName, isRef, isSegment } from "../../core/names/mod.ts";
 
 /** The registration file's name inside an app directory. */
 export const REGISTRATION_FILE = ".drover-app.json";
@@ -49,7 +49,7 @@ export interface RegisterResult {
 }
 
 /**
- * A directory name under the target: one safe segment (what `isRef` accepts).
+ * A directory name under the target: one safe segment (core/names `isSegment`).
  *
  * @example
  * ```ts
@@ -59,7 +59,7 @@ export interface RegisterResult {
  * ```
  */
 export function isAppDirName(v: unknown): v is string {
-  return isRef(v) && v !== "." && v !== "..";
+  return isSegment(v);
 }
 
 /**
@@ -75,7 +75,8 @@ export function isAppDirName(v: unknown): v is string {
 export function parseRegistration(text: string): Registration {
   const v = JSON.parse(text);
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TypeError("not a JSON object");
-  if (!isAppName(v.name)) throw new TypeError(`invalid name ${JSON.stringify(v.name)}`);
+  // written by `drover add`; older versions also accepted a one-segment name
+  if (!isLegacyAppName(v.name)) throw new TypeError(`invalid name ${JSON.stringify(v.name)}`);
   if (!isRef(v.ref)) throw new TypeError(`invalid ref ${JSON.stringify(v.ref)}`);
   return { name: v.name, ref: v.ref };
 }

@@ -27,7 +27,7 @@ Deno.test("registerApp() writes .drover-app.json once, switches the ref, and ref
     await assert.rejects(registerApp(target, { name: "acme/escape", ref: "main" }), /not a directory/);
     assert.deepEqual(await readdir(outside), []);
     for (
-      const bad of [{ name: "../x", ref: "main" }, { name: "a", ref: ".." }, {
+      const bad of [{ name: "../x", ref: "main" }, { name: "radio", ref: "main" }, { name: "a", ref: ".." }, {
         name: "a",
         ref: "m",
         dirName: "..",
@@ -35,7 +35,7 @@ Deno.test("registerApp() writes .drover-app.json once, switches the ref, and ref
     ) {
       await assert.rejects(registerApp(target, bad), TypeError);
     }
-    await assert.rejects(registerApp(join(root, "missing"), { name: "a", ref: "main" }), NotFoundError);
+    await assert.rejects(registerApp(join(root, "missing"), { name: "acme/a", ref: "main" }), NotFoundError);
     await writeFile(join(target, "radio/.drover-app.json"), "{");
     await assert.rejects(readRegistration(join(target, "radio")), /broken \.drover-app\.json/);
     assert.equal(await readFile(join(target, "radio/.drover-app.json"), "utf8"), "{");

@@ -28,7 +28,7 @@
 import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
-import { isAppName, isCommit, isRef } from "./names.ts";
+import { isLegacyAppName, isLegacyCommit, isRef } from "../../core/names/mod.ts";
 import { readRegistration, type Registration, REGISTRATION_FILE } from "./registration.ts";
 
 /** The `.deploy` file of a release. Drover writes all fields; radiodan wrote the first three. */
@@ -94,9 +94,9 @@ export interface AppProblem {
 export function parseDeploy(text: string): Deploy {
   const v = JSON.parse(text);
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TypeError("not a JSON object");
-  if (!isAppName(v.name)) throw new TypeError(`invalid name ${JSON.stringify(v.name)}`);
+  if (!isLegacyAppName(v.name)) throw new TypeError(`invalid name ${JSON.stringify(v.name)}`);
   if (!isRef(v.ref)) throw new TypeError(`invalid ref ${JSON.stringify(v.ref)}`);
-  if (!isCommit(v.commit)) throw new TypeError(`invalid commit ${JSON.stringify(v.commit)}`);
+  if (!isLegacyCommit(v.commit)) throw new TypeError(`invalid commit ${JSON.stringify(v.commit)}`);
   if (v.serial !== undefined && !Number.isSafeInteger(v.serial)) throw new TypeError("invalid serial");
   return v as Deploy;
 }

@@ -1,6 +1,8 @@
 /**
- * The interface every `drover` sub-command implements. `device/drover.ts` dispatches on the first
- * word of the command line to a module in `device/commands/` that exports `command: Command`.
+ * The interface every sub-command implements, of `drover` and of `drover-repo` alike (both are built
+ * with `define_command.ts` and dispatched by `run_cli.ts`). `device/drover.ts` dispatches on the first
+ * word of the command line to a module in `device/commands/` that exports `command: Command`;
+ * `scripts/repo/main.ts` to one in `scripts/repo/`.
  *
  * @example
  * ```ts
@@ -34,11 +36,11 @@ export interface CommandIO {
   signal?: AbortSignal;
 }
 
-/** A sub-command of `drover`. */
+/** A sub-command of a program (`drover`, `drover-repo`). */
 export interface Command {
   /** The word on the command line. */
   name: string;
-  /** One line for `drover --help`. */
+  /** One line for the program's `--help`. */
   summary: string;
   /** The full `--help` text. */
   help: string;

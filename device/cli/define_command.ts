@@ -1,26 +1,47 @@
 /**
- * Builds a {@linkcode Command} from an option table: strict parsing (node:util parseArgs),
- * `--help`, usage errors (exit 2 with a one-line hint), errors mapped to exit codes, and the
- * `--json` error document.
+ * Builds a {@linkcode Command} from an option table, for `drover` and `drover-repo` alike: strict
+ * parsing (node:util parseArgs) of the command's options plus its program's shared ones, `--help`,
+ * usage errors (exit 2 with a one-line hint), errors mapped to exit codes, and the one `--json`
+ * error document `{ command, ok: false, exitCode, errors: [{ code, message }] }`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defineCommand, required } from "./define_command.ts";
+ * const hello = defineCommand({
+ *   name: "hello",
+ *   summary: "greet",
+ *   help: "Usage: drover hello --name NAME\n",
+ *   options: { name: { type: "string" } },
+ *   run(parsed, io) {
+ *     io.stdout(`hello ${required(parsed, "name")}\n`);
+ *     return Promise.resolve(0);
+ *   },
+ * });
+ * const out: string[] = [];
+ * const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+ * assert.equal(await hello.run(["--name", "Ada"], io), 0);
+ * assert.equal(await hello.run(["--json"], io), 2);
+ * assert.deepEqual(JSON.parse(out[1]!).errors, [{ code: "E_USAGE", message: "missing --name" }]);
+ * ```
  * @module
  */
 import { parseArgs } from "node:util";
+import type { Cli, OptionSpec } from "./cli.ts";
 import type { Command, CommandIO } from "./command.ts";
+import { DROVER_CLI } from "./drover_cli.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** One option of a command. */
-export interface OptionSpec {
-  type: "string" | "boolean";
-  multiple?: boolean;
-  short?: string;
-}
+export type { OptionSpec };
 
 /** Parsed arguments. */
 export interface Parsed {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   json: boolean;
+  /** The command's name (the `command` field of its `--json` document). */
+  command: string;
 }
 
 /** An error entry of a `--json` document. */
@@ -30,7 +51,15 @@ export interface ErrorEntry {
   message: string;
 }
 
-/** The `code` of an error for JSON output. */
+/** The `--json` document of a command that failed as a whole. */
+export interface ErrorDocument {
+  command: string;
+  ok: false;
+  exitCode: number;
+  errors: ErrorEntry[];
+}
+
+/** The `code` of an error for JSON output: a named error's own `E_*` code, else `E_USAGE` or `E_FAILURE`. */
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" && code.startsWith("E_")) return code;
@@ -91,77 +120,96 @@ export const COMMON: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h" },
 };
 
+/** What {@linkcode defineCommand} builds a command from. */
+export interface CommandSpec {
+  /** The program the command belongs to (default `drover`, {@linkcode DROVER_CLI}). */
+  cli?: Cli;
+  name: string;
+  summary: string;
+  /** The `--help` text; the program's `helpFooter` is appended. */
+  help: string;
+  /** The command's own options (the program's shared options, `--json` and `--help` come on top). */
+  options: Record<string, OptionSpec>;
+  positionals?: { min?: number; max?: number };
+  /** Resolves to the exit code, or throws (a `UsageError` -> 2; others -> `exitCodeFor`). */
+  run(parsed: Parsed, io: CommandIO): Promise<number>;
+}
+
 /**
  * Defines a command. `run` gets the parsed arguments; it returns an exit code or throws (a
  * `UsageError` -> 2 with a hint; other errors -> their exit code, printed or as JSON).
  */
-export function defineCommand(spec: {
-  name: string;
-  summary: string;
-  help: string;
-  options: Record<string, OptionSpec>;
-  positionals?: { min?: number; max?: number };
-  run(parsed: Parsed, io: CommandIO): Promise<number>;
-}): Command {
+export function defineCommand(spec: CommandSpec): Command {
+  const cli = spec.cli ?? DROVER_CLI;
+  const help = withFooter(spec.help, cli.helpFooter);
+  const options = { ...COMMON, ...cli.options, ...spec.options };
   return {
     name: spec.name,
     summary: spec.summary,
-    help: spec.help,
+    help,
     async run(argv: string[], io: CommandIO): Promise<number> {
       const json = argv.includes("--json");
       let parsed: Parsed;
       try {
         const { values, positionals } = parseArgs({
           args: argv,
-          options: { ...COMMON, ...spec.options },
+          options,
           strict: true,
           allowPositionals: (spec.positionals?.max ?? 0) > 0,
         });
-        parsed = { values: values as Parsed["values"], positionals, json: values.json === true };
+        parsed = {
+          values: values as Parsed["values"],
+          positionals,
+          json: values.json === true,
+          command: spec.name,
+        };
         if (values.help) {
-          io.stdout(spec.help.endsWith("\n") ? spec.help : spec.help + "\n");
+          io.stdout(help);
           return ExitCode.OK;
         }
         const { min = 0, max = 0 } = spec.positionals ?? {};
         if (positionals.length < min) throw new UsageError(`missing argument`);
         if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`);
       } catch (error) {
-        return usage(spec.name, error, io, json);
+        return usage(error, { cli, io, json, command: spec.name });
       }
       try {
         return await spec.run(parsed, io);
       } catch (error) {
-        if (error instanceof UsageError) return usage(spec.name, error, io, json);
-        const code = exitCodeFor(error);
-        if (json) {
-          io.stdout(
-            JSON.stringify(
-              { command: spec.name, ok: false, exitCode: code, errors: [errorEntry(error)] },
-              null,
-              2,
-            ) +
-              "\n",
-          );
-        } else {
-          io.stderr(`drover ${spec.name}: ${(error as Error)?.message ?? String(error)}\n`);
-        }
-        return code;
+        if (error instanceof UsageError) return usage(error, { cli, io, json, command: spec.name });
+        const exitCode = exitCodeFor(error);
+        if (json) printError(io, { command: spec.name, ok: false, exitCode, errors: [errorEntry(error)] });
+        else io.stderr(`${cli.name} ${spec.name}: ${(error as Error)?.message ?? String(error)}\n`);
+        return exitCode;
       }
     },
   };
 }
 
-function usage(name: string, error: unknown, io: CommandIO, json: boolean): number {
+/**
+ * Reports a usage error: the message and a hint on stderr (`Try '<cli> <command> --help'.`), and with
+ * `--json` the error document on stdout. Returns exit code 2. `command` is `""` for the program itself
+ * (an unknown command word).
+ */
+export function usage(
+  error: unknown,
+  options: { cli: Cli; io: CommandIO; json: boolean; command: string },
+): number {
+  const { cli, io, command } = options;
   const message = ((error as Error)?.message ?? String(error)).replace(/^Cannot [^:]*: /, "");
-  io.stderr(`drover ${name}: ${message}\nTry 'drover ${name} --help'.\n`);
-  if (json) {
-    const doc = {
-      command: name,
-      ok: false,
-      exitCode: ExitCode.USAGE,
-      errors: [{ code: "E_USAGE", message }],
-    };
-    io.stdout(JSON.stringify(doc, null, 2) + "\n");
+  const where = command ? `${cli.name} ${command}` : cli.name;
+  io.stderr(`${where}: ${message}\nTry '${where} --help'.\n`);
+  if (options.json) {
+    printError(io, { command, ok: false, exitCode: ExitCode.USAGE, errors: [{ code: "E_USAGE", message }] });
   }
   return ExitCode.USAGE;
+}
+
+function printError(io: CommandIO, doc: ErrorDocument): void {
+  io.stdout(JSON.stringify(doc, null, 2) + "\n");
+}
+
+function withFooter(help: string, footer: string | undefined): string {
+  const text = help.endsWith("\n") ? help : help + "\n";
+  return footer ? `${text}\n${footer.endsWith("\n") ? footer : footer + "\n"}` : text;
 }

@@ -1,5 +1,6 @@
 /**
- * The version `drover --version` prints (kept in step with deno.json's "version").
+ * The version `drover --version` and `drover-repo --version` print: deno.json's "version", the one
+ * place it is written (the bundles carry it: esbuild inlines the JSON import).
  *
  * @example
  * ```ts
@@ -9,6 +10,7 @@
  * ```
  * @module
  */
+import config from "../../deno.json" with { type: "json" };
 
 /** Drover's version. */
-export const VERSION = "0.1.0";
+export const VERSION: string = config.version;

@@ -7,17 +7,25 @@ import { pathToFileURL } from "node:url";
 import type { CommandIO } from "../cli/command.ts";
 import { numberOption, optional, type OptionSpec, type Parsed, required } from "../cli/define_command.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
+import { FETCH_DEFAULTS } from "../net/fetch_policy.ts";
 import { UsageError } from "../cli/usage_error.ts";
 
 export const TARGET: Record<string, OptionSpec> = { target: { type: "string" } };
 export const WORKSPACE: Record<string, OptionSpec> = { workspace: { type: "string" } };
 export const LOCKING: Record<string, OptionSpec> = { wait: { type: "string" } };
+/** The slow-retrieval bounds of every command that downloads (see {@linkcode downloadPolicyOf}). */
+export const DOWNLOADING: Record<string, OptionSpec> = {
+  "min-rate": { type: "string" },
+  "rate-window": { type: "string" },
+  deadline: { type: "string" },
+};
 export const CHECKING: Record<string, OptionSpec> = {
   api: { type: "string" },
   "trusted-root": { type: "string" },
   "insecure-legacy": { type: "boolean" },
   retries: { type: "string" },
   timeout: { type: "string" },
+  ...DOWNLOADING,
 };
 export const INSTALLING: Record<string, OptionSpec> = {
   "health-cmd": { type: "string" },
@@ -30,13 +38,24 @@ export const HELP_WORKSPACE =
   "                        (env DROVER_WORKSPACE)\n";
 export const HELP_LOCK =
   "  --wait SECONDS        wait this long for the workspace lock (default 0: exit 75 if busy)\n";
+const { minRate, rateWindowMs, runDeadlineMs, documentTimeoutMs } = FETCH_DEFAULTS;
+export const HELP_DOWNLOAD = "  --min-rate BYTES_PER_S\n" +
+  "                        give up on a download slower than this on average over --rate-window\n" +
+  `                        (default ${minRate}; 0: never; env DROVER_MIN_RATE): exit 75, the .part kept\n` +
+  `  --rate-window SECONDS window of --min-rate (default ${rateWindowMs / 1000}; env DROVER_RATE_WINDOW)\n` +
+  `  --deadline SECONDS    every download of the run ends by then (default ${runDeadlineMs / 1000}):\n` +
+  `                        exit 75, the .part kept; a metadata document gets ${
+    documentTimeoutMs / 1000
+  } s at most\n` +
+  "                        (env DROVER_DEADLINE)\n";
 export const HELP_CHECK =
   "  --api URL             repository: http(s):// (a static repository or the edge) or file://\n" +
   "                        (env DROVER_API)\n" +
   "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
   "  --retries N           retries on transient network errors (default 4)\n" +
-  "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n";
+  "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n" +
+  HELP_DOWNLOAD;
 export const HELP_INSTALL =
   "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +
   "                        DROVER_RELEASE); failure switches back and marks the commit bad\n" +
@@ -60,6 +79,32 @@ export function workspaceOf(parsed: Parsed, io: CommandIO): string {
 /** `--wait` in seconds (default 0). */
 export function waitOf(parsed: Parsed): number {
   return numberOption(parsed, "wait", { min: 0 }) ?? 0;
+}
+
+/** A number option, else the environment default `io.env[envName]` (checked alike). */
+function numberOrEnv(
+  parsed: Parsed,
+  io: CommandIO,
+  o: { name: string; envName: string; min: number },
+): number | undefined {
+  const value = parsed.values[o.name] ?? io.env[o.envName];
+  return numberOption({ ...parsed, values: { [o.name]: value === "" ? undefined : value } }, o.name, o);
+}
+
+/**
+ * The slow-retrieval bounds from `--min-rate`, `--rate-window`, `--deadline` (or DROVER_MIN_RATE,
+ * DROVER_RATE_WINDOW, DROVER_DEADLINE): the run's deadline starts now, default one hour.
+ */
+export function downloadPolicyOf(parsed: Parsed, io: CommandIO): FetchPolicy {
+  const minRate = numberOrEnv(parsed, io, { name: "min-rate", envName: "DROVER_MIN_RATE", min: 0 });
+  const window = numberOrEnv(parsed, io, { name: "rate-window", envName: "DROVER_RATE_WINDOW", min: 0.001 });
+  const deadline = numberOrEnv(parsed, io, { name: "deadline", envName: "DROVER_DEADLINE", min: 0.001 });
+  return {
+    minRate,
+    rateWindowMs: window === undefined ? undefined : window * 1000,
+    deadline: Date.now() + (deadline === undefined ? FETCH_DEFAULTS.runDeadlineMs : deadline * 1000),
+    signal: io.signal,
+  };
 }
 
 /** What `check` needs from the command line. */
@@ -89,6 +134,7 @@ export function checkFlagsOf(parsed: Parsed, io: CommandIO): CheckFlags {
     trustedRoot: optional(parsed, "trusted-root", { io, envName: "DROVER_TRUSTED_ROOT" }),
     legacy: parsed.values["insecure-legacy"] === true,
     policy: {
+      ...downloadPolicyOf(parsed, io),
       retries,
       connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
       idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,

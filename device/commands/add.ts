@@ -16,7 +16,7 @@
  */
 import { defineCommand, optional, required } from "../cli/define_command.ts";
 import { isAppDirName, registerApp, type RegisterResult } from "../app/registration.ts";
-import { isAppName, isRef } from "../app/names.ts";
+import { isAppName, isRef } from "../../core/names/mod.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { HELP_COMMON, HELP_TARGET, printJson, TARGET, targetOf } from "./_shared.ts";
 

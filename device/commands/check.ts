@@ -18,13 +18,14 @@ import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
 import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
-import { assertNotDowngrade } from "../app/downgrade.ts";
+import { type AppPlan, planUpdate, type UpdatePlan } from "../app/plan.ts";
+import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { downloadVerified } from "../net/fetch.ts";
 import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
-import { type Offers, openTufOffers } from "../app/offers.ts";
+import { type Offer, type Offers, openTufOffers } from "../app/offers.ts";
 import { ProgressBar } from "../cli/progress.ts";
-import { Workspace } from "../fs/workspace.ts";
+import { type PendingManifest, Workspace } from "../fs/workspace.ts";
 import {
   type CheckFlags,
   checkFlagsOf,
@@ -79,11 +80,23 @@ export interface CheckReport {
   errors: ErrorEntry[];
 }
 
+/** What {@linkcode runCheck} hands on. */
+export interface CheckRun {
+  report: CheckReport;
+  /**
+   * The plan for `install`: the releases to install (recorded, or resumed), those to finish, and
+   * the records without their app; entries whose check step failed are left out.
+   */
+  plan: UpdatePlan;
+}
+
 const DOWNLOAD_FILE = /^(?:[0-9a-f]{64}|sha1-[0-9a-f]{40})\.(?:part|blob)$/;
 
 /**
- * Runs a check in `ws` (the caller holds the lock). Fatal errors (no trusted root, metadata
- * refused, repository unreachable) are recorded in status.json and thrown.
+ * Runs a check in `ws` (the caller holds the lock): plans every app once ({@linkcode planUpdate}),
+ * downloads (or, `deferDownloads`, only records) what is to be installed, and hands the plan on.
+ * Fatal errors (no trusted root, metadata refused, repository unreachable) are recorded in
+ * status.json and thrown.
  */
 export async function runCheck(
   ws: Workspace,
@@ -95,11 +108,11 @@ export async function runCheck(
     /** `update`: do not download, record where from; the install downloads while it extracts. */
     deferDownloads?: boolean;
   },
-): Promise<CheckReport> {
-  const { io, json, flags } = options;
+): Promise<CheckRun> {
+  const { io, json, flags, target } = options;
   const log = logger(io, json);
   const at = new Date().toISOString();
-  const scan = await scanApps(options.target);
+  const scan = await scanApps(target);
   const errors: ErrorEntry[] = scan.problems.map((p) => ({
     app: p.dirName,
     code: "E_APP",
@@ -115,20 +128,23 @@ export async function runCheck(
       offers = await openTufOffers(flags.api, ws.tuf, { ...flags.policy, trustedRoot: flags.trustedRoot });
     }
   } catch (error) {
-    await ws.updateStatus((s) => {
-      s.lastCheck = { at, ok: false, error: errorEntry(error) };
-    });
+    await writeStatus(ws, { target, scan, run: { kind: "check", at, errors: [errorEntry(error)] } });
     throw error;
   }
-  const status = await ws.readStatus();
-  const { manifests } = await ws.readPending();
-  const pendingByName = new Map(manifests.map((m) => [m.name, m]));
-  const wanted = new Set<string>();
+  const plan = planUpdate(scan, { offers, pending: await ws.readPending(), status: await ws.readStatus() });
   const apps: AppCheck[] = [];
   const appErrors = new Map<string, ErrorEntry | null>();
+  const handOn: AppPlan[] = [];
+  const wanted = new Set<string>();
 
-  for (const app of scan.apps) {
-    const offer = offers.find(app.name, app.ref);
+  for (const entry of plan.apps) {
+    const { app, offer } = entry;
+    if (entry.action === "unavailable" || !app) {
+      // a record whose app is gone or broken: kept for install, which reports it
+      if (entry.record) wanted.add(entry.record.blob);
+      handOn.push(entry);
+      continue;
+    }
     const report: AppCheck = {
       name: app.name,
       ref: app.ref,
@@ -137,91 +153,12 @@ export async function runCheck(
       available: offer?.commit ?? null,
       serial: offer?.serial ?? null,
       action: "not-offered",
+      ...(offer ? { sha256: offer.expected.sha256 } : {}),
     };
     apps.push(report);
-    const pending = pendingByName.get(app.name);
-    if (!offer) {
-      if (pending) await ws.removePending(app.name); // withdrawn from the repository: not installed
-      continue;
-    }
-    report.sha256 = offer.expected.sha256;
-    if (offer.commit === app.commit) {
-      report.action = "up-to-date";
-      appErrors.set(app.name, null);
-      if (pending) await ws.removePending(app.name);
-      continue;
-    }
-    if (status.apps[app.name]?.bad?.includes(offer.commit)) {
-      report.action = "skipped-bad";
-      continue;
-    }
-    wanted.add(offer.key);
-    try {
-      // a first install has nothing to compare with; a ref switched by the operator neither
-      if (app.deploy && app.deploy.ref === app.ref) {
-        assertNotDowngrade(app.deploy, {
-          ...offer,
-          allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade,
-        });
-      }
-      if (pending?.commit === offer.commit && pending.blob === offer.key) {
-        report.action = "pending";
-        continue;
-      }
-      const deferred = options.deferDownloads === true &&
-        !(await stat(ws.blobPath(offer.key)).catch(() => undefined));
-      if (!deferred) {
-        const bar = new ProgressBar(io, {
-          label: `${app.name} ${offer.commit.slice(0, 12)}`,
-          total: offer.expected.length,
-          json,
-        });
-        try {
-          await downloadVerified(offer.url, {
-            ...flags.policy,
-            downloads: ws.downloads,
-            key: offer.key,
-            expected: offer.expected,
-            name: `${app.name} ${offer.commit}`,
-            onProgress: (bytes, total) => bar.update(bytes, total),
-            onRetry: ({ attempt, delayMs, error }) =>
-              log(`retry ${attempt} in ${Math.round(delayMs)} ms: ${error.message}`),
-          });
-          bar.done();
-        } catch (error) {
-          bar.done({ ok: false });
-          throw error;
-        }
-      }
-      await ws.writePending({
-        version: 1,
-        name: app.name,
-        ref: app.ref,
-        commit: offer.commit,
-        dirName: app.dirName,
-        source: offers.mode,
-        blob: offer.key,
-        length: offer.expected.length,
-        sha256: offer.expected.sha256,
-        sha1: offer.expected.sha1,
-        serial: offer.serial,
-        updated: offer.updated,
-        appVersion: offer.version,
-        allowDowngrade: offers.mode === "tuf" && offer.allowDowngrade === true ? true : undefined,
-        origin: offer.origin,
-        url: offer.url.href,
-        downloadedAt: new Date().toISOString(),
-      });
-      report.action = deferred ? "deferred" : "downloaded";
-      appErrors.set(app.name, null);
-      if (!deferred) {
-        log(
-          `${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${
-            app.commit?.slice(0, 12) ?? "none"
-          })`,
-        );
-      }
-    } catch (error) {
+    // superseded, withdrawn from the repository or held: never installed
+    if (entry.dropRecord) await ws.removePending(app.name);
+    const fail = (error: unknown) => {
       const code = exitCodeFor(error);
       codes.push(code);
       report.action = code === 3 ? "refused" : "failed";
@@ -229,12 +166,49 @@ export async function runCheck(
       errors.push(report.error);
       appErrors.set(app.name, report.error);
       log(`${app.name}: ${report.error.message}`);
+    };
+    if (entry.action === "up-to-date") {
+      report.action = "up-to-date";
+      appErrors.set(app.name, null);
+    } else if (entry.action === "finish") {
+      // current already, but its install did not finish: install confirms it (health check)
+      report.action = "up-to-date";
+      wanted.add(entry.release!.blob);
+      handOn.push(entry);
+    } else if (entry.action === "held") {
+      if (entry.held?.reason === "bad") report.action = "skipped-bad";
+      else fail(entry.held?.error);
+    } else if (entry.action === "install" && offer) {
+      const release = entry.release!;
+      wanted.add(release.blob);
+      if (entry.resume) {
+        report.action = "pending";
+        handOn.push(entry);
+        continue;
+      }
+      try {
+        const deferred = options.deferDownloads === true &&
+          !(await stat(ws.blobPath(release.blob)).catch(() => undefined));
+        if (!deferred) await download(ws, { offer, release, flags, io, json, log });
+        const recorded = { ...release, downloadedAt: new Date().toISOString() };
+        await ws.writePending(recorded);
+        handOn.push({ ...entry, release: recorded });
+        report.action = deferred ? "deferred" : "downloaded";
+        appErrors.set(app.name, null);
+        if (!deferred) {
+          log(
+            `${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${
+              app.commit?.slice(0, 12) ?? "none"
+            })`,
+          );
+        }
+      } catch (error) {
+        fail(error);
+      }
     }
   }
 
-  // downloads no pending manifest and no offer of this run needs
-  const after = await ws.readPending();
-  for (const m of after.manifests) wanted.add(m.blob);
+  // downloads no remaining record and no offer of this run needs
   for (const file of await readdir(ws.downloads).catch(() => [] as string[])) {
     if (DOWNLOAD_FILE.test(file) && !wanted.has(file.replace(/\.(part|blob)$/, ""))) {
       await unlink(join(ws.downloads, file)).catch(() => {});
@@ -242,29 +216,47 @@ export async function runCheck(
   }
 
   const exitCode = worstExitCode(codes);
-  await ws.updateStatus((s) => {
-    s.lastCheck = exitCode === 0
-      ? { at, ok: true }
-      : { at, ok: false, error: { code: errors[0]?.code ?? "E_FAILURE", message: errors[0]?.message ?? "" } };
-    for (const app of scan.apps) {
-      const prev = s.apps[app.name];
-      const pending = after.manifests.find((m) => m.name === app.name)?.commit;
-      const err = appErrors.get(app.name);
-      s.apps[app.name] = {
-        ref: app.ref,
-        current: app.commit,
-        previous: app.previous?.deploy?.commit ?? null,
-        ...(pending ? { pending } : {}),
-        bad: prev?.bad ?? [],
-        ...(err
-          ? { lastError: { at, ...err } }
-          : err === null || !prev?.lastError
-          ? {}
-          : { lastError: prev.lastError }),
-      };
-    }
+  await writeStatus(ws, { target, scan, run: { kind: "check", at, errors }, appErrors });
+  return {
+    report: { command: "check", ok: exitCode === 0, exitCode, mode: offers.mode, apps, errors },
+    plan: { ...plan, apps: handOn },
+  };
+}
+
+/** Downloads `release` (verified, resumable) into the workspace, with a progress bar. */
+async function download(
+  ws: Workspace,
+  o: {
+    offer: Offer;
+    release: PendingManifest;
+    flags: CheckFlags;
+    io: CommandIO;
+    json: boolean;
+    log: (text: string) => void;
+  },
+): Promise<void> {
+  const { offer, release, log } = o;
+  const bar = new ProgressBar(o.io, {
+    label: `${release.name} ${offer.commit.slice(0, 12)}`,
+    total: offer.expected.length,
+    json: o.json,
   });
-  return { command: "check", ok: exitCode === 0, exitCode, mode: offers.mode, apps, errors };
+  try {
+    await downloadVerified(offer.url, {
+      ...o.flags.policy,
+      downloads: ws.downloads,
+      key: offer.key,
+      expected: offer.expected,
+      name: `${release.name} ${offer.commit}`,
+      onProgress: (bytes, total) => bar.update(bytes, total),
+      onRetry: ({ attempt, delayMs, error }) =>
+        log(`retry ${attempt} in ${Math.round(delayMs)} ms: ${error.message}`),
+    });
+    bar.done();
+  } catch (error) {
+    bar.done({ ok: false });
+    throw error;
+  }
 }
 
 /** Prints a check report as text (stdout: one line per app). */
@@ -295,7 +287,7 @@ export const command = defineCommand({
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
-    const report = await runCheck(ws, { target, flags, io, json: parsed.json });
+    const { report } = await runCheck(ws, { target, flags, io, json: parsed.json });
     if (parsed.json) printJson(io, report);
     else printCheck(io, report);
     return report.exitCode;

@@ -17,6 +17,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { scanApps } from "../app/scan_apps.ts";
+import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../cli/define_command.ts";
 import { cleanLeftovers, removeRelease } from "../fs/symlink.ts";
 import { UsageError } from "../cli/usage_error.ts";
@@ -66,10 +67,6 @@ async function installTime(dir: string): Promise<{ at: number; serial: number }>
   return { at, serial };
 }
 
-function errorOf(e: ErrorEntry): { code: string; message: string } {
-  return { code: e.code, message: e.message };
-}
-
 /** `drover gc`. */
 export const command = defineCommand({
   name: "gc",
@@ -90,6 +87,7 @@ export const command = defineCommand({
     const wait = waitOf(parsed);
     if (ws) await ws.init();
     await using _lock = ws ? await ws.lock({ waitSeconds: wait, signal: io.signal }) : undefined;
+    const at = new Date().toISOString();
     const scan = await scanApps(target);
     const errors: ErrorEntry[] = scan.problems.map((p) => ({
       app: p.dirName,
@@ -134,23 +132,9 @@ export const command = defineCommand({
     }
     const exitCode = errors.length ? 1 : 0;
     if (ws) {
-      const at = new Date().toISOString();
-      await ws.updateStatus((s) => {
-        s.lastGc = { at, ok: exitCode === 0, ...(errors[0] ? { error: errorOf(errors[0]) } : {}) };
-        for (const e of errors) {
-          const app = scan.apps.find((a) => a.name === e.app);
-          if (!app) continue;
-          const prev = s.apps[app.name];
-          s.apps[app.name] = {
-            ref: app.ref,
-            current: app.commit,
-            previous: app.previous?.deploy?.commit ?? null,
-            bad: [],
-            ...prev,
-            lastError: { at, ...errorOf(e) },
-          };
-        }
-      });
+      const names = new Set(scan.apps.map((a) => a.name));
+      const appErrors = new Map(errors.filter((e) => names.has(e.app ?? "")).map((e) => [e.app!, e]));
+      await writeStatus(ws, { target, run: { kind: "gc", at, errors }, appErrors });
     }
     const report: GcReport = { command: "gc", ok: exitCode === 0, exitCode, keep, apps, errors };
     if (parsed.json) printJson(io, report);

@@ -20,7 +20,8 @@ import { pathToFileURL } from "node:url";
 import type { CommandIO } from "../cli/command.ts";
 import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
 import { fsyncDir } from "../fs/atomic_file.ts";
-import { ImageCache } from "../image/image_cache.ts";
+import { ImageCache, type ImageResult } from "../image/image_cache.ts";
+import { IntegrityError } from "../../core/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { handleSink } from "../fs/file_streams.ts";
@@ -33,15 +34,18 @@ get          resolve VERSION_OR_RANGE (an exact version, a semver range, latest 
              recommended or default) against the signed image targets of the repository, and make
              sure the image is in the cache, verified. An exact version already cached is served
              with no network request; latest and ranges fall back to the cache, with a warning, when
-             the repository cannot be reached. Prints the cached path, or writes the image to
-             --output FILE (temp file, fsync, rename) or to stdout with --output -.
+             the repository cannot be reached. A cached image is verified again as it is read; a
+             corrupt one is dropped and fetched again (offline: exit 3). Prints the cached path
+             (read through and verified first), or writes the image to --output FILE (temp file,
+             fsync, rename) or to stdout with --output -.
 list         the versions the repository offers (prerelease and recommended flags, cached or not)
 clean-cache  remove every cached image and partial download
 
 Options:
   --dev                   the development variant (default: prod)
   --output FILE|-         write the image here (- for stdout)
-  --verify                re-hash a cached image in full before using it (default: size check)
+  --verify                also re-hash a cached image in full before using it (every image is
+                          verified while it is read; --output - always re-hashes a cached one first)
   --cache-dir DIR         the cache (env DROVER_CACHE_DIR; default $XDG_CACHE_HOME/drover or
                           ~/.cache/drover)
   --cache-max-bytes N     cache budget: evict least recently used images beyond N bytes
@@ -122,36 +126,60 @@ async function writeOutput(stream: ReadableStream<Uint8Array>, output: string, s
   await fsyncDir(dirname(output));
 }
 
+/**
+ * Hands the image to --output (a file, or stdout), or without it reads it through (which verifies it) so
+ * that the cached path printed is a verified file; resolves to the path to print.
+ */
+async function deliver(
+  result: ImageResult,
+  options: { output?: string; signal?: AbortSignal },
+): Promise<string> {
+  const { output, signal } = options;
+  if (output === undefined) {
+    await result.stream.pipeTo(new WritableStream(), { signal });
+    return result.path;
+  }
+  await writeOutput(result.stream, output, signal);
+  return output === "-" ? result.path : resolve(output);
+}
+
 async function get(p: Parsed, io: CommandIO): Promise<number> {
   const [deviceType, request] = [p.positionals[1], p.positionals[2]];
   if (!deviceType) throw new UsageError("missing DEVICE_TYPE");
   const output = optional(p, "output");
   if (output === "-" && p.json) throw new UsageError("--output - and --json both want stdout");
   const cache = cacheOf(p, io);
-  let bar: ProgressBar | undefined;
-  let result;
+  const resolveImage = async () => {
+    let bar: ProgressBar | undefined;
+    try {
+      const result = await cache.get(deviceType, request ?? "latest", {
+        variant: p.values.dev ? "dev" : "prod",
+        // stdout cannot take bytes back: a cached image is re-hashed before the first byte goes out
+        verify: p.values.verify === true || output === "-",
+        signal: io.signal,
+        onProgress: (bytes, total) => {
+          bar ??= new ProgressBar(io, { label: `${deviceType} ${request ?? "latest"}`, total, json: p.json });
+          bar.update(bytes, total);
+        },
+      });
+      bar?.done();
+      return result;
+    } catch (error) {
+      bar?.done({ ok: false });
+      if (error instanceof SyntaxError) throw new UsageError(error.message, { cause: error });
+      throw error;
+    }
+  };
+  // The image is verified while it is delivered; a cached copy that fails has dropped itself: get it once
+  // more (fetched again, or IntegrityError when offline: exit 3). Not after stdout has had bytes.
+  let result = await resolveImage();
+  let path: string;
   try {
-    result = await cache.get(deviceType, request ?? "latest", {
-      variant: p.values.dev ? "dev" : "prod",
-      verify: p.values.verify === true,
-      signal: io.signal,
-      onProgress: (bytes, total) => {
-        bar ??= new ProgressBar(io, { label: `${deviceType} ${request ?? "latest"}`, total, json: p.json });
-        bar.update(bytes, total);
-      },
-    });
-    bar?.done();
+    path = await deliver(result, { output, signal: io.signal });
   } catch (error) {
-    bar?.done({ ok: false });
-    if (error instanceof SyntaxError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-  let path = result.path;
-  if (output !== undefined) {
-    await writeOutput(result.stream, output, io.signal);
-    if (output !== "-") path = resolve(output);
-  } else {
-    await result.stream.cancel();
+    if (!(error instanceof IntegrityError) || output === "-") throw error;
+    result = await resolveImage();
+    path = await deliver(result, { output, signal: io.signal });
   }
   const { stream: _s, ...info } = result;
   if (p.json) io.stdout(JSON.stringify({ ...info, path }, null, 2) + "\n");

@@ -16,9 +16,10 @@
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
-import { readApp } from "../app/scan_apps.ts";
+import { scanApps } from "../app/scan_apps.ts";
 import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
-import { assertNotDowngrade } from "../app/downgrade.ts";
+import { type AppPlan, type PlanAction, planUpdate, type UpdatePlan } from "../app/plan.ts";
+import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import {
@@ -29,10 +30,12 @@ import {
 } from "../app/install_release.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import { installSource } from "../app/install_source.ts";
-import { DeclaredLengthError } from "../net/http.ts";
 import { Workspace } from "../fs/workspace.ts";
 import {
+  DOWNLOADING,
+  downloadPolicyOf,
   HELP_COMMON,
+  HELP_DOWNLOAD,
   HELP_EXIT,
   HELP_INSTALL,
   HELP_LOCK,
@@ -75,111 +78,99 @@ export interface InstallReport {
   errors: ErrorEntry[];
 }
 
-/** Installs the pending downloads of `ws` into `target` (the caller holds the lock). */
+/** The order installs run in: the pending records' file order (`owner~app.json`). */
+const byRecordFile = (a: AppPlan, b: AppPlan) => {
+  const x = a.name.replace("/", "~"), y = b.name.replace("/", "~");
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Carries out the install part of `plan` in `target` (the caller holds the lock): installs,
+ * finishes interrupted installs, reports held releases and records without their app. Nothing is
+ * decided again: `update` hands on its check's plan, `install` plans from the pending records.
+ */
 export async function runInstall(
   ws: Workspace,
   options: {
     target: string;
+    plan: UpdatePlan;
     flags: InstallFlags;
     io: CommandIO;
     json: boolean;
-    /** `update`: download what `check` deferred while extracting it, with this policy. */
+    /** Download what `check` deferred while extracting it, with this policy. */
     stream?: FetchPolicy;
   },
 ): Promise<InstallReport> {
-  const { io, json, flags } = options;
+  const { io, json, flags, plan, target } = options;
   const log = logger(io, json);
   const at = new Date().toISOString();
-  const { manifests, problems } = await ws.readPending();
   const errors: ErrorEntry[] = [];
   const codes: number[] = [];
-  for (const p of problems) {
+  for (const p of plan.problems) {
     errors.push({ code: "E_FAILURE", message: p.message });
     codes.push(1);
     await ws.removePending("", { file: p.file });
   }
-  const status = await ws.readStatus();
   const apps: AppInstall[] = [];
-  const touched = new Map<string, { ref: string; dir: string; error: ErrorEntry | null; bad?: string }>();
-  /** A failed health check: switched back already; reported, and the commit marked bad. */
-  const healthFailed = (
-    report: AppInstall,
-    o: { m: { name: string; ref: string; commit: string }; dir: string; healthError?: string },
-  ) => {
-    report.action = "health-failed";
-    report.error = {
-      app: o.m.name,
-      code: "E_HEALTH",
-      message: `${o.m.name} ${o.m.commit}: ${o.healthError}`,
-    };
-    errors.push(report.error);
-    codes.push(1);
-    touched.set(o.m.name, { ref: o.m.ref, dir: o.dir, error: report.error, bad: o.m.commit });
-  };
+  const appErrors = new Map<string, ErrorEntry | null>();
+  const bad: { name: string; commit: string }[] = [];
+  const work = plan.apps.filter((e) => INSTALL_ACTIONS.has(e.action)).sort(byRecordFile);
 
-  for (const m of manifests) {
-    const dir = join(options.target, m.dirName);
+  for (const entry of work) {
+    const m = (entry.release ?? entry.record)!;
+    const dir = join(target, m.dirName);
     const report: AppInstall = {
       name: m.name,
       ref: m.ref,
       dir: m.dirName,
-      from: null,
+      from: entry.app?.commit ?? null,
       to: m.commit,
       release: null,
       action: "failed",
     };
     apps.push(report);
-    const blob = ws.blobPath(m.blob);
     const finish = async () => {
       await ws.removePending(m.name);
-      await unlink(blob).catch(() => {});
+      await unlink(ws.blobPath(m.blob)).catch(() => {});
       await unlink(ws.partPath(m.blob)).catch(() => {});
     };
+    /** A failed health check: switched back already; reported, and the commit marked bad. */
+    const healthFailed = (healthError?: string) => {
+      report.action = "health-failed";
+      report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${healthError}` };
+      errors.push(report.error);
+      codes.push(1);
+      appErrors.set(m.name, report.error);
+      bad.push({ name: m.name, commit: m.commit });
+    };
+    const healthOptions = {
+      healthCmd: flags.healthCmd,
+      healthTimeoutMs: flags.healthTimeoutMs,
+      env: io.env,
+      onOutput: (text: string) => io.stderr(text),
+    };
     try {
-      const app = await readApp(dir).catch((e) => {
-        throw new Error(`Cannot install ${m.name}: ${e.message}`, { cause: e });
-      });
-      if (!app || app.name !== m.name) {
-        await finish();
-        throw new NotFoundError(`Cannot install ${m.name}: no such app in ${dir}`);
+      if (entry.action === "unavailable" || !entry.app) {
+        if (entry.dropRecord) await finish();
+        throw entry.error ?? new NotFoundError(`Cannot install ${m.name}: no such app in ${dir}`);
       }
-      report.from = app.commit;
-      if (app.deploy && app.commit === m.commit) {
+      const app = entry.app;
+      if (entry.action === "held") {
+        await finish();
+        if (entry.held?.reason === "downgrade") throw entry.held.error;
+        report.action = "skipped-bad";
+        continue;
+      }
+      if (entry.action === "finish" && app.deploy) {
         // an earlier run switched but was interrupted before it finished: finish (health check) now
-        const result = await confirmInstalled(dir, {
-          deploy: app.deploy,
-          expected: {},
-          healthCmd: flags.healthCmd,
-          healthTimeoutMs: flags.healthTimeoutMs,
-          env: io.env,
-          onOutput: (text) => io.stderr(text),
-        });
+        const result = await confirmInstalled(dir, { deploy: app.deploy, expected: {}, ...healthOptions });
         await finish();
         report.release = result.release;
         if (result.status === "installed") {
           report.action = "already-installed";
-          touched.set(m.name, { ref: m.ref, dir, error: null });
-          continue;
-        }
-        healthFailed(report, { m, dir, healthError: result.healthError });
+          appErrors.set(m.name, null);
+        } else healthFailed(result.healthError);
         continue;
-      }
-      if (status.apps[m.name]?.bad?.includes(m.commit)) {
-        report.action = "skipped-bad";
-        await finish();
-        continue;
-      }
-      try {
-        // a first install has nothing to compare with; a ref switched by the operator neither
-        if (app.deploy && app.deploy.ref === app.ref) {
-          assertNotDowngrade(app.deploy, {
-            ...m,
-            allowDowngrade: m.source === "tuf" && m.allowDowngrade === true,
-          });
-        }
-      } catch (error) {
-        await finish();
-        throw error;
       }
       log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
       const installOptions: InstallOptions = {
@@ -195,43 +186,35 @@ export async function runInstall(
           source: m.source,
         },
         expected: { length: m.length, sha256: m.sha256, sha1: m.sha1 },
-        healthCmd: flags.healthCmd,
-        healthTimeoutMs: flags.healthTimeoutMs,
-        env: io.env,
-        onOutput: (text) => io.stderr(text),
+        ...healthOptions,
         signal: io.signal,
       };
-      let result: InstallResult | undefined;
-      for (let attempt = 0; !result; attempt++) {
-        const src = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
-          await finish();
-          throw error;
-        });
-        try {
-          result = await installRelease(dir, src.source, {
-            ...installOptions,
-            maxExtractedSize: src.maxExtractedSize,
-          });
-          src.done(true);
-        } catch (error) {
-          src.done(false);
-          if (error instanceof NotFoundError) await finish(); // gone from the repository: final
-          if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
-          await unlink(ws.partPath(m.blob)).catch(() => {});
-          // an earlier run's bytes were bad: once more from 0 (not when the server announced a wrong size)
-          if (src.resumed && attempt === 0 && !(error instanceof DeclaredLengthError)) continue;
-          await finish(); // a bad download is never retried as is
-          throw error;
-        }
+      const src = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
+        await finish();
+        throw error;
+      });
+      let result: InstallResult;
+      try {
+        // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
+        result = await src.run((source) =>
+          installRelease(dir, source, { ...installOptions, maxExtractedSize: src.maxExtractedSize })
+        );
+        src.done(true);
+      } catch (error) {
+        src.done(false);
+        if (error instanceof NotFoundError) await finish(); // gone from the repository: final
+        if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
+        await finish(); // a bad download is never retried as is
+        throw error;
       }
       await finish();
       report.release = result.release;
       if (result.status === "installed") {
         report.action = "installed";
-        touched.set(m.name, { ref: m.ref, dir, error: null });
+        appErrors.set(m.name, null);
         log(`${m.name}: current -> releases/${result.release}`);
       } else {
-        healthFailed(report, { m, dir, healthError: result.healthError });
+        healthFailed(result.healthError);
         log(`${m.name}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
       }
     } catch (error) {
@@ -240,36 +223,26 @@ export async function runInstall(
       report.action = code === 3 ? "refused" : "failed";
       report.error = errorEntry(error, m.name);
       errors.push(report.error);
-      touched.set(m.name, { ref: m.ref, dir, error: report.error });
+      appErrors.set(m.name, report.error);
       log(`${m.name}: ${report.error.message}`);
     }
   }
 
   const exitCode = worstExitCode(codes);
-  const remaining = await ws.readPending();
-  const states = new Map<string, Awaited<ReturnType<typeof readApp>>>();
-  for (const [name, t] of touched) states.set(name, await readApp(t.dir).catch(() => undefined));
-  await ws.updateStatus((s) => {
-    s.lastInstall = exitCode === 0
-      ? { at, ok: true }
-      : { at, ok: false, error: { code: errors[0]?.code ?? "E_FAILURE", message: errors[0]?.message ?? "" } };
-    for (const [name, t] of touched) {
-      const app = states.get(name);
-      const prev = s.apps[name];
-      const bad = [...(prev?.bad ?? [])];
-      if (t.bad && !bad.includes(t.bad)) bad.push(t.bad);
-      const pending = remaining.manifests.find((m) => m.name === name)?.commit;
-      s.apps[name] = {
-        ref: t.ref,
-        current: app?.commit ?? prev?.current ?? null,
-        previous: app?.previous?.deploy?.commit ?? null,
-        ...(pending ? { pending } : {}),
-        bad,
-        ...(t.error ? { lastError: { at, ...t.error } } : {}),
-      };
-    }
-  });
+  await writeStatus(ws, { target, run: { kind: "install", at, errors }, appErrors, bad });
   return { command: "install", ok: exitCode === 0, exitCode, apps, errors };
+}
+
+const INSTALL_ACTIONS = new Set<PlanAction>(["install", "finish", "held", "unavailable"]);
+
+/**
+ * The plan of `drover install`: the pending records are the candidates (the target is scanned only
+ * when there is one).
+ */
+export async function planPending(ws: Workspace, target: string): Promise<UpdatePlan> {
+  const pending = await ws.readPending();
+  const scan = pending.manifests.length ? await scanApps(target) : { apps: [], problems: [] };
+  return planUpdate(scan, { pending, status: await ws.readStatus() });
 }
 
 /** Prints an install report as text. */
@@ -289,8 +262,8 @@ export const command = defineCommand({
     "downloaded again from where it stopped): re-verifies it while extracting into\n" +
     "releases/.staging-*, writes .deploy, renames it to releases/<serial>-<commit12>, points `previous` at\n" +
     "the old release and switches `current` atomically.\n\nOptions:\n" + HELP_TARGET + HELP_WORKSPACE +
-    HELP_INSTALL + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
-  options: { ...TARGET, ...WORKSPACE, ...INSTALLING, ...LOCKING },
+    HELP_INSTALL + HELP_DOWNLOAD + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
+  options: { ...TARGET, ...WORKSPACE, ...INSTALLING, ...DOWNLOADING, ...LOCKING },
   async run(parsed, io) {
     const target = targetOf(parsed, io);
     const ws = new Workspace(workspaceOf(parsed, io));
@@ -299,8 +272,9 @@ export const command = defineCommand({
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
     // a manifest left by an interrupted `update` (download deferred) is downloaded while installed
-    const stream = { signal: io.signal };
-    const report = await runInstall(ws, { target, flags, io, json: parsed.json, stream });
+    const stream = downloadPolicyOf(parsed, io);
+    const plan = await planPending(ws, target);
+    const report = await runInstall(ws, { target, plan, flags, io, json: parsed.json, stream });
     if (parsed.json) printJson(io, report);
     else printInstall(io, report);
     return report.exitCode;

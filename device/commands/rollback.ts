@@ -15,7 +15,8 @@
  * @module
  */
 import { NotFoundError } from "../../core/errors.ts";
-import { readApp, scanApps } from "../app/scan_apps.ts";
+import { scanApps } from "../app/scan_apps.ts";
+import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, optional, required } from "../cli/define_command.ts";
 import { normalisedLink, switchLink } from "../fs/symlink.ts";
 import { Workspace } from "../fs/workspace.ts";
@@ -85,22 +86,10 @@ export const command = defineCommand({
     }
     await switchLink(app.dir, "current", previousLink);
     await switchLink(app.dir, "previous", currentLink);
-    const after = await readApp(app.dir);
     let markedBad: string | null = null;
     if (ws) {
       markedBad = commit;
-      await ws.updateStatus((s) => {
-        const prev = s.apps[app.name];
-        const bad = [...(prev?.bad ?? [])];
-        if (!bad.includes(commit)) bad.push(commit);
-        s.apps[app.name] = {
-          ...prev,
-          ref: after?.ref ?? app.ref,
-          current: after?.commit ?? null,
-          previous: after?.previous?.deploy?.commit ?? null,
-          bad,
-        };
-      });
+      await writeStatus(ws, { target, bad: [{ name: app.name, commit }] });
     }
     const report: RollbackReport = {
       command: "rollback",

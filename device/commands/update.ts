@@ -1,6 +1,8 @@
 /**
  * `drover update`: `check`, then `install`, under one lock. A fatal check error (trust refused,
- * repository unreachable) stops before anything is installed.
+ * repository unreachable) stops before anything is installed. The check plans each app once
+ * (`device/app/plan.ts`) and the install carries that plan out from memory: the pending records it
+ * writes are only there for a later `install` or `update` to resume after a crash.
  *
  * @example
  * ```ts
@@ -67,15 +69,17 @@ export const command = defineCommand({
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
     // downloads are deferred to the install, which verifies and extracts while it downloads (one pass)
-    const check = await runCheck(ws, {
+    const { report: check, plan } = await runCheck(ws, {
       target,
       flags: checkFlags,
       io,
       json: parsed.json,
       deferDownloads: true,
     });
+    // the same plan, in memory: nothing is decided or read again (the records are for a crash)
     const install = await runInstall(ws, {
       target,
+      plan,
       flags: installFlags,
       io,
       json: parsed.json,

@@ -22,7 +22,7 @@ import { mkdir, readdir, readFile, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { acquireLock, type Lock } from "./lock.ts";
-import { appSlug, isAppName, isCommit, isRef, isSha1, isSha256 } from "../app/names.ts";
+import { appSlug, isLegacyAppName, isLegacyCommit, isRef, isSha1, isSha256 } from "../../core/names/mod.ts";
 
 /** Outcome of the last check or install. */
 export interface RunRecord {
@@ -81,7 +81,7 @@ export interface PendingManifest {
 }
 
 function validManifest(v: PendingManifest): boolean {
-  return v?.version === 1 && isAppName(v.name) && isRef(v.ref) && isCommit(v.commit) &&
+  return v?.version === 1 && isLegacyAppName(v.name) && isRef(v.ref) && isLegacyCommit(v.commit) &&
     typeof v.dirName === "string" && /^[^/\\]+$/.test(v.dirName) && !v.dirName.startsWith(".") &&
     (v.sha256 === undefined || isSha256(v.sha256)) && (v.sha1 === undefined || isSha1(v.sha1)) &&
     (v.sha256 !== undefined || v.sha1 !== undefined) &&
@@ -140,7 +140,10 @@ export class Workspace {
     return { version: 1, apps: {} };
   }
 
-  /** Read-modify-write of `status.json` (call under the lock). */
+  /**
+   * Read-modify-write of `status.json` (call under the lock). Commands write it through
+   * `device/app/status_writer.ts`, which derives each app's entry from disk.
+   */
   async updateStatus(change: (status: Status) => void): Promise<Status> {
     const status = await this.readStatus();
     change(status);

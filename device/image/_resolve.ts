@@ -10,6 +10,7 @@ import type { ImageCustom, TargetInfo, TrustedRepository } from "../../core/trus
 import { DeviceTypes, resolveVersion } from "../../core/version/mod.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "../net/fetch.ts";
+import { joinUrl } from "../../core/url/mod.ts";
 
 /** An image target with its custom metadata spread out. */
 export type Candidate = ImageCustom & { target: TargetInfo };
@@ -29,11 +30,6 @@ export function pick<T extends { version: string; prerelease: boolean; variant: 
   return resolveVersion(entries, request, { variant }).item;
 }
 
-/** The base URL of a repository, with a trailing slash. */
-export function baseOf(api: URL | string): URL {
-  return new URL(String(api).replace(/\/?$/, "/"));
-}
-
 /**
  * The canonical slug of `deviceType` from the repository's signed device-types document (which is then kept
  * as `<cacheDir>/device-types.json`); the name as given when the repository has no such document.
@@ -50,7 +46,7 @@ export async function onlineSlug(
     if (error instanceof NotFoundError) return deviceType; // a repository without aliases
     throw error;
   }
-  const bytes = await fetchBytes(new URL(target.url, baseOf(options.api)), {
+  const bytes = await fetchBytes(joinUrl(options.api, target.url), {
     ...options.fetch,
     maxLength: target.length,
   });

@@ -10,7 +10,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { assertSegment } from "../../core/trust/target_paths.ts";
+import { assertDeviceType, assertSegment, isSha256 } from "../../core/names/mod.ts";
 import { VerifyStream } from "../../core/verify/mod.ts";
 import { fsyncDir, writeFileAtomic } from "../fs/atomic_file.ts";
 import { fileStream } from "../fs/file_streams.ts";
@@ -33,8 +33,6 @@ export interface CacheEntry {
   path: string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 /** Paths of the cache. */
 export class ImageStore {
   readonly dir: string;
@@ -48,7 +46,7 @@ export class ImageStore {
   }
 
   entryDir(deviceType: string, version: string, variant: string): string {
-    assertSegment(deviceType, "device type");
+    assertDeviceType(deviceType);
     assertSegment(version, "version");
     assertSegment(variant, "variant");
     return join(this.dir, "images", deviceType, version, variant);
@@ -62,7 +60,7 @@ export class ImageStore {
       return undefined;
     }
     const sha = doc.sha256;
-    if (typeof sha !== "string" || !HEX64.test(sha) || !Number.isSafeInteger(doc.size)) return undefined;
+    if (!isSha256(sha) || !Number.isSafeInteger(doc.size)) return undefined;
     if (typeof doc.version !== "string" || typeof doc.deviceType !== "string") return undefined;
     return { ...(doc as unknown as CacheEntry), path: join(dir, `${sha}.img`) };
   }

@@ -2,12 +2,14 @@
  * OS images by device type and version, with a verified cache (seed 000). Versions are resolved with core's
  * `resolveVersion` over the signed image targets of the repository (TUF), device-type aliases through the
  * signed `device-types.json` target. The cache is keyed by canonical device type, exact version and variant;
- * an entry is verified (length, sha256) while downloading and committed by rename, so a cached image is
- * always a verified one.
+ * an entry is verified (length, sha256) while downloading and committed by rename, and verified again while
+ * every read of it streams: a copy that went bad on disk never passes as good.
  *
- * - An exact version that is cached is served with no network round trip (size re-checked; full sha256 with
- *   `verify: true`). `latest`, `recommended`, `default` and ranges re-resolve online, and fall back to the
- *   cache with a warning when the repository cannot be reached (`TransientError`).
+ * - An exact version that is cached is served with no network round trip (size checked first; full sha256
+ *   before the first byte with `verify: true`). `latest`, `recommended`, `default` and ranges re-resolve
+ *   online, and fall back to the cache with a warning when the repository cannot be reached (`TransientError`).
+ * - A read whose bytes do not match errors its stream with `IntegrityError` after the entry is dropped, so
+ *   the next get fetches the image again; when it cannot (offline), that get fails with `IntegrityError`.
  * - Concurrent gets of one image share one download in a process and serialise across processes (a lock per
  *   sha256 in `<cacheDir>/partials/`); an interrupted download resumes with Range; a corrupt entry is
  *   dropped and fetched again; `maxBytes` evicts least recently used images; orphans are swept.
@@ -30,82 +32,27 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import semver from "semver";
-import { TransientError } from "../../core/errors.ts";
+import { IntegrityError, TransientError } from "../../core/errors.ts";
 import type { TrustedRepository } from "../../core/trust/mod.ts";
-import { downloadVerified, type FetchPolicy } from "../net/fetch.ts";
+import { downloadVerified } from "../net/fetch.ts";
 import { acquireLock } from "../fs/lock.ts";
 import { openRepository } from "../net/trust_store.ts";
 import { type CacheEntry, ImageStore } from "./_store.ts";
-import {
-  baseOf,
-  type Candidate,
-  candidates,
-  offlineSlug,
-  onlineSlug,
-  pick,
-  resolveImage,
-} from "./_resolve.ts";
-import { fileStream } from "../fs/file_streams.ts";
+import { joinUrl } from "../../core/url/mod.ts";
+import { type Candidate, candidates, offlineSlug, onlineSlug, pick, resolveImage } from "./_resolve.ts";
+import { verifiedRead } from "./_verified_read.ts";
+import { DroppedEntries } from "./_dropped.ts";
+import type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 export type { CacheEntry } from "./_store.ts";
-
-/** Options of {@linkcode ImageCache}. */
-export interface ImageCacheOptions {
-  cacheDir: string;
-  /** Repository base URL (http, https, file). Needed for anything not served from the cache. */
-  api?: URL | string;
-  /** Provisioned root metadata file; else `<tufDir>/root.json` must exist. */
-  trustedRoot?: string;
-  /** Where trusted TUF metadata is kept (default `<cacheDir>/tuf`; the CLI passes `<workspace>/tuf`). */
-  tufDir?: string;
-  /** Cache budget in bytes: least recently used images are evicted after each download. */
-  maxBytes?: number;
-  /** Timeouts and retries of network requests. */
-  fetch?: FetchPolicy;
-  /** Seconds to wait for another process downloading the same image (default 3600). */
-  lockWaitSeconds?: number;
-  /** Warnings (offline fallback, dropped corrupt entries). */
-  onWarning?: (message: string) => void;
-}
-
-/** Options of one {@linkcode ImageCache.get}. */
-export interface GetImageOptions {
-  variant?: "prod" | "dev";
-  signal?: AbortSignal;
-  /** Re-hash a cached image in full before serving it (default: size check only). */
-  verify?: boolean;
-  onProgress?: (bytes: number, total: number) => void;
-}
-
-/** A resolved image: its bytes as a stream (consume or cancel it) and what they are. */
-export interface ImageResult {
-  stream: ReadableStream<Uint8Array>;
-  deviceType: string;
-  version: string;
-  variant: "prod" | "dev";
-  sha256: string;
-  size: number;
-  fromCache: boolean;
-  /** The cached file (the stream reads it). */
-  path: string;
-}
-
-/** One image version offered by the repository. */
-export interface ImageVersion {
-  version: string;
-  variant: "prod" | "dev";
-  prerelease: boolean;
-  recommended: boolean;
-  size: number;
-  sha256: string;
-  cached: boolean;
-}
+export type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 /** The image cache. */
 export class ImageCache {
   #o: ImageCacheOptions;
   #store: ImageStore;
   #inflight = new Map<string, Promise<{ entry: CacheEntry; downloaded: boolean }>>();
+  #dropped = new DroppedEntries();
 
   constructor(options: ImageCacheOptions) {
     if (typeof options?.cacheDir !== "string" || options.cacheDir === "") {
@@ -137,13 +84,9 @@ export class ImageCache {
       repo = await this.#repository();
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
-      const hit = await this.#fromCache(
-        await offlineSlug(deviceType, this.#o.cacheDir),
-        request,
-        variant,
-        options,
-      );
-      if (!hit) throw error;
+      const slug = await offlineSlug(deviceType, this.#o.cacheDir);
+      const hit = await this.#fromCache(slug, request, variant, options);
+      if (!hit) throw this.#dropped.errorFor({ slug, request, variant }, error) ?? error;
       this.#o.onWarning?.(
         `offline (${error.message}): using cached ${hit.deviceType} ${hit.version} (${variant}), which may not be ${request}`,
       );
@@ -244,19 +187,31 @@ export class ImageCache {
       return undefined;
     }
     if (!(await this.#store.intact(entry)) || (options.verify && !(await this.#store.verify(entry)))) {
-      this.#o.onWarning?.(`cached ${slug} ${entry.version} (${variant}) is corrupt: dropped`);
-      const release = await this.#tryLock(entry.sha256);
-      if (release) await this.#store.drop(entry).finally(release);
+      await this.#dropCorrupt(
+        entry,
+        new IntegrityError(`Cannot verify cached image ${entry.path}: size or sha256 mismatch`),
+      );
       return undefined;
     }
     return await this.#serve(entry, true, options);
+  }
+
+  /** Drops an entry that failed verification (unless another process holds it) and remembers why. */
+  async #dropCorrupt(entry: CacheEntry, error: IntegrityError): Promise<void> {
+    this.#o.onWarning?.(`cached ${entry.deviceType} ${entry.version} (${entry.variant}) is corrupt: dropped`);
+    this.#dropped.add(entry, error);
+    const release = await this.#tryLock(entry.sha256);
+    if (release) await this.#store.drop(entry).finally(release);
   }
 
   async #serve(entry: CacheEntry, fromCache: boolean, _options: GetImageOptions): Promise<ImageResult> {
     const touched = { ...entry, accessedAt: new Date().toISOString() };
     await this.#store.writeEntry(touched).catch(() => {}); // LRU bookkeeping; a read-only cache still serves
     return {
-      stream: fileStream(entry.path),
+      stream: verifiedRead(entry.path, { length: entry.size, sha256: entry.sha256 }, {
+        name: `cached image ${entry.path}`,
+        onCorrupt: (error) => this.#dropCorrupt(entry, error),
+      }),
       deviceType: entry.deviceType,
       version: entry.version,
       variant: entry.variant,
@@ -300,7 +255,7 @@ export class ImageCache {
         }
         await this.#store.drop(existing);
       }
-      const blob = await downloadVerified(new URL(c.target.url, baseOf(this.#o.api!)), {
+      const blob = await downloadVerified(joinUrl(this.#o.api!, c.target.url), {
         ...this.#o.fetch,
         signal: options.signal ?? this.#o.fetch?.signal,
         downloads: this.#store.partials,

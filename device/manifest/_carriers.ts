@@ -7,6 +7,7 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError, TransientError } from "../../core/errors.ts";
+import { baseUrl, joinUrl } from "../../core/url/mod.ts";
 import { type FetchPolicy, openUrl, withRetries } from "../net/http.ts";
 import { fileStream } from "../fs/file_streams.ts";
 
@@ -115,13 +116,13 @@ export class HttpCarrier implements Carrier {
   #policy: FetchPolicy;
 
   constructor(base: URL, policy: FetchPolicy = {}) {
-    this.#base = base.href.endsWith("/") ? base : new URL(base.href + "/");
+    this.#base = baseUrl(base);
     this.name = this.#base.href;
     this.#policy = { retries: 1, baseDelayMs: 200, connectTimeoutMs: 10_000, ...policy };
   }
 
   #url(rel: string): URL {
-    return new URL(rel, this.#base);
+    return joinUrl(this.#base, rel);
   }
 
   async #open(rel: string, offset = 0) {

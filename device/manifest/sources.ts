@@ -26,7 +26,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { ID_PATTERN } from "../../core/manifest/manifest.ts";
+import { isSegment } from "../../core/names/mod.ts";
 import type { ArtifactSource, ItemKind, SourceEntry, SourceItem } from "../../core/manifest/source.ts";
 import { targetUrl } from "../../core/trust/target_paths.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
@@ -72,7 +72,7 @@ async function readIndex(carrier: Carrier): Promise<Map<string, IndexEntry> | un
   for (const [path, e] of Object.entries(entries)) {
     const m = /^manifests\/([^/]+)\.json$/.exec(path) ?? /^artifacts\/([^/]+)$/.exec(path);
     const sha256 = (e.hashes as { sha256?: unknown } | undefined)?.sha256;
-    if (!m || !ID_PATTERN.test(m[1]!) || typeof sha256 !== "string" || !Number.isSafeInteger(e.length)) {
+    if (!m || !isSegment(m[1]) || typeof sha256 !== "string" || !Number.isSafeInteger(e.length)) {
       continue;
     }
     let url: string;
@@ -119,16 +119,16 @@ class CarrierSource implements ArtifactSource {
     const out: SourceEntry[] = [];
     for (const f of (await this.#carrier.list("manifests")) ?? []) {
       const id = f.name.replace(/\.json$/, "");
-      if (f.name.endsWith(".json") && ID_PATTERN.test(id)) out.push({ id, kind: "manifest", size: f.size });
+      if (f.name.endsWith(".json") && isSegment(id)) out.push({ id, kind: "manifest", size: f.size });
     }
     for (const f of (await this.#carrier.list("artifacts")) ?? []) {
-      if (ID_PATTERN.test(f.name)) out.push({ id: f.name, kind: "artifact", size: f.size });
+      if (isSegment(f.name)) out.push({ id: f.name, kind: "artifact", size: f.size });
     }
     return out;
   }
 
   async get(id: string, kind: ItemKind): Promise<SourceItem | undefined> {
-    if (!ID_PATTERN.test(id)) return undefined;
+    if (!isSegment(id)) return undefined;
     const index = await this.#layout();
     let rel: string;
     let size: number | undefined;

@@ -2,13 +2,13 @@
  * Fetching for the device: HTTP(S) through the global `fetch` (node:http on Node, where undici's
  * `fetch` is heavier: `device/net/_node_http.ts`) and `file://` through node:fs, with
  * connect and idle timeouts, retries with exponential backoff and jitter on transient failures
- * (network errors, timeouts, 5xx, 429 with Retry-After), 4xx final (`NotFoundError` for 404).
+ * (network errors, timeouts, 5xx, 429 with Retry-After), 4xx final (`NotFoundError` for 404), and
+ * the slow-retrieval bounds (a minimum rate, deadlines: `SlowRetrievalError`, exit 75).
  *
- * {@linkcode downloadVerified} streams an artifact into `<downloads>/<key>.part` through core's
- * `VerifyStream` (length capped, digests checked), resumes a `.part` with a Range request (the
- * bytes already there are re-hashed first; a server that ignores Range restarts from 0), and
- * renames it to `<key>.blob` only once verified. {@linkcode fetchBytes} reads small documents
- * (TUF metadata, the legacy releases document) with a length cap.
+ * {@linkcode downloadVerified} drains the one download stream (`device/net/download.ts`: the `.part`
+ * first, then the network from there) through core's `VerifyStream` and renames the `.part` to
+ * `<key>.blob` only once verified. {@linkcode fetchBytes} reads small documents (TUF metadata, the
+ * legacy releases document) with a length cap and a tighter time bound.
  *
  * @example
  * ```ts
@@ -21,23 +21,16 @@
  * ```
  * @module
  */
-import { open, rename, stat, truncate, unlink } from "node:fs/promises";
+import { open, rename, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { IntegrityError, NotFoundError } from "../../core/errors.ts";
-import { VerifyStream } from "../../core/verify/mod.ts";
+import { readAll, VerifyStream } from "../../core/verify/mod.ts";
 import { fsyncDir } from "../fs/atomic_file.ts";
-import {
-  checkDeclaredLength,
-  DeclaredLengthError,
-  type FetchPolicy,
-  openUrl,
-  RetryableError,
-  withRetries,
-} from "./http.ts";
-import { CoalescingWriter, fileStream } from "../fs/file_streams.ts";
-import { noteStreamed } from "../fs/gc_hint.ts";
+import { Download } from "./download.ts";
+import { FETCH_DEFAULTS, type FetchPolicy } from "./fetch_policy.ts";
+import { openUrl, withRetries } from "./http.ts";
 
-export type { FetchPolicy } from "./http.ts";
+export type { FetchPolicy } from "./fetch_policy.ts";
 
 /** What a download must be. At least one digest. */
 export interface Expected {
@@ -48,7 +41,8 @@ export interface Expected {
 
 /**
  * Reads a small document. `undefined` for 404/410 or a missing file; `IntegrityError` if it is
- * longer than `maxLength`; `TransientError` after the retries.
+ * longer than `maxLength`; `SlowRetrievalError` when slower than the minimum rate or not done within
+ * `documentTimeoutMs` (retries included) or by the run's `deadline`; `TransientError` after the retries.
  *
  * @example
  * ```ts
@@ -63,52 +57,34 @@ export function fetchBytes(
   options: FetchPolicy & { maxLength: number },
 ): Promise<Uint8Array | undefined> {
   if (!(options.maxLength >= 0)) throw new RangeError("Cannot fetch: maxLength must be >= 0");
+  const bound = Date.now() + (options.documentTimeoutMs ?? FETCH_DEFAULTS.documentTimeoutMs);
+  const policy = { ...options, deadline: Math.min(options.deadline ?? Infinity, bound) };
   return withRetries(async () => {
     let opened;
     try {
-      opened = await openUrl(url, options);
+      opened = await openUrl(url, policy);
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
     try {
-      for await (const chunk of opened.body) {
-        total += chunk.byteLength;
-        if (total > options.maxLength) {
-          throw new IntegrityError(`Cannot fetch ${url}: longer than ${options.maxLength} bytes`);
-        }
-        chunks.push(chunk);
-      }
+      return await readAll(opened.body, {
+        maxBytes: options.maxLength,
+        name: String(url),
+        tooLarge: (max) => new IntegrityError(`Cannot fetch ${url}: longer than ${max} bytes`),
+      });
     } finally {
       await opened.dispose();
     }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.byteLength;
-    }
-    return out;
-  }, options);
-}
-
-async function sizeOf(path: string): Promise<number> {
-  return (await stat(path).catch(() => undefined))?.size ?? 0;
-}
-
-/** Where the Content-Range of a 206 starts, or `undefined`. */
-function rangeStart(header: string | null): number | undefined {
-  const m = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(header?.trim() ?? "");
-  return m ? Number(m[1]) : undefined;
+  }, policy);
 }
 
 /**
  * Downloads `url` into `<downloads>/<key>.blob`, verified against `expected` while streaming.
  * Returns the blob path (at once if the blob is already there). Throws `IntegrityError` on a
- * mismatch (the `.part` is removed), `NotFoundError` on 404, `TransientError` after the retries
- * (the `.part` stays, for the next run to resume).
+ * mismatch (the `.part` is removed; a `.part` of an earlier run that does not verify is downloaded
+ * once more from byte 0 first), `NotFoundError` on 404, `TransientError` after the retries or when too
+ * slow (the `.part` stays, for the next run to resume).
  *
  * @example
  * ```ts ignore
@@ -142,88 +118,19 @@ export async function downloadVerified(
   const part = `${options.downloads}/${options.key}.part`;
   if ((await stat(blob).catch(() => undefined))?.isFile()) return blob;
   const name = options.name ?? String(url);
-  const cap = expected.length ?? options.maxLength ?? 4 * 2 ** 30;
-  let freshRetryUsed = false;
-
-  await withRetries(async () => {
-    let offset = await sizeOf(part);
-    if (offset > cap) {
-      await truncate(part, 0);
-      offset = 0;
-    }
-    const request = async (from: number) => {
-      const o = await openUrl(url, { ...options, offset: from });
-      try {
-        checkDeclaredLength(o, { length: expected.length, offset: from, name });
-      } catch (error) {
-        await o.dispose();
-        throw error;
-      }
-      return o;
-    };
-    let opened = offset === expected.length ? undefined : await request(offset);
-    try {
-      if (opened && offset > 0 && opened.status === 200) {
-        // the server ignored the Range request and sends everything: take it from byte 0
-        await truncate(part, 0);
-        offset = 0;
-      } else if (
-        opened && offset > 0 && (opened.status !== 206 || rangeStart(opened.contentRange) !== offset)
-      ) {
-        // not satisfiable (416) or a range we did not ask for: start again from byte 0
-        await opened.dispose();
-        opened = undefined;
-        await truncate(part, 0);
-        offset = 0;
-        opened = await request(0);
-      }
-      const body = opened?.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-      const verify = new VerifyStream(expected, {
-        name,
-        prefix: offset > 0 ? fileStream(part, { end: offset }) : undefined,
-        onProgress: (bytes) => options.onProgress?.(bytes, expected.length),
-      });
-      verify.done.catch(() => {}); // the pipe reports the same error
-      const handle = await open(part, "a");
-      let seen = offset;
-      try {
-        const writer = new CoalescingWriter(handle, { idleFlushMs: 200 });
-        try {
-          await body.pipeThrough(verify).pipeTo(
-            new WritableStream<Uint8Array>({
-              async write(chunk) {
-                seen += chunk.byteLength;
-                if (seen > cap) throw new IntegrityError(`Cannot verify ${name}: longer than ${cap} bytes`);
-                await writer.push(chunk);
-                noteStreamed(chunk.byteLength);
-              },
-            }),
-          );
-          await verify.done;
-        } finally {
-          await writer.flush(); // what arrived stays in the .part for a resume (or is removed below)
-        }
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      // a server announcing another size than the signed one: final, and the .part is not to blame
-      if (error instanceof IntegrityError && !(error instanceof DeclaredLengthError)) {
-        await unlink(part).catch(() => {});
-        if (offset > 0 && !freshRetryUsed) {
-          // the bytes of an earlier run were bad: one fresh download before giving up
-          freshRetryUsed = true;
-          throw new RetryableError(`Cannot resume ${name}: partial download did not verify`, {
-            cause: error,
-          });
-        }
-      }
-      throw error;
-    } finally {
-      await opened?.dispose();
-    }
-  }, options);
+  const download = new Download(url, { ...options, part, length: expected.length, name });
+  await download.run(async (openStream) => {
+    const verify = new VerifyStream(expected, { name });
+    verify.done.catch(() => {}); // the pipe reports the same error
+    await openStream().pipeThrough(verify).pipeTo(new WritableStream());
+    await verify.done;
+  });
+  const handle = await open(part, "r+");
+  try {
+    await handle.sync(); // the verified bytes are on disk before the name says so
+  } finally {
+    await handle.close();
+  }
   await rename(part, blob);
   await fsyncDir(dirname(blob));
   return blob;

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { IntegrityError, NotFoundError, TransientError } from "../../core/errors.ts";
 import { serveStatic } from "../../test/e2e/static_server.ts";
 import { downloadVerified, fetchBytes } from "./fetch.ts";
+import { SlowRetrievalError } from "./slow_retrieval_error.ts";
 
 async function site() {
   const dir = await mkdtemp(join(tmpdir(), "drover-fetch-"));
@@ -182,6 +183,69 @@ Deno.test("downloadVerified() resumes a body cut before its declared length (tra
     assert.deepEqual(new Uint8Array(await readFile(blob)), s.body);
     const ranges = server.requests.map((r) => r.range);
     assert.deepEqual(ranges, [null, "bytes=100000-", "bytes=200000-"]);
+  } finally {
+    await rm(s.dir, { recursive: true });
+  }
+});
+
+/** A body that sends `bytes` one byte every `everyMs` (a slow retrieval attack); its timer ends with it. */
+function dribble(bytes: Uint8Array, everyMs: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      return new Promise<void>((done) => {
+        timer = setTimeout(() => {
+          controller.enqueue(bytes.slice(at, ++at));
+          done();
+        }, everyMs);
+      });
+    },
+    cancel: () => clearTimeout(timer),
+  });
+}
+
+Deno.test("fetchBytes() gives up on a document dribbled below the minimum rate, without retrying", async () => {
+  const s = await site();
+  try {
+    const doc = new TextEncoder().encode(JSON.stringify({ signed: { version: 1 }, pad: "x".repeat(2000) }));
+    await using server = serveStatic(s.dir, { intercept: () => new Response(dribble(doc, 20)) });
+    const started = performance.now();
+    await assert.rejects(
+      fetchBytes(new URL("tuf/timestamp.json", server.url), {
+        maxLength: 16_384,
+        minRate: 1024,
+        rateWindowMs: 300,
+        baseDelayMs: 1,
+      }),
+      (e) =>
+        e instanceof SlowRetrievalError && e.code === "E_TRANSIENT" && /slower than 1024/.test(e.message),
+    );
+    assert.ok(performance.now() - started < 3000);
+    assert.equal(server.requests.length, 1);
+  } finally {
+    await rm(s.dir, { recursive: true });
+  }
+});
+
+Deno.test("fetchBytes() bounds a document by documentTimeoutMs, retries included, and by the run's deadline", async () => {
+  const s = await site();
+  try {
+    const doc = new Uint8Array(10_000).fill(0x20);
+    await using server = serveStatic(s.dir, { intercept: () => new Response(dribble(doc, 5)) });
+    const url = new URL("tuf/timestamp.json", server.url);
+    for (const bounded of [() => ({ documentTimeoutMs: 300 }), () => ({ deadline: Date.now() + 300 })]) {
+      const bound = bounded();
+      const started = performance.now();
+      await assert.rejects(
+        fetchBytes(url, { maxLength: 16_384, minRate: 0, ...bound }),
+        (e) => e instanceof SlowRetrievalError && /deadline/.test(e.message),
+        JSON.stringify(bound),
+      );
+      const took = performance.now() - started;
+      assert.ok(took >= 250 && took < 2000, `${took} ms`);
+    }
   } finally {
     await rm(s.dir, { recursive: true });
   }

@@ -22,6 +22,7 @@
 import { mkdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { TrustError } from "../../core/errors.ts";
+import { joinUrl } from "../../core/url/mod.ts";
 import { type MetadataStore, refreshTrust, type TrustedRepository } from "../../core/trust/mod.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "./fetch.ts";
@@ -115,7 +116,6 @@ export async function openRepository(
   } else if (!(await store.read("root.json"))) {
     throw new TrustError(`Cannot refresh trust: no trusted root; ${provisioningHint(tufDir)}`);
   }
-  const base = api.href.endsWith("/") ? api : new URL(api.href + "/");
   return await refreshTrust({
     store,
     trustedRoot,
@@ -124,7 +124,7 @@ export async function openRepository(
       if (!/^tuf\/[A-Za-z0-9._-]+\.json$/.test(path)) {
         throw new TrustError(`Cannot fetch metadata: unexpected path ${path}`);
       }
-      return fetchBytes(new URL(path, base), { ...options, maxLength });
+      return fetchBytes(joinUrl(api, path), { ...options, maxLength });
     },
   });
 }

@@ -14,6 +14,7 @@ import type { RepoState } from "../repo_state.ts";
 import type { ImageEntry, RepoView } from "../repo_view.ts";
 import { HttpError } from "../http_error.ts";
 import { baseUrl, jsonSpec, type ResponseSpec } from "../http.ts";
+import { joinUrl } from "../../core/url/mod.ts";
 
 /**
  * Registers the image routes.
@@ -80,7 +81,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
       body: null,
       status: 302,
       headers: {
-        "location": `${baseUrl(ask.url, state.config)}/${target.url}`,
+        "location": joinUrl(baseUrl(ask.url, state.config), target.url).href,
         "x-drover-version": entry.version,
         "x-drover-sha256": target.hashes.sha256,
         "cache-control": `public, max-age=${state.config.shortMaxAge}`,

@@ -1,17 +1,18 @@
 /**
  * `POST /v1/metadata` (bearer token): publish targets metadata signed by the operator's targets
- * key. Refused unless it parses (400), is newer than the current targets (409 `E_STALE`),
- * verifies against the current root's targets role (403 `E_TRUST`), and every target it names is
- * already uploaded with the signed length (409 `E_CONFLICT`). Then the edge re-signs snapshot and
- * timestamp with its online keys (core's `RepositoryWriter.acceptTargets`) and drops its caches.
+ * key. Refused unless it fits `maxMetadataBytes` (413), parses (400), is newer than the current
+ * targets (409 `E_STALE`), verifies against the current root's targets role (403 `E_TRUST`), and
+ * every target it names is already uploaded with the signed length (409 `E_CONFLICT`). Then the
+ * edge re-signs snapshot and timestamp with its online keys (core's `RepositoryWriter.acceptTargets`)
+ * and drops its caches.
  * @module
  */
 import type { Hono } from "hono";
 import { decodeMetadata, RepositoryWriter, targetInfoFromTuf, verifyEnvelope } from "../../core/trust/mod.ts";
 import type { RootKeys, TargetInfo } from "../../core/trust/mod.ts";
 import type { RepoState } from "../repo_state.ts";
-import { requireToken } from "../auth.ts";
-import { declaredLength, readCapped } from "../body.ts";
+import { publishAuth } from "../auth.ts";
+import { limitBody } from "../body.ts";
 import { HttpError } from "../http_error.ts";
 import { jsonResponse } from "../http.ts";
 import { loadView } from "../repo_view.ts";
@@ -32,18 +33,10 @@ import { loadView } from "../repo_view.ts";
  * ```
  */
 export function metadataRoutes(app: Hono, state: RepoState): void {
-  app.post("/v1/metadata", async (c) => {
-    const body = c.req.raw.body;
-    let bytes: Uint8Array;
-    try {
-      requireToken(c.req.header("authorization"), state.config.token);
-      const max = state.config.maxMetadataBytes;
-      declaredLength(c.req.header("content-length"), max);
-      bytes = await readCapped(body, max);
-    } catch (error) {
-      await body?.cancel().catch(() => {});
-      throw error;
-    }
+  const auth = publishAuth(state.config.token);
+  const limit = limitBody(state.config.maxMetadataBytes);
+  app.post("/v1/metadata", auth, limit, async (c) => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (!state.keys.snapshot || !state.keys.timestamp) {
       throw new HttpError(503, "Cannot publish: this edge holds no snapshot/timestamp keys");
     }

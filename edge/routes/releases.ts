@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import type { RepoState } from "../repo_state.ts";
 import { type RepoView, viewKey } from "../repo_view.ts";
 import { baseUrl } from "../http.ts";
+import { joinUrl } from "../../core/url/mod.ts";
 
 /**
  * Registers the releases routes.
@@ -65,7 +66,7 @@ function render(view: RepoView, base: string): string {
   for (const [name, refs] of Object.entries(view.releases)) {
     const entries: Record<string, Record<string, unknown>> = {};
     for (const [ref, entry] of Object.entries(refs)) {
-      entries[ref] = { ...entry, file: `${base}/${String(entry.file).replace(/^\/+/, "")}` };
+      entries[ref] = { ...entry, file: joinUrl(base, String(entry.file)).href };
     }
     out[name] = entries;
   }

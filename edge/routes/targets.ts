@@ -10,9 +10,10 @@ import type { RepoState } from "../repo_state.ts";
 import { HttpError } from "../http_error.ts";
 import { IMMUTABLE } from "../http.ts";
 import { parseRange } from "./_range.ts";
+import { isSegment } from "../../core/names/mod.ts";
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-const FILE = /^([0-9a-f]{64})\.[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** `<sha256>.<name>`: the last segment of a consistent-snapshot URL. */
+const FILE = /^([0-9a-f]{64})\.(.+)$/;
 
 /**
  * Registers the artifact route.
@@ -81,11 +82,11 @@ function parseTargetPath(url: string): { sha256: string; path: string } {
     } catch {
       throw notATarget();
     }
-    if (segment.length > 255 || !SEGMENT.test(segment)) throw notATarget();
+    if (!isSegment(segment, { maxLength: 255 })) throw notATarget();
     decoded.push(segment);
   }
   const match = FILE.exec(decoded[decoded.length - 1]!);
-  if (!match) throw notATarget();
+  if (!match || !isSegment(match[2])) throw notATarget();
   return { sha256: match[1]!, path: `targets/${decoded.join("/")}` };
 }
 

@@ -6,8 +6,9 @@
  */
 import type { Hono } from "hono";
 import { VerifyStream } from "../../core/verify/mod.ts";
+import { isSha256 } from "../../core/names/mod.ts";
 import type { RepoState } from "../repo_state.ts";
-import { requireToken } from "../auth.ts";
+import { publishAuth } from "../auth.ts";
 import { CapStream, declaredLength, watchErrors } from "../body.ts";
 import { HttpError } from "../http_error.ts";
 import { jsonResponse } from "../http.ts";
@@ -28,13 +29,12 @@ import { jsonResponse } from "../http.ts";
  * ```
  */
 export function uploadRoutes(app: Hono, state: RepoState): void {
-  app.put("/v1/targets/:sha256", async (c) => {
+  app.put("/v1/targets/:sha256", publishAuth(state.config.token), async (c) => {
     const body = c.req.raw.body;
     let stream: ReadableStream<Uint8Array> | undefined;
     try {
-      requireToken(c.req.header("authorization"), state.config.token);
       const sha256 = c.req.param("sha256");
-      if (!/^[0-9a-f]{64}$/.test(sha256)) {
+      if (!isSha256(sha256)) {
         throw new HttpError(400, "Cannot store target: expected a lower-case hex sha256");
       }
       const max = state.config.maxUploadBytes;

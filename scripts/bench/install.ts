@@ -7,7 +7,9 @@
  * small ones, gzip -1) and its repository (`scripts/repo.ts`) are made once and reused. The repository
  * is served by Python's `http.server` in its own process, so the server does not compete with the
  * measured process. Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when present, else from
- * polling `VmHWM` in `/proc/<pid>/status`. Targets: time within 1.3x the baseline, peak RSS < 100 MiB.
+ * polling `VmHWM` in `/proc/<pid>/status`. Beside it, the runtime's own idle RSS: the peak of `drover --version`
+ * on the same runtime and bundle (the runtime and the bundle loaded, nothing streamed). Targets: time within 1.3x
+ * the baseline, peak RSS within 32 MiB of the idle RSS.
  *
  * Run: `deno run -A scripts/bench/install.ts [--size-mib 512] [--runs 1] [--runtime node|deno]… [--bundle FILE]`
  *
@@ -51,6 +53,8 @@ export interface InstallBenchRow {
   ratio: number;
   /** Peak resident set size of the measured process, MiB (drover only). */
   peakRssMiB?: number;
+  /** Peak RSS of `drover --version` on the same runtime (the runtime's idle footprint), MiB (drover only). */
+  idleRssMiB?: number;
   /** `check` and `install` run separately (download+verify, then verify+extract+fsync+switch). */
   phases?: { checkSeconds: number; installSeconds: number };
 }
@@ -92,6 +96,8 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
   try {
     const url = `${server.url}/${await archiveUrl(repo)}`;
     const timings: Record<string, InstallBenchRow[]> = {};
+    const idle: Record<string, number> = {};
+    for (const runtime of runtimes) idle[runtime] = await idleRss(runtime, bundle);
     for (let run = 0; run < runs; run++) {
       log(`run ${run + 1}/${runs}: baseline (curl | tee >(openssl dgst -sha256) | tar xz)`);
       (timings.baseline ??= []).push(await baseline(url, join(work, "baseline-out")));
@@ -103,6 +109,7 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
         const install = await droverRun(runtime, work, repo, server.url, "install", { keep: true, bundle });
         row.phases = { checkSeconds: check.seconds, installSeconds: install.seconds };
         row.peakRssMiB = Math.max(row.peakRssMiB ?? 0, check.peakRssMiB ?? 0, install.peakRssMiB ?? 0);
+        row.idleRssMiB = idle[runtime];
         (timings[`drover update (${runtime})`] ??= []).push(row);
       }
     }
@@ -111,6 +118,7 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
       const seconds = median(list.map((r) => r.seconds));
       const row: InstallBenchRow = { name, seconds, ratio: seconds / base };
       if (list[0]!.peakRssMiB !== undefined) row.peakRssMiB = Math.max(...list.map((r) => r.peakRssMiB ?? 0));
+      if (list[0]!.idleRssMiB !== undefined) row.idleRssMiB = list[0]!.idleRssMiB;
       if (list[0]!.phases) {
         row.phases = {
           checkSeconds: median(list.map((r) => r.phases!.checkSeconds)),
@@ -273,6 +281,14 @@ async function droverRun(
   return { name: `drover ${command} (${runtime})`, seconds, ratio: 0, peakRssMiB: peakKiB / 1024 };
 }
 
+/** The runtime's idle footprint: median peak RSS (MiB) of three `drover --version` runs of `bundle`. */
+async function idleRss(runtime: "node" | "deno", bundle: string): Promise<number> {
+  const argv = runtime === "node" ? ["node", bundle, "--version"] : [DENO, "run", "-A", bundle, "--version"];
+  const peaks: number[] = [];
+  for (let i = 0; i < 3; i++) peaks.push((await execMeasured(argv)) / 1024);
+  return median(peaks);
+}
+
 /** Runs argv; resolves to its peak RSS in KiB (GNU time when present, else VmHWM polling). */
 async function execMeasured(argv: string[]): Promise<number> {
   if (existsSync("/usr/bin/time")) {
@@ -325,17 +341,20 @@ function table(rows: InstallBenchRow[], archiveBytes: number, contentBytes: numb
     `install benchmark: archive ${mib(archiveBytes)} MiB (.tar.gz, gzip -1), content ${
       mib(contentBytes)
     } MiB`,
-    "targets: time <= 1.3x baseline, peak RSS < 100 MiB",
+    "targets: time <= 1.3x baseline, peak RSS <= idle RSS + 32 MiB (idle: `drover --version`, same runtime)",
     "",
-    "| contender | time (s) | vs baseline | peak RSS (MiB) | check (s) | install (s) |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| contender | time (s) | vs baseline | peak RSS (MiB) | idle RSS (MiB) | peak - idle | check (s) | install (s) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
+  const fixed = (n: number | undefined, digits = 1) => n?.toFixed(digits) ?? "-";
   for (const r of rows) {
+    const over = r.peakRssMiB !== undefined && r.idleRssMiB !== undefined
+      ? r.peakRssMiB - r.idleRssMiB
+      : undefined;
     lines.push(
-      `| ${r.name} | ${r.seconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${
-        r.peakRssMiB?.toFixed(1) ?? "-"
-      } | ` +
-        `${r.phases?.checkSeconds.toFixed(2) ?? "-"} | ${r.phases?.installSeconds.toFixed(2) ?? "-"} |`,
+      `| ${r.name} | ${r.seconds.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${fixed(r.peakRssMiB)} | ` +
+        `${fixed(r.idleRssMiB)} | ${fixed(over)} | ${fixed(r.phases?.checkSeconds, 2)} | ` +
+        `${fixed(r.phases?.installSeconds, 2)} |`,
     );
   }
   return lines.join("\n");

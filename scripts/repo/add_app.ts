@@ -7,17 +7,20 @@
  * ```ts ignore
  * import { command } from "./add_app.ts";
  * await command.run(["--repo", "r", "--keys", "k", "--name", "acme/radio", "--ref", "main",
- *   "--commit", "0123abc", "--file", "radio.tar.gz"], { stdout: console.log, stderr: console.error, env: {} });
+ *   "--commit", "0123abc", "--file", "radio.tar.gz"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
 import { open, stat } from "node:fs/promises";
 import semver from "semver";
-import { type AppCustom, appTargetPath, assertSegment } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { type AppCustom, appTargetPath } from "../../core/trust/mod.ts";
+import { assertSegment } from "../../core/names/mod.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget } from "./_import_target.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
                     [--version V] [--allow-downgrade] [--json]
@@ -37,34 +40,35 @@ snapshot and timestamp metadata.
 `;
 
 /** The `add-app` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "add-app",
   summary: "add an app release archive (name, ref, commit)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, {
-      name: { type: "string" },
-      ref: { type: "string" },
-      commit: { type: "string" },
-      file: { type: "string" },
-      version: { type: "string" },
-      "allow-downgrade": { type: "boolean" },
-    });
-    if (v.help) return (io.stdout(help), 0);
-    const name = need(v, "name");
-    const ref = need(v, "ref");
-    const commit = need(v, "commit").toLowerCase();
-    const file = need(v, "file");
+  options: {
+    name: { type: "string" },
+    ref: { type: "string" },
+    commit: { type: "string" },
+    file: { type: "string" },
+    version: { type: "string" },
+    "allow-downgrade": { type: "boolean" },
+  },
+  async run(parsed, io) {
+    const v = parsed.values;
+    const name = required(parsed, "name");
+    const ref = required(parsed, "ref");
+    const commit = required(parsed, "commit").toLowerCase();
+    const file = required(parsed, "file");
     const version = v.version as string | undefined;
     if (version !== undefined) {
-      assertSegment(version, "version");
+      UsageError.check(() => assertSegment(version, "version"));
       if (!semver.valid(version.replace(/^v/, ""))) {
         throw new UsageError(`Cannot add app: '${version}' is not a version`);
       }
     }
     const ext = await archiveExt(file);
-    const path = appTargetPath({ name, ref, commit, ext });
-    const { store, writer } = await openRepo(v);
+    const path = UsageError.check(() => appTargetPath({ name, ref, commit, ext }));
+    const { store, writer } = await openRepo(parsed);
     let serial = 0;
     for (const t of writer.targets().values()) {
       const c = t.custom as AppCustom;
@@ -78,15 +82,13 @@ export const command: RepoCommand = {
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
     const target = writer.targets().get(path);
-    report(
-      io,
-      v.json,
-      { target, versions },
-      `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})`,
-    );
+    printResult(io, parsed, {
+      doc: { target, versions },
+      text: `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})`,
+    });
     return 0;
   },
-};
+});
 
 function isoNow(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");

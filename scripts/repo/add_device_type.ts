@@ -5,16 +5,19 @@
  * @example
  * ```ts ignore
  * import { command } from "./add_device_type.ts";
- * await command.run(["--repo", "r", "--keys", "k", "--slug", "raspberrypi4-64", "--alias", "rpi4"], { stdout: console.log, stderr: console.error, env: {} });
+ * await command.run(["--repo", "r", "--keys", "k", "--slug", "raspberrypi4-64", "--alias", "rpi4"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
-import { assertSegment, DEVICE_TYPES_PATH, type DeviceTypeEntry } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { DEVICE_TYPES_PATH, type DeviceTypeEntry } from "../../core/trust/mod.ts";
+import { assertDeviceType } from "../../core/names/mod.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { currentDeviceTypes } from "./_device_types.ts";
 import { putTargetBytes } from "./_import_target.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help =
   `Usage: repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
@@ -27,22 +30,23 @@ name another device type. Signs new targets, snapshot and timestamp metadata.
 `;
 
 /** The `add-device-type` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "add-device-type",
   summary: "add or update a device type (slug, name, aliases)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, {
-      slug: { type: "string" },
-      name: { type: "string" },
-      alias: { type: "string", multiple: true },
-    });
-    if (v.help) return (io.stdout(help), 0);
-    const slug = need(v, "slug");
-    assertSegment(slug, "slug");
+  options: {
+    slug: { type: "string" },
+    name: { type: "string" },
+    alias: { type: "string", multiple: true },
+  },
+  async run(parsed, io) {
+    const v = parsed.values;
+    const slug = required(parsed, "slug");
+    UsageError.check(() => assertDeviceType(slug, { what: "slug" }));
     const aliases = (v.alias as string[] | undefined) ?? [];
-    for (const a of aliases) assertSegment(a, "alias");
-    const { store, writer } = await openRepo(v);
+    for (const a of aliases) UsageError.check(() => assertDeviceType(a, { what: "alias" }));
+    const { store, writer } = await openRepo(parsed);
     const list = await currentDeviceTypes(store, writer);
     for (const d of list) {
       if (
@@ -67,12 +71,10 @@ export const command: RepoCommand = {
       custom: { kind: "device-types" },
     });
     const { versions } = await writer.commit();
-    report(
-      io,
-      v.json,
-      { deviceType: entry, deviceTypes: list, versions },
-      `device type ${slug}: targets v${versions.targets}`,
-    );
+    printResult(io, parsed, {
+      doc: { deviceType: entry, deviceTypes: list, versions },
+      text: `device type ${slug}: targets v${versions.targets}`,
+    });
     return 0;
   },
-};
+});

@@ -7,19 +7,22 @@
  * ```ts ignore
  * import { command } from "./add_image.ts";
  * await command.run(["--repo", "r", "--keys", "k", "--device-type", "rpi4", "--version", "1.2.0",
- *   "--file", "os.img.gz"], { stdout: console.log, stderr: console.error, env: {} });
+ *   "--file", "os.img.gz"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import semver from "semver";
-import { assertSegment, type ImageCustom, imageTargetPath } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { type ImageCustom, imageTargetPath } from "../../core/trust/mod.ts";
+import { assertSegment } from "../../core/names/mod.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { canonicalSlug, currentDeviceTypes } from "./_device_types.ts";
 import { importTarget } from "./_import_target.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-image --repo DIR --keys DIR --device-type SLUG --version V --file IMAGE
                       [--variant prod|dev] [--prerelease] [--recommended] [--json]
@@ -38,38 +41,41 @@ timestamp metadata.
 `;
 
 /** The `add-image` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "add-image",
   summary: "add an OS image (device type, version, variant)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, {
-      "device-type": { type: "string" },
-      version: { type: "string" },
-      variant: { type: "string" },
-      prerelease: { type: "boolean" },
-      recommended: { type: "boolean" },
-      file: { type: "string" },
-    });
-    if (v.help) return (io.stdout(help), 0);
-    const asked = need(v, "device-type");
-    const version = need(v, "version");
-    const file = need(v, "file");
+  options: {
+    "device-type": { type: "string" },
+    version: { type: "string" },
+    variant: { type: "string" },
+    prerelease: { type: "boolean" },
+    recommended: { type: "boolean" },
+    file: { type: "string" },
+  },
+  async run(parsed, io) {
+    const v = parsed.values;
+    const asked = required(parsed, "device-type");
+    const version = required(parsed, "version");
+    const file = required(parsed, "file");
     const variant = (v.variant as string | undefined) ?? "prod";
     if (variant !== "prod" && variant !== "dev") {
       throw new UsageError(`Cannot add image: --variant must be prod or dev`);
     }
-    assertSegment(version, "version");
-    const parsed = semver.parse(version.replace(/^v/, ""));
-    if (!parsed) throw new UsageError(`Cannot add image: '${version}' is not a semantic version`);
+    UsageError.check(() => assertSegment(version, "version"));
+    const semantic = semver.parse(version.replace(/^v/, ""));
+    if (!semantic) throw new UsageError(`Cannot add image: '${version}' is not a semantic version`);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`Cannot add image: --file ${file} is not a readable file`);
-    const { store, writer } = await openRepo(v);
+    const { store, writer } = await openRepo(parsed);
     const slug = canonicalSlug(await currentDeviceTypes(store, writer), asked);
     if (!slug) {
       throw new UsageError(`Cannot add image: unknown device type '${asked}' (add it with add-device-type)`);
     }
-    const path = imageTargetPath({ deviceType: slug, version, variant, basename: basename(file) });
+    const path = UsageError.check(() =>
+      imageTargetPath({ deviceType: slug, version, variant, basename: basename(file) })
+    );
     io.stderr(`importing ${file}\n`);
     const imported = await importTarget(store, path, file);
     const existing = writer.targets().get(path);
@@ -81,17 +87,15 @@ export const command: RepoCommand = {
       deviceType: slug,
       version,
       variant,
-      prerelease: Boolean(v.prerelease) || parsed.prerelease.length > 0,
+      prerelease: Boolean(v.prerelease) || semantic.prerelease.length > 0,
     };
     if (v.recommended) custom.recommended = true;
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
-    report(
-      io,
-      v.json,
-      { target: writer.targets().get(path), versions },
-      `${path}: ${imported.url} (targets v${versions.targets})`,
-    );
+    printResult(io, parsed, {
+      doc: { target: writer.targets().get(path), versions },
+      text: `${path}: ${imported.url} (targets v${versions.targets})`,
+    });
     return 0;
   },
-};
+});

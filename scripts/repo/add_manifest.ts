@@ -8,7 +8,7 @@
  * ```ts ignore
  * import { command } from "./add_manifest.ts";
  * await command.run(["--repo", "r", "--keys", "k", "--file", "base.json", "--artifact", "rootfs.img"],
- *   { stdout: console.log, stderr: console.error, env: {} });
+ *   { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
@@ -17,11 +17,13 @@ import { open, readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type Manifest, miniHash, parseManifest } from "../../core/manifest/mod.ts";
 import { encodeMetadata, type ManifestCustom, signEnvelope } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget, putTargetBytes } from "./_import_target.ts";
 import { readKeys } from "./_keys.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help =
   `Usage: repo add-manifest --repo DIR --keys DIR --file MANIFEST.json [--artifact [ID=]FILE]... [--json]
@@ -97,14 +99,15 @@ async function fill(body: Record<string, unknown>, specs: string[]): Promise<Map
 }
 
 /** The `add-manifest` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "add-manifest",
   summary: "add a signed device install manifest (and its artifact files)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, { file: { type: "string" }, artifact: { type: "string", multiple: true } });
-    if (v.help) return (io.stdout(help), 0);
-    const file = need(v, "file");
+  options: { file: { type: "string" }, artifact: { type: "string", multiple: true } },
+  async run(parsed, io) {
+    const v = parsed.values;
+    const file = required(parsed, "file");
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(await readFile(file, "utf8"));
@@ -122,8 +125,8 @@ export const command: RepoCommand = {
     } catch (e) {
       throw new Error(`Cannot add manifest: ${(e as Error).message.replace(/^Cannot parse manifest: /, "")}`);
     }
-    const { store, writer } = await openRepo(v);
-    const targetsKey = (await readKeys(need(v, "keys"))).targets;
+    const { store, writer } = await openRepo(parsed);
+    const targetsKey = (await readKeys(required(parsed, "keys"))).targets;
     if (!targetsKey) throw new Error("Cannot add manifest: no targets key in --keys");
     const added: string[] = [];
     for (const [id, path] of files) {
@@ -147,12 +150,10 @@ export const command: RepoCommand = {
     writer.setTarget(path, { length: put.length, hashes: put.hashes, custom });
     added.push(path);
     const { versions } = await writer.commit();
-    report(
-      io,
-      v.json,
-      { manifest, targets: added, versions },
-      `${path}: ${put.url} (targets v${versions.targets})`,
-    );
+    printResult(io, parsed, {
+      doc: { manifest, targets: added, versions },
+      text: `${path}: ${put.url} (targets v${versions.targets})`,
+    });
     return 0;
   },
-};
+});

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { RepoCommand } from "./command.ts";
+import type { Command } from "../../device/cli/command.ts";
 import { command as init } from "./init.ts";
 import { command as addDeviceType } from "./add_device_type.ts";
 import { command as addApp } from "./add_app.ts";
@@ -19,7 +19,7 @@ import { command as timestamp } from "./timestamp.ts";
 import { command as rotateKey } from "./rotate_key.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly RepoCommand[] = [
+export const COMMANDS: readonly Command[] = [
   init,
   addDeviceType,
   addApp,

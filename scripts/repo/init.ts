@@ -5,14 +5,16 @@
  * @example
  * ```ts ignore
  * import { command } from "./init.ts";
- * await command.run(["--repo", "repo", "--keys", "keys"], { stdout: console.log, stderr: console.error, env: {} });
+ * await command.run(["--repo", "repo", "--keys", "keys"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
 import { generateKeyPair, RepositoryWriter, type RoleKeys } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { refuseExisting, ROLES, writeKeyFile } from "./_keys.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 import { FsRepoStore } from "./fs_repo_store.ts";
 
 const help = `Usage: repo init --repo DIR --keys DIR [--expires-days N] [--json]
@@ -27,15 +29,16 @@ Give devices tuf/1.root.json as their trusted root.
 `;
 
 /** The `init` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "init",
   summary: "create keys and an empty signed repository",
   help,
-  async run(argv, io) {
-    const v = parse(argv, { "expires-days": { type: "string" } });
-    if (v.help) return (io.stdout(help), 0);
-    const repoDir = need(v, "repo");
-    const keysDir = need(v, "keys");
+  options: { "expires-days": { type: "string" } },
+  async run(parsed, io) {
+    const v = parsed.values;
+    const repoDir = required(parsed, "repo");
+    const keysDir = required(parsed, "keys");
     let days: number | undefined;
     if (v["expires-days"] !== undefined) {
       days = Number(v["expires-days"]);
@@ -55,12 +58,10 @@ export const command: RepoCommand = {
     for (const role of ROLES) await writeKeyFile(keysDir, `${role}.json`, keys[role]);
     const writer = await RepositoryWriter.init(store, keys, { expiresDays: days });
     const keyids = Object.fromEntries(ROLES.map((r) => [r, keys[r].keyid]));
-    report(
-      io,
-      v.json,
-      { repo: store.root, keys: keysDir, keyids, versions: writer.versions },
-      `initialised ${store.root} (root v1); trusted root: ${store.root}/tuf/1.root.json`,
-    );
+    printResult(io, parsed, {
+      doc: { repo: store.root, keys: keysDir, keyids, versions: writer.versions },
+      text: `initialised ${store.root} (root v1); trusted root: ${store.root}/tuf/1.root.json`,
+    });
     return 0;
   },
-};
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { VERSION } from "../../device/cli/version.ts";
 import { runRepo } from "./main.ts";
 
 async function run(...argv: string[]) {
@@ -18,7 +19,12 @@ Deno.test("runRepo() maps usage errors to 2 with --json errors on stdout, and li
   assert.equal((await run("nope")).code, 2);
   const missing = await run("add-app", "--json");
   assert.equal(missing.code, 2);
-  assert.deepEqual(JSON.parse(missing.stdout).error.code, "E_USAGE");
+  assert.deepEqual(JSON.parse(missing.stdout), {
+    command: "add-app",
+    ok: false,
+    exitCode: 2,
+    errors: [{ code: "E_USAGE", message: "missing --name" }],
+  });
   assert.equal((await run("init", "--repo")).code, 2);
   assert.equal((await run("rotate-key", "--repo", "r", "--keys", "k", "--role", "admin")).code, 2);
   for (const c of ["init", "add-device-type", "add-app", "add-image", "timestamp", "rotate-key"]) {
@@ -82,6 +88,30 @@ Deno.test("runRepo() add-app rejects every unsafe name, ref or commit with exit 
       "not-a-version",
     );
     assert.equal(bad.code, 2);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("runRepo() speaks drover's JSON: {command, ok, exitCode} documents, E_FAILURE errors, one version", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const r = join(tmp, "repo"), k = join(tmp, "keys");
+    const init = await run("init", "--repo", r, "--keys", k, "--json");
+    assert.equal(init.code, 0, init.stderr);
+    const doc = JSON.parse(init.stdout);
+    assert.deepEqual([doc.command, doc.ok, doc.exitCode, doc.versions.root], ["init", true, 0, 1]);
+    const again = await run("init", "--repo", r, "--keys", k, "--json");
+    assert.equal(again.code, 1);
+    const failed = JSON.parse(again.stdout);
+    assert.deepEqual([failed.command, failed.ok, failed.exitCode], ["init", false, 1]);
+    assert.equal(failed.errors[0].code, "E_FAILURE");
+    assert.match(failed.errors[0].message, /^Cannot init: .* already holds a repository$/);
+    assert.equal(again.stderr, "", "with --json the document is the whole report");
+    const plain = await run("init", "--repo", r, "--keys", k);
+    assert.match(plain.stderr, /^repo init: Cannot init: .* already holds a repository\n$/);
+    const version = await run("--version");
+    assert.equal(version.stdout, `drover-repo ${VERSION}\n`);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

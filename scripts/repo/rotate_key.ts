@@ -6,15 +6,17 @@
  * @example
  * ```ts ignore
  * import { command } from "./rotate_key.ts";
- * await command.run(["--repo", "r", "--keys", "k", "--role", "timestamp"], { stdout: console.log, stderr: console.error, env: {} });
+ * await command.run(["--repo", "r", "--keys", "k", "--role", "timestamp"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
 import { generateKeyPair, type RoleName } from "../../core/trust/mod.ts";
-import { need, parse, report, UsageError } from "./_args.ts";
+import { defineCommand, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
 import { moveKeyFile, readKeys, refuseExisting, ROLES, writeKeyFile } from "./_keys.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo rotate-key --repo DIR --keys DIR --role root|targets|snapshot|timestamp [--json]
 
@@ -27,32 +29,30 @@ roles, targets, snapshot and timestamp are re-signed. The old key file is rename
 `;
 
 /** The `rotate-key` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "rotate-key",
   summary: "replace a role's key (new root version)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, { role: { type: "string" } });
-    if (v.help) return (io.stdout(help), 0);
-    const role = need(v, "role") as RoleName;
+  options: { role: { type: "string" } },
+  async run(parsed, io) {
+    const role = required(parsed, "role") as RoleName;
     if (!ROLES.includes(role)) throw new UsageError(`Cannot rotate key: unknown role '${role}'`);
-    const keysDir = need(v, "keys");
+    const keysDir = required(parsed, "keys");
     const old = (await readKeys(keysDir))[role];
     if (!old) throw new UsageError(`Cannot rotate key: no ${role} key in ${keysDir}`);
     const retired = `${role}.${old.keyid.slice(0, 16)}.retired.json`;
     await refuseExisting(keysDir, [`${role}.next.json`, retired]);
-    const { writer } = await openRepo(v);
+    const { writer } = await openRepo(parsed);
     const key = await generateKeyPair();
     await writeKeyFile(keysDir, `${role}.next.json`, key);
     const { versions } = await writer.rotateKey(role, key);
     await moveKeyFile(keysDir, `${role}.json`, retired);
     await moveKeyFile(keysDir, `${role}.next.json`, `${role}.json`);
-    report(
-      io,
-      v.json,
-      { role, keyid: key.keyid, retired, versions },
-      `${role} key ${key.keyid}: root v${versions.root}`,
-    );
+    printResult(io, parsed, {
+      doc: { role, keyid: key.keyid, retired, versions },
+      text: `${role} key ${key.keyid}: root v${versions.root}`,
+    });
     return 0;
   },
-};
+});

@@ -5,13 +5,14 @@
  * @example
  * ```ts ignore
  * import { command } from "./timestamp.ts";
- * await command.run(["--repo", "r", "--keys", "k"], { stdout: console.log, stderr: console.error, env: {} });
+ * await command.run(["--repo", "r", "--keys", "k"], { stdout: console.log, stderr: console.error, env: {}, stderrIsTTY: false });
  * ```
  * @module
  */
-import { parse, report } from "./_args.ts";
+import { defineCommand } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
 import { openRepo } from "./_open.ts";
-import type { RepoCommand } from "./command.ts";
+import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo timestamp --repo DIR --keys DIR [--json]
 
@@ -21,16 +22,16 @@ Renew tuf/timestamp.json (version + 1, new expiry). Needs only the timestamp key
 `;
 
 /** The `timestamp` subcommand. */
-export const command: RepoCommand = {
+export const command = defineCommand({
+  cli: REPO_CLI,
   name: "timestamp",
   summary: "renew timestamp metadata (cron)",
   help,
-  async run(argv, io) {
-    const v = parse(argv, {});
-    if (v.help) return (io.stdout(help), 0);
-    const { writer } = await openRepo(v);
+  options: {},
+  async run(parsed, io) {
+    const { writer } = await openRepo(parsed);
     const { versions } = await writer.renewTimestamp();
-    report(io, v.json, { versions }, `timestamp v${versions.timestamp}`);
+    printResult(io, parsed, { doc: { versions }, text: `timestamp v${versions.timestamp}` });
     return 0;
   },
-};
+});

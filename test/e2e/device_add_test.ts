@@ -160,6 +160,7 @@ Deno.test("drover add refuses bad names, refs and directories with exit 2 and wr
   const cases = [
     ["--app", "../x"],
     ["--app", "a/b/c"],
+    ["--app", "radio"],
     ["--app", "/etc"],
     ["--app", "acme/radio", "--ref", "../main"],
     ["--app", "acme/radio", "--ref", "a/b"],

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { serveStatic } from "./static_server.ts";
-import { DeviceFixture, DROVER, drover, jsonOf } from "./device_fixture.ts";
+import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+import { DROVER_MJS } from "../harness.ts";
 
 // `check` downloads to a verified blob first (downloadVerified); `update` verifies and extracts while
 // it downloads (resumableSource). Both resume a .part, retry transient failures and refuse bad bytes.
@@ -191,7 +192,7 @@ Deno.test("an update killed mid-download is finished by the next install, resumi
     },
   });
   const child = new Deno.Command("node", {
-    args: [DROVER, "update", ...fx.args(), "--api", server.url.href],
+    args: [DROVER_MJS, "update", ...fx.args(), "--api", server.url.href],
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -1,92 +1,33 @@
 /**
- * Shared set-up of the device end-to-end tests: the bundles (built when missing or older than
- * the sources), a signed repository made with the repository CLI, app archives, a target with
- * installed apps, and `drover` runs as real child processes (Deno by default, or Node).
+ * Shared set-up of the device end-to-end tests: a signed repository made with the repository CLI,
+ * app archives, a target with installed apps, and `drover` runs as real child processes through
+ * test/harness.ts (which also builds the bundles), under Deno by default here, or Node.
  *
  * @example
  * ```ts ignore
- * import { DeviceFixture } from "./device_fixture.ts";
+ * import { DeviceFixture, drover } from "./device_fixture.ts";
  * await using fx = await DeviceFixture.create();
  * await fx.publish("acme/radio", "main", "aaaaaaa1", { "VERSION": "1\n" });
- * const r = await fx.drover(["check", ...fx.args()]);
+ * const r = await drover(["check", ...fx.args()]);
  * ```
  * @module
  */
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  DROVER_REPO_MJS,
+  ensureBundle,
+  runCommand,
+  runDrover,
+  type RunOptions,
+  type RunResult,
+} from "../harness.ts";
 
-/** Repository root. */
-export const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-export const DROVER = join(ROOT, "dist/drover.mjs");
-export const DROVER_REPO = join(ROOT, "dist/drover-repo.mjs");
-
-/** Output of a child process. */
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function newestSource(dir: string): Promise<number> {
-  let newest = 0;
-  for await (const e of Deno.readDir(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory && e.name !== "node_modules" && !e.name.startsWith(".")) {
-      newest = Math.max(newest, await newestSource(p));
-    } else if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
-      newest = Math.max(newest, (await Deno.stat(p)).mtime?.getTime() ?? 0);
-    }
-  }
-  return newest;
-}
-
-let built: Promise<void> | undefined;
-
-/** Builds dist/drover.mjs and dist/drover-repo.mjs unless they are newer than every source. */
-export function ensureBundles(): Promise<void> {
-  return built ??= (async () => {
-    const sources = Math.max(
-      ...(await Promise.all(["core", "device", "scripts"].map((d) => newestSource(join(ROOT, d))))),
-      (await Deno.stat(join(ROOT, "deno.json"))).mtime?.getTime() ?? 0,
-    );
-    const age = async (p: string) => (await Deno.stat(p).catch(() => undefined))?.mtime?.getTime() ?? 0;
-    if ((await age(DROVER)) > sources && (await age(DROVER_REPO)) > sources) return;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(ROOT, "scripts/build.ts"), "drover", "repo"],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw new Error(`Cannot build bundles: ${new TextDecoder().decode(out.stderr)}`);
-  })();
-}
-
-/** Runs a command; never throws on a non-zero exit. */
-export async function run(
-  cmd: string,
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
-): Promise<RunResult> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-/** Runs the bundled `drover` under Deno (default) or Node. */
-export function drover(
-  args: string[],
-  options: { runtime?: "deno" | "node"; env?: Record<string, string>; cwd?: string } = {},
-): Promise<RunResult> {
-  return options.runtime === "node"
-    ? run("node", [DROVER, ...args], options)
-    : run(Deno.execPath(), ["run", "-A", DROVER, ...args], options);
+/**
+ * The device e2e suite's `drover`: test/harness.ts's {@linkcode runDrover}, under Deno unless
+ * `options.runtime` says Node (the attack and crash suites run it under Node).
+ */
+export function drover(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return runDrover(args, { ...options, runtime: options.runtime ?? "deno" });
 }
 
 /** Writes a tar.gz of `files` (path -> content; mode 0755 when the content starts with "#!"). */
@@ -98,7 +39,7 @@ export async function makeArchive(path: string, files: Record<string, string>): 
       await Deno.mkdir(dirname(p), { recursive: true });
       await Deno.writeTextFile(p, content, { mode: content.startsWith("#!") ? 0o755 : 0o644 });
     }
-    const r = await run("tar", ["czf", path, "-C", src, "."]);
+    const r = await runCommand("tar", ["czf", path, "-C", src, "."]);
     if (r.code !== 0) throw new Error(`Cannot make archive: ${r.stderr}`);
   } finally {
     await Deno.remove(src, { recursive: true });
@@ -125,7 +66,7 @@ export class DeviceFixture {
 
   /** Builds the bundles if needed, initialises a repository and provisions its root in ws/tuf/. */
   static async create(options: { provision?: boolean } = {}): Promise<DeviceFixture> {
-    await ensureBundles();
+    await ensureBundle();
     const fx = new DeviceFixture(await Deno.makeTempDir({ prefix: "drover-e2e-" }));
     await Deno.mkdir(fx.target);
     await fx.repoCli(["init", "--repo", fx.repo, "--keys", fx.keys]);
@@ -138,7 +79,7 @@ export class DeviceFixture {
 
   /** Runs the repository CLI (bundled, under Node); throws on failure. */
   async repoCli(args: string[]): Promise<string> {
-    const r = await run("node", [DROVER_REPO, ...args]);
+    const r = await runCommand("node", [DROVER_REPO_MJS, ...args]);
     if (r.code !== 0) throw new Error(`repo ${args[0]} failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DeviceFixture, DROVER, drover, jsonOf } from "./device_fixture.ts";
+import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+import { DROVER_MJS } from "../harness.ts";
 
 const BASE = { name: "acme/radio", ref: "main", commit: "0000000" };
 
@@ -82,7 +83,7 @@ Deno.test("an install killed during its health check is finished by the next run
     args: [
       "run",
       "-A",
-      DROVER,
+      DROVER_MJS,
       "install",
       ...fx.args(),
       "--health-cmd",

@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { setAbilities } from "../../core/abilities.ts";
+import { IntegrityError } from "../../core/errors.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { droverInProcess } from "./_drover_in_process.ts";
-import { ImageCache } from "../../device/image/image_cache.ts";
+import { getImage, ImageCache } from "../../device/image/image_cache.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 
 setAbilities(nodeAbilities);
@@ -151,6 +152,15 @@ const jsonArgs = (o: { cache: string; base: string; root: string }) => [
   "0",
 ];
 
+/** Flips one byte of a file in place: same size, so only a hash can tell. */
+async function flipByte(path: string, at = SIZE / 2) {
+  const bytes = await Deno.readFile(path);
+  bytes[at]! ^= 0x01;
+  await Deno.writeFile(path, bytes);
+}
+
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
 const imageHits = (hits: Hit[]) =>
   hits.filter((h) => h.method === "GET" && h.path.startsWith("/targets/images/"));
 
@@ -257,6 +267,81 @@ Deno.test("drover image get drops a corrupt cache entry and fetches it again", a
       assert.equal(again.json().fromCache, false);
       assert.equal(sha(await Deno.readFile(again.json().path)), first.sha256);
       assert.equal(imageHits(hits).length, 3);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+Deno.test("drover image get verifies a cached image as it reads it: a flipped byte is fetched again", async () => {
+  await withFixture(async ({ tmp, root, repoDir, cache }) => {
+    const { server, base, hits } = serveDir(repoDir);
+    try {
+      const common = jsonArgs({ cache, base, root });
+      const first = (await drover("image", "get", "rpi4", "1.0.0", ...common)).json();
+      await flipByte(first.path);
+      const out = join(tmp, "out.img");
+      const written = await drover("image", "get", "rpi4", "1.0.0", "--output", out, ...common);
+      assert.equal(written.code, 0, written.stderr);
+      assert.match(written.stderr, /cached raspberrypi4-64 1\.0\.0 \(prod\) is corrupt: dropped/);
+      assert.equal(written.json().fromCache, false, "fetched again");
+      assert.deepEqual(await Deno.readFile(out), IMAGES["1.0.0"]);
+      assert.equal(sha(await Deno.readFile(first.path)), first.sha256, "the cache holds good bytes again");
+      // without --output the printed path is read through first, so it names a verified file
+      await flipByte(first.path, 7);
+      const path = await drover("image", "get", "rpi4", "1.0.0", ...common);
+      assert.equal(path.code, 0, path.stderr);
+      assert.equal(path.json().fromCache, false);
+      assert.equal(sha(await Deno.readFile(path.json().path)), first.sha256);
+      assert.equal(imageHits(hits).length, 3);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
+
+Deno.test("drover image get exits 3 offline on a corrupt cached image and drops the entry", async () => {
+  await withFixture(async ({ tmp, root, repoDir, cache }) => {
+    const { server, base } = serveDir(repoDir);
+    const common = jsonArgs({ cache, base, root });
+    const first = (await drover("image", "get", "rpi4", "1.0.0", ...common)).json();
+    await drover("image", "get", "rpi4", "1.1.0", ...common);
+    await server.shutdown();
+    await flipByte(first.path);
+    const out = join(tmp, "out.img");
+    const r = await drover("image", "get", "rpi4", "1.0.0", "--output", out, ...common);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /corrupt/);
+    assert.equal(await exists(out), false, "no output file from bad bytes");
+    assert.equal(await exists(first.path), false, "the bad entry is gone");
+    const left = await new ImageCache({ cacheDir: cache }).listCache();
+    assert.deepEqual(left.map((e) => e.version), ["1.1.0"]);
+    // the next offline get of it: not cached any more, try later
+    assert.equal((await drover("image", "get", "rpi4", "1.0.0", ...common)).code, 75);
+    // without --output, and with a range that only the corrupt entry matches: exit 3 as well
+    const again = (await drover("image", "get", "rpi4", "1.1.0", ...common)).json();
+    await flipByte(again.path);
+    const ranged = await drover("image", "get", "rpi4", "~1.1", ...common);
+    assert.equal(ranged.code, 3, ranged.stderr);
+    assert.equal(await exists(again.path), false);
+  });
+});
+
+Deno.test("getImage() streams a corrupt cached image to an IntegrityError and drops it; the next get fetches it", async () => {
+  await withFixture(async ({ root, repoDir, cache }) => {
+    const { server, base } = serveDir(repoDir);
+    try {
+      const options = { cacheDir: cache, api: base, trustedRoot: root, fetch: { retries: 0 } };
+      const first = await getImage("rpi4", "1.0.0", options);
+      await first.stream.pipeTo(new WritableStream());
+      await flipByte(first.path);
+      const cached = await getImage("rpi4", "1.0.0", options);
+      assert.equal(cached.fromCache, true);
+      await assert.rejects(cached.stream.pipeTo(new WritableStream()), IntegrityError);
+      assert.equal(await exists(cached.path), false, "dropped before the stream errored");
+      const fresh = await getImage("rpi4", "1.0.0", options);
+      assert.equal(fresh.fromCache, false);
+      assert.deepEqual(new Uint8Array(await new Response(fresh.stream).arrayBuffer()), IMAGES["1.0.0"]);
     } finally {
       await server.shutdown();
     }
@@ -396,38 +481,46 @@ Deno.test("drover image refuses to resolve without a trusted root (exit 3) and c
   });
 });
 
-Deno.test("drover image get --output - writes the image bytes to stdout (a real process)", async () => {
+Deno.test("drover image get --output - writes the image bytes to stdout, a corrupt cached one fetched first (a real process)", async () => {
   await withFixture(async ({ root, repoDir, cache }) => {
     const { server, base } = serveDir(repoDir);
     try {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          "--quiet",
-          CLI,
-          "image",
-          "get",
-          "raspberrypi4-64",
-          "1.0.0",
-          "--output",
-          "-",
-          "--cache-dir",
-          cache,
-          "--api",
-          base,
-          "--trusted-root",
-          root,
-          "--retries",
-          "0",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-        stdin: "null",
-      }).output();
+      const run = () =>
+        new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            "--quiet",
+            CLI,
+            "image",
+            "get",
+            "raspberrypi4-64",
+            "1.0.0",
+            "--output",
+            "-",
+            "--cache-dir",
+            cache,
+            "--api",
+            base,
+            "--trusted-root",
+            root,
+            "--retries",
+            "0",
+          ],
+          stdout: "piped",
+          stderr: "piped",
+          stdin: "null",
+        }).output();
+      const out = await run();
       assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       assert.equal(out.stdout.length, SIZE);
       assert.equal(sha(out.stdout), sha(IMAGES["1.0.0"]!));
+      const sha1000 = sha(IMAGES["1.0.0"]!);
+      await flipByte(join(cache, "images", "raspberrypi4-64", "1.0.0", "prod", `${sha1000}.img`));
+      const again = await run();
+      assert.equal(again.code, 0, new TextDecoder().decode(again.stderr));
+      assert.match(new TextDecoder().decode(again.stderr), /corrupt/);
+      assert.equal(sha(again.stdout), sha1000, "stdout has only good bytes");
     } finally {
       await server.shutdown();
     }

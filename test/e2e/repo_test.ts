@@ -192,7 +192,7 @@ Deno.test("repo CLI refuses to overwrite keys, rejects unsafe names with exit 2 
     const before = await Deno.readTextFile(join(k, "root.json"));
     const again = await repo("init", "--repo", join(tmp, "other"), "--keys", k, "--json");
     assert.equal(again.code, 1);
-    assert.match(JSON.parse(again.stdout).error.message, /never overwritten/);
+    assert.match(JSON.parse(again.stdout).errors[0].message, /never overwritten/);
     assert.equal(await Deno.readTextFile(join(k, "root.json")), before);
 
     await Deno.writeFile(join(tmp, "a.tar"), new Uint8Array(10));

@@ -12,6 +12,8 @@ export interface DenoEdge {
   url: string;
   /** Process id of the server (for CPU accounting in benchmarks). */
   pid: number;
+  /** What the server wrote to stderr so far. */
+  log(): string;
   /** Stops the server (SIGTERM) and returns everything it wrote to stderr. */
   stop(): Promise<string>;
 }
@@ -61,6 +63,7 @@ export async function startDenoEdge(data: string, env: Record<string, string> = 
   return {
     url,
     pid: child.pid,
+    log: () => log,
     async stop() {
       try {
         child.kill("SIGTERM");

@@ -1,0 +1,128 @@
+/**
+ * The check-in inventory a device sends (`POST /v1/devices/<id>/checkin`): what it is and what it
+ * runs. {@linkcode parseInventory} checks a parsed JSON body strictly (types, lengths, counts,
+ * unknown fields, schema version) so the edge stores nothing unexpected; the device builds the
+ * same shape.
+ *
+ * ```json
+ * { "schema": 1, "deviceType": "raspberrypi4-64", "osVersion": "Debian 12", "droverVersion": "0.1.0",
+ *   "apps": [{ "name": "acme/radio", "ref": "main", "commit": "68200ec", "serial": 12,
+ *              "sha256": "<64 hex>", "releaseId": "20260101T000000-68200ec" }],
+ *   "labels": { "site": "north" } }
+ * ```
+ * `serial`, `sha256` and `releaseId` are `null` when the installed release does not say (legacy
+ * installs); an app registered but not installed is not listed. App names are unique.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseInventory } from "./inventory.ts";
+ * const inventory = parseInventory({
+ *   schema: 1, deviceType: "rpi4", droverVersion: "0.1.0", labels: {},
+ *   apps: [{ name: "acme/radio", ref: "main", commit: "68200ec", serial: 3, sha256: null, releaseId: null }],
+ * });
+ * assert.equal(inventory.apps[0]?.serial, 3);
+ * assert.throws(() => parseInventory({ ...inventory, schema: 2 }), RangeError);
+ * assert.throws(() => parseInventory({ ...inventory, extra: true }), /unknown field 'extra'/);
+ * ```
+ * @module
+ */
+import { isCommit, isDeviceType, isRef, isSegment, isSha256 } from "../names/mod.ts";
+import { appName, type At, below, integer, list, record, schema, SEGMENT_HINT, text } from "./_validate.ts";
+import { parseLabels } from "./labels.ts";
+
+/** The inventory schema version this code reads and writes. */
+export const INVENTORY_SCHEMA = 1;
+/** Most apps one inventory may list. */
+export const MAX_INVENTORY_APPS = 64;
+
+/** One installed app. */
+export interface InventoryApp {
+  /** `owner/app`. */
+  name: string;
+  ref: string;
+  commit: string;
+  /** The signed serial of the installed release, or `null`. */
+  serial: number | null;
+  /** sha256 of the installed archive (lower-case hex), or `null`. */
+  sha256: string | null;
+  /** The release directory's id, or `null`. */
+  releaseId: string | null;
+}
+
+/** A device's inventory. */
+export interface Inventory {
+  schema: 1;
+  deviceType: string;
+  osVersion?: string;
+  droverVersion: string;
+  apps: InventoryApp[];
+  labels: Record<string, string>;
+}
+
+function parseApp(value: unknown, at: At): InventoryApp {
+  const app = record(value, at, { required: ["name", "ref", "commit", "serial", "sha256", "releaseId"] });
+  return {
+    name: appName(app.name, below(at, "name")),
+    ref: text(app.ref, below(at, "ref"), { max: 128, valid: isRef, hint: SEGMENT_HINT }),
+    commit: text(app.commit, below(at, "commit"), {
+      max: 64,
+      valid: isCommit,
+      hint: "7 to 64 lower-case hex digits",
+    }),
+    serial: app.serial === null ? null : integer(app.serial, below(at, "serial")),
+    sha256: app.sha256 === null
+      ? null
+      : text(app.sha256, below(at, "sha256"), { max: 64, valid: isSha256, hint: "64 lower-case hex digits" }),
+    releaseId: app.releaseId === null ? null : text(app.releaseId, below(at, "releaseId"), {
+      max: 128,
+      valid: (v) => isSegment(v),
+      hint: SEGMENT_HINT,
+    }),
+  };
+}
+
+/**
+ * Check a parsed inventory document. Returns a clean copy (apps sorted by name, labels by key);
+ * throws `TypeError` (wrong type, unknown field, bad format, duplicate app) or `RangeError`
+ * (too long, too many, unknown schema version), each `Cannot read inventory: <path> …`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseInventory } from "./inventory.ts";
+ * assert.throws(() => parseInventory({ schema: 1 }), /inventory: \$ lacks 'deviceType'/);
+ * ```
+ */
+export function parseInventory(value: unknown): Inventory {
+  const at: At = { doc: "inventory", path: "$" };
+  const doc = record(value, at, {
+    required: ["schema", "deviceType", "droverVersion", "apps", "labels"],
+    optional: ["osVersion"],
+  });
+  schema(doc.schema, below(at, "schema"), { known: INVENTORY_SCHEMA });
+  const apps = list(doc.apps, below(at, "apps"), { max: MAX_INVENTORY_APPS }).map((app, i) =>
+    parseApp(app, below(below(at, "apps"), i))
+  );
+  const names = new Set<string>();
+  for (const [i, app] of apps.entries()) {
+    if (names.has(app.name)) {
+      throw new TypeError(`Cannot read inventory: $.apps[${i}] repeats app '${app.name}'`);
+    }
+    names.add(app.name);
+  }
+  apps.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const out: Inventory = {
+    schema: INVENTORY_SCHEMA,
+    deviceType: text(doc.deviceType, below(at, "deviceType"), {
+      max: 128,
+      valid: isDeviceType,
+      hint: SEGMENT_HINT,
+    }),
+    droverVersion: text(doc.droverVersion, below(at, "droverVersion"), { max: 64 }),
+    apps,
+    labels: parseLabels(doc.labels, below(at, "labels")),
+  };
+  if (doc.osVersion !== undefined) out.osVersion = text(doc.osVersion, below(at, "osVersion"), { max: 128 });
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * Private: the SQL of the fleet store's writes and its list query. Statement text is constant
+ * (the list query joins constant fragments); every value is a bound parameter. Inventories and
+ * event batches travel as one JSON parameter, expanded by `json_each`, so a write is a fixed
+ * number of statements whatever its size.
+ */
+import type { InventoryApp } from "../../core/fleet/inventory.ts";
+import type { DeviceState } from "./fleet_store.ts";
+import { DEVICE_COLUMNS } from "./_rows.ts";
+import type { SqlStatement, SqlValue } from "./_sql.ts";
+
+/** A report event as the `reports` insert reads it (`at` in ms). */
+export interface EventRow {
+  id: string;
+  app: string;
+  commit: string;
+  stage: string;
+  result: string;
+  errorCode: string | null;
+  message: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+  at: number;
+}
+
+/** Make a device's labels exactly `labels`. */
+export function labelStatements(id: string, labels: Record<string, string>): SqlStatement[] {
+  const json = JSON.stringify(labels);
+  return [
+    {
+      sql: "DELETE FROM device_labels WHERE device_id = ?1 AND key NOT IN (SELECT key FROM json_each(?2))",
+      params: [id, json],
+    },
+    {
+      sql:
+        `INSERT INTO device_labels (device_id, key, value) SELECT ?1, key, value FROM json_each(?2) WHERE true
+        ON CONFLICT (device_id, key) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value`,
+      params: [id, json],
+    },
+  ];
+}
+
+/** Advance the counter (the trigger refuses one that does not increase) and mark the device seen. */
+export function advanceStatement(id: string, options: { counter?: number; now: number }): SqlStatement {
+  const { counter, now } = options;
+  return counter === undefined
+    ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1", params: [id, now] }
+    : { sql: "UPDATE devices SET counter = ?2, last_seen = ?3 WHERE id = ?1", params: [id, counter, now] };
+}
+
+/** Make a device's apps exactly `apps` (unchanged rows are left alone, so counts do not churn). */
+export function appStatements(id: string, apps: readonly InventoryApp[]): SqlStatement[] {
+  const json = JSON.stringify(apps);
+  return [
+    {
+      sql: `DELETE FROM device_apps WHERE device_id = ?1
+        AND name NOT IN (SELECT json_extract(value, '$.name') FROM json_each(?2))`,
+      params: [id, json],
+    },
+    {
+      sql: `INSERT INTO device_apps (device_id, name, ref, commit_id, serial, sha256, release_id)
+        SELECT ?1, json_extract(value, '$.name'), json_extract(value, '$.ref'), json_extract(value, '$.commit'),
+          json_extract(value, '$.serial'), json_extract(value, '$.sha256'), json_extract(value, '$.releaseId')
+        FROM json_each(?2) WHERE true
+        ON CONFLICT (device_id, name) DO UPDATE SET ref = excluded.ref, commit_id = excluded.commit_id,
+          serial = excluded.serial, sha256 = excluded.sha256, release_id = excluded.release_id
+        WHERE ref IS NOT excluded.ref OR commit_id IS NOT excluded.commit_id OR serial IS NOT excluded.serial
+          OR sha256 IS NOT excluded.sha256 OR release_id IS NOT excluded.release_id`,
+      params: [id, json],
+    },
+  ];
+}
+
+/** Insert events, skipping ids the device already sent; `RETURNING` lists the new ones. */
+export function reportStatement(
+  id: string,
+  events: readonly EventRow[],
+  options: { now: number },
+): SqlStatement {
+  return {
+    sql: `INSERT INTO reports (device_id, event_id, app, commit_id, stage, result, error_code, message, bytes,
+        duration_ms, at, received_at)
+      SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.app'), json_extract(value, '$.commit'),
+        json_extract(value, '$.stage'), json_extract(value, '$.result'), json_extract(value, '$.errorCode'),
+        json_extract(value, '$.message'), json_extract(value, '$.bytes'), json_extract(value, '$.durationMs'),
+        json_extract(value, '$.at'), ?3
+      FROM json_each(?2) WHERE true
+      ON CONFLICT (device_id, event_id) DO NOTHING RETURNING event_id`,
+    params: [id, JSON.stringify(events), options.now],
+  };
+}
+
+/** The device list query for already-checked filters (`limit + 1` rows, to know if more follow). */
+export function listStatement(filter: {
+  cursor?: string;
+  state?: DeviceState;
+  seenSince?: number;
+  app?: string;
+  commit?: string;
+  labels?: Record<string, string>;
+  limit: number;
+}): SqlStatement {
+  const params: SqlValue[] = [];
+  const p = (value: SqlValue) => (params.push(value), `?${params.length}`);
+  const where: string[] = [];
+  if (filter.cursor !== undefined) where.push(`d.id > ${p(filter.cursor)}`);
+  if (filter.state !== undefined) where.push(`d.state = ${p(filter.state)}`);
+  if (filter.seenSince !== undefined) where.push(`d.last_seen >= ${p(filter.seenSince)}`);
+  const apps: string[] = [];
+  if (filter.app !== undefined) apps.push(`name = ${p(filter.app)}`);
+  if (filter.commit !== undefined) apps.push(`commit_id = ${p(filter.commit)}`);
+  if (apps.length > 0) where.push(`d.id IN (SELECT device_id FROM device_apps WHERE ${apps.join(" AND ")})`);
+  for (const [key, value] of Object.entries(filter.labels ?? {})) {
+    where.push(`d.id IN (SELECT device_id FROM device_labels WHERE key = ${p(key)} AND value = ${p(value)})`);
+  }
+  return {
+    sql: `SELECT ${DEVICE_COLUMNS} FROM devices d ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY d.id LIMIT ${p(filter.limit + 1)}`,
+    params,
+  };
+}

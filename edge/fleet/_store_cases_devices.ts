@@ -1,0 +1,189 @@
+/** FleetStore suite cases: migrations, enrolment, device state, check-in. */
+import assert from "node:assert/strict";
+import { NotFoundError, UnsupportedError } from "../../core/errors.ts";
+import { ReplayError } from "../../core/fleet/errors.ts";
+import type { Device } from "./fleet_store.ts";
+import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 } from "./_store_fixtures.ts";
+
+/** The cases. */
+export const DEVICE_CASES: StoreCase[] = [
+  {
+    name: "migrations: applied on open, idempotent on reopen, a newer or foreign schema refused",
+    async run(store, db) {
+      await store.close();
+      await store.close(); // idempotent
+      const again = await db.open();
+      await again.close();
+      const rows = await db.sql("SELECT version, name FROM schema_migrations ORDER BY version");
+      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "init" }]);
+      await db.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
+      await rejects(db.open(), UnsupportedError, /schema version 99 is newer than this Drover knows \(1\)/);
+      await db.sql("DELETE FROM schema_migrations WHERE version = 99");
+      await db.sql("UPDATE schema_migrations SET name = 'other' WHERE version = 1");
+      await rejects(db.open(), UnsupportedError, /migration 1 'other' is not this Drover's/);
+      await db.sql("UPDATE schema_migrations SET name = 'init' WHERE version = 1");
+      await (await db.open()).close();
+    },
+  },
+  {
+    name: "enroll: a new device is pending with its labels; the Device shape is the contract's",
+    async run(store) {
+      const d = await newDevice();
+      const { device, created } = await store.enroll({ ...d, labels: { site: "north" }, counter: 1 }, {
+        now: T0,
+      });
+      assert.equal(created, true);
+      assert.deepEqual(
+        device,
+        {
+          id: d.id,
+          state: "pending",
+          deviceType: null,
+          labels: { site: "north" },
+          lastSeen: T0,
+          apps: [],
+          lastInstall: null,
+        } satisfies Device,
+      );
+      assert.deepEqual(await store.getDeviceKey(d.id), { publicKey: d.publicKey, state: "pending" });
+      assert.equal(await store.getDeviceKey((await newDevice()).id), undefined);
+      const accepted = await newDevice();
+      assert.equal((await store.enroll({ ...accepted, state: "accepted" })).device.state, "accepted");
+    },
+  },
+  {
+    name:
+      "enroll: again with the same key returns the device; only pending -> accepted; labels replaced; counter checked",
+    async run(store) {
+      const d = await newDevice();
+      await store.enroll({ ...d, labels: { a: "1" }, counter: 5 }, { now: T0 });
+      const again = await store.enroll({ ...d, counter: 6 }, { now: minutes(1) });
+      assert.equal(again.created, false);
+      assert.deepEqual(again.device.labels, { a: "1" }, "labels kept when not given");
+      assert.deepEqual(again.device.lastSeen, minutes(1));
+      await rejects(store.enroll({ ...d, counter: 6 }), ReplayError, /counter 6 is not above 6/);
+      const accepted = await store.enroll({ ...d, state: "accepted", labels: { b: "2" }, counter: 7 });
+      assert.equal(accepted.device.state, "accepted");
+      assert.deepEqual(accepted.device.labels, { b: "2" });
+      await store.setState(d.id, "rejected");
+      const stillRejected = await store.enroll({ ...d, state: "accepted", counter: 8 });
+      assert.equal(stillRejected.device.state, "rejected", "a rejected device cannot re-enrol itself in");
+      assert.equal((await store.enroll({ ...d, state: "pending" })).device.state, "rejected");
+    },
+  },
+  {
+    name: "enroll: refuses an id that is not its key's, bad states, labels and counters",
+    async run(store) {
+      const a = await newDevice(), b = await newDevice();
+      await rejects(
+        store.enroll({ id: a.id, publicKey: b.publicKey }),
+        TypeError,
+        /not the device id of the public key/,
+      );
+      await rejects(store.enroll({ id: "d_xyz", publicKey: a.publicKey }), TypeError, /device id/);
+      await rejects(store.enroll({ ...a, publicKey: "AAAA" }), TypeError);
+      // deno-lint-ignore no-explicit-any
+      await rejects(store.enroll({ ...a, state: "admin" as any }), TypeError, /device state 'admin'/);
+      await rejects(store.enroll({ ...a, labels: { "bad key": "x" } }), TypeError, /enrolment: labels key/);
+      await rejects(store.enroll({ ...a, counter: 0 }), RangeError);
+      await rejects(store.enroll({ ...a }, { now: new Date(NaN) }), TypeError, /'now'/);
+      assert.equal(await store.getDeviceKey(a.id), undefined, "nothing stored");
+    },
+  },
+  {
+    name: "setState: accept, reject, back to pending; NotFoundError for an unknown device",
+    async run(store) {
+      const d = await newDevice();
+      await store.enroll(d);
+      assert.equal((await store.setState(d.id, "accepted")).state, "accepted");
+      assert.equal((await store.setState(d.id, "rejected")).state, "rejected");
+      assert.equal((await store.setState(d.id, "pending")).state, "pending");
+      await rejects(store.setState((await newDevice()).id, "accepted"), NotFoundError);
+      // deno-lint-ignore no-explicit-any
+      await rejects(store.setState(d.id, "gone" as any), TypeError);
+      await rejects(store.setState("../etc", "accepted"), TypeError);
+    },
+  },
+  {
+    name: "check-in: stores inventory, labels and last seen; the counter must increase, else nothing changes",
+    async run(store) {
+      const d = await newDevice();
+      await store.enroll({ ...d, state: "accepted", counter: 1 }, { now: T0 });
+      const apps = [
+        app("acme/radio", "1111111", { serial: 7 }),
+        app("acme/lights", "2222222", { serial: null }),
+      ];
+      const device = await store.recordCheckIn(d.id, inventory(apps, { site: "north" }), {
+        counter: 2,
+        now: minutes(5),
+      });
+      assert.deepEqual(device, {
+        id: d.id,
+        state: "accepted",
+        deviceType: "rpi4",
+        labels: { site: "north" },
+        lastSeen: minutes(5),
+        apps: [
+          { name: "acme/lights", ref: "main", commit: "2222222", serial: null },
+          { name: "acme/radio", ref: "main", commit: "1111111", serial: 7 },
+        ],
+        lastInstall: null,
+      });
+      const detail = (await store.getDevice(d.id))!;
+      assert.equal(detail.osVersion, "Debian 12");
+      assert.equal(detail.droverVersion, "0.1.0");
+      assert.equal(detail.publicKey, d.publicKey);
+      assert.deepEqual(detail.enrolledAt, T0);
+      assert.deepEqual(detail.apps, [...apps].sort((x, y) => x.name.localeCompare(y.name)));
+      // Replays and reordered requests: refused, and they change nothing.
+      for (const counter of [2, 1]) {
+        await rejects(
+          store.recordCheckIn(d.id, inventory([app("acme/evil", "3333333")], { site: "x" }), {
+            counter,
+            now: minutes(9),
+          }),
+          ReplayError,
+        );
+      }
+      assert.deepEqual(await store.getDevice(d.id), detail);
+      // The next one replaces the inventory: an app removed, a commit changed, labels replaced.
+      const next = await store.recordCheckIn(
+        d.id,
+        inventory([app("acme/radio", "4444444")], { env: "prod" }),
+        {
+          counter: 10,
+          now: minutes(6),
+        },
+      );
+      assert.deepEqual(next.apps, [{ name: "acme/radio", ref: "main", commit: "4444444", serial: 1 }]);
+      assert.deepEqual(next.labels, { env: "prod" });
+      await rejects(
+        store.recordCheckIn((await newDevice()).id, inventory([]), { counter: 1 }),
+        NotFoundError,
+      );
+      await rejects(store.recordCheckIn(d.id, inventory([]), { counter: 0 }), RangeError);
+      // The store checks device documents again: nothing unvalidated reaches SQL.
+      await rejects(
+        store.recordCheckIn(d.id, { ...inventory([]), deviceType: "a b" }, { counter: 11 }),
+        TypeError,
+        /deviceType/,
+      );
+    },
+  },
+  {
+    name: "check-in: a replay that races past the pre-check is still refused by the transaction",
+    async run(store) {
+      const d = await newDevice();
+      await store.enroll({ ...d, counter: 1 });
+      const results = await Promise.allSettled([
+        store.recordCheckIn(d.id, inventory([app("a/b", "1111111")]), { counter: 2 }),
+        store.recordCheckIn(d.id, inventory([app("a/b", "2222222")]), { counter: 2 }),
+        store.recordReports(d.id, [event("a/b", "1111111", "install", "ok")], { counter: 2 }),
+      ]);
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, JSON.stringify(results));
+      for (const r of results) {
+        if (r.status === "rejected") assert.ok(r.reason instanceof ReplayError, String(r.reason));
+      }
+    },
+  },
+];

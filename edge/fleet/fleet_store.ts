@@ -1,0 +1,174 @@
+/**
+ * The fleet's storage interface: enrolled devices, what they run (check-in inventories), what
+ * happened to their installs (report events), and the operator's view (lists, one device, a
+ * summary). One implementation over SQL (`SqliteFleetStore` on Deno, `D1FleetStore`
+ * on Cloudflare Workers), one schema, one set of migrations (`migrations.ts`).
+ *
+ * Replay protection: every write a device causes carries the counter of its signed request
+ * (`core/fleet/device_request.ts`). The store accepts it only when it is above the device's
+ * stored counter and advances it in the same transaction as the write, so a replayed or
+ * reordered request changes nothing (`ReplayError`). Policy stays with the caller: the store
+ * does not refuse a rejected device's writes; routes check `getDeviceKey(id).state` first.
+ *
+ * Times are `Date`s (the edge's clock, except `at` of events: the device's clock).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FleetStore } from "./fleet_store.ts";
+ * async function accepted(store: FleetStore): Promise<number> {
+ *   return (await store.summary()).devices.accepted;
+ * }
+ * assert.equal(typeof accepted, "function");
+ * ```
+ * @module
+ */
+import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
+import type { ReportEvent, ReportResult, ReportStage } from "../../core/fleet/report_events.ts";
+
+/** Where a device stands with the operator. */
+export type DeviceState = "accepted" | "pending" | "rejected";
+/** Every {@linkcode DeviceState}. */
+export const DEVICE_STATES: readonly DeviceState[] = ["accepted", "pending", "rejected"];
+
+/** The latest install outcome a device reported (see `isOutcome` in core/fleet/report_events.ts). */
+export interface LastInstall {
+  app: string;
+  commit: string;
+  result: ReportResult;
+  stage: ReportStage;
+  errorCode: string | null;
+  /** The device's clock. */
+  at: Date;
+}
+
+/** A device as the fleet API lists it. */
+export interface Device {
+  id: string;
+  state: DeviceState;
+  /** From the latest check-in; `null` before the first. */
+  deviceType: string | null;
+  labels: Record<string, string>;
+  /** Last accepted signed request (enrolment, check-in or report). */
+  lastSeen: Date | null;
+  /** Installed apps from the latest check-in, by name. */
+  apps: { name: string; ref: string; commit: string; serial: number | null }[];
+  lastInstall: LastInstall | null;
+}
+
+/** A stored report event. */
+export interface StoredReport {
+  id: string;
+  app: string;
+  commit: string;
+  stage: ReportStage;
+  result: ReportResult;
+  errorCode: string | null;
+  message: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+  /** The device's clock. */
+  at: Date;
+  receivedAt: Date;
+}
+
+/** Exact per-device, per-release counters (kept when reports are pruned). */
+export interface ReleaseCounters {
+  app: string;
+  commit: string;
+  events: number;
+  ok: number;
+  error: number;
+  rolledBack: number;
+  lastStage: ReportStage;
+  lastResult: ReportResult;
+  lastAt: Date;
+}
+
+/** One device with its full inventory, counters and recent reports. */
+export interface DeviceDetail extends Device {
+  publicKey: string;
+  enrolledAt: Date;
+  osVersion: string | null;
+  droverVersion: string | null;
+  apps: InventoryApp[];
+  /** Newest first. */
+  reports: StoredReport[];
+  /** By app, then commit. */
+  releases: ReleaseCounters[];
+}
+
+/** What enrolment stores. `id` must be the device id of `publicKey`. */
+export interface EnrollInput {
+  id: string;
+  /** base64url of the raw 32-byte Ed25519 public key. */
+  publicKey: string;
+  /** Default `pending`. Re-enrolling only ever moves `pending` to `accepted`. */
+  state?: DeviceState;
+  /** Replaces the labels when given. */
+  labels?: Record<string, string>;
+  /** The enrolment request's counter (checked and advanced on re-enrolment). */
+  counter?: number;
+}
+
+/** Filters of {@linkcode FleetStore.listDevices}; all given ones must match. */
+export interface DeviceFilter {
+  /** Runs this app (`owner/app`). */
+  app?: string;
+  /** Runs this commit (of `app`, when given). */
+  commit?: string;
+  state?: DeviceState;
+  /** Carries every one of these labels. */
+  labels?: Record<string, string>;
+  /** Seen at or after this time. */
+  seenSince?: Date;
+}
+
+/** A page of a list: `next` is the cursor of the following page, or `null` at the end. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** The fleet at a glance. */
+export interface FleetSummary {
+  at: Date;
+  devices: { total: number; accepted: number; pending: number; rejected: number };
+  /** `recent`: seen at or after `since` (= at - staleAfterMs); `stale`: the others. */
+  seen: { since: Date; recent: number; stale: number };
+  /** Per app and ref, how many devices run each commit (most devices first). */
+  apps: { name: string; ref: string; devices: number; commits: { commit: string; devices: number }[] }[];
+  /** Devices by the result of their latest install outcome. */
+  lastInstall: { ok: number; error: number; rolledBack: number; none: number };
+}
+
+/** The fleet's storage. Errors: `NotFoundError` (unknown device), `ReplayError`, `TypeError`/`RangeError`. */
+export interface FleetStore {
+  /** Register a device, or return it when already enrolled (`created: false`). */
+  enroll(device: EnrollInput, options?: { now?: Date }): Promise<{ device: Device; created: boolean }>;
+  /** The public key and state of a device (to verify its requests), or `undefined`. */
+  getDeviceKey(id: string): Promise<{ publicKey: string; state: DeviceState } | undefined>;
+  /** One device with inventory, counters and its `reports` (default 20, at most 100) newest reports. */
+  getDevice(id: string, options?: { reports?: number }): Promise<DeviceDetail | undefined>;
+  /** Accept, reject or set a device back to pending. */
+  setState(id: string, state: DeviceState): Promise<Device>;
+  /** Store a check-in: counter check-and-advance, last seen, inventory and labels, atomically. */
+  recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<Device>;
+  /**
+   * Store report events idempotently by event id (per device): a repeated id is acknowledged but
+   * counted once. Atomic with the counter check-and-advance.
+   */
+  recordReports(
+    id: string,
+    events: readonly ReportEvent[],
+    options: { counter: number; now?: Date },
+  ): Promise<{ accepted: number; duplicates: number }>;
+  /** Devices by id, filtered, `limit` (default 50, 1 to 500) per page from `cursor`. */
+  listDevices(options?: DeviceFilter & { limit?: number; cursor?: string | null }): Promise<Page<Device>>;
+  /** The fleet summary; `staleAfterMs` defaults to 24 hours. */
+  summary(options?: { now?: Date; staleAfterMs?: number }): Promise<FleetSummary>;
+  /** Delete reports received more than `olderThanMs` ago; counters are kept. Resolves with how many. */
+  pruneReports(olderThanMs: number, options?: { now?: Date }): Promise<number>;
+  /** Release the database (idempotent). */
+  close(): Promise<void>;
+}
