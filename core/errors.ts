@@ -21,7 +21,11 @@ export type DroverErrorCode =
   | "E_TRUST"
   | "E_NOT_FOUND"
   | "E_UNSUPPORTED"
-  | "E_TRANSIENT";
+  | "E_TRANSIENT"
+  | FleetErrorCode;
+
+/** Stable codes of the fleet's errors (`core/fleet/errors.ts`): HTTP 401, 409, 403 and 429. */
+export type FleetErrorCode = "E_SIGNATURE" | "E_REPLAY" | "E_FORBIDDEN" | "E_RATE_LIMITED";
 
 /** Base class of Drover's named errors. */
 export abstract class DroverError extends Error {

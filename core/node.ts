@@ -23,8 +23,15 @@ function nodeHasher(algorithm: HashAlgorithm): Hasher {
   const h = createHash(algorithm);
   let scratch: Buffer | undefined;
   let filled = 0;
+  let first = true;
   return {
     update(chunk) {
+      // The first chunk goes straight in: a one-shot digest (a request body, a key) never pays for
+      // the 1 MiB scratch, whose allocation costs far more than hashing a few KiB.
+      if (first) {
+        first = false;
+        return void h.update(chunk);
+      }
       if (filled + chunk.length > BATCH) {
         if (filled > 0) h.update(scratch!.subarray(0, filled));
         filled = 0;

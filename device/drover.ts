@@ -29,6 +29,8 @@ import { command as rollback } from "./commands/rollback.ts";
 import { command as gc } from "./commands/gc.ts";
 import { command as image } from "./commands/image.ts";
 import { command as manifest } from "./commands/manifest.ts";
+import { command as enroll } from "./commands/enroll.ts";
+import { command as report } from "./commands/report.ts";
 
 /**
  * The dispatch table.
@@ -50,6 +52,8 @@ export const COMMANDS: readonly Command[] = [
   gc,
   image,
   manifest,
+  enroll,
+  report,
 ];
 
 const PROGRAM: Program = {
@@ -57,8 +61,8 @@ const PROGRAM: Program = {
   about: "Gets verified software onto this device: app releases (TUF-signed), OS images, device manifests.",
   commands: COMMANDS,
   notes: "Every command takes --help, --json and the device flags --target, --workspace, --api,\n" +
-    "--trusted-root, --cache-dir (ignored where unused). Environment defaults: DROVER_API,\n" +
-    "DROVER_TARGET, DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR.\n" +
+    "--trusted-root, --cache-dir, --cohort (ignored where unused). Environment defaults: DROVER_API,\n" +
+    "DROVER_TARGET, DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR, DROVER_COHORT.\n" +
     "--json prints one JSON document; a command that fails prints {command, ok: false,\n" +
     "exitCode, errors: [{code, message}]}.\n" +
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later.\n",

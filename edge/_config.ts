@@ -7,6 +7,18 @@
 export interface EdgeConfig {
   /** Bearer token for `PUT /v1/targets/…` and `POST /v1/metadata`; publishing is refused without one. */
   token?: string;
+  /** Bearer token of the operator's fleet API (`/v1/fleet/…`); default: {@linkcode EdgeConfig.token}. */
+  operatorToken?: string;
+  /** Enrolment token: a device enrolling with it is accepted at once (else pending). */
+  enrollToken?: string;
+  /** Report events received longer ago than this are pruned (default 90 days). */
+  reportRetentionDays?: number;
+  /** Requests a device may send at once before it is rate limited (default 30). */
+  deviceBurst?: number;
+  /** Requests per minute a device may keep sending (default 20). */
+  deviceRatePerMinute?: number;
+  /** New devices enrolling without a token are refused (429) while this many are pending (default 10000). */
+  maxPendingDevices?: number;
   /** Public base URL (`https://updates.example.com`) used for absolute links; default: the request's origin. */
   publicUrl?: string;
   /** Largest artifact accepted by `PUT /v1/targets/<sha256>` (default 8 GiB). */
@@ -33,9 +45,22 @@ export interface EdgeConfig {
 }
 
 /** {@linkcode EdgeConfig} with defaults applied. */
-export type ResolvedConfig = Required<Omit<EdgeConfig, "token" | "publicUrl">> & {
-  token?: string;
-  publicUrl?: string;
+export type ResolvedConfig =
+  & Required<Omit<EdgeConfig, "token" | "publicUrl" | "operatorToken" | "enrollToken">>
+  & {
+    token?: string;
+    publicUrl?: string;
+    /** The operator token, or the publish token when none is set. */
+    operatorToken?: string;
+    enrollToken?: string;
+  };
+
+const tokenOf = (name: "token" | "operatorToken" | "enrollToken", value: unknown): string | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length < 8) {
+    throw new TypeError(`Cannot configure edge: ${name} must be a string of at least 8 characters`);
+  }
+  return value;
 };
 
 /** Applies defaults and checks values (`TypeError`/`RangeError`). */
@@ -47,17 +72,21 @@ export function resolveConfig(config: EdgeConfig = {}): ResolvedConfig {
     }
     return v;
   };
-  if (config.token !== undefined && (typeof config.token !== "string" || config.token.length < 8)) {
-    throw new TypeError("Cannot configure edge: token must be a string of at least 8 characters");
-  }
+  const token = tokenOf("token", config.token);
   let publicUrl: string | undefined;
   if (config.publicUrl !== undefined) {
     const url = new URL(config.publicUrl);
     publicUrl = url.origin + url.pathname.replace(/\/+$/, "");
   }
   return {
-    token: config.token === "" ? undefined : config.token,
+    token,
     publicUrl,
+    operatorToken: tokenOf("operatorToken", config.operatorToken) ?? token,
+    enrollToken: tokenOf("enrollToken", config.enrollToken),
+    reportRetentionDays: positive("reportRetentionDays", config.reportRetentionDays, 90),
+    deviceBurst: Math.max(1, positive("deviceBurst", config.deviceBurst, 30)),
+    deviceRatePerMinute: positive("deviceRatePerMinute", config.deviceRatePerMinute, 20),
+    maxPendingDevices: positive("maxPendingDevices", config.maxPendingDevices, 10_000),
     maxUploadBytes: positive("maxUploadBytes", config.maxUploadBytes, 8 * 1024 ** 3),
     maxMetadataBytes: positive("maxMetadataBytes", config.maxMetadataBytes, 16 * 1024 ** 2),
     resolutionTtlMs: positive("resolutionTtlMs", config.resolutionTtlMs, 60_000),

@@ -1,6 +1,8 @@
 /**
  * Edge configuration from environment variables or Worker bindings (both entries share it):
- * `DROVER_TOKEN`, `DROVER_PUBLIC_URL`, `DROVER_MAX_UPLOAD_BYTES`, `DROVER_RESOLUTION_TTL_MS`.
+ * `DROVER_TOKEN`, `DROVER_PUBLIC_URL`, `DROVER_MAX_UPLOAD_BYTES`, `DROVER_RESOLUTION_TTL_MS`, and the
+ * fleet's `DROVER_OPERATOR_TOKEN`, `DROVER_ENROLL_TOKEN`, `DROVER_REPORT_RETENTION_DAYS`,
+ * `DROVER_DEVICE_BURST`, `DROVER_DEVICE_RATE_PER_MINUTE`, `DROVER_MAX_PENDING_DEVICES`.
  * @module
  */
 import type { EdgeConfig } from "./_config.ts";
@@ -25,5 +27,11 @@ export function configFromEnv(env: Record<string, unknown>): EdgeConfig {
     publicUrl: text("DROVER_PUBLIC_URL"),
     maxUploadBytes: number("DROVER_MAX_UPLOAD_BYTES"),
     resolutionTtlMs: number("DROVER_RESOLUTION_TTL_MS"),
+    operatorToken: text("DROVER_OPERATOR_TOKEN"),
+    enrollToken: text("DROVER_ENROLL_TOKEN"),
+    reportRetentionDays: number("DROVER_REPORT_RETENTION_DAYS"),
+    deviceBurst: number("DROVER_DEVICE_BURST"),
+    deviceRatePerMinute: number("DROVER_DEVICE_RATE_PER_MINUTE"),
+    maxPendingDevices: number("DROVER_MAX_PENDING_DEVICES"),
   };
 }

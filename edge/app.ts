@@ -19,8 +19,10 @@ import { imagesRoutes } from "./routes/images.ts";
 import { uploadRoutes } from "./routes/upload.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { fleetRoutes, type FleetSource } from "./fleet/routes/fleet_routes.ts";
+import { uiRoutes } from "./ui/ui_routes.tsx";
 
-export type { EdgeConfig, EdgeKeys };
+export type { EdgeConfig, EdgeKeys, FleetSource };
 
 /** Options of {@linkcode createApp}. */
 export interface CreateAppOptions {
@@ -28,12 +30,20 @@ export interface CreateAppOptions {
   config?: EdgeConfig;
   /** Online keys: with both, the edge accepts `POST /v1/metadata` and renews the timestamp. */
   keys?: EdgeKeys;
+  /**
+   * The fleet database (`SqliteFleetStore`, `D1FleetStore`), or a function opening it on first use:
+   * enables the fleet API (`/v1/devices…`, `/v1/fleet/…`); without it those answer 404 `E_NO_FLEET`.
+   * The caller opens and closes it.
+   */
+  fleet?: FleetSource;
 }
 
 /** The Hono app plus what schedulers need. */
 export type EdgeApp = Hono & {
   /** Renews `timestamp.json` if it expires within the configured margin (cron / `scheduled()`). */
   renewTimestamp(): Promise<boolean>;
+  /** Deletes fleet reports older than `reportRetentionDays` (0 without a fleet); resolves with how many. */
+  pruneReports(): Promise<number>;
 };
 
 /**
@@ -80,6 +90,24 @@ export function createApp(options: CreateAppOptions): EdgeApp {
   imagesRoutes(app, state);
   uploadRoutes(app, state);
   metadataRoutes(app, state);
+  const fleet = fleetRoutes(app, {
+    fleet: options.fleet,
+    operatorToken: config.operatorToken,
+    enrollToken: config.enrollToken,
+    deviceBurst: config.deviceBurst,
+    deviceRatePerMinute: config.deviceRatePerMinute,
+    maxPendingDevices: config.maxPendingDevices,
+    clock: config.clock,
+  });
+  // the operator's dashboard (/ui/): HTML pages over the same fleet store and repository view
+  uiRoutes(app, {
+    fleet,
+    state,
+    operatorToken: config.operatorToken,
+    publicUrl: config.publicUrl,
+    clock: config.clock,
+    log: config.log,
+  });
 
   app.notFound((c) =>
     errorResponse({
@@ -102,6 +130,13 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     return errorResponse(reply);
   });
   app.renewTimestamp = () => state.renewIfDue();
+  app.pruneReports = async () => {
+    if (!fleet.configured) return 0;
+    const store = await fleet.get();
+    return await store.pruneReports(Math.round(config.reportRetentionDays * 24 * 3600_000), {
+      now: new Date(config.clock()),
+    });
+  };
   // Fast lane: repeated GETs of URL-keyed responses (releases, image redirects and listings,
   // device types) are answered from the response cache without running the router.
   const route = app.fetch;

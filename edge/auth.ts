@@ -15,6 +15,14 @@ const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 const refusal = (status: 401 | 403, message: string) => () =>
   errorResponse(toErrorReply(new HttpError(status, message)));
 
+/** Options of {@linkcode publishAuth}. */
+export interface AuthOptions {
+  /** What the refusals say cannot be done (default `publish`). */
+  action?: string;
+  /** Why, when no token is configured (default `publishing is disabled`). */
+  disabled?: string;
+}
+
 /**
  * The middleware that lets a request through only with `Authorization: Bearer <token>`.
  * `TypeError` when `token` is not a b64token.
@@ -30,10 +38,14 @@ const refusal = (status: 401 | 403, message: string) => () =>
  * assert.equal(ok.status, 200);
  * ```
  */
-export function publishAuth(token: string | undefined): MiddlewareHandler {
+export function publishAuth(token: string | undefined, options: AuthOptions = {}): MiddlewareHandler {
+  const action = options.action ?? "publish";
   if (token === undefined) {
     return () => {
-      throw new HttpError(403, "Cannot publish: publishing is disabled (no token configured)");
+      throw new HttpError(
+        403,
+        `Cannot ${action}: ${options.disabled ?? "publishing is disabled"} (no token configured)`,
+      );
     };
   }
   if (!TOKEN.test(token)) {
@@ -41,12 +53,12 @@ export function publishAuth(token: string | undefined): MiddlewareHandler {
       "Cannot configure edge: the token must be a bearer token (letters, digits, -._~+/ and trailing =)",
     );
   }
-  const missing = refusal(401, "Cannot publish: missing bearer token");
+  const missing = refusal(401, `Cannot ${action}: missing bearer token`);
   return bearerAuth({
     token,
     realm: "drover",
     noAuthenticationHeader: { message: missing },
     invalidAuthenticationHeader: { message: missing },
-    invalidToken: { message: refusal(403, "Cannot publish: wrong bearer token") },
+    invalidToken: { message: refusal(403, `Cannot ${action}: wrong bearer token`) },
   });
 }

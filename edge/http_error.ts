@@ -4,6 +4,7 @@
  * @module
  */
 import { DroverError } from "../core/errors.ts";
+import { RateLimitError } from "../core/fleet/errors.ts";
 
 /** Stable codes of edge-only errors (core errors keep their own `E_*` codes). */
 export type HttpErrorCode =
@@ -17,7 +18,8 @@ export type HttpErrorCode =
   | "E_LENGTH_REQUIRED"
   | "E_TOO_LARGE"
   | "E_RANGE"
-  | "E_UNAVAILABLE";
+  | "E_UNAVAILABLE"
+  | "E_NO_FLEET";
 
 const CODE_OF_STATUS: Record<number, HttpErrorCode> = {
   400: "E_BAD_REQUEST",
@@ -71,6 +73,10 @@ const CORE_STATUS: Record<string, number> = {
   E_NOT_FOUND: 404,
   E_UNSUPPORTED: 404,
   E_TRANSIENT: 503,
+  E_SIGNATURE: 401,
+  E_FORBIDDEN: 403,
+  E_REPLAY: 409,
+  E_RATE_LIMITED: 429,
 };
 
 /** What a thrown value becomes on the wire. */
@@ -96,7 +102,10 @@ export function toErrorReply(error: unknown): ErrorReply {
   }
   if (error instanceof DroverError) {
     const status = CORE_STATUS[error.code] ?? 500;
-    return { status, code: error.code, message: error.message, headers: {}, internal: status >= 500 };
+    const headers: Record<string, string> = error instanceof RateLimitError
+      ? { "retry-after": String(error.retryAfterSeconds) }
+      : {};
+    return { status, code: error.code, message: error.message, headers, internal: status >= 500 };
   }
   if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
     // Only our own argument checks throw these with a "Cannot" message; anything else is a bug.

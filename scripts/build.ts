@@ -3,6 +3,7 @@
  * - `dist/drover.mjs` from `device/drover.ts` (platform node, ESM, `#!/usr/bin/env node`, a
  *   `createRequire` banner so CommonJS dependencies work): runs with `node` (20+) and `deno run -A`;
  * - `dist/drover-repo.mjs` from `scripts/repo.ts` (same options);
+ * - `dist/drover-fleet.mjs` from `scripts/fleet.ts` (same options);
  * - `dist/worker.js` from `edge/worker.ts` when it exists (options from `edge/worker_build.ts`'s
  *   `workerBuildOptions()` when present, else platform neutral, conditions workerd/worker/browser).
  *
@@ -66,6 +67,11 @@ export function buildRepo(): Promise<string> {
   return buildCli("scripts/repo.ts", "dist/drover-repo.mjs");
 }
 
+/** Builds `dist/drover-fleet.mjs`. */
+export function buildFleet(): Promise<string> {
+  return buildCli("scripts/fleet.ts", "dist/drover-fleet.mjs");
+}
+
 /** Builds `dist/worker.js` if `edge/worker.ts` exists; resolves to its path or `undefined`. */
 export async function buildWorker(): Promise<string | undefined> {
   const entry = join(ROOT, "edge/worker.ts");
@@ -96,13 +102,14 @@ export async function buildWorker(): Promise<string | undefined> {
   return out;
 }
 
-/** Every bundle (or those named: `drover`, `repo`, `worker`). */
+/** Every bundle (or those named: `drover`, `repo`, `fleet`, `worker`). */
 export async function buildAll(only: string[] = []): Promise<string[]> {
   const want = (n: string) => only.length === 0 || only.includes(n);
   const outs: string[] = [];
   try {
     if (want("drover")) outs.push(await buildDrover());
     if (want("repo")) outs.push(await buildRepo());
+    if (want("fleet")) outs.push(await buildFleet());
     if (want("worker")) {
       const w = await buildWorker();
       if (w) outs.push(w);

@@ -1,7 +1,9 @@
 /**
  * `Content-Digest` (RFC 9530): the digest of a message's content, as a Structured Field
  * Dictionary of byte sequences (`sha-256=:<base64>:`). Signing it (RFC 9421) binds the body to
- * the signature. WebCrypto only, so it runs in Deno, Node 20+ and workerd.
+ * the signature. Hashing is the injected hasher of `core/abilities.ts` (native on Deno, Node and
+ * workerd through `core/node.ts`, `@noble/hashes` elsewhere): synchronous, with no WebCrypto round
+ * trip per request.
  *
  * @example
  * ```ts
@@ -15,6 +17,7 @@
  * ```
  * @module
  */
+import { getAbilities, type HashAlgorithm } from "../abilities.ts";
 import { IntegrityError } from "../errors.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { parseDictionary } from "./_structured_fields.ts";
@@ -22,16 +25,19 @@ import { parseDictionary } from "./_structured_fields.ts";
 /** The digest algorithms Drover computes and checks (RFC 9530 registry names). */
 export type DigestAlgorithm = "sha-256" | "sha-512";
 
-const WEBCRYPTO: Record<DigestAlgorithm, string> = { "sha-256": "SHA-256", "sha-512": "SHA-512" };
+const HASHES: Record<DigestAlgorithm, HashAlgorithm> = { "sha-256": "sha256", "sha-512": "sha512" };
+const encoder = new TextEncoder();
 
-function bytesOf(body: Uint8Array | string): Uint8Array<ArrayBuffer> {
-  if (typeof body === "string") return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return new Uint8Array(body);
+function bytesOf(body: Uint8Array | string): Uint8Array {
+  if (typeof body === "string") return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
   throw new TypeError("Cannot digest body: expected a Uint8Array or a string");
 }
 
-async function digest(algorithm: DigestAlgorithm, bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest(WEBCRYPTO[algorithm], bytes));
+function digest(algorithm: DigestAlgorithm, bytes: Uint8Array): Uint8Array {
+  const hasher = getAbilities().createHasher(HASHES[algorithm]);
+  hasher.update(bytes);
+  return hasher.digest();
 }
 
 /**
@@ -48,15 +54,17 @@ async function digest(algorithm: DigestAlgorithm, bytes: Uint8Array<ArrayBuffer>
  * );
  * ```
  */
-export async function contentDigest(
+export function contentDigest(
   body: Uint8Array | string,
   options: { algorithm?: DigestAlgorithm } = {},
 ): Promise<string> {
-  const algorithm = options.algorithm ?? "sha-256";
-  if (!Object.hasOwn(WEBCRYPTO, algorithm)) {
-    throw new RangeError(`Cannot digest body: unsupported algorithm '${String(algorithm)}'`);
-  }
-  return `${algorithm}=:${encodeBase64(await digest(algorithm, bytesOf(body)))}:`;
+  return new Promise((resolve) => {
+    const algorithm = options.algorithm ?? "sha-256";
+    if (!Object.hasOwn(HASHES, algorithm)) {
+      throw new RangeError(`Cannot digest body: unsupported algorithm '${String(algorithm)}'`);
+    }
+    resolve(`${algorithm}=:${encodeBase64(digest(algorithm, bytesOf(body)))}:`);
+  });
 }
 
 /**
@@ -73,10 +81,14 @@ export async function contentDigest(
  * await assert.rejects(verifyContentDigest("md5=:AAAA:", ""), /no supported algorithm/);
  * ```
  */
-export async function verifyContentDigest(
+export function verifyContentDigest(
   header: string | null | undefined,
   body: Uint8Array | string,
 ): Promise<DigestAlgorithm[]> {
+  return new Promise((resolve) => resolve(checkContentDigest(header, body)));
+}
+
+function checkContentDigest(header: string | null | undefined, body: Uint8Array | string): DigestAlgorithm[] {
   const bytes = bytesOf(body);
   if (header === null || header === undefined || header.trim() === "") {
     throw new IntegrityError("Cannot verify body: no Content-Digest");
@@ -91,13 +103,13 @@ export async function verifyContentDigest(
   }
   const checked: DigestAlgorithm[] = [];
   for (const [name, member] of dict) {
-    if (!Object.hasOwn(WEBCRYPTO, name)) continue;
+    if (!Object.hasOwn(HASHES, name)) continue;
     const algorithm = name as DigestAlgorithm;
     if (member.kind !== "item" || member.value.type !== "bytes") {
       throw new IntegrityError(`Cannot verify body: Content-Digest ${algorithm} is not a byte sequence`);
     }
     const expected = member.value.value;
-    const actual = await digest(algorithm, bytes);
+    const actual = digest(algorithm, bytes);
     if (expected.length !== actual.length || expected.some((b, i) => b !== actual[i])) {
       throw new IntegrityError(`Cannot verify body: Content-Digest ${algorithm} does not match the body`);
     }

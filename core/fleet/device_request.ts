@@ -31,15 +31,14 @@
  * @module
  */
 import { contentDigest, verifyContentDigest } from "./content_digest.ts";
-import {
-  assertDeviceId,
-  DEVICE_ID,
-  type DeviceIdentity,
-  deviceIdOf,
-  importPublicKey,
-} from "./device_identity.ts";
+import { assertDeviceId, DEVICE_ID, type DeviceIdentity } from "./device_identity.ts";
+import { DeviceKeyCache } from "./device_key_cache.ts";
 import { SignatureError } from "./errors.ts";
 import { type SignableRequest, signRequest, verifyRequest } from "./http_signature.ts";
+
+/** Without a cache of the caller's: every key is checked and imported again. */
+const UNCACHED = new DeviceKeyCache({ maxEntries: 0 });
+const COUNTER = /^[0-9]{1,16}$/;
 
 /** The signature label of device requests. */
 export const DEVICE_SIGNATURE_LABEL = "drover";
@@ -131,6 +130,9 @@ export async function signDeviceRequest(
  * Verify a device request and its body. `publicKey(deviceId)` returns the stored public key of a
  * device (base64url), or `undefined` when unknown (at enrolment: the key the body presents). The
  * key must hash to the signature's `keyid`; with `deviceId` given, the signer must be that device.
+ * With `keys`, a key already checked and imported for that device id and that same public key is
+ * taken from the cache (a server verifying many requests per device). Every request is still
+ * verified in full: signature, covered components, counter syntax and `Content-Digest`.
  * Resolves with the device id and counter, which the caller then checks and advances in its
  * store. Rejects with `SignatureError` (a body that does not match its signed `Content-Digest`
  * included: the `IntegrityError` is its `cause`).
@@ -151,8 +153,10 @@ export async function verifyDeviceRequest(
     body: Uint8Array | string;
     publicKey: (deviceId: string) => string | undefined | Promise<string | undefined>;
     deviceId?: string;
+    keys?: DeviceKeyCache;
   },
 ): Promise<VerifiedDeviceRequest> {
+  const keys = options.keys ?? UNCACHED;
   let deviceId = "";
   const verified = await verifyRequest(request, {
     label: DEVICE_SIGNATURE_LABEL,
@@ -168,24 +172,16 @@ export async function verifyDeviceRequest(
       }
       const publicKey = await options.publicKey(keyid);
       if (publicKey === undefined) return undefined;
-      let id: string;
-      try {
-        id = await deviceIdOf(publicKey);
-      } catch (cause) {
-        throw new SignatureError(`Cannot verify request: the key of ${keyid} is malformed`, { cause });
-      }
-      if (id !== keyid) {
-        throw new SignatureError(`Cannot verify request: the key presented is not ${keyid}'s`);
-      }
+      const key = await keys.verifyKey(keyid, publicKey);
       deviceId = keyid;
-      return await importPublicKey(publicKey);
+      return key;
     },
   });
   if (verified.params.alg !== "ed25519") {
     throw new SignatureError(`Cannot verify request: alg must be "ed25519"`);
   }
   const text = request.headers?.get(COUNTER_HEADER)?.trim() ?? "";
-  const counter = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+  const counter = COUNTER.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(counter) || counter < 1) {
     throw new SignatureError(
       `Cannot verify request: ${COUNTER_HEADER} must be a decimal integer from 1 to 2^53-1`,

@@ -39,6 +39,8 @@ export type { SignableRequest, SignatureParameters } from "./_signature_base.ts"
 import { type BareItem, type InnerList, parseDictionary, serializeMember } from "./_structured_fields.ts";
 import { SignatureError } from "./errors.ts";
 
+const encoder = new TextEncoder();
+
 /** What {@linkcode signRequest} returns: the two field values to send, and the base it signed. */
 export interface SignedFields {
   /** The `Signature-Input` field value: `<label>=(<components>);<params>`. */
@@ -110,7 +112,7 @@ export async function signRequest(
   const list = toInnerList(options.components, options.params ?? {});
   const base = baseOf(request, list);
   const signature = new Uint8Array(
-    await crypto.subtle.sign("Ed25519", privateKey, new TextEncoder().encode(base)),
+    await crypto.subtle.sign("Ed25519", privateKey, encoder.encode(base)),
   );
   return {
     signatureInput: `${label}=${serializeMember(list)}`,
@@ -214,7 +216,7 @@ export async function verifyRequest(
       "Ed25519",
       key,
       new Uint8Array(sig.value.value),
-      new TextEncoder().encode(base),
+      encoder.encode(base),
     );
   } catch (cause) {
     throw new SignatureError(`Cannot verify request: ${(cause as Error).message}`, { cause });

@@ -60,6 +60,34 @@ export interface Inventory {
   labels: Record<string, string>;
 }
 
+declare const PARSED: unique symbol;
+
+/**
+ * An inventory {@linkcode parseInventory} returned: checked, and frozen so it cannot change after
+ * the check. Consumers (the edge's store) take it as is instead of checking it again; a value that
+ * is only typed as one is recognised by {@linkcode isParsedInventory}, not by its type.
+ */
+export type ParsedInventory = Inventory & { readonly [PARSED]: true };
+
+const parsed = new WeakSet<object>();
+
+/**
+ * True when `value` is an inventory {@linkcode parseInventory} returned (and so checked and frozen).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isParsedInventory, parseInventory } from "./inventory.ts";
+ * const doc = { schema: 1, deviceType: "rpi4", droverVersion: "0.1.0", apps: [], labels: {} };
+ * assert.equal(isParsedInventory(doc), false);
+ * assert.equal(isParsedInventory(parseInventory(doc)), true);
+ * assert.equal(isParsedInventory({ ...parseInventory(doc) }), false, "a copy is not checked");
+ * ```
+ */
+export function isParsedInventory(value: unknown): value is ParsedInventory {
+  return typeof value === "object" && value !== null && parsed.has(value);
+}
+
 function parseApp(value: unknown, at: At): InventoryApp {
   const app = record(value, at, { required: ["name", "ref", "commit", "serial", "sha256", "releaseId"] });
   return {
@@ -83,8 +111,8 @@ function parseApp(value: unknown, at: At): InventoryApp {
 }
 
 /**
- * Check a parsed inventory document. Returns a clean copy (apps sorted by name, labels by key);
- * throws `TypeError` (wrong type, unknown field, bad format, duplicate app) or `RangeError`
+ * Check a parsed inventory document. Returns a clean, frozen copy (apps sorted by name, labels by
+ * key) that {@linkcode isParsedInventory} recognises; throws `TypeError` (wrong type, unknown field, bad format, duplicate app) or `RangeError`
  * (too long, too many, unknown schema version), each `Cannot read inventory: <path> …`.
  *
  * @example
@@ -94,7 +122,7 @@ function parseApp(value: unknown, at: At): InventoryApp {
  * assert.throws(() => parseInventory({ schema: 1 }), /inventory: \$ lacks 'deviceType'/);
  * ```
  */
-export function parseInventory(value: unknown): Inventory {
+export function parseInventory(value: unknown): ParsedInventory {
   const at: At = { doc: "inventory", path: "$" };
   const doc = record(value, at, {
     required: ["schema", "deviceType", "droverVersion", "apps", "labels"],
@@ -124,5 +152,9 @@ export function parseInventory(value: unknown): Inventory {
     labels: parseLabels(doc.labels, below(at, "labels")),
   };
   if (doc.osVersion !== undefined) out.osVersion = text(doc.osVersion, below(at, "osVersion"), { max: 128 });
-  return out;
+  for (const app of apps) Object.freeze(app);
+  Object.freeze(apps);
+  Object.freeze(out.labels);
+  parsed.add(Object.freeze(out));
+  return out as ParsedInventory;
 }

@@ -21,8 +21,16 @@
  * ```
  * @module
  */
-export { FleetError, type FleetErrorCode, ReplayError, SignatureError } from "./errors.ts";
+export {
+  FleetError,
+  type FleetErrorCode,
+  ForbiddenError,
+  RateLimitError,
+  ReplayError,
+  SignatureError,
+} from "./errors.ts";
 export { contentDigest, type DigestAlgorithm, verifyContentDigest } from "./content_digest.ts";
+export { DeviceKeyCache, type DeviceKeyCacheOptions } from "./device_key_cache.ts";
 export {
   type SignableRequest,
   signatureBase,
@@ -56,7 +64,9 @@ export {
   type Inventory,
   INVENTORY_SCHEMA,
   type InventoryApp,
+  isParsedInventory,
   MAX_INVENTORY_APPS,
+  type ParsedInventory,
   parseInventory,
 } from "./inventory.ts";
 export {

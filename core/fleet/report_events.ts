@@ -68,6 +68,11 @@ export interface ReportEvent {
 export interface ReportBatch {
   schema: 1;
   events: ReportEvent[];
+  /**
+   * Events the device's spool had to drop (full) since its last acknowledged batch; only sent
+   * when above 0.
+   */
+  dropped?: number;
 }
 
 const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/;
@@ -145,7 +150,8 @@ export function parseReportEvent(
 
 /**
  * Check a parsed report batch: schema, at most {@linkcode MAX_REPORT_EVENTS} events, each checked
- * by {@linkcode parseReportEvent}. Repeated ids are allowed (the store keeps the first).
+ * by {@linkcode parseReportEvent}, and the optional `dropped` count (events the device's spool
+ * dropped, a non-negative integer). Repeated ids are allowed (the store keeps the first).
  *
  * @example
  * ```ts
@@ -157,11 +163,12 @@ export function parseReportEvent(
  */
 export function parseReportBatch(value: unknown): ReportBatch {
   const at: At = { doc: "report", path: "$" };
-  const doc = record(value, at, { required: ["schema", "events"] });
+  const doc = record(value, at, { required: ["schema", "events"], optional: ["dropped"] });
   schema(doc.schema, below(at, "schema"), { known: REPORT_SCHEMA });
   const events = list(doc.events, below(at, "events"), { max: MAX_REPORT_EVENTS })
     .map((e, i) => parseReportEvent(e, below(below(at, "events"), i)));
-  return { schema: REPORT_SCHEMA, events };
+  if (doc.dropped === undefined) return { schema: REPORT_SCHEMA, events };
+  return { schema: REPORT_SCHEMA, events, dropped: integer(doc.dropped, below(at, "dropped")) };
 }
 
 /**

@@ -83,3 +83,14 @@ Deno.test("parseReportBatch() refuses bad events strictly, naming the field", ()
   const { at: _, ...noAt } = event();
   assert.throws(() => parseReportEvent(noAt), /^TypeError: Cannot read report event: \$ lacks 'at'/);
 });
+
+Deno.test("parseReportBatch() carries the spool's optional dropped count, a non-negative integer", () => {
+  assert.deepEqual(parseReportBatch({ schema: 1, events: [], dropped: 3 }), {
+    schema: 1,
+    events: [],
+    dropped: 3,
+  });
+  assert.equal("dropped" in parseReportBatch({ schema: 1, events: [] }), false);
+  assert.throws(() => parseReportBatch({ schema: 1, events: [], dropped: -1 }), /\$\.dropped/);
+  assert.throws(() => parseReportBatch({ schema: 1, events: [], dropped: "2" }), TypeError);
+});

@@ -15,6 +15,7 @@
  */
 import { IntegrityError, TrustError } from "../errors.ts";
 import { isSha256 } from "../names/mod.ts";
+import { parseRollout, type Rollout } from "../rollout/mod.ts";
 import { digestHex } from "./_sha.ts";
 import { targetUrl } from "./target_paths.ts";
 
@@ -32,6 +33,8 @@ export interface AppCustom {
   updated: string;
   /** Signed permission to install this release over a newer one. */
   allowDowngrade?: boolean;
+  /** Staged rollout (core/rollout); absent: every device at once. Checked by {@linkcode targetInfoFromTuf}. */
+  rollout?: Rollout;
 }
 
 /** Custom metadata of an OS image target. */
@@ -79,7 +82,8 @@ export interface TargetInfo {
 
 /**
  * Build a {@linkcode TargetInfo} from a TUF target entry (`{ length, hashes, custom }`);
- * `TrustError` when it lacks a sha256 or a valid length (signed but unusable).
+ * `TrustError` when it lacks a sha256 or a valid length, or an app's `rollout` is malformed
+ * (core/rollout `parseRollout`): signed but unusable.
  *
  * @example
  * ```ts
@@ -117,6 +121,15 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
     url = targetUrl(path, h.sha256);
   } catch (e) {
     throw new TrustError(`Cannot use target '${path}': unsafe path`, { cause: e });
+  }
+  if (rest.kind === "app" && Object.hasOwn(rest, "rollout")) {
+    // a malformed rollout makes the release unusable rather than widening it to every device
+    try {
+      rest.rollout = parseRollout(rest.rollout);
+    } catch (e) {
+      const detail = (e as Error).message.replace(/^Cannot read rollout: /, "");
+      throw new TrustError(`Cannot use target '${path}': malformed rollout: ${detail}`, { cause: e });
+    }
   }
   const c = typeof custom === "object" && custom !== null
     ? rest as unknown as TargetCustom

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { targetInfoFromTuf, targetInfoToTuf, verifyTargetBytes } from "./target_info.ts";
+import { type AppCustom, targetInfoFromTuf, targetInfoToTuf, verifyTargetBytes } from "./target_info.ts";
 
 const sha = (alg: string, b: Uint8Array) => createHash(alg).update(b).digest("hex");
 
@@ -37,4 +37,49 @@ Deno.test("verifyTargetBytes() refuses wrong length, sha256 or sha512 with Integ
   assert.throws(() => verifyTargetBytes(good, new Uint8Array([1, 2, 4])), /sha256 mismatch/);
   const bad512 = { ...good, hashes: { ...good.hashes, sha512: "00".repeat(64) } };
   assert.throws(() => verifyTargetBytes(bad512, bytes), { code: "E_INTEGRITY", message: /sha512 mismatch/ });
+});
+
+Deno.test("targetInfoFromTuf() checks an app's signed rollout: kept when well formed, else TrustError", () => {
+  const h = { sha256: "00".repeat(32) };
+  const custom = {
+    kind: "app",
+    name: "a/b",
+    ref: "main",
+    commit: "abcdef0",
+    serial: 1,
+    updated: "2026-01-01T00:00:00Z",
+  };
+  const rollout = {
+    id: "a:b:main:1:abcdef0",
+    publishedAt: "2026-01-01T00:00:00Z",
+    steps: [{ afterHours: 0, percent: 5 }, { afterHours: 24, percent: 100 }],
+    halt: { minDevices: 5, maxFailurePercent: 20 },
+  };
+  const info = targetInfoFromTuf("a", { length: 1, hashes: h, custom: { ...custom, rollout } });
+  assert.deepEqual((info.custom as AppCustom).rollout, rollout);
+  assert.ok(Object.isFrozen((info.custom as AppCustom).rollout));
+  const noHalt = { ...rollout, halt: undefined };
+  const unknownField = { ...rollout, labels: {} };
+  const malformed = [null, { ...rollout, steps: [] }, noHalt, unknownField];
+  for (const bad of malformed) {
+    assert.throws(
+      () =>
+        targetInfoFromTuf("apps/a/b/main/abcdef0.tar.gz", {
+          length: 1,
+          hashes: h,
+          custom: { ...custom, rollout: bad },
+        }),
+      {
+        code: "E_TRUST",
+        message: /^Cannot use target 'apps\/a\/b\/main\/abcdef0.tar.gz': malformed rollout: /,
+      },
+      JSON.stringify(bad),
+    );
+  }
+  const other = targetInfoFromTuf("m", {
+    length: 1,
+    hashes: h,
+    custom: { kind: "manifest", id: "m", rollout: 5 },
+  });
+  assert.equal((other.custom as Record<string, unknown>).rollout, 5, "only app targets have rollouts");
 });

@@ -46,7 +46,8 @@ export interface DeviceTypeEntry {
 export class TrustedRepository {
   /** Every usable target by TUF path. Left out: foreign entries without a sha256. App or image entries
    * whose name, ref, commit, serial, device type, version, variant or path is malformed (those name
-   * directories on devices) make the constructor throw a `TrustError`: nothing of such metadata is used. */
+   * directories on devices), or whose app rollout is malformed (core/rollout), make the constructor throw
+   * a `TrustError`: nothing of such metadata is used. */
   readonly targets: Map<string, TargetInfo>;
   /** Versions of the trusted metadata. */
   readonly versions: Readonly<Record<RoleName, number>>;

@@ -34,7 +34,7 @@ Deno.test("TrustedRepository.findApp() picks the highest serial of the name and 
   assert.equal(repo.apps().length, 4, "a foreign entry without sha256 is not offered");
 });
 
-Deno.test("TrustedRepository refuses the whole metadata when a signed app entry is unsafe", () => {
+Deno.test("TrustedRepository refuses the whole metadata when a signed app entry is unsafe or its rollout malformed", () => {
   const unsafe: Record<string, Record<string, unknown>> = {
     "bad path": { "bad/../path": app("eeeeeee", "main", 99) },
     "bad commit": { "apps/acme/radio/main/x.tar.gz": app("../../../etc", "main", 100) },
@@ -45,6 +45,15 @@ Deno.test("TrustedRepository refuses the whole metadata when a signed app entry 
       },
     },
     "bad ref": { "apps/acme/radio/main/z.tar.gz": app("fffffff", "../../etc", 102) },
+    "malformed rollout (never widened to every device)": {
+      "apps/acme/radio/main/r.tar.gz": {
+        ...app("fffffff", "main", 103),
+        custom: {
+          ...app("fffffff", "main", 103).custom,
+          rollout: { id: "r1", steps: [{ afterHours: 0, percent: 5 }] },
+        },
+      },
+    },
   };
   for (const [label, targets] of Object.entries(unsafe)) {
     assert.throws(

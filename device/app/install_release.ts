@@ -62,8 +62,22 @@ export interface InstallOptions {
   maxExtractedSize?: number;
   /** Health-check output (default: dropped). */
   onOutput?: (text: string) => void;
+  /** Told as each stage ends (awaited; for the fleet's report events). Must not throw. */
+  onStage?: (event: InstallStageEvent) => void | Promise<void>;
   signal?: AbortSignal;
 }
+
+/**
+ * A stage of an install as it ends: `staged` (the bytes read, verified and extracted, or a complete
+ * release of an interrupted run `reused`; `streamed` when they came from the network), `health`
+ * (the health check ran), `rollback` (switched back after a failed health check).
+ */
+export type InstallStageEvent =
+  | { stage: "staged"; durationMs: number; streamed: boolean; reused: boolean }
+  | { stage: "health"; ok: boolean; durationMs: number; error?: string }
+  | { stage: "rollback"; durationMs: number };
+
+const since = (start: number) => Math.max(0, Math.round(performance.now() - start));
 
 /** What {@linkcode installRelease} did. */
 export interface InstallResult {
@@ -175,13 +189,20 @@ function firstFailure(stages: PromiseSettledResult<unknown>[]): unknown {
   return reasons.find((r) => r instanceof IntegrityError) ?? reasons[0];
 }
 
-function health(releasePath: string, name: string, options: InstallOptions): Promise<string | undefined> {
-  return runHealthCheck(options.healthCmd!, {
+async function health(
+  releasePath: string,
+  name: string,
+  options: InstallOptions,
+): Promise<string | undefined> {
+  const start = performance.now();
+  const error = await runHealthCheck(options.healthCmd!, {
     cwd: releasePath,
     env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },
     timeoutMs: options.healthTimeoutMs ?? 60_000,
     onOutput: options.onOutput,
   });
+  await options.onStage?.({ stage: "health", ok: error === undefined, durationMs: since(start), error });
+  return error;
 }
 
 /**
@@ -204,6 +225,7 @@ export async function confirmInstalled(appDir: string, options: InstallOptions):
   const releasePath = await realpath(join(appDir, "current"));
   const healthError = await health(releasePath, options.deploy.name, options);
   if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
+  const rollbackStart = performance.now();
   if (previous && previous !== current) {
     await switchLink(appDir, "current", previous);
     await removeLink(appDir, "previous");
@@ -213,6 +235,7 @@ export async function confirmInstalled(appDir: string, options: InstallOptions):
     await removeLink(appDir, "current");
     await removeRelease(join(appDir, "releases"), id);
   }
+  await options.onStage?.({ stage: "rollback", durationMs: since(rollbackStart) });
   return { status: "health-failed", release: id, previous: previousId, healthError };
 }
 
@@ -239,8 +262,15 @@ export async function installRelease(
   await mkdir(releases, { recursive: true });
   await cleanLeftovers(appDir);
   const deploy: Deploy = { ...d, commit: d.commit.toLowerCase(), installedAt: new Date().toISOString() };
+  const stageStart = performance.now();
   const { id, reuse } = await chooseId(releases, deploy);
   if (!reuse) await stage(releases, id, source, options, deploy);
+  await options.onStage?.({
+    stage: "staged",
+    durationMs: since(stageStart),
+    streamed: typeof source !== "string",
+    reused: reuse,
+  });
 
   const oldCurrent = await normalisedLink(appDir, "current");
   const oldPrevious = await normalisedLink(appDir, "previous");
@@ -254,10 +284,12 @@ export async function installRelease(
   if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
 
   // switch back: current first (what runs), then previous
+  const rollbackStart = performance.now();
   if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "current", oldCurrent);
   else if (!oldCurrent) await removeLink(appDir, "current"); // a first install: back to nothing installed
   if (oldPrevious && oldPrevious !== newLink) await switchLink(appDir, "previous", oldPrevious);
   else await removeLink(appDir, "previous");
   if (oldCurrent !== newLink) await removeRelease(releases, id);
+  await options.onStage?.({ stage: "rollback", durationMs: since(rollbackStart) });
   return { status: "health-failed", release: id, previous: previousId, healthError };
 }

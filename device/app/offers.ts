@@ -1,7 +1,9 @@
 /**
  * What a repository offers for an installed app, in one shape whatever the source: TUF-verified
  * targets ({@linkcode openTufOffers}) or, with `--insecure-legacy`, an unsigned radiodan
- * releases document (`device/app/legacy_offers.ts`).
+ * releases document (`device/app/legacy_offers.ts`). TUF offers list every signed release of an
+ * app and ref (`releases`, newest first, each with its signed rollout) and the signed time bounds
+ * a rollout decision's clock is held to (`timeBounds`).
  *
  * @example
  * ```ts ignore
@@ -11,7 +13,8 @@
  * ```
  * @module
  */
-import type { AppCustom } from "../../core/trust/mod.ts";
+import type { AppCustom, TargetInfo } from "../../core/trust/mod.ts";
+import type { Rollout } from "../../core/rollout/mod.ts";
 import type { Expected, FetchPolicy } from "../net/fetch.ts";
 import { openRepository } from "../net/trust_store.ts";
 import { baseUrl, joinUrl } from "../../core/url/mod.ts";
@@ -34,12 +37,22 @@ export interface Offer {
   key: string;
   /** TUF target path, or the legacy URL. */
   origin: string;
+  /** The signed staged rollout (TUF only); absent: every device at once. */
+  rollout?: Rollout;
 }
 
 /** A source of offers. */
 export interface Offers {
   mode: "tuf" | "insecure-legacy";
+  /** The newest release of `name` on `ref`. */
   find(name: string, ref: string): Offer | undefined;
+  /** Every release of `name` on `ref`, newest (highest serial) first; absent: `find`'s alone. */
+  releases?(name: string, ref: string): Offer[];
+  /**
+   * Signed times a rollout decision's clock is held to (core/rollout `effectiveNow`): the earliest
+   * expiry of the trusted metadata, and the newest signed publication time (known to have passed).
+   */
+  timeBounds?: { timestampExpires: Date; notBefore?: Date };
 }
 
 /**
@@ -72,31 +85,57 @@ export async function openTufOffers(
 ): Promise<Offers> {
   const repo = await openRepository(api, tufDir, options);
   const base = baseUrl(api);
+  const offerOf = (info: TargetInfo): Offer | undefined => {
+    const c = info.custom as AppCustom;
+    if (!isCommit(c.commit)) return undefined;
+    const url = joinUrl(base, info.url);
+    if (!url.href.startsWith(base.href) || info.url.split("/").some((s) => s === ".." || s === ".")) {
+      return undefined;
+    }
+    const expected: Expected = { length: info.length, sha256: info.hashes.sha256 };
+    const offer: Offer = {
+      name: c.name,
+      ref: c.ref,
+      commit: c.commit,
+      serial: c.serial,
+      updated: c.updated,
+      version: c.version,
+      allowDowngrade: c.allowDowngrade === true,
+      url,
+      expected,
+      key: blobKey(info.hashes),
+      origin: info.path,
+    };
+    if (c.rollout) offer.rollout = c.rollout;
+    return offer;
+  };
+  const apps = repo.apps();
+  let published = -Infinity;
+  for (const info of apps) {
+    const c = info.custom as AppCustom;
+    for (const t of [c.updated, c.rollout?.publishedAt]) {
+      const ms = typeof t === "string" ? Date.parse(t) : NaN;
+      if (Number.isFinite(ms)) published = Math.max(published, ms);
+    }
+  }
   return {
     mode: "tuf",
     find(name, ref) {
       const info = repo.findApp(name, ref);
-      if (!info) return undefined;
-      const c = info.custom as AppCustom;
-      if (!isCommit(c.commit)) return undefined;
-      const url = joinUrl(base, info.url);
-      if (!url.href.startsWith(base.href) || info.url.split("/").some((s) => s === ".." || s === ".")) {
-        return undefined;
-      }
-      const expected: Expected = { length: info.length, sha256: info.hashes.sha256 };
-      return {
-        name,
-        ref,
-        commit: c.commit,
-        serial: c.serial,
-        updated: c.updated,
-        version: c.version,
-        allowDowngrade: c.allowDowngrade === true,
-        url,
-        expected,
-        key: blobKey(info.hashes),
-        origin: info.path,
-      };
+      return info ? offerOf(info) : undefined;
+    },
+    releases(name, ref) {
+      return apps
+        .filter((t) => {
+          const c = t.custom as AppCustom;
+          return c.name === name && c.ref === ref && Number.isSafeInteger(c.serial);
+        })
+        .sort((a, b) => (b.custom as AppCustom).serial - (a.custom as AppCustom).serial)
+        .flatMap((t) => offerOf(t) ?? []);
+    },
+    timeBounds: {
+      timestampExpires: repo.expires,
+      ...(Number.isFinite(published) ? { notBefore: new Date(published) } : {}),
     },
   };
 }

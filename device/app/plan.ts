@@ -5,11 +5,16 @@
  * the same process for `update`) carries out the rest; neither decides again. A pending record on
  * disk is only the crash-resume record of an earlier plan.
  *
- * Actions: `not-offered`; `up-to-date`; `held` (the candidate is marked bad, or older than the
- * installed release without signed permission: refused once, with its reason); `install` (download
- * unless the blob is there, then install `release`); `finish` (`release` is current already: an
- * install interrupted after its switch, confirmed by the health check); `unavailable` (a pending
- * record whose app is gone or broken).
+ * With offers the candidate is chosen among the signed releases of the app and ref under their
+ * staged rollouts (`choose_offer.ts`, with the device's `rollout` inputs): the newest that includes
+ * the device, so a new device takes an older release while the newest is still at 5%.
+ *
+ * Actions: `not-offered`; `up-to-date`; `held-back` (a newer release's rollout does not include the
+ * device yet, or the edge withdrew it: the device stays where it is; `rollout` says why); `held`
+ * (the candidate is marked bad, or older than the installed release without signed permission:
+ * refused once, with its reason); `install` (download unless the blob is there, then install
+ * `release`); `finish` (`release` is current already: an install interrupted after its switch,
+ * confirmed by the health check); `unavailable` (a pending record whose app is gone or broken).
  *
  * @example
  * ```ts
@@ -29,10 +34,18 @@ import { NotFoundError, TrustError } from "../../core/errors.ts";
 import type { PendingManifest, Status } from "../fs/workspace.ts";
 import { assertNotDowngrade } from "./downgrade.ts";
 import type { Offer, Offers } from "./offers.ts";
+import { chooseOffer, type RolloutInputs, type RolloutView } from "./choose_offer.ts";
 import type { App, AppProblem } from "./scan_apps.ts";
 
 /** What the plan does about one app (see the module doc). */
-export type PlanAction = "not-offered" | "up-to-date" | "held" | "install" | "finish" | "unavailable";
+export type PlanAction =
+  | "not-offered"
+  | "up-to-date"
+  | "held-back"
+  | "held"
+  | "install"
+  | "finish"
+  | "unavailable";
 
 /** Why a candidate is held back. */
 export type HoldReason = { reason: "bad" } | { reason: "downgrade"; error: TrustError };
@@ -59,6 +72,8 @@ export interface AppPlan {
   held?: HoldReason;
   /** `unavailable`: why the record cannot be installed. */
   error?: Error;
+  /** The rollout decision that matters (a newer release passed over, else the one taken's), if any. */
+  rollout?: RolloutView;
 }
 
 /** The plan of one run. */
@@ -79,6 +94,8 @@ export interface PlanInputs {
   status: Status;
   /** The repository's offers; without them the pending records are the candidates (`install`). */
   offers?: Offers;
+  /** The device's side of rollout decisions; needed when an offered release has a rollout. */
+  rollout?: RolloutInputs;
 }
 
 /**
@@ -178,13 +195,18 @@ export function planUpdate(scan: { apps: App[]; problems: AppProblem[] }, inputs
     for (const app of scan.apps) {
       const record = records.get(app.name);
       if (record) used.add(record);
-      const offer = offers.find(app.name, app.ref);
+      const { offer, heldBack, rollout } = chooseOffer(app, offers, inputs.rollout);
+      const shown = rollout ? { rollout } : {};
       if (!offer) {
-        const base = { name: app.name, ref: app.ref, dirName: app.dirName, app, record };
-        apps.push({ ...base, action: "not-offered", resume: false, dropRecord: !!record });
+        const base = { name: app.name, ref: app.ref, dirName: app.dirName, app, record, ...shown };
+        const action = heldBack ? "held-back" : "not-offered";
+        apps.push({ ...base, action, resume: false, dropRecord: !!record });
         continue;
       }
-      apps.push(decide(app, recordFor(app, offer, offers.mode), { record, offer, bad: bad(app.name) }));
+      const entry = decide(app, recordFor(app, offer, offers.mode), { record, offer, bad: bad(app.name) });
+      // the installed release, a newer one held back: nothing to do, and why
+      if (heldBack && entry.action === "up-to-date") entry.action = "held-back";
+      apps.push({ ...entry, ...shown });
     }
   } else {
     for (const record of inputs.pending.manifests) {

@@ -34,6 +34,12 @@ export interface CommandIO {
   stderrIsTTY: boolean;
   /** Aborted on SIGINT/SIGTERM. */
   signal?: AbortSignal;
+  /**
+   * The device clock, for tests and simulations that run the CLI in process (default: the system
+   * clock). `check` and `update` judge TUF expiry and rollout steps by it; a clock ahead still
+   * cannot widen a rollout past the signed metadata's time bound (core/rollout `effectiveNow`).
+   */
+  now?: () => Date;
 }
 
 /** A sub-command of a program (`drover`, `drover-repo`). */

@@ -1,7 +1,7 @@
 /**
  * The `drover` program: every command accepts the flags that describe the device (`--target`,
- * `--workspace`, `--api`, `--trusted-root`, `--cache-dir`), as it accepts their environment
- * defaults, so a script passes one set of flags to `check`, `install`, `update` and the rest alike.
+ * `--workspace`, `--api`, `--trusted-root`, `--cache-dir`, `--cohort`), as it accepts their
+ * environment defaults, so a script passes one set of flags to `check`, `install`, `update` and the rest alike.
  * A command ignores those it does not use.
  *
  * @example
@@ -9,7 +9,7 @@
  * import assert from "node:assert/strict";
  * import { DROVER_CLI } from "./drover_cli.ts";
  * const flags = Object.keys(DROVER_CLI.options ?? {});
- * assert.deepEqual(flags, ["target", "workspace", "api", "trusted-root", "cache-dir"]);
+ * assert.deepEqual(flags, ["target", "workspace", "api", "trusted-root", "cache-dir", "cohort"]);
  * ```
  * @module
  */
@@ -24,9 +24,10 @@ export const DROVER_CLI: Cli = {
     api: { type: "string" },
     "trusted-root": { type: "string" },
     "cache-dir": { type: "string" },
+    cohort: { type: "string" },
   },
   helpFooter: "Every drover command takes the device flags --target DIR, --workspace DIR, --api URL,\n" +
-    "--trusted-root FILE and --cache-dir DIR, as it takes their environment defaults DROVER_TARGET,\n" +
-    "DROVER_WORKSPACE, DROVER_API, DROVER_TRUSTED_ROOT and DROVER_CACHE_DIR; it ignores those it does\n" +
-    "not use, so one set of flags serves every command.\n",
+    "--trusted-root FILE, --cache-dir DIR and --cohort canary|none, as it takes their environment\n" +
+    "defaults DROVER_TARGET, DROVER_WORKSPACE, DROVER_API, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR and\n" +
+    "DROVER_COHORT; it ignores those it does not use, so one set of flags serves every command.\n",
 };

@@ -55,6 +55,8 @@ export const HELP_CHECK =
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
   "  --retries N           retries on transient network errors (default 4)\n" +
   "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n" +
+  "  --cohort canary|none  canary: take every staged rollout first (bucket 0); none: not a canary\n" +
+  "                        (env DROVER_COHORT; default: the enrollment label cohort=canary)\n" +
   HELP_DOWNLOAD;
 export const HELP_INSTALL =
   "  --health-cmd CMD      run `sh -c CMD` in the new release after the switch (env DROVER_APP,\n" +

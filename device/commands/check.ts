@@ -1,7 +1,9 @@
 /**
  * `drover check`: scan the target, ask the repository (TUF, or `--insecure-legacy`) what is
  * current for each app's name and ref, download (resumable, verified) what differs and is not
- * marked bad, and record a pending manifest per app for `drover install`.
+ * marked bad, and record a pending manifest per app for `drover install`. A release under a staged
+ * rollout is taken only once its rollout includes this device (`held-back` until then, with the
+ * reason; exit 0).
  *
  * @example
  * ```ts
@@ -17,15 +19,19 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
-import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
+import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/define_command.ts";
 import { type AppPlan, planUpdate, type UpdatePlan } from "../app/plan.ts";
+import type { RolloutInputs, RolloutView } from "../app/choose_offer.ts";
+import { openRolloutContext } from "../rollout/rollout_context.ts";
+import { cohortOption } from "../rollout/rollout_cohort.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
-import { downloadVerified } from "../net/fetch.ts";
 import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
-import { type Offer, type Offers, openTufOffers } from "../app/offers.ts";
-import { ProgressBar } from "../cli/progress.ts";
-import { type PendingManifest, Workspace } from "../fs/workspace.ts";
+import { type Offers, openTufOffers } from "../app/offers.ts";
+import { Workspace } from "../fs/workspace.ts";
+import { downloadOffer } from "./_download_offer.ts";
+import type { InstallReporter } from "../fleet/install_reporter.ts";
+import { openFleetRun } from "../fleet/fleet_run.ts";
 import {
   type CheckFlags,
   checkFlagsOf,
@@ -62,11 +68,14 @@ export interface AppCheck {
     | "downloaded"
     | "deferred"
     | "pending"
+    | "held-back"
     | "skipped-bad"
     | "not-offered"
     | "refused"
     | "failed";
   sha256?: string;
+  /** The rollout decision that matters: a newer release held back (or withdrawn), else the one taken's. */
+  rollout?: RolloutView;
   error?: ErrorEntry;
 }
 
@@ -107,11 +116,16 @@ export async function runCheck(
     json: boolean;
     /** `update`: do not download, record where from; the install downloads while it extracts. */
     deferDownloads?: boolean;
+    /** An enrolled device's report recorder (downloads and their failures are install stages). */
+    reports?: InstallReporter;
+    /** The device's side of rollout decisions (`openRolloutContext`); the clock is `io.now`. */
+    rollout?: Omit<RolloutInputs, "now">;
   },
 ): Promise<CheckRun> {
   const { io, json, flags, target } = options;
   const log = logger(io, json);
   const at = new Date().toISOString();
+  const now = io.now?.() ?? new Date();
   const scan = await scanApps(target);
   const errors: ErrorEntry[] = scan.problems.map((p) => ({
     app: p.dirName,
@@ -125,13 +139,18 @@ export async function runCheck(
       io.stderr(LEGACY_WARNING);
       offers = await openLegacyOffers(flags.api, flags.policy);
     } else {
-      offers = await openTufOffers(flags.api, ws.tuf, { ...flags.policy, trustedRoot: flags.trustedRoot });
+      offers = await openTufOffers(flags.api, ws.tuf, { ...flags.policy, trustedRoot: flags.trustedRoot, now });
     }
   } catch (error) {
     await writeStatus(ws, { target, scan, run: { kind: "check", at, errors: [errorEntry(error)] } });
     throw error;
   }
-  const plan = planUpdate(scan, { offers, pending: await ws.readPending(), status: await ws.readStatus() });
+  const plan = planUpdate(scan, {
+    offers,
+    pending: await ws.readPending(),
+    status: await ws.readStatus(),
+    rollout: options.rollout && { ...options.rollout, now },
+  });
   const apps: AppCheck[] = [];
   const appErrors = new Map<string, ErrorEntry | null>();
   const handOn: AppPlan[] = [];
@@ -154,6 +173,7 @@ export async function runCheck(
       serial: offer?.serial ?? null,
       action: "not-offered",
       ...(offer ? { sha256: offer.expected.sha256 } : {}),
+      ...(entry.rollout ? { rollout: entry.rollout } : {}),
     };
     apps.push(report);
     // superseded, withdrawn from the repository or held: never installed
@@ -167,8 +187,8 @@ export async function runCheck(
       appErrors.set(app.name, report.error);
       log(`${app.name}: ${report.error.message}`);
     };
-    if (entry.action === "up-to-date") {
-      report.action = "up-to-date";
+    if (entry.action === "up-to-date" || entry.action === "held-back") {
+      report.action = entry.action;
       appErrors.set(app.name, null);
     } else if (entry.action === "finish") {
       // current already, but its install did not finish: install confirms it (health check)
@@ -186,10 +206,16 @@ export async function runCheck(
         handOn.push(entry);
         continue;
       }
+      const attempt = options.reports?.attempt({
+        app: app.name,
+        commit: offer.commit,
+        bytes: release.length,
+      });
       try {
         const deferred = options.deferDownloads === true &&
           !(await stat(ws.blobPath(release.blob)).catch(() => undefined));
-        if (!deferred) await download(ws, { offer, release, flags, io, json, log });
+        if (!deferred) await downloadOffer(ws, { offer, release, flags, io, json, log });
+        if (!deferred) await attempt?.downloaded();
         const recorded = { ...release, downloadedAt: new Date().toISOString() };
         await ws.writePending(recorded);
         handOn.push({ ...entry, release: recorded });
@@ -203,6 +229,7 @@ export async function runCheck(
           );
         }
       } catch (error) {
+        await attempt?.failed(error);
         fail(error);
       }
     }
@@ -223,47 +250,13 @@ export async function runCheck(
   };
 }
 
-/** Downloads `release` (verified, resumable) into the workspace, with a progress bar. */
-async function download(
-  ws: Workspace,
-  o: {
-    offer: Offer;
-    release: PendingManifest;
-    flags: CheckFlags;
-    io: CommandIO;
-    json: boolean;
-    log: (text: string) => void;
-  },
-): Promise<void> {
-  const { offer, release, log } = o;
-  const bar = new ProgressBar(o.io, {
-    label: `${release.name} ${offer.commit.slice(0, 12)}`,
-    total: offer.expected.length,
-    json: o.json,
-  });
-  try {
-    await downloadVerified(offer.url, {
-      ...o.flags.policy,
-      downloads: ws.downloads,
-      key: offer.key,
-      expected: offer.expected,
-      name: `${release.name} ${offer.commit}`,
-      onProgress: (bytes, total) => bar.update(bytes, total),
-      onRetry: ({ attempt, delayMs, error }) =>
-        log(`retry ${attempt} in ${Math.round(delayMs)} ms: ${error.message}`),
-    });
-    bar.done();
-  } catch (error) {
-    bar.done({ ok: false });
-    throw error;
-  }
-}
-
 /** Prints a check report as text (stdout: one line per app). */
 export function printCheck(io: CommandIO, report: CheckReport): void {
   for (const a of report.apps) {
     const to = a.available && a.available !== a.current ? ` -> ${a.available.slice(0, 12)}` : "";
-    io.stdout(`${a.name}\t${a.ref}\t${a.current?.slice(0, 12) ?? "-"}${to}\t${a.action}\n`);
+    // a newer release passed over: why, as a last column
+    const why = a.rollout && !a.rollout.included ? `\t${a.rollout.reason}` : "";
+    io.stdout(`${a.name}\t${a.ref}\t${a.current?.slice(0, 12) ?? "-"}${to}\t${a.action}${why}\n`);
   }
   for (const e of report.errors) {
     if (!report.apps.some((a) => a.error === e)) io.stderr(`${e.app}: ${e.message}\n`);
@@ -284,10 +277,15 @@ export const command = defineCommand({
     const target = targetOf(parsed, io);
     const ws = new Workspace(workspaceOf(parsed, io));
     const flags = checkFlagsOf(parsed, io);
+    const cohort = cohortOption(parsed, io);
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
-    const { report } = await runCheck(ws, { target, flags, io, json: parsed.json });
+    // an enrolled device records its downloads, checks in (first for the rollout holds) and reports
+    const cacheDir = optional(parsed, "cache-dir", { io, envName: "DROVER_CACHE_DIR" });
+    await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
+    const rollout = await openRolloutContext(ws.dir, { io, cohort, checkIn: () => fleet.checkIn() });
+    const { report } = await runCheck(ws, { target, flags, io, json: parsed.json, reports: fleet.reports, rollout });
     if (parsed.json) printJson(io, report);
     else printCheck(io, report);
     return report.exitCode;

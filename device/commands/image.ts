@@ -25,6 +25,7 @@ import { IntegrityError } from "../../core/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { handleSink } from "../fs/file_streams.ts";
+import { DOWNLOADING, downloadPolicyOf } from "./_shared.ts";
 
 const help = `Usage: drover image get DEVICE_TYPE [VERSION_OR_RANGE] [--dev] [--output FILE|-] [options]
        drover image list DEVICE_TYPE [options]
@@ -56,6 +57,10 @@ Options:
   --workspace DIR         keep trusted metadata in <workspace>/tuf (env DROVER_WORKSPACE)
   --retries N             retries on transient network errors (default 4)
   --timeout SECONDS       connect and idle timeout of each request (default 15 / 30)
+  --min-rate BYTES_PER_S  give up on a download slower than this on average over --rate-window
+                          (default 4096; 0: never; env DROVER_MIN_RATE): exit 75, the .part kept
+  --rate-window SECONDS   window of --min-rate (default 30; env DROVER_RATE_WINDOW)
+  --deadline SECONDS      every download of the run ends by then (default 3600; env DROVER_DEADLINE)
   --json                  one JSON document: get {deviceType, version, variant, sha256, size,
                           fromCache, path}; list {deviceType, versions}; clean-cache {removed}
   -h, --help              this help
@@ -93,7 +98,7 @@ function cacheOf(p: Parsed, io: CommandIO): ImageCache {
     tufDir: workspace ? join(workspace, "tuf") : undefined,
     maxBytes: numberOption(p, "cache-max-bytes", { min: 0, integer: true }),
     fetch: {
-      signal: io.signal,
+      ...downloadPolicyOf(p, io),
       retries: numberOption(p, "retries", { min: 0, max: 100, integer: true }),
       connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
       idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
@@ -236,6 +241,7 @@ export const command = defineCommand({
     "trusted-root": { type: "string" },
     workspace: { type: "string" },
     retries: { type: "string" },
+    ...DOWNLOADING,
     timeout: { type: "string" },
   },
   run(p, io) {

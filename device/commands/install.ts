@@ -17,7 +17,7 @@ import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
-import { defineCommand, type ErrorEntry, errorEntry } from "../cli/define_command.ts";
+import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/define_command.ts";
 import { type AppPlan, type PlanAction, planUpdate, type UpdatePlan } from "../app/plan.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
@@ -31,6 +31,8 @@ import {
 import type { FetchPolicy } from "../net/fetch.ts";
 import { installSource } from "../app/install_source.ts";
 import { Workspace } from "../fs/workspace.ts";
+import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
+import { openFleetRun } from "../fleet/fleet_run.ts";
 import {
   DOWNLOADING,
   downloadPolicyOf,
@@ -99,6 +101,8 @@ export async function runInstall(
     json: boolean;
     /** Download what `check` deferred while extracting it, with this policy. */
     stream?: FetchPolicy;
+    /** An enrolled device's report recorder: each install attempt's stages. */
+    reports?: InstallReporter;
   },
 ): Promise<InstallReport> {
   const { io, json, flags, plan, target } = options;
@@ -129,6 +133,7 @@ export async function runInstall(
       action: "failed",
     };
     apps.push(report);
+    let attempt: InstallAttempt | undefined;
     const finish = async () => {
       await ws.removePending(m.name);
       await unlink(ws.blobPath(m.blob)).catch(() => {});
@@ -163,7 +168,15 @@ export async function runInstall(
       }
       if (entry.action === "finish" && app.deploy) {
         // an earlier run switched but was interrupted before it finished: finish (health check) now
-        const result = await confirmInstalled(dir, { deploy: app.deploy, expected: {}, ...healthOptions });
+        attempt = options.reports?.attempt({ app: m.name, commit: m.commit });
+        const result = await confirmInstalled(dir, {
+          deploy: app.deploy,
+          expected: {},
+          ...healthOptions,
+          onStage: attempt?.onStage,
+        });
+        // reported before the record goes: a kill in between finishes (and reports) it again
+        if (result.status === "installed") await attempt?.installed();
         await finish();
         report.release = result.release;
         if (result.status === "installed") {
@@ -173,6 +186,7 @@ export async function runInstall(
         continue;
       }
       log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
+      attempt = options.reports?.attempt({ app: m.name, commit: m.commit, bytes: m.length });
       const installOptions: InstallOptions = {
         deploy: {
           name: m.name,
@@ -187,6 +201,7 @@ export async function runInstall(
         },
         expected: { length: m.length, sha256: m.sha256, sha1: m.sha1 },
         ...healthOptions,
+        onStage: attempt?.onStage,
         signal: io.signal,
       };
       const src = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
@@ -207,6 +222,8 @@ export async function runInstall(
         await finish(); // a bad download is never retried as is
         throw error;
       }
+      // reported before the record goes: a kill in between finishes (and reports) it again
+      if (result.status === "installed") await attempt?.installed();
       await finish();
       report.release = result.release;
       if (result.status === "installed") {
@@ -218,6 +235,7 @@ export async function runInstall(
         log(`${m.name}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
       }
     } catch (error) {
+      await attempt?.failed(error);
       const code = exitCodeFor(error);
       codes.push(code);
       report.action = code === 3 ? "refused" : "failed";
@@ -271,10 +289,14 @@ export const command = defineCommand({
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
+    // an enrolled device records each install's stages, checks in and sends them at the end
+    const cacheDir = optional(parsed, "cache-dir", { io, envName: "DROVER_CACHE_DIR" });
+    await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
     // a manifest left by an interrupted `update` (download deferred) is downloaded while installed
     const stream = downloadPolicyOf(parsed, io);
     const plan = await planPending(ws, target);
-    const report = await runInstall(ws, { target, plan, flags, io, json: parsed.json, stream });
+    const reports = fleet.reports;
+    const report = await runInstall(ws, { target, plan, flags, io, json: parsed.json, stream, reports });
     if (parsed.json) printJson(io, report);
     else printInstall(io, report);
     return report.exitCode;

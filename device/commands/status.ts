@@ -15,9 +15,10 @@
 import { stat } from "node:fs/promises";
 import type { ReleaseRef } from "../app/scan_apps.ts";
 import { scanApps } from "../app/scan_apps.ts";
-import { defineCommand, type ErrorEntry, optional } from "../cli/define_command.ts";
+import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/define_command.ts";
 import type { RunRecord, Status } from "../fs/workspace.ts";
 import { Workspace } from "../fs/workspace.ts";
+import { type FleetStatus, fleetStatus } from "../fleet/fleet_status.ts";
 import {
   HELP_COMMON,
   HELP_TARGET,
@@ -59,6 +60,8 @@ export interface StatusReport {
   exitCode: number;
   lastCheck: RunRecord | null;
   lastInstall: RunRecord | null;
+  /** The device identity, its enrollment and the reports waiting (`null` without a workspace). */
+  fleet: FleetStatus | null;
   apps: AppStatusReport[];
   errors: ErrorEntry[];
 }
@@ -75,7 +78,9 @@ export const command = defineCommand({
   summary: "apps, current/previous, pending, last errors",
   help: "Usage: drover status --target DIR [--workspace DIR] [--json]\n\n" +
     'Shows each app\'s current and previous release (or "registered, nothing installed"), what is downloaded and pending, commits marked bad and\n' +
-    "the last check, install and errors (from <workspace>/status.json). Exit 1 if an app is broken.\n\n" +
+    "the last check, install and errors (from <workspace>/status.json); with a workspace also the device\n" +
+    "id, its fleet enrollment (accepted, pending, rejected or not-enrolled) and the install reports\n" +
+    "waiting to be sent. Exit 1 if an app is broken.\n\n" +
     "Options:\n" + HELP_TARGET + HELP_WORKSPACE + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE },
   async run(parsed, io) {
@@ -113,6 +118,13 @@ export const command = defineCommand({
         lastError: s?.lastError ?? null,
       });
     }
+    let fleet: FleetStatus | null = null;
+    if (ws) {
+      fleet = await fleetStatus(ws.dir).catch((error) => {
+        errors.push(errorEntry(error));
+        return null;
+      });
+    }
     const exitCode = errors.length ? 1 : 0;
     const report: StatusReport = {
       command: "status",
@@ -120,6 +132,7 @@ export const command = defineCommand({
       exitCode,
       lastCheck: status.lastCheck ?? null,
       lastInstall: status.lastInstall ?? null,
+      fleet,
       apps,
       errors,
     };
@@ -131,6 +144,15 @@ export const command = defineCommand({
       r: RunRecord | null,
     ) => (r ? `${r.at} ${r.ok ? "ok" : `failed: ${r.error?.message ?? ""}`}` : "never");
     if (ws) io.stdout(`last check: ${run(report.lastCheck)}\nlast install: ${run(report.lastInstall)}\n`);
+    if (fleet) {
+      const where = fleet.api ? ` at ${fleet.api}` : "";
+      const dropped = fleet.dropped ? `, ${fleet.dropped} dropped` : "";
+      io.stdout(
+        `device: ${
+          fleet.deviceId ?? "no identity"
+        } ${fleet.state}${where}, ${fleet.waiting} reports waiting${dropped}\n`,
+      );
+    }
     for (const a of apps) {
       const installedRef = a.installedRef ? `, installed release is from ${a.installedRef}` : "";
       io.stdout(`${a.name} (${a.ref}${installedRef}) in ${a.dir}\n`);

@@ -14,9 +14,12 @@
  * ```
  * @module
  */
-import { defineCommand, type ErrorEntry } from "../cli/define_command.ts";
+import { defineCommand, type ErrorEntry, optional } from "../cli/define_command.ts";
 import { worstExitCode } from "../cli/exit_codes.ts";
 import { Workspace } from "../fs/workspace.ts";
+import { openFleetRun } from "../fleet/fleet_run.ts";
+import { openRolloutContext } from "../rollout/rollout_context.ts";
+import { cohortOption } from "../rollout/rollout_cohort.ts";
 import { type CheckReport, printCheck, runCheck } from "./check.ts";
 import { type InstallReport, printInstall, runInstall } from "./install.ts";
 import {
@@ -65,9 +68,15 @@ export const command = defineCommand({
     const ws = new Workspace(workspaceOf(parsed, io));
     const checkFlags = checkFlagsOf(parsed, io);
     const installFlags = installFlagsOf(parsed);
+    const cohort = cohortOption(parsed, io);
     const wait = waitOf(parsed);
     await ws.init();
     await using _lock = await ws.lock({ waitSeconds: wait, signal: io.signal });
+    // an enrolled device records each install's stages, checks in and sends them at the end
+    const cacheDir = optional(parsed, "cache-dir", { io, envName: "DROVER_CACHE_DIR" });
+    await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
+    // the edge's rollout holds, from a check-in before deciding (else the last ones known)
+    const rollout = await openRolloutContext(ws.dir, { io, cohort, checkIn: () => fleet.checkIn() });
     // downloads are deferred to the install, which verifies and extracts while it downloads (one pass)
     const { report: check, plan } = await runCheck(ws, {
       target,
@@ -75,6 +84,8 @@ export const command = defineCommand({
       io,
       json: parsed.json,
       deferDownloads: true,
+      reports: fleet.reports,
+      rollout,
     });
     // the same plan, in memory: nothing is decided or read again (the records are for a crash)
     const install = await runInstall(ws, {
@@ -84,6 +95,7 @@ export const command = defineCommand({
       io,
       json: parsed.json,
       stream: checkFlags.policy,
+      reports: fleet.reports,
     });
     const exitCode = worstExitCode([check.exitCode, install.exitCode]);
     if (parsed.json) {

@@ -19,6 +19,8 @@ export interface GuardOptions {
   readAhead: number;
   /** What is read, for error messages. */
   name: string;
+  /** Called once when the body ends (read to the end, failed or cancelled): the caller's timers. */
+  onEnd?: () => void;
 }
 
 /**
@@ -54,10 +56,15 @@ export function guardedBody(
     }
     schedule(pending);
   };
+  let ended = false;
   const clear = () => {
     waitingSince = undefined;
     clearTimeout(timer);
     timer = undefined;
+    if (!ended) {
+      ended = true;
+      options.onEnd?.();
+    }
   };
   /** A read error held back until the read-ahead queue has been consumed: erroring the stream at once
    * would drop bytes that did arrive, and a resume would then start before them. */

@@ -166,6 +166,7 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
     rate: options.rate ?? RateGuard.forPolicy(options, String(url)),
     readAhead: READ_AHEAD,
     name: String(url),
+    onEnd: done, // the deadline timer goes with the body, disposed or not
   });
   return {
     status,
@@ -225,10 +226,12 @@ export async function backoff(n: number, error: TransientError, policy: FetchPol
   }
   policy.onRetry?.({ attempt: n + 1, delayMs, error });
   await new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, delayMs);
-    policy.signal?.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(t);
+      policy.signal?.removeEventListener("abort", done);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(done, delayMs);
+    policy.signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -1,56 +1,47 @@
 /**
  * Private: the one `FleetStore` implementation, over a `SqlDriver` (`node:sqlite` or D1). Every
- * write is one transaction (a D1 batch); device-supplied values are checked again here (with
- * core/fleet's parsers) and only ever bound as parameters.
+ * write is one transaction (a D1 batch); device-supplied values are checked here (with core/fleet's
+ * parsers, unless they are what those parsers returned) and only ever bound as parameters.
+ *
+ * A device's writes check its counter inside their transaction only: the counter update comes
+ * first and its trigger refuses a counter that does not increase (`ReplayError`); an unknown device
+ * updates no row (`RETURNING` is empty, and a row referring to it fails its foreign key), so the
+ * store answers `NotFoundError` with nothing written.
  */
 import { NotFoundError, TransientError } from "../../core/errors.ts";
 import { assertDeviceId, DEVICE_ID, deviceIdOf } from "../../core/fleet/device_identity.ts";
 import { ReplayError } from "../../core/fleet/errors.ts";
-import { type Inventory, parseInventory } from "../../core/fleet/inventory.ts";
+import { type Inventory, isParsedInventory, parseInventory } from "../../core/fleet/inventory.ts";
 import { parseLabels } from "../../core/fleet/labels.ts";
 import { MAX_REPORT_EVENTS, parseReportEvent, type ReportEvent } from "../../core/fleet/report_events.ts";
 import {
   type Device,
-  DEVICE_STATES,
   type DeviceDetail,
   type DeviceFilter,
   type DeviceState,
   type EnrollInput,
+  type EnrollTokenRecord,
   type FleetStore,
   type FleetSummary,
   type Page,
+  REPORTS_KEPT_PER_DEVICE,
 } from "./fleet_store.ts";
+import { assertCounter, assertState, assertTokenHash, timeOf } from "./_store_checks.ts";
 import { DETAIL_COLUMNS, DEVICE_COLUMNS, toDevice, toDeviceDetail, toSummary } from "./_rows.ts";
 import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
 import {
   advanceStatement,
   appStatements,
+  checkInStatement,
   type EventRow,
   labelStatements,
   listStatement,
+  reportCapStatement,
   reportStatement,
 } from "./_statements.ts";
 
 const DAY_MS = 24 * 3600_000;
 const PRUNE_CHUNK = 5000;
-
-function assertState(state: unknown): asserts state is DeviceState {
-  if (!DEVICE_STATES.includes(state as DeviceState)) {
-    throw new TypeError(`Cannot use device state '${String(state)}': expected accepted, pending or rejected`);
-  }
-}
-
-function assertCounter(counter: unknown): asserts counter is number {
-  if (!Number.isSafeInteger(counter) || (counter as number) < 1) {
-    throw new RangeError(`Cannot use counter ${String(counter)}: expected an integer from 1 to 2^53-1`);
-  }
-}
-
-function timeOf(now: Date | undefined, what: string): number {
-  const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : NaN;
-  if (!Number.isFinite(ms)) throw new TypeError(`Cannot ${what}: 'now' must be a valid Date`);
-  return ms;
-}
 
 /** Fleet storage over SQL; `SqliteFleetStore` and `D1FleetStore` only open their driver. */
 export class SqlFleetStore implements FleetStore {
@@ -70,6 +61,9 @@ export class SqlFleetStore implements FleetStore {
         throw new ReplayError(`Cannot accept request from ${id}: its counter is not above the last one`, {
           cause: error,
         });
+      }
+      if (message.includes("FOREIGN KEY constraint failed")) {
+        throw new NotFoundError(`Cannot find device ${id}`, { cause: error });
       }
       if (/SQLITE_BUSY|database is locked/i.test(message)) {
         throw new TransientError("Cannot write fleet database: busy, try later", { cause: error });
@@ -174,26 +168,17 @@ export class SqlFleetStore implements FleetStore {
     return await this.#device(id);
   }
 
-  async recordCheckIn(
-    id: string,
-    inventory: Inventory,
-    options: { counter: number; now?: Date },
-  ): Promise<Device> {
+  async recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<void> {
     assertDeviceId(id);
-    const inv = parseInventory(inventory);
+    const inv = isParsedInventory(inventory) ? inventory : parseInventory(inventory);
     assertCounter(options.counter);
     const now = timeOf(options.now, "record check-in");
-    await this.#checkCounter(id, options.counter);
-    await this.#write(id, [
-      advanceStatement(id, { counter: options.counter, now }),
-      {
-        sql: "UPDATE devices SET device_type = ?2, os_version = ?3, drover_version = ?4 WHERE id = ?1",
-        params: [id, inv.deviceType, inv.osVersion ?? null, inv.droverVersion],
-      },
+    const [advanced] = await this.#write(id, [
+      checkInStatement(id, inv, { counter: options.counter, now }),
       ...appStatements(id, inv.apps),
       ...labelStatements(id, inv.labels),
     ]);
-    return await this.#device(id);
+    if (!advanced?.length) throw new NotFoundError(`Cannot find device ${id}`);
   }
 
   async recordReports(
@@ -222,11 +207,12 @@ export class SqlFleetStore implements FleetStore {
     });
     assertCounter(options.counter);
     const now = timeOf(options.now, "record reports");
-    await this.#checkCounter(id, options.counter);
-    const [, inserted] = await this.#write(id, [
+    const [advanced, inserted] = await this.#write(id, [
       advanceStatement(id, { counter: options.counter, now }),
       reportStatement(id, rows, { now }),
+      reportCapStatement(id, REPORTS_KEPT_PER_DEVICE),
     ]);
+    if (!advanced?.length) throw new NotFoundError(`Cannot find device ${id}`);
     const accepted = inserted?.length ?? 0;
     return { accepted, duplicates: rows.length - accepted };
   }
@@ -294,6 +280,37 @@ export class SqlFleetStore implements FleetStore {
       total += changes;
       if (changes < PRUNE_CHUNK) return total;
     }
+  }
+
+  async addEnrollToken(token: EnrollTokenRecord, options: { now?: Date } = {}): Promise<void> {
+    const { hash, expiresAt, uses } = token ?? {};
+    assertTokenHash(hash);
+    const expires = expiresAt instanceof Date ? expiresAt.getTime() : NaN;
+    if (!Number.isFinite(expires)) {
+      throw new TypeError("Cannot add enrolment token: 'expiresAt' must be a valid Date");
+    }
+    if (uses !== null && (!Number.isSafeInteger(uses) || uses < 1)) {
+      throw new RangeError("Cannot add enrolment token: 'uses' must be null or a positive integer");
+    }
+    const now = timeOf(options.now, "add enrolment token");
+    await this.#write("enrolment token", [
+      { sql: "DELETE FROM enroll_tokens WHERE expires_at <= ?1", params: [now] },
+      {
+        sql: "INSERT INTO enroll_tokens (hash, created_at, expires_at, uses_left) VALUES (?1, ?2, ?3, ?4)",
+        params: [hash, now, expires, uses],
+      },
+    ]);
+  }
+
+  async useEnrollToken(hash: string, options: { now?: Date } = {}): Promise<boolean> {
+    assertTokenHash(hash);
+    const now = timeOf(options.now, "use enrolment token");
+    const [used] = await this.#write("enrolment token", [{
+      sql: `UPDATE enroll_tokens SET uses_left = uses_left - 1
+        WHERE hash = ?1 AND expires_at > ?2 AND (uses_left IS NULL OR uses_left > 0) RETURNING hash`,
+      params: [hash, now],
+    }]);
+    return (used?.length ?? 0) > 0;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * event batches travel as one JSON parameter, expanded by `json_each`, so a write is a fixed
  * number of statements whatever its size.
  */
-import type { InventoryApp } from "../../core/fleet/inventory.ts";
+import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
 import type { DeviceState } from "./fleet_store.ts";
 import { DEVICE_COLUMNS } from "./_rows.ts";
 import type { SqlStatement, SqlValue } from "./_sql.ts";
@@ -40,12 +40,38 @@ export function labelStatements(id: string, labels: Record<string, string>): Sql
   ];
 }
 
-/** Advance the counter (the trigger refuses one that does not increase) and mark the device seen. */
+/**
+ * Advance the counter (the trigger refuses one that does not increase) and mark the device seen;
+ * returns the device's id, so no row means no such device.
+ */
 export function advanceStatement(id: string, options: { counter?: number; now: number }): SqlStatement {
   const { counter, now } = options;
   return counter === undefined
-    ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1", params: [id, now] }
-    : { sql: "UPDATE devices SET counter = ?2, last_seen = ?3 WHERE id = ?1", params: [id, counter, now] };
+    ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1 RETURNING id", params: [id, now] }
+    : {
+      sql: "UPDATE devices SET counter = ?2, last_seen = ?3 WHERE id = ?1 RETURNING id",
+      params: [id, counter, now],
+    };
+}
+
+/** {@linkcode advanceStatement} for a check-in, storing the inventory's device type and versions too. */
+export function checkInStatement(
+  id: string,
+  inventory: Pick<Inventory, "deviceType" | "osVersion" | "droverVersion">,
+  options: { counter: number; now: number },
+): SqlStatement {
+  return {
+    sql: `UPDATE devices SET counter = ?2, last_seen = ?3, device_type = ?4, os_version = ?5, drover_version = ?6
+      WHERE id = ?1 RETURNING id`,
+    params: [
+      id,
+      options.counter,
+      options.now,
+      inventory.deviceType,
+      inventory.osVersion ?? null,
+      inventory.droverVersion,
+    ],
+  };
 }
 
 /** Make a device's apps exactly `apps` (unchanged rows are left alone, so counts do not churn). */
@@ -87,6 +113,15 @@ export function reportStatement(
       FROM json_each(?2) WHERE true
       ON CONFLICT (device_id, event_id) DO NOTHING RETURNING event_id`,
     params: [id, JSON.stringify(events), options.now],
+  };
+}
+
+/** Delete a device's reports but the newest `keep` (by arrival). */
+export function reportCapStatement(id: string, keep: number): SqlStatement {
+  return {
+    sql: `DELETE FROM reports WHERE device_id = ?1 AND seq <= (SELECT seq FROM reports WHERE device_id = ?1
+      ORDER BY seq DESC LIMIT 1 OFFSET ?2)`,
+    params: [id, keep],
   };
 }
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { NotFoundError, UnsupportedError } from "../../core/errors.ts";
 import { ReplayError } from "../../core/fleet/errors.ts";
+import { isParsedInventory, parseInventory } from "../../core/fleet/inventory.ts";
 import type { Device } from "./fleet_store.ts";
 import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 } from "./_store_fixtures.ts";
 
@@ -15,9 +16,12 @@ export const DEVICE_CASES: StoreCase[] = [
       const again = await db.open();
       await again.close();
       const rows = await db.sql("SELECT version, name FROM schema_migrations ORDER BY version");
-      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "init" }]);
+      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "init" }, {
+        version: 2,
+        name: "enroll_tokens",
+      }]);
       await db.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
-      await rejects(db.open(), UnsupportedError, /schema version 99 is newer than this Drover knows \(1\)/);
+      await rejects(db.open(), UnsupportedError, /schema version 99 is newer than this Drover knows \(2\)/);
       await db.sql("DELETE FROM schema_migrations WHERE version = 99");
       await db.sql("UPDATE schema_migrations SET name = 'other' WHERE version = 1");
       await rejects(db.open(), UnsupportedError, /migration 1 'other' is not this Drover's/);
@@ -113,11 +117,12 @@ export const DEVICE_CASES: StoreCase[] = [
         app("acme/radio", "1111111", { serial: 7 }),
         app("acme/lights", "2222222", { serial: null }),
       ];
-      const device = await store.recordCheckIn(d.id, inventory(apps, { site: "north" }), {
+      const stored = await store.recordCheckIn(d.id, inventory(apps, { site: "north" }), {
         counter: 2,
         now: minutes(5),
       });
-      assert.deepEqual(device, {
+      assert.equal(stored, undefined, "nothing is read back: getDevice reads the device");
+      assert.deepEqual((await store.listDevices()).items, [{
         id: d.id,
         state: "accepted",
         deviceType: "rpi4",
@@ -128,7 +133,7 @@ export const DEVICE_CASES: StoreCase[] = [
           { name: "acme/radio", ref: "main", commit: "1111111", serial: 7 },
         ],
         lastInstall: null,
-      });
+      }] satisfies Device[]);
       const detail = (await store.getDevice(d.id))!;
       assert.equal(detail.osVersion, "Debian 12");
       assert.equal(detail.droverVersion, "0.1.0");
@@ -147,31 +152,64 @@ export const DEVICE_CASES: StoreCase[] = [
       }
       assert.deepEqual(await store.getDevice(d.id), detail);
       // The next one replaces the inventory: an app removed, a commit changed, labels replaced.
-      const next = await store.recordCheckIn(
-        d.id,
-        inventory([app("acme/radio", "4444444")], { env: "prod" }),
-        {
-          counter: 10,
-          now: minutes(6),
-        },
-      );
-      assert.deepEqual(next.apps, [{ name: "acme/radio", ref: "main", commit: "4444444", serial: 1 }]);
+      await store.recordCheckIn(d.id, inventory([app("acme/radio", "4444444")], { env: "prod" }), {
+        counter: 10,
+        now: minutes(6),
+      });
+      const next = (await store.getDevice(d.id))!;
+      assert.deepEqual(next.apps, [app("acme/radio", "4444444")]);
       assert.deepEqual(next.labels, { env: "prod" });
-      await rejects(
-        store.recordCheckIn((await newDevice()).id, inventory([]), { counter: 1 }),
-        NotFoundError,
-      );
       await rejects(store.recordCheckIn(d.id, inventory([]), { counter: 0 }), RangeError);
-      // The store checks device documents again: nothing unvalidated reaches SQL.
-      await rejects(
-        store.recordCheckIn(d.id, { ...inventory([]), deviceType: "a b" }, { counter: 11 }),
-        TypeError,
-        /deviceType/,
-      );
     },
   },
   {
-    name: "check-in: a replay that races past the pre-check is still refused by the transaction",
+    name: "check-in: an unknown device is NotFoundError and stores nothing, with or without apps and labels",
+    async run(store, db) {
+      const known = await newDevice();
+      await store.enroll({ ...known, counter: 1 });
+      const unknown = (await newDevice()).id;
+      await rejects(store.recordCheckIn(unknown, inventory([]), { counter: 1 }), NotFoundError);
+      await rejects(
+        store.recordCheckIn(unknown, inventory([app("acme/radio", "1111111")], { site: "x" }), { counter: 1 }),
+        NotFoundError,
+        new RegExp(`Cannot find device ${unknown}`),
+      );
+      await rejects(
+        store.recordReports(unknown, [event("acme/radio", "1111111", "install", "ok")], { counter: 1 }),
+        NotFoundError,
+      );
+      await rejects(store.recordReports(unknown, [], { counter: 1 }), NotFoundError);
+      for (const table of ["devices", "device_apps", "device_labels", "reports", "device_releases"]) {
+        const [row] = await db.sql(`SELECT count(*) AS n FROM ${table} WHERE ${
+          table === "devices" ? "id" : "device_id"
+        } = ?1`, [unknown]);
+        assert.equal(Number(row?.n), 0, table);
+      }
+    },
+  },
+  {
+    name: "check-in: an inventory parseInventory returned is stored as is; any other is checked first",
+    async run(store) {
+      const d = await newDevice();
+      await store.enroll({ ...d, counter: 1 });
+      const parsed = parseInventory(inventory([app("acme/radio", "1111111")], { site: "north" }));
+      assert.ok(isParsedInventory(parsed) && Object.isFrozen(parsed) && Object.isFrozen(parsed.apps[0]));
+      await store.recordCheckIn(d.id, parsed, { counter: 2 });
+      assert.deepEqual((await store.getDevice(d.id))?.apps, parsed.apps);
+      // Nothing unchecked reaches SQL: a copy, or a document only typed as an inventory, is parsed.
+      for (const bad of [{ ...parsed, deviceType: "a b" }, { ...inventory([]), deviceType: "a b" }]) {
+        await rejects(store.recordCheckIn(d.id, bad, { counter: 3 }), TypeError, /deviceType/);
+      }
+      await rejects(
+        store.recordCheckIn(d.id, { ...parsed, apps: [{ ...parsed.apps[0]!, commit: "x" }] }, { counter: 3 }),
+        TypeError,
+        /commit/,
+      );
+      assert.equal((await store.getDevice(d.id))?.deviceType, "rpi4", "nothing stored");
+    },
+  },
+  {
+    name: "check-in: requests racing with one counter: the transaction stores exactly one",
     async run(store) {
       const d = await newDevice();
       await store.enroll({ ...d, counter: 1 });

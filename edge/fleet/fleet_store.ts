@@ -26,6 +26,12 @@
 import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
 import type { ReportEvent, ReportResult, ReportStage } from "../../core/fleet/report_events.ts";
 
+/**
+ * How many report events the store keeps per device: the newest; older ones are deleted as new
+ * ones arrive (the per-release counters still count every event ever accepted).
+ */
+export const REPORTS_KEPT_PER_DEVICE = 500;
+
 /** Where a device stands with the operator. */
 export type DeviceState = "accepted" | "pending" | "rejected";
 /** Every {@linkcode DeviceState}. */
@@ -142,6 +148,15 @@ export interface FleetSummary {
   lastInstall: { ok: number; error: number; rolledBack: number; none: number };
 }
 
+/** An enrolment token minted by the operator, as stored: only its SHA-256, never the token. */
+export interface EnrollTokenRecord {
+  /** Lower-case hex SHA-256 of the token (UTF-8). */
+  hash: string;
+  expiresAt: Date;
+  /** How many enrolments it may still accept; `null`: any number until it expires. */
+  uses: number | null;
+}
+
 /** The fleet's storage. Errors: `NotFoundError` (unknown device), `ReplayError`, `TypeError`/`RangeError`. */
 export interface FleetStore {
   /** Register a device, or return it when already enrolled (`created: false`). */
@@ -152,11 +167,16 @@ export interface FleetStore {
   getDevice(id: string, options?: { reports?: number }): Promise<DeviceDetail | undefined>;
   /** Accept, reject or set a device back to pending. */
   setState(id: string, state: DeviceState): Promise<Device>;
-  /** Store a check-in: counter check-and-advance, last seen, inventory and labels, atomically. */
-  recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<Device>;
+  /**
+   * Store a check-in: counter check-and-advance, last seen, inventory and labels, atomically. An
+   * inventory `parseInventory` returned (`ParsedInventory`, see `isParsedInventory`) is stored as
+   * is; any other is checked first. Resolves with nothing: `getDevice` reads the device.
+   */
+  recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<void>;
   /**
    * Store report events idempotently by event id (per device): a repeated id is acknowledged but
-   * counted once. Atomic with the counter check-and-advance.
+   * counted once. Atomic with the counter check-and-advance. Keeps the newest
+   * {@linkcode REPORTS_KEPT_PER_DEVICE} events of the device (an id older than those is new again).
    */
   recordReports(
     id: string,
@@ -169,6 +189,13 @@ export interface FleetStore {
   summary(options?: { now?: Date; staleAfterMs?: number }): Promise<FleetSummary>;
   /** Delete reports received more than `olderThanMs` ago; counters are kept. Resolves with how many. */
   pruneReports(olderThanMs: number, options?: { now?: Date }): Promise<number>;
+  /** Store a minted enrolment token (expired ones are deleted meanwhile). */
+  addEnrollToken(token: EnrollTokenRecord, options?: { now?: Date }): Promise<void>;
+  /**
+   * Use the enrolment token of SHA-256 `hash` once: resolves `true` when it was known, unexpired
+   * and not used up (and counts the use, atomically), else `false`.
+   */
+  useEnrollToken(hash: string, options?: { now?: Date }): Promise<boolean>;
   /** Release the database (idempotent). */
   close(): Promise<void>;
 }

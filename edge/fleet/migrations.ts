@@ -172,4 +172,16 @@ export const MIGRATIONS: readonly Migration[] = [
       END`,
     ],
   },
+  {
+    version: 2,
+    name: "enroll_tokens",
+    statements: [
+      `CREATE TABLE enroll_tokens (
+        hash TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        uses_left INTEGER
+      ) STRICT, WITHOUT ROWID`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 /**
  * `deno task bench`: every benchmark of DESIGN.md §7, each beside its baseline measured in the same run.
- * Pick some with `--only sha256,untar,install,edge`; `--quick` shrinks sizes for a smoke run.
+ * Pick some with `--only sha256,untar,install,edge,fleet,dashboard`; `--quick` shrinks sizes for a smoke run.
  *
  * @example
  * ```sh
@@ -15,6 +15,8 @@ import { benchSha256 } from "./sha256.ts";
 import { benchUntar, formatUntarTable } from "./untar.ts";
 import { benchInstall } from "./install.ts";
 import { benchEdge } from "./edge.ts";
+import { benchFleet } from "./fleet.ts";
+import { benchDashboard } from "./dashboard.ts";
 
 const BENCHES: Record<string, (quick: boolean) => Promise<string>> = {
   sha256: async (quick) => {
@@ -25,6 +27,8 @@ const BENCHES: Record<string, (quick: boolean) => Promise<string>> = {
   untar: async (quick) => formatUntarTable(await benchUntar({ sizeMiB: quick ? 32 : 512 })),
   install: async (quick) => (await benchInstall({ sizeMiB: quick ? 32 : 512, runs: quick ? 1 : 3 })).table,
   edge: async (quick) => (await benchEdge({ durationS: quick ? 2 : 5, runs: quick ? 1 : 3 })).table,
+  fleet: async (quick) => (await benchFleet({ quick })).table,
+  dashboard: async (quick) => (await benchDashboard({ quick })).table,
 };
 
 async function main(args: string[]): Promise<number> {

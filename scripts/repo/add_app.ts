@@ -2,6 +2,8 @@
  * `repo add-app`: stream an app release archive into the repository (sha256, sha1 and sha512
  * computed while copying), add it as target `apps/<owner>/<app>/<ref>/<commit>.tar.gz` with
  * serial = previous highest for name and ref + 1, and sign targets, snapshot and timestamp.
+ * With `--rollout` the target's `custom.rollout` holds a signed staged rollout (core/rollout) with
+ * its own id `<owner>:<app>:<ref>:<serial>:<commit>` (unique per publication: the serial rises).
  *
  * @example
  * ```ts ignore
@@ -15,7 +17,14 @@ import { open, stat } from "node:fs/promises";
 import semver from "semver";
 import { type AppCustom, appTargetPath } from "../../core/trust/mod.ts";
 import { assertSegment } from "../../core/names/mod.ts";
-import { defineCommand, required } from "../../device/cli/define_command.ts";
+import {
+  createRollout,
+  formatRolloutSteps,
+  parseRolloutSteps,
+  type RolloutHalt,
+  type RolloutStep,
+} from "../../core/rollout/mod.ts";
+import { defineCommand, numberOption, type Parsed, required } from "../../device/cli/define_command.ts";
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget } from "./_import_target.ts";
@@ -23,7 +32,8 @@ import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
-                    [--version V] [--allow-downgrade] [--json]
+                    [--version V] [--allow-downgrade]
+                    [--rollout STEPS [--halt-after N] [--halt-failures PERCENT]] [--json]
 
 Add an app release: ARCHIVE (.tar.gz or .tar) is streamed to
 targets/apps/<owner>/<app>/<ref>/<sha256>.<commit>.tar.gz and listed in signed targets metadata
@@ -36,7 +46,15 @@ snapshot and timestamp metadata.
   --commit SHA         7 to 64 hex digits
   --version V          optional semantic version of the release
   --allow-downgrade    signed permission for devices to install it over a newer release
-  --json               print one JSON document: { target, versions }
+  --rollout STEPS      staged rollout, signed with the release: PERCENT[@HOURSh],… e.g.
+                       5,25@24h,100@72h (5% of devices at publication, 25% from 24 h after it,
+                       all from 72 h); hours strictly increase, percents never decrease. Without
+                       it the release goes to every device at once. The edge can hold a rollout
+                       back, never widen it.
+  --halt-after N       halt rule: judge once N devices finished the install (default 5)
+  --halt-failures PCT  halt rule: halt when more than PCT% of them failed, rolled back or went
+                       silent (default 20)
+  --json               print one JSON document: { target, versions, rollout }
 `;
 
 /** The `add-app` subcommand. */
@@ -52,6 +70,9 @@ export const command = defineCommand({
     file: { type: "string" },
     version: { type: "string" },
     "allow-downgrade": { type: "boolean" },
+    rollout: { type: "string" },
+    "halt-after": { type: "string" },
+    "halt-failures": { type: "string" },
   },
   async run(parsed, io) {
     const v = parsed.values;
@@ -66,6 +87,7 @@ export const command = defineCommand({
         throw new UsageError(`Cannot add app: '${version}' is not a version`);
       }
     }
+    const staged = rolloutOptions(parsed);
     const ext = await archiveExt(file);
     const path = UsageError.check(() => appTargetPath({ name, ref, commit, ext }));
     const { store, writer } = await openRepo(parsed);
@@ -76,22 +98,62 @@ export const command = defineCommand({
     }
     io.stderr(`importing ${file}\n`);
     const imported = await importTarget(store, path, file);
-    const custom: AppCustom = { kind: "app", name, ref, commit, serial: serial + 1, updated: isoNow() };
+    const now = new Date();
+    const custom: AppCustom = { kind: "app", name, ref, commit, serial: serial + 1, updated: isoOf(now) };
     if (version) custom.version = version;
     if (v["allow-downgrade"]) custom.allowDowngrade = true;
+    if (staged) {
+      const id = `${name.replace("/", ":")}:${ref}:${custom.serial}:${commit}`;
+      custom.rollout = createRollout({ id, publishedAt: now, steps: staged.steps, halt: staged.halt });
+    }
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
     const target = writer.targets().get(path);
+    const rollout = custom.rollout;
+    const rolloutText = rollout
+      ? `\nrollout ${rollout.id}: ${formatRolloutSteps(rollout.steps)} from ${rollout.publishedAt}, ` +
+        `halt once ${rollout.halt.minDevices} devices finished if more than ${rollout.halt.maxFailurePercent}% failed`
+      : "";
     printResult(io, parsed, {
-      doc: { target, versions },
-      text: `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})`,
+      doc: { target, versions, rollout: rollout ?? null },
+      text: `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})${rolloutText}`,
     });
     return 0;
   },
 });
 
-function isoNow(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+function isoOf(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** `--rollout` and its halt rule, checked before anything is written; `undefined` without `--rollout`. */
+function rolloutOptions(parsed: Parsed): { steps: RolloutStep[]; halt: Partial<RolloutHalt> } | undefined {
+  const v = parsed.values;
+  const minDevices = numberOption(parsed, "halt-after", { min: 1, integer: true });
+  const failures = v["halt-failures"];
+  let maxFailurePercent: number | undefined;
+  if (typeof failures === "string") {
+    maxFailurePercent = Number(failures.replace(/%$/, ""));
+    if (failures.trim() === "" || !(maxFailurePercent >= 0 && maxFailurePercent <= 100)) {
+      throw new UsageError(
+        `Cannot add app: --halt-failures needs a percent from 0 to 100, not '${failures}'`,
+      );
+    }
+  }
+  if (typeof v.rollout !== "string") {
+    if (minDevices !== undefined || maxFailurePercent !== undefined) {
+      throw new UsageError("Cannot add app: --halt-after and --halt-failures need --rollout");
+    }
+    return undefined;
+  }
+  let steps: RolloutStep[];
+  try {
+    steps = parseRolloutSteps(v.rollout);
+  } catch (error) {
+    const detail = (error as Error).message.replace(/^Cannot parse rollout steps /, "");
+    throw new UsageError(`Cannot add app: --rollout ${detail}`, { cause: error });
+  }
+  return { steps, halt: { minDevices, maxFailurePercent } };
 }
 
 /** `.tar.gz` or `.tar`, from the name or else the gzip magic bytes. */

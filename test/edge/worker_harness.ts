@@ -1,6 +1,6 @@
 /**
  * Test helper: bundles `edge/worker.ts` with the same esbuild options as `dist/worker.js` and runs
- * it in workerd through miniflare on 127.0.0.1, with R2 and KV persisted to a temp directory and
+ * it in workerd through miniflare on 127.0.0.1, with R2, KV and D1 persisted to a temp directory and
  * a static repository copied into the bucket as is.
  * @module
  */
@@ -36,12 +36,12 @@ export async function bundleWorker(dir: string): Promise<string> {
   return outfile;
 }
 
-/** Starts the worker with `bindings`, then copies `repository` (without its keys) into R2. */
+/** Starts the worker with `bindings` (and D1 databases named `d1Databases`), then copies `repository` (without its keys) into R2. */
 export async function startWorkerEdge(
   dir: string,
-  options: { repository: FsStorage; bindings: Record<string, string> },
+  options: { repository: FsStorage; bindings: Record<string, string>; d1Databases?: string[] },
 ): Promise<WorkerEdge> {
-  const { repository, bindings } = options;
+  const { repository, bindings, d1Databases = [] } = options;
   const script = await bundleWorker(dir);
   const mf = new Miniflare({
     modules: true,
@@ -53,6 +53,8 @@ export async function startWorkerEdge(
     kvNamespaces: ["METADATA"],
     r2Persist: `${dir}/r2`,
     kvPersist: `${dir}/kv`,
+    d1Databases,
+    d1Persist: `${dir}/d1`,
     bindings,
     host: "127.0.0.1",
     port: 0,

@@ -1,0 +1,20 @@
+/**
+ * Entry of the operator's fleet CLI (`deno task fleet …`; bundled as `dist/drover-fleet.mjs` for
+ * Node 20+ and Deno). node: built-ins only. Sets the exit code; never calls process.exit, so output
+ * is flushed.
+ *
+ * @example
+ * ```sh
+ * DROVER_OPERATOR_TOKEN=… deno task fleet summary --edge https://updates.example.com
+ * ```
+ * @module
+ */
+import process from "node:process";
+import { runFleet } from "./fleet/main.ts";
+
+process.exitCode = await runFleet(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
+});

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type AppCustom, MemoryStore, refreshTrust } from "../../core/trust/mod.ts";
+import { runRepo } from "./main.ts";
+
+async function run(...argv: string[]) {
+  let stdout = "", stderr = "";
+  const code = await runRepo(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+  return { code, stdout, stderr };
+}
+
+/** A fresh repository with keys and a small archive; `addApp` runs `add-app` on it for acme/radio main. */
+async function withRepo(
+  fn: (r: { dir: string; addApp: (...extra: string[]) => ReturnType<typeof run> }) => Promise<void>,
+) {
+  const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-" });
+  try {
+    const dir = join(tmp, "repo"), keys = join(tmp, "keys"), file = join(tmp, "radio.tar");
+    assert.equal((await run("init", "--repo", dir, "--keys", keys)).code, 0);
+    await Deno.writeFile(file, new Uint8Array(512));
+    let n = 0;
+    const addApp = (...extra: string[]) =>
+      run(
+        "add-app",
+        "--repo",
+        dir,
+        "--keys",
+        keys,
+        "--file",
+        file,
+        "--name",
+        "acme/radio",
+        "--ref",
+        "main",
+        "--commit",
+        `0123ab${n++}`,
+        ...extra,
+      );
+    await fn({ dir, addApp });
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+/** The app releases of the repository as a device verifies them (refreshTrust over the files). */
+async function signedApps(dir: string): Promise<AppCustom[]> {
+  const trusted = await refreshTrust({
+    fetch: (path) => Deno.readFile(join(dir, path)).catch(() => undefined),
+    store: new MemoryStore(),
+    trustedRoot: await Deno.readFile(join(dir, "tuf/1.root.json")),
+  });
+  return trusted.apps().map((t) => t.custom as AppCustom).sort((a, b) => a.serial - b.serial);
+}
+
+Deno.test("repo add-app --rollout signs the rollout into the release's targets metadata; each release its own", async () => {
+  await withRepo(async ({ dir, addApp }) => {
+    const first = await addApp(
+      "--rollout",
+      "5,25@24h,100@72h",
+      "--halt-after",
+      "10",
+      "--halt-failures",
+      "15%",
+      "--json",
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const doc = JSON.parse(first.stdout);
+    const second = await addApp("--rollout", "100");
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(
+      second.stdout,
+      /\nrollout acme:radio:main:2:0123ab1: 100 from \S+Z, halt once 5 devices finished if more than 20% failed\n$/,
+    );
+
+    const [one, two] = await signedApps(dir);
+    assert.deepEqual(one?.rollout, {
+      id: "acme:radio:main:1:0123ab0",
+      publishedAt: one?.updated,
+      steps: [{ afterHours: 0, percent: 5 }, { afterHours: 24, percent: 25 }, {
+        afterHours: 72,
+        percent: 100,
+      }],
+      halt: { minDevices: 10, maxFailurePercent: 15 },
+    });
+    assert.deepEqual(doc.rollout, one?.rollout, "--json shows the signed rollout");
+    assert.deepEqual(doc.target.custom.rollout, one?.rollout);
+    assert.equal(two?.rollout?.id, "acme:radio:main:2:0123ab1", "a newer release starts its own rollout");
+    assert.deepEqual(two?.rollout?.halt, { minDevices: 5, maxFailurePercent: 20 }, "the default halt rule");
+    assert.deepEqual(two?.rollout?.steps, [{ afterHours: 0, percent: 100 }]);
+  });
+});
+
+Deno.test("repo add-app without --rollout writes no rollout: the release goes to every device at once", async () => {
+  await withRepo(async ({ dir, addApp }) => {
+    const res = await addApp("--json");
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(JSON.parse(res.stdout).rollout, null);
+    const [app] = await signedApps(dir);
+    assert.equal(app?.serial, 1);
+    assert.equal(Object.hasOwn(app!, "rollout"), false);
+  });
+});
+
+Deno.test("repo add-app refuses a bad --rollout or halt rule with exit 2, a clear message, and writes nothing", async () => {
+  await withRepo(async ({ dir, addApp }) => {
+    const cases: [string[], string][] = [
+      [["--rollout", "5,25"], "--rollout '5,25': step 2 '25' needs @HOURSh (only the first starts at 0h)"],
+      [
+        ["--rollout", "5,x@1h"],
+        "--rollout '5,x@1h': step 2 'x@1h' is not PERCENT[@HOURSh], e.g. 5,25@24h,100@72h",
+      ],
+      [
+        ["--rollout", "25,5@24h"],
+        "--rollout '25,5@24h': step 2 percent 5 is below step 1's 25 (percents never decrease)",
+      ],
+      [
+        ["--rollout", "5,25@24h,50@12h"],
+        "--rollout '5,25@24h,50@12h': step 3 at 12h is not after step 2 at 24h (hours strictly increase)",
+      ],
+      [["--rollout", "0"], "--rollout '0': step 1 percent 0 is not in (0, 100]"],
+      [["--rollout", ""], "--rollout '': no steps (PERCENT[@HOURSh], e.g. 5,25@24h,100@72h)"],
+      [["--rollout", "5", "--halt-after", "0"], "--halt-after needs a whole number >= 1"],
+      [["--rollout", "5", "--halt-after", "2.5"], "--halt-after needs a whole number >= 1"],
+      [
+        ["--rollout", "5", "--halt-failures", "150"],
+        "--halt-failures needs a percent from 0 to 100, not '150'",
+      ],
+      [
+        ["--rollout", "5", "--halt-failures", "lots"],
+        "--halt-failures needs a percent from 0 to 100, not 'lots'",
+      ],
+      [["--rollout", "5", "--halt-failures", ""], "--halt-failures needs a percent from 0 to 100, not ''"],
+      [["--halt-after", "5"], "--halt-after and --halt-failures need --rollout"],
+      [["--halt-failures", "5"], "--halt-after and --halt-failures need --rollout"],
+    ];
+    for (const [flags, message] of cases) {
+      const res = await addApp(...flags, "--json");
+      assert.equal(res.code, 2, flags.join(" "));
+      assert.equal(JSON.parse(res.stdout).errors[0].message, message);
+      assert.equal(res.stderr, `repo add-app: ${message}\nTry 'repo add-app --help'.\n`);
+    }
+    await assert.rejects(Deno.stat(join(dir, "targets")), Deno.errors.NotFound);
+    assert.deepEqual(await signedApps(dir), []);
+  });
+});
