@@ -20,7 +20,11 @@ import type { KeyPair, RoleKeys, TargetCustom } from "../core/trust/mod.ts";
 import type { DeviceType } from "../core/version/mod.ts";
 import type { Storage } from "./storage/storage.ts";
 
-/** An app release to include: its files are packed into a `.tar.gz`. */
+/**
+ * An app release to include: its files are packed into a `.tar.gz`, with a `.deploy`
+ * (`{"name","ref","commit"}`) at its root as radiodan's deploy tool made them: the original radiodan
+ * updater knows an installed app only by `current/.deploy`.
+ */
 export interface DevApp {
   name: string;
   ref: string;
@@ -112,7 +116,9 @@ export async function createDevRepository(
       serial: ++serial,
       updated,
     } as const;
-    await add(path, await tarGz(app.files), app.version ? { ...custom, version: app.version } : custom, true);
+    const deploy = JSON.stringify({ name: app.name, ref: app.ref, commit: app.commit }) + "\n";
+    const archive = await tarGz({ ".deploy": deploy, ...app.files });
+    await add(path, archive, app.version ? { ...custom, version: app.version } : custom, true);
   }
   for (const image of content.images) {
     const variant = image.variant ?? "prod";

@@ -36,8 +36,11 @@ export function jsonResponse(
   init?: { status?: number; headers?: Record<string, string> },
 ): Response {
   const body = typeof value === "string" ? value : JSON.stringify(value);
-  return new Response(body, {
-    status: init?.status ?? 200,
-    headers: { "content-type": "application/json; charset=utf-8", ...init?.headers },
-  });
+  // Headers set one by one: a few times cheaper per response than a headers init on Deno.
+  const response = new Response(body, { status: init?.status ?? 200 });
+  const headers = response.headers;
+  headers.set("content-type", "application/json; charset=utf-8");
+  const extra = init?.headers ?? {};
+  for (const name in extra) headers.set(name, extra[name]!);
+  return response;
 }

@@ -139,9 +139,21 @@ export class RepoState {
     return entry;
   }
 
-  /** Runs `task` after every earlier one (publishing and renewal never interleave). */
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(task, task);
+  /**
+   * Runs `task` after every earlier one (publishing and renewal never interleave), holding the
+   * storage's lock when it has one (other edges on the same directory or bucket, `drover-repo`),
+   * waiting for it up to `waitMs` (the storage's default when unset), then `TransientError`.
+   */
+  exclusive<T>(task: () => Promise<T>, options: { waitMs?: number } = {}): Promise<T> {
+    const locked = async () => {
+      const lock = await this.storage.lock?.(options);
+      try {
+        return await task();
+      } finally {
+        await lock?.release();
+      }
+    };
+    const run = this.#lock.then(locked, locked);
     this.#lock = run.catch(() => {});
     return run;
   }
@@ -164,7 +176,7 @@ export class RepoState {
       });
       await writer.renewTimestamp();
       this.#renewals++;
-    }).finally(() => (this.#renewing = undefined));
+    }, { waitMs: 0 }).finally(() => (this.#renewing = undefined)); // a writer holding the lock renews anyway
   }
 
   #due(view: RepoView): boolean {

@@ -30,8 +30,13 @@ export interface RepoView {
   targets: Map<string, TargetInfo>;
   images: Map<string, ImageEntry[]>;
   deviceTypes: DeviceTypes;
-  /** Radiodan document with `file` relative to the repository root. */
+  /** Every name and ref's current release (highest serial), `file` relative to the repository root. */
   releases: ReleasesDocument;
+  /**
+   * What `GET /releases` serves: {@linkcode RepoView.releases} without the names and refs whose current
+   * release legacy radiodan clients cannot install (no sha1, not gzip).
+   */
+  legacyReleases: ReleasesDocument;
 }
 
 /** A short key that changes whenever the view does (for response caches). */
@@ -47,6 +52,7 @@ export function emptyView(): RepoView {
     images: new Map(),
     deviceTypes: new DeviceTypes([]),
     releases: {},
+    legacyReleases: {},
   };
 }
 
@@ -92,7 +98,8 @@ export async function loadView(storage: Storage, timestamp?: Uint8Array): Promis
     targets,
     images,
     deviceTypes: await deviceTypesOf(storage, { targets, images }),
-    releases: releasesDocument(targets.values()),
+    releases: releasesDocument(targets.values(), { legacyOnly: false }),
+    legacyReleases: releasesDocument(targets.values()),
   };
 }
 
@@ -137,7 +144,7 @@ async function deviceTypesOf(
   const { targets, images } = from;
   let listed: DeviceType[] = [];
   const doc = [...targets.values()].find((t) => t.custom.kind === "device-types");
-  if (doc && doc.length <= 4 * 1024 * 1024) {
+  if (doc?.hashes.sha256 && doc.length <= 4 * 1024 * 1024) {
     const read = await storage.getBlob(doc.hashes.sha256, { path: doc.url });
     if (read) {
       try {

@@ -33,10 +33,14 @@ export interface InnerList {
 /** A Dictionary (ordered). */
 export type Dictionary = Map<string, Item | InnerList>;
 
-const KEY = /^[a-z*][a-z0-9_\-.*]*/;
-const TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/;
-const NUMBER = /^-?[0-9]+(?:\.[0-9]+)?/;
-const BYTES = /^:([A-Za-z0-9+/=]*):/;
+// Sticky: each is matched at the parser's position (`lastIndex`), without slicing the text.
+const KEY = /[a-z*][a-z0-9_\-.*]*/y;
+const TOKEN = /[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/y;
+const NUMBER = /-?[0-9]+(?:\.[0-9]+)?/y;
+const BYTES = /:([A-Za-z0-9+/=]*):/y;
+const BOOLEAN = /\?[01]/y;
+/** A string's content without escapes: printable ASCII but `"` and `\`. */
+const PLAIN = /[\x20\x21\x23-\x5b\x5d-\x7e]*"/y;
 
 class Parser {
   pos = 0;
@@ -51,7 +55,8 @@ class Parser {
     while (this.pos < this.text.length && chars.includes(this.text[this.pos]!)) this.pos++;
   }
   match(re: RegExp): RegExpExecArray | null {
-    const m = re.exec(this.text.slice(this.pos));
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text);
     if (m) this.pos += m[0].length;
     return m;
   }
@@ -67,7 +72,7 @@ class Parser {
       return { type: "bytes", value };
     }
     if (c === "?") {
-      const m = this.match(/^\?[01]/) ?? this.fail("bad boolean");
+      const m = this.match(BOOLEAN) ?? this.fail("bad boolean");
       return { type: "boolean", value: m[0] === "?1" };
     }
     if (c === "-" || (c >= "0" && c <= "9")) {
@@ -84,8 +89,10 @@ class Parser {
     return { type: "token", value: t[0] };
   }
   string(): string {
-    let out = "";
     this.pos++; // opening quote
+    const plain = this.match(PLAIN);
+    if (plain) return plain[0].slice(0, -1);
+    let out = "";
     while (this.pos < this.text.length) {
       const c = this.text[this.pos++]!;
       if (c === "\\") {

@@ -76,3 +76,13 @@ Deno.test("serializeBareItem() is canonical and refuses what a type cannot hold"
   assert.throws(() => serializeBareItem({ type: "token", value: "1abc" }), TypeError);
   assert.throws(() => serializeBareItem({ type: "decimal", value: Infinity }), TypeError);
 });
+
+Deno.test("parseDictionary() reads strings with and without escapes, at any position", () => {
+  const dict = parseDictionary('a="plain", b=("x" "y\\"z");k="v\\\\w", c="", d=:/w==:');
+  assert.equal(serializeMember(dict.get("a")!), '"plain"');
+  assert.equal(serializeMember(dict.get("b")!), '("x" "y\\"z");k="v\\\\w"');
+  assert.equal(serializeMember(dict.get("c")!), '""');
+  assert.equal(serializeMember(dict.get("d")!), ":/w==:");
+  assert.throws(() => parseDictionary("d=:/x==:"), SyntaxError, "non-canonical base64");
+  assert.throws(() => parseDictionary('a="\u00e9"'), SyntaxError);
+});

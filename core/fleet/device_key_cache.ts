@@ -1,11 +1,14 @@
 /**
  * Verify keys of enrolled devices, imported once: {@linkcode DeviceKeyCache.verifyKey} checks that a
- * stored public key is the device's (it hashes to the device id) and imports it, then answers
+ * stored public key is the device's (it hashes to the device id) and imports it (with the runtime's
+ * synchronous verifier, `Abilities.importEd25519`, when it has one; else WebCrypto), then answers
  * later requests of that device from memory while its stored key stays the same. An entry is used
  * only when both the device id and the public-key string match, so a changed key (rotation,
  * re-enrolment) is checked and imported again, never verified with the old one. What the key may
- * do (the device's state) is not cached here: callers read it with the key on every request.
- * Bounded: the least recently used entries go first.
+ * do (the device's state) is not cached here. A server may also skip reading the stored key:
+ * {@linkcode DeviceKeyCache.publicKeyOf} tells the key last verified for a device, and the server
+ * then makes its write conditional on the device still having that key (the edge's store does,
+ * in the write's transaction). Bounded: the least recently used entries go first.
  *
  * @example
  * ```ts
@@ -18,11 +21,15 @@
  * assert.equal(await cache.verifyKey(a.kid, a.x), key, "imported once");
  * await assert.rejects(cache.verifyKey(a.kid, b.x), { code: "E_SIGNATURE" });
  * assert.equal(cache.size, 1);
+ * assert.equal(cache.publicKeyOf(a.kid), a.x);
  * ```
  * @module
  */
+import { getAbilities } from "../abilities.ts";
+import { decodeBase64Url } from "./_base64.ts";
 import { deviceIdOf, importPublicKey } from "./device_identity.ts";
 import { SignatureError } from "./errors.ts";
+import type { VerifyKey } from "./http_signature.ts";
 
 /** Options of {@linkcode DeviceKeyCache}. */
 export interface DeviceKeyCacheOptions {
@@ -32,7 +39,14 @@ export interface DeviceKeyCacheOptions {
 
 interface Entry {
   publicKey: string;
-  key: CryptoKey;
+  key: VerifyKey;
+}
+
+/** The runtime's synchronous verifier when it has one (`Abilities.importEd25519`), else WebCrypto's key. */
+async function importVerifyKey(publicKey: string): Promise<VerifyKey> {
+  const native = getAbilities().importEd25519;
+  const raw = native ? decodeBase64Url(publicKey) : undefined;
+  return native && raw ? native(raw) : await importPublicKey(publicKey);
 }
 
 /** Imported Ed25519 verify keys by device id and stored public key (least recently used dropped). */
@@ -58,7 +72,7 @@ export class DeviceKeyCache {
    * `publicKey`. `SignatureError` when that key is malformed or is not the key of `deviceId`
    * (nothing is kept then).
    */
-  async verifyKey(deviceId: string, publicKey: string): Promise<CryptoKey> {
+  async verifyKey(deviceId: string, publicKey: string): Promise<VerifyKey> {
     const entry = this.#entries.get(deviceId);
     if (entry !== undefined && entry.publicKey === publicKey) {
       this.#entries.delete(deviceId); // most recently used goes last
@@ -74,13 +88,23 @@ export class DeviceKeyCache {
     if (id !== deviceId) {
       throw new SignatureError(`Cannot verify request: the key presented is not ${deviceId}'s`);
     }
-    const key = await importPublicKey(publicKey);
+    const key = await importVerifyKey(publicKey);
     if (this.#max > 0) {
       this.#entries.delete(deviceId);
       if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
       this.#entries.set(deviceId, { publicKey, key });
     }
     return key;
+  }
+
+  /** The public key last checked for `deviceId`, if kept (to verify with it before reading the store). */
+  publicKeyOf(deviceId: string): string | undefined {
+    return this.#entries.get(deviceId)?.publicKey;
+  }
+
+  /** Forgets the key of `deviceId`. */
+  forget(deviceId: string): void {
+    this.#entries.delete(deviceId);
   }
 
   /** Forgets every key. */

@@ -38,6 +38,7 @@ export {
   type SignedFields,
   signRequest,
   type VerifiedSignature,
+  type VerifyKey,
   verifyRequest,
 } from "./http_signature.ts";
 export {

@@ -10,9 +10,10 @@ import {
   Timestamp,
 } from "@tufjs/models";
 import { TrustError } from "../errors.ts";
+import type { Delegations } from "./delegations.ts";
 import { decodeMetadata, type Envelope } from "./envelope.ts";
-import type { KeyPair } from "./key_pair.ts";
-import { digestHex } from "./_sha.ts";
+import { type KeyPair, keyToTuf } from "./key_pair.ts";
+import { digestHex, isTufHashAlgorithm } from "./_sha.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
 /** The TUF specification version Drover writes. */
@@ -38,6 +39,8 @@ export interface RootSigned extends SignedCommon {
 }
 export interface TargetsSigned extends SignedCommon {
   targets: Record<string, Record<string, unknown>>;
+  /** Delegated targets roles (read with core/trust/delegations.ts `parseDelegations`). */
+  delegations?: Delegations;
 }
 export interface SnapshotSigned extends SignedCommon {
   meta: Record<string, MetaRef>;
@@ -114,17 +117,35 @@ export function metaRef(version: number, bytes: Uint8Array): MetaRef {
   return { version, length: bytes.length, hashes: { sha256: digestHex("sha256", bytes) } };
 }
 
-/** `TrustError` unless `bytes` match the length and hashes of `ref` (those present). */
+/**
+ * `TrustError` unless `bytes` match the length and hashes of `ref`. Hashes are optional, but when
+ * listed every one Drover computes (sha256, sha384, sha512) must match, and at least one must be
+ * such: a reference whose hashes cannot be checked is refused, never taken on trust.
+ */
 export function checkMetaRef(name: string, ref: MetaRef, bytes: Uint8Array): void {
   if (ref.length !== undefined && bytes.length !== ref.length) {
     throw new TrustError(`Cannot trust ${name}: length ${bytes.length}, expected ${ref.length}`);
   }
+  checkMetaRefHashes(name, ref);
   for (const [algorithm, expected] of Object.entries(ref.hashes ?? {})) {
-    if (algorithm !== "sha256" && algorithm !== "sha512") continue;
-    if (digestHex(algorithm, bytes) !== expected) {
+    if (!isTufHashAlgorithm(algorithm)) continue;
+    if (typeof expected !== "string" || digestHex(algorithm, bytes) !== expected.toLowerCase()) {
       throw new TrustError(`Cannot trust ${name}: ${algorithm} mismatch (mix-and-match?)`);
     }
   }
+}
+
+/**
+ * `TrustError` when `ref` lists hashes none of which Drover computes (sha256, sha384, sha512): the
+ * metadata naming such a reference is refused before it is persisted, as the bytes it names could
+ * never be checked.
+ */
+export function checkMetaRefHashes(name: string, ref: MetaRef): void {
+  if (ref.hashes === undefined || Object.keys(ref.hashes).some(isTufHashAlgorithm)) return;
+  const listed = Object.keys(ref.hashes).join(", ") || "none";
+  throw new TrustError(
+    `Cannot trust ${name}: no hash Drover can check (listed: ${listed}; supported: sha256, sha384, sha512)`,
+  );
 }
 
 interface Common {
@@ -132,19 +153,20 @@ interface Common {
   expires: Date;
 }
 
-/** Signed root: one key per role (threshold 1 unless more keys are given), consistent snapshots. */
+/** A key a root lists for a role: its keyid and public part (Ed25519 unless `keytype` says otherwise). */
+export type ListedRoleKey = Pick<KeyPair, "keyid" | "public"> & { keytype?: string; scheme?: string };
+
+/** Signed root: the keys of each role (threshold 1 unless given), consistent snapshots. */
 export function buildRoot(
   o: Common & {
-    keys: Record<RoleName, Pick<KeyPair, "keyid" | "public">[]>;
+    keys: Record<RoleName, ListedRoleKey[]>;
     thresholds?: Partial<Record<RoleName, number>>;
   },
 ): RootSigned {
   const keys: RootSigned["keys"] = {};
   const roles: RootSigned["roles"] = {};
   for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
-    for (const k of o.keys[role]) {
-      keys[k.keyid] = { keytype: "ed25519", scheme: "ed25519", keyval: { public: k.public } };
-    }
+    for (const k of o.keys[role]) keys[k.keyid] = keyToTuf(k);
     roles[role] = {
       keyids: [...new Set(o.keys[role].map((k) => k.keyid))],
       threshold: o.thresholds?.[role] ?? 1,
@@ -164,13 +186,22 @@ export function buildRoot(
 }
 
 /** The keys a root lists for each top-level role (public parts). */
-export function roleKeysOf(root: RootSigned): Record<RoleName, Pick<KeyPair, "keyid" | "public">[]> {
-  const out = {} as Record<RoleName, Pick<KeyPair, "keyid" | "public">[]>;
+export function roleKeysOf(root: RootSigned): Record<RoleName, ListedRoleKey[]> {
+  const out = {} as Record<RoleName, ListedRoleKey[]>;
   for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
-    out[role] = (root.roles[role]?.keyids ?? []).map((keyid) => ({
-      keyid,
-      public: root.keys[keyid]?.keyval.public ?? "",
-    }));
+    out[role] = (root.roles[role]?.keyids ?? []).map((keyid) => {
+      const key = root.keys[keyid];
+      return { keyid, public: key?.keyval.public ?? "", keytype: key?.keytype, scheme: key?.scheme };
+    });
+  }
+  return out;
+}
+
+/** The threshold of each top-level role of `root`. */
+export function thresholdsOf(root: RootSigned): Record<RoleName, number> {
+  const out = {} as Record<RoleName, number>;
+  for (const role of ["root", "targets", "snapshot", "timestamp"] as const) {
+    out[role] = root.roles[role]?.threshold ?? 1;
   }
   return out;
 }
@@ -194,13 +225,18 @@ export function buildTargets(
     .toJSON() as unknown as TargetsSigned;
 }
 
-/** Signed snapshot referencing targets.json. */
-export function buildSnapshot(o: Common & { targets: MetaRef }): SnapshotSigned {
+/** Signed snapshot referencing targets.json and each delegated role's `<role>.json` in `delegated`. */
+export function buildSnapshot(
+  o: Common & { targets: MetaRef; delegated?: Record<string, MetaRef> },
+): SnapshotSigned {
+  const meta: Record<string, MetaFile> = {};
+  for (const [name, ref] of Object.entries(o.delegated ?? {})) meta[name] = new MetaFile(ref);
+  meta["targets.json"] = new MetaFile(o.targets);
   return new Snapshot({
     version: o.version,
     specVersion: SPEC_VERSION,
     expires: tufDate(o.expires),
-    meta: { "targets.json": new MetaFile(o.targets) },
+    meta,
   }).toJSON() as unknown as SnapshotSigned;
 }
 

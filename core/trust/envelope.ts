@@ -1,6 +1,6 @@
 /**
  * Signed TUF metadata envelopes: `{ signed, signatures: [{ keyid, sig }] }`, signed over the
- * canonical JSON of `signed` (`@tufjs/canonical-json`) with Ed25519 by WebCrypto.
+ * canonical JSON of `signed` (`@tufjs/canonical-json`) by WebCrypto (Ed25519 or ECDSA P-256 keys).
  *
  * @example
  * ```ts
@@ -14,13 +14,12 @@
  * @module
  */
 import { canonicalize } from "@tufjs/canonical-json";
-import { hex } from "./_hex.ts";
-import { type KeyPair, signingKey } from "./key_pair.ts";
+import { type KeyPair, signBytes } from "./key_pair.ts";
 
 /** One signature of an envelope. */
 export interface EnvelopeSignature {
   keyid: string;
-  /** Ed25519 signature, hex. */
+  /** Signature, hex (ECDSA: DER-encoded). */
   sig: string;
 }
 
@@ -58,26 +57,38 @@ export async function signEnvelope<T extends object>(
   for (const key of keys) {
     if (seen.has(key.keyid)) continue;
     seen.add(key.keyid);
-    const sig = await crypto.subtle.sign("Ed25519", await signingKey(key), data);
-    signatures.push({ keyid: key.keyid, sig: hex(new Uint8Array(sig)) });
+    signatures.push({ keyid: key.keyid, sig: await signBytes(key, data) });
   }
   return { signed, signatures };
 }
 
 /**
- * The bytes of an envelope as written to disk and served: canonical JSON (deterministic, so
- * its length and hashes can be recorded in snapshot and timestamp metadata).
+ * The bytes of an envelope as written to disk and served: JSON with sorted keys and no whitespace
+ * (deterministic, so its length and hashes can be recorded in snapshot and timestamp metadata).
+ * This is the canonical JSON that is signed, except that strings are escaped as JSON needs:
+ * canonical JSON leaves the newlines of a PEM public key raw, which no JSON parser reads.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { encodeMetadata } from "./envelope.ts";
- * const bytes = encodeMetadata({ signed: { b: 1, a: 2 }, signatures: [] });
- * assert.equal(new TextDecoder().decode(bytes), '{"signatures":[],"signed":{"a":2,"b":1}}');
+ * const bytes = encodeMetadata({ signed: { b: 1, a: 2, pem: "x\ny" }, signatures: [] });
+ * assert.equal(new TextDecoder().decode(bytes), '{"signatures":[],"signed":{"a":2,"b":1,"pem":"x\\ny"}}');
  * ```
  */
 export function encodeMetadata(envelope: Envelope<unknown>): Uint8Array<ArrayBuffer> {
-  return canonicalBytes(envelope);
+  return new TextEncoder().encode(JSON.stringify(sortedKeys(envelope)));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortedKeys(v);
+  }
+  return out;
 }
 
 /**

@@ -57,10 +57,35 @@ export {
 } from "./refresh_trust.ts";
 export { type DeviceTypeEntry, parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
 export {
+  type DelegatedRole,
+  type Delegations,
+  delegatesPath,
+  delegationKeys,
+  parseDelegations,
+} from "./delegations.ts";
+export { assertDelegatedRoleName, isDelegatedRoleName } from "./role_name.ts";
+export { matchPathPattern } from "./path_pattern.ts";
+export {
+  type DelegationGraph,
+  type FoundTarget,
+  type GraphRole,
+  MAX_DELEGATED_ROLES,
+  resolveTargets,
+  searchTarget,
+} from "./target_search.ts";
+export { assertTargetPlacement } from "./target_placement.ts";
+export type { DelegationSpec } from "./_delegated_roles.ts";
+export {
   RepositoryWriter,
   type RepositoryWriterOptions,
   type RepoStore,
   type RoleKeys,
 } from "./repository_writer.ts";
-export { type ReleaseEntry, type ReleasesDocument, releasesDocument } from "./releases_document.ts";
+export {
+  type ReleaseEntry,
+  type ReleasesDocument,
+  releasesDocument,
+  type ReleasesDocumentOptions,
+} from "./releases_document.ts";
+export { legacyRefusal } from "./legacy_release.ts";
 export { MemoryStore } from "./memory_store.ts";

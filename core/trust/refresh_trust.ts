@@ -25,17 +25,21 @@ import { TrustError } from "../errors.ts";
 import {
   assertNotExpired,
   checkMetaRef,
+  checkMetaRefHashes,
   expiresOf,
   type MetaRef,
   parseRole,
   type RootSigned,
   type SignedByRole,
 } from "./_metadata.ts";
+import { walkDelegations } from "./_delegation_walk.ts";
 import type { Envelope } from "./envelope.ts";
+import { MAX_DELEGATED_ROLES } from "./target_search.ts";
 import { TrustedRepository } from "./trusted_repository.ts";
 import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
 
-/** Where a device keeps its trusted metadata ("root.json", "timestamp.json", "snapshot.json", "targets.json"). */
+/** Where a device keeps its trusted metadata ("root.json", "timestamp.json", "snapshot.json", "targets.json",
+ * and "<role>.json" for each delegated role: names checked by core/trust/role_name.ts). */
 export interface MetadataStore {
   read(name: string): Promise<Uint8Array | undefined>;
   /** Must be atomic (temp + rename) on disk. */
@@ -78,6 +82,8 @@ export interface RefreshTrustOptions {
   now?: Date;
   /** Most new root versions walked in one refresh (default 32). */
   maxRootRotations?: number;
+  /** Most delegated targets roles loaded in one refresh (default 32; more is a `TrustError`). */
+  maxDelegations?: number;
   maxLength?: Partial<MetadataMaxLengths>;
 }
 
@@ -173,9 +179,10 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     if (t.version === o.version) timestamp = oldTs.env;
   }
   assertNotExpired(timestamp.signed, now);
-  if (timestamp !== oldTs?.env) await store.write("timestamp.json", tsBytes);
   const snapRef = timestamp.signed.meta["snapshot.json"];
   if (!snapRef) throw new TrustError("Cannot refresh trust: timestamp has no snapshot.json entry");
+  checkMetaRefHashes("snapshot.json (in timestamp)", snapRef);
+  if (timestamp !== oldTs?.env) await store.write("timestamp.json", tsBytes);
 
   // 5.5 snapshot.
   const consistent = rootSigned.consistent_snapshot === true;
@@ -191,6 +198,7 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     }
   }
   assertNotExpired(snapshot.env.signed, now);
+  for (const [name, ref] of Object.entries(snapshot.env.signed.meta)) checkMetaRefHashes(`${name} (in snapshot)`, ref);
   if (snapshot.fresh) await store.write("snapshot.json", snapshot.bytes);
   const targetsRef = snapshot.env.signed.meta["targets.json"];
   if (!targetsRef) throw new TrustError("Cannot refresh trust: snapshot has no targets.json entry");
@@ -199,10 +207,23 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
   const targets = await nextRole("targets", targetsRef, await loadTrusted("targets"), caps.targets);
   assertNotExpired(targets.env.signed, now);
 
-  const all = [rootSigned, timestamp.signed, snapshot.env.signed, targets.env.signed];
+  // 5.6.7 delegated targets: every reachable role loaded and verified (core/trust/_delegation_walk.ts).
+  const delegated = await walkDelegations(targets.env.signed, {
+    snapshot: snapshot.env.signed,
+    store,
+    fetch: fetchCapped,
+    now,
+    consistent,
+    cap: caps.targets,
+    maxRoles: options.maxDelegations ?? MAX_DELEGATED_ROLES,
+  });
+
+  const all = [rootSigned, timestamp.signed, snapshot.env.signed, targets.env.signed, ...delegated.signed];
   // Built before targets are persisted: the constructor refuses unsafe signed entries.
   const trusted = new TrustedRepository({
-    targets: targets.env.signed.targets,
+    targets: delegated.targets,
+    signers: delegated.signers,
+    delegatedVersions: delegated.versions,
     versions: {
       root: rootSigned.version,
       timestamp: timestamp.signed.version,
@@ -211,8 +232,10 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     },
     expires: new Date(Math.min(...all.map((s) => expiresOf(s).getTime()))),
     root: rootSigned as unknown as Record<string, unknown>,
+    consistentSnapshot: consistent,
   });
   if (targets.fresh) await store.write("targets.json", targets.bytes);
+  for (const role of delegated.fresh) await store.write(`${role.name}.json`, role.bytes);
   return trusted;
 
   /** The role `ref` names: the trusted copy when it is that very version, else fetched and checked. */

@@ -10,4 +10,6 @@ export interface RepoStore {
   get(path: string): Promise<Uint8Array | undefined>;
   /** Must be atomic (temp + rename) on disk. */
   put(path: string, bytes: Uint8Array): Promise<void>;
+  /** Optional: delete `path` if present (staged metadata once published). */
+  remove?(path: string): Promise<void>;
 }

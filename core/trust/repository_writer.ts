@@ -21,6 +21,8 @@
  */
 import { TrustError, UnsupportedError } from "../errors.ts";
 import { loadRepository } from "./_load_repository.ts";
+import { DelegatedRoles, type DelegationSpec, withDelegation } from "./_delegated_roles.ts";
+import { parseDelegations } from "./delegations.ts";
 import type { RepoStore } from "./repo_store.ts";
 import {
   addDays,
@@ -34,6 +36,7 @@ import {
   parseRole,
   roleKeysOf,
   type SignedByRole,
+  tufDate,
 } from "./_metadata.ts";
 import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
 import { checkKeyPair, type KeyPair } from "./key_pair.ts";
@@ -54,6 +57,13 @@ export interface RepositoryWriterOptions {
   expiresDays?: number | Partial<Record<RoleName, number>>;
   /** The clock (a fixed Date in tests). */
   now?: Date | (() => Date);
+  /** Open for delegated role `name` ({@linkcode RepositoryWriter.open} only): targets(), setTarget(),
+   * removeTarget() and commit() then act on that role, signed with `keys` (no targets key needed). */
+  role?: { name: string; keys: KeyPair[] };
+  /** Thresholds of the new root's roles ({@linkcode RepositoryWriter.init} only; default 1 each). */
+  thresholds?: Partial<Record<RoleName, number>>;
+  /** Called when a commit stages targets metadata below its threshold instead of publishing it. */
+  onStaged?: (staged: StagedTargets) => void;
 }
 
 const DEFAULT_DAYS: Record<RoleName, number> = { root: 365, targets: 90, snapshot: 7, timestamp: 1 };
@@ -64,7 +74,9 @@ const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2)
 /** Builds and signs repository metadata. */
 export class RepositoryWriter {
   #store: RepoStore;
-  #keys: Partial<RoleKeys>;
+  #keys: Partial<Record<RoleName, KeyPair[]>>;
+  #staged?: Env<"targets">;
+  #onStaged?: (staged: StagedTargets) => void;
   #days: Record<RoleName, number>;
   #clock: () => Date;
   #root!: Env<"root">;
@@ -74,14 +86,18 @@ export class RepositoryWriter {
   #snapshotBytes!: Uint8Array;
   #pending = new Map<string, TargetInfo>();
   #queue: Promise<unknown> = Promise.resolve();
+  #role?: { name: string; keys: KeyPair[] };
+  #delegated = new DelegatedRoles();
 
-  private constructor(store: RepoStore, keys: Partial<RoleKeys>, options: RepositoryWriterOptions) {
+  private constructor(store: RepoStore, keys: RoleKeyring, options: RepositoryWriterOptions) {
     this.#store = store;
-    this.#keys = { ...keys };
+    this.#keys = keyringOf(keys);
+    this.#onStaged = options.onStaged;
     const d = options.expiresDays;
     this.#days = { ...DEFAULT_DAYS, ...(typeof d === "number" ? { root: d } : d) };
     const now = options.now;
     this.#clock = typeof now === "function" ? now : now ? () => now : () => new Date();
+    this.#role = options.role;
   }
 
   /**
@@ -90,21 +106,29 @@ export class RepositoryWriter {
    */
   static async init(
     store: RepoStore,
-    keys: RoleKeys,
+    keys: RoleKeys | Required<RoleKeyring>,
     options: RepositoryWriterOptions = {},
   ): Promise<RepositoryWriter> {
+    if (options.role) throw new TypeError("Cannot init repository: a new repository has no delegated roles");
+    const ring = keyringOf(keys);
     for (const role of ROLES) {
-      if (!keys[role]) throw new TypeError(`Cannot init repository: no ${role} key`);
-      await checkKeyPair(keys[role]);
+      const n = ring[role]?.length ?? 0;
+      const threshold = options.thresholds?.[role] ?? 1;
+      if (n === 0) throw new TypeError(`Cannot init repository: no ${role} key`);
+      if (!Number.isInteger(threshold) || threshold < 1 || threshold > n) {
+        throw new RangeError(`Cannot init repository: ${role} threshold ${threshold} with ${n} key(s)`);
+      }
+      for (const key of ring[role]!) await checkKeyPair(key);
     }
     if (await store.get("tuf/1.root.json") || await store.get("tuf/root.json")) {
       throw new UnsupportedError("Cannot init repository: it already has tuf/1.root.json");
     }
     const w = new RepositoryWriter(store, keys, options);
     const now = w.#clock();
-    const byRole = Object.fromEntries(ROLES.map((r) => [r, [keys[r]]])) as Record<RoleName, KeyPair[]>;
-    const signed = buildRoot({ version: 1, expires: addDays(now, w.#days.root), keys: byRole });
-    w.#root = await signEnvelope(signed, [keys.root]);
+    const byRole = ring as Record<RoleName, KeyPair[]>;
+    const expires = addDays(now, w.#days.root);
+    const signed = buildRoot({ version: 1, expires, keys: byRole, thresholds: options.thresholds });
+    w.#root = await signEnvelope(signed, byRole.root);
     await w.#putRoot();
     w.#targets = { signed: buildTargets({ version: 0, expires: now, targets: [] }), signatures: [] };
     await w.#commitLocked();
@@ -114,7 +138,7 @@ export class RepositoryWriter {
   /** Open an existing repository with the keys at hand (`TypeError` for a key root does not list). */
   static async open(
     store: RepoStore,
-    keys: Partial<RoleKeys>,
+    keys: RoleKeyring,
     options: RepositoryWriterOptions = {},
   ): Promise<RepositoryWriter> {
     const w = new RepositoryWriter(store, keys, options);
@@ -125,14 +149,18 @@ export class RepositoryWriter {
     w.#snapshotBytes = loaded.snapshotBytes;
     w.#targets = loaded.targets;
     for (const role of ROLES) {
-      const key = keys[role];
-      if (key) await checkKeyPair(key);
-      if (key && !w.#root.signed.roles[role]?.keyids.includes(key.keyid)) {
-        throw new TypeError(
-          `Cannot open repository: key ${key.keyid} is not a ${role} key of root v${w.#root.signed.version}`,
-        );
+      for (const key of w.#keys[role] ?? []) {
+        await checkKeyPair(key);
+        if (!w.#root.signed.roles[role]?.keyids.includes(key.keyid)) {
+          throw new TypeError(
+            `Cannot open repository: key ${key.keyid} is not a ${role} key of root v${w.#root.signed.version}`,
+          );
+        }
       }
     }
+    w.#delegated = await DelegatedRoles.load(store, w.#snapshot.signed, w.#targets.signed);
+    if (w.#role) await w.#delegated.checkKeys(w.#role.name, w.#role.keys, w.#targets.signed);
+    w.#staged = await readStaged(store, w.#targets.signed.version);
     w.#loadPending();
     return w;
   }
@@ -147,14 +175,25 @@ export class RepositoryWriter {
     };
   }
 
+  /** Current versions of the delegated targets roles, by name. */
+  get delegatedVersions(): Record<string, number> {
+    return this.#delegated.versions();
+  }
+
   /** The current signed root (keys and roles), e.g. for the edge to check uploads. */
   get root(): Readonly<SignedByRole["root"]> {
     return this.#root.signed;
   }
 
-  /** The targets as they will be committed (including uncommitted changes). */
+  /** The targets as they will be committed (including uncommitted changes); of the delegated role when
+   * opened for one. */
   targets(): Map<string, TargetInfo> {
     return new Map(this.#pending);
+  }
+
+  /** The committed targets devices resolve: top-level and delegated (TUF search, core/trust/target_search.ts). */
+  resolvedTargets(): Map<string, TargetInfo> {
+    return this.#delegated.resolved(this.#targets.signed);
   }
 
   /** Add or replace a target (validated path, length, sha256). Takes effect on {@linkcode commit}. */
@@ -162,10 +201,14 @@ export class RepositoryWriter {
     if (!Number.isSafeInteger(target.length) || target.length < 0) {
       throw new RangeError(`Cannot set target ${path}: invalid length ${target.length}`);
     }
-    const url = targetUrl(path, target.hashes?.sha256);
+    const sha256 = target.hashes?.sha256;
+    // Drover's repositories are content-addressed by sha256 (edge blobs, device caches)
+    if (sha256 === undefined) throw new TypeError(`Cannot set target ${path}: no sha256`);
+    const url = targetUrl(path, sha256);
     if (typeof target.custom?.kind !== "string") {
       throw new TypeError(`Cannot set target ${path}: custom.kind missing`);
     }
+    if (this.#role) this.#delegated.assertDelegatesPath(this.#role.name, path, this.#targets.signed);
     this.#pending.set(path, {
       path,
       length: target.length,
@@ -180,9 +223,57 @@ export class RepositoryWriter {
     this.#pending.delete(path);
   }
 
-  /** Sign targets v+1, snapshot v+1, timestamp v+1; write them and releases.json (timestamp last). */
+  /** Sign targets v+1 (opened for a delegated role: that role v+1), snapshot v+1, timestamp v+1; write
+   * them and releases.json (timestamp last). */
   commit(): Promise<{ versions: Record<RoleName, number> }> {
-    return this.#serial(() => this.#commitLocked());
+    return this.#serial(() => this.#role ? this.#commitRoleLocked(this.#role) : this.#commitLocked());
+  }
+
+  /**
+   * Delegate target paths to role `spec.name` (new, or replacing that role's entry): top-level targets
+   * v+1 lists it (targets key), and the role's metadata, v1 without targets or v+1 of its current
+   * targets, is signed by `signers` (the role's keys, meeting its threshold); then snapshot and
+   * timestamp. `TypeError`/`RangeError` for a bad name, paths or threshold; `TrustError` when
+   * `signers` do not meet the threshold.
+   */
+  delegate(spec: DelegationSpec, signers: readonly KeyPair[]): Promise<{ versions: Record<RoleName, number> }> {
+    return this.#serial(async () => {
+      if (this.#role) throw new TypeError("Cannot delegate: this writer is opened for a delegated role");
+      this.#need("targets");
+      for (const key of signers) await checkKeyPair(key);
+      const delegations = withDelegation(parseDelegations(this.#targets.signed, "targets metadata"), spec);
+      const current = this.#delegated.get(spec.name)?.env.signed;
+      const expires = addDays(this.#clock(), this.#days.targets);
+      const signed = current
+        ? { ...current, version: current.version + 1, expires: tufDate(expires) }
+        : buildTargets({ version: 1, expires, targets: [] });
+      const env = await signEnvelope(signed, signers);
+      await this.#delegated.verifyAgainst(spec.name, env, delegations);
+      await this.#putDelegated(spec.name, env);
+      return await this.#commitLocked(delegations);
+    });
+  }
+
+  /**
+   * Accept a delegated role's metadata signed elsewhere (the edge's POST /v1/metadata?role=NAME): it
+   * must meet the threshold of every role delegating to `name`, sign only within their paths, be
+   * unexpired and newer than the role's current version; then snapshot and timestamp are re-signed.
+   * `TrustError` otherwise.
+   */
+  acceptDelegated(name: string, envelope: Envelope<unknown>): Promise<{ versions: Record<RoleName, number> }> {
+    return this.#serial(async () => {
+      const env = parseRole("targets", encodeMetadata(envelope));
+      await this.#delegated.verify(name, env, this.#targets.signed);
+      const current = this.#delegated.get(name)?.env.signed.version ?? 0;
+      if (env.signed.version <= current) {
+        throw new TrustError(`Cannot accept role '${name}' v${env.signed.version}: not newer than v${current} (rollback)`);
+      }
+      assertNotExpired(env.signed, this.#clock());
+      await this.#putDelegated(name, env);
+      if (this.#role?.name === name) this.#loadPending();
+      await this.#signSnapshotAndTimestamp();
+      return { versions: this.versions };
+    });
   }
 
   /**
@@ -203,6 +294,7 @@ export class RepositoryWriter {
       }
       assertNotExpired(env.signed, this.#clock());
       for (const [path, entry] of Object.entries(env.signed.targets)) targetInfoFromTuf(path, entry);
+      await this.#delegated.checkDelegationsOf(env.signed);
       await this.#store.put(`tuf/${env.signed.version}.targets.json`, bytes);
       this.#targets = env;
       this.#loadPending();
@@ -218,7 +310,9 @@ export class RepositoryWriter {
    */
   renewTimestamp(): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      if (this.#keys.targets && this.#pastHalfLife("targets", this.#targets.signed.expires)) {
+      const targetsKeys = this.#keys.targets?.length ?? 0;
+      const canSignTargets = targetsKeys >= (this.#root.signed.roles.targets?.threshold ?? 1);
+      if (canSignTargets && this.#pastHalfLife("targets", this.#targets.signed.expires)) {
         await this.#commitLocked(); // targets, snapshot and timestamp
         return { versions: this.versions };
       }
@@ -238,23 +332,33 @@ export class RepositoryWriter {
   }
 
   /**
-   * Replace the key of `role` with `key`: root v+1 signed by the current root key and, when
-   * rotating root, the new one too; then (other roles) targets, snapshot and timestamp are
-   * re-signed so the repository verifies under the new root.
+   * Replace a key of `role` with `key` (the first key at hand for the role, else its only key; the
+   * other keys and the thresholds stay): root v+1 signed by the root keys at hand and, when rotating
+   * root, the new one too, which must meet the threshold of both the current and the new root
+   * (`TrustError` otherwise); then (other roles) targets, snapshot and timestamp are re-signed so the
+   * repository verifies under the new root.
    */
   rotateKey(role: RoleName, key: KeyPair): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
       await checkKeyPair(key);
-      const signers = [this.#need("root")];
+      const signers = [...this.#need("root")];
       const current = this.#root.signed;
       if (role === "root") signers.push(key);
+      const listed = roleKeysOf(current);
+      const old = this.#keys[role]?.[0]?.keyid ?? (listed[role].length === 1 ? listed[role][0]!.keyid : undefined);
+      if (old === undefined) throw new TypeError(`Cannot rotate ${role} key: no ${role} key at hand to replace`);
       const signed = buildRoot({
         version: current.version + 1,
         expires: addDays(this.#clock(), this.#days.root),
-        keys: { ...roleKeysOf(current), [role]: [key] },
+        keys: { ...listed, [role]: [...listed[role].filter((k) => k.keyid !== old), key] },
+        thresholds: thresholdsOf(current),
       });
-      this.#root = await signEnvelope(signed, signers);
-      this.#keys[role] = key;
+      const next = await signEnvelope(signed, signers);
+      const label = `root v${signed.version}`;
+      await verifyEnvelope(next, current, "root", { label: `${label} (by root v${current.version})` });
+      await verifyEnvelope(next, signed, "root", { label: `${label} (by itself)` });
+      this.#root = next;
+      this.#keys[role] = [key, ...(this.#keys[role] ?? []).filter((k) => k.keyid !== old)];
       await this.#putRoot();
       if (role !== "root") await this.#commitLocked();
       return { versions: this.versions };
@@ -275,7 +379,8 @@ export class RepositoryWriter {
 
   #loadPending(): void {
     this.#pending.clear();
-    for (const [path, entry] of Object.entries(this.#targets.signed.targets)) {
+    const signed = this.#role ? this.#delegated.get(this.#role.name)?.env.signed : this.#targets.signed;
+    for (const [path, entry] of Object.entries(signed?.targets ?? {})) {
       this.#pending.set(path, targetInfoFromTuf(path, entry));
     }
   }
@@ -286,7 +391,9 @@ export class RepositoryWriter {
     await this.#store.put("tuf/root.json", bytes);
   }
 
-  async #commitLocked(): Promise<{ versions: Record<RoleName, number> }> {
+  async #commitLocked(
+    delegations = this.#targets.signed.delegations,
+  ): Promise<{ versions: Record<RoleName, number> }> {
     const key = this.#need("targets");
     this.#need("snapshot");
     this.#need("timestamp");
@@ -298,6 +405,7 @@ export class RepositoryWriter {
       expires: addDays(this.#clock(), this.#days.targets),
       targets: entries,
     });
+    if (delegations) signed.delegations = delegations;
     const env = await signEnvelope(signed, [key]);
     const bytes = encodeMetadata(env);
     await this.#store.put(`tuf/${version}.targets.json`, bytes);
@@ -306,15 +414,48 @@ export class RepositoryWriter {
     return { versions: this.versions };
   }
 
-  async #signSnapshotAndTimestamp(targetsBytes: Uint8Array): Promise<void> {
-    await this.#putSnapshot(metaRef(this.#targets.signed.version, targetsBytes));
-    await this.#store.put("releases.json", json(releasesDocument(this.#pending.values())));
+  /** Sign delegated role `role.name` v+1 with its pending targets (and its current delegations). */
+  async #commitRoleLocked(role: { name: string; keys: KeyPair[] }): Promise<{ versions: Record<RoleName, number> }> {
+    this.#need("snapshot");
+    this.#need("timestamp");
+    const current = this.#delegated.get(role.name)!.env.signed;
+    const entries = [...this.#pending.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((t) => [t.path, targetInfoToTuf(t)] as [string, ReturnType<typeof targetInfoToTuf>]);
+    const signed = buildTargets({
+      version: current.version + 1,
+      expires: addDays(this.#clock(), this.#days.targets),
+      targets: entries,
+    });
+    if (current.delegations) signed.delegations = current.delegations;
+    const env = await signEnvelope(signed, role.keys);
+    await this.#delegated.verify(role.name, env, this.#targets.signed);
+    await this.#putDelegated(role.name, env);
+    await this.#signSnapshotAndTimestamp();
+    return { versions: this.versions };
+  }
+
+  async #putDelegated(name: string, env: Envelope<SignedByRole["targets"]>): Promise<void> {
+    const bytes = encodeMetadata(env);
+    await this.#store.put(`tuf/${env.signed.version}.${name}.json`, bytes);
+    this.#delegated.set(name, env, bytes);
+  }
+
+  /** Snapshot v+1 (targets.json of `targetsBytes`, else as it is; every delegated role), releases.json
+   * (the targets devices resolve), timestamp v+1. */
+  async #signSnapshotAndTimestamp(targetsBytes?: Uint8Array): Promise<void> {
+    const ref = targetsBytes
+      ? metaRef(this.#targets.signed.version, targetsBytes)
+      : this.#snapshot.signed.meta["targets.json"]!;
+    await this.#putSnapshot(ref);
+    const resolved = this.#delegated.resolved(this.#targets.signed);
+    await this.#store.put("releases.json", json(releasesDocument(resolved.values())));
     await this.#putTimestamp(this.#snapshotBytes);
   }
 
   async #putSnapshot(targets: MetaRef): Promise<void> {
     const version = (this.#snapshot?.signed.version ?? 0) + 1;
-    const signed = buildSnapshot({ version, expires: addDays(this.#clock(), this.#days.snapshot), targets });
+    const expires = addDays(this.#clock(), this.#days.snapshot);
+    const signed = buildSnapshot({ version, expires, targets, delegated: this.#delegated.refs() });
     this.#snapshot = await signEnvelope(signed, [this.#need("snapshot")]);
     this.#snapshotBytes = encodeMetadata(this.#snapshot);
     await this.#store.put(`tuf/${version}.snapshot.json`, this.#snapshotBytes);

@@ -1,6 +1,6 @@
 /**
  * What signed targets metadata says about one artifact, as Drover uses it: TUF path, length,
- * hashes, Drover's `custom` block, and the consistent-snapshot URL to fetch it from.
+ * hashes, Drover's `custom` block, and the URL to fetch it from (hash-prefixed with consistent snapshots).
  *
  * @example
  * ```ts
@@ -14,9 +14,8 @@
  * @module
  */
 import { IntegrityError, TrustError } from "../errors.ts";
-import { isSha256 } from "../names/mod.ts";
 import { parseRollout, type Rollout } from "../rollout/mod.ts";
-import { digestHex } from "./_sha.ts";
+import { digestHex, TUF_HASH_ALGORITHMS, TUF_HEX_LENGTH, type TufHashAlgorithm } from "./_sha.ts";
 import { targetUrl } from "./target_paths.ts";
 
 /** Custom metadata of an app release target. */
@@ -63,9 +62,10 @@ export interface DeviceTypesCustom {
 /** Any Drover target's custom metadata. */
 export type TargetCustom = AppCustom | ImageCustom | ManifestCustom | DeviceTypesCustom;
 
-/** Hashes of a target (hex). */
+/** Hashes of a target (lower-case hex): at least one of sha256, sha384 and sha512. */
 export interface TargetHashes {
-  sha256: string;
+  sha256?: string;
+  sha384?: string;
   sha512?: string;
   sha1?: string;
 }
@@ -76,14 +76,36 @@ export interface TargetInfo {
   length: number;
   hashes: TargetHashes;
   custom: TargetCustom;
-  /** Relative to the repository root: `targets/<dir>/<sha256>.<basename>`. */
+  /** Relative to the repository root: `targets/<dir>/<hash>.<basename>`, or `targets/<path>` when the
+   * root says `consistent_snapshot: false`. */
   url: string;
 }
 
 /**
+ * The digest to verify and key a downloaded target by: its sha256 when listed (Drover's content
+ * addressing), else the strongest other hash Drover computes. `TypeError` when none is listed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetDigest } from "./target_info.ts";
+ * assert.deepEqual(targetDigest({ sha384: "aa".repeat(48), sha512: "bb".repeat(64) }), { algorithm: "sha512", hex: "bb".repeat(64) });
+ * ```
+ */
+export function targetDigest(hashes: TargetHashes): { algorithm: TufHashAlgorithm; hex: string } {
+  for (const algorithm of ["sha256", ...TUF_HASH_ALGORITHMS] as const) {
+    const hex = hashes[algorithm];
+    if (hex !== undefined) return { algorithm, hex };
+  }
+  throw new TypeError("Cannot pick a target digest: no sha256, sha384 or sha512");
+}
+
+/**
  * Build a {@linkcode TargetInfo} from a TUF target entry (`{ length, hashes, custom }`);
- * `TrustError` when it lacks a sha256 or a valid length, or an app's `rollout` is malformed
- * (core/rollout `parseRollout`): signed but unusable.
+ * `TrustError` when it lists no hash Drover verifies (sha256, sha384, sha512; others are ignored),
+ * a malformed one, no valid length, or an app's `rollout` is malformed (core/rollout
+ * `parseRollout`): signed but unusable. `consistentSnapshot: false` (the root's) drops the hash
+ * prefix from `url`.
  *
  * @example
  * ```ts
@@ -93,15 +115,33 @@ export interface TargetInfo {
  * assert.equal(t.custom.kind, "manifest");
  * ```
  */
-export function targetInfoFromTuf(path: string, entry: Record<string, unknown>): TargetInfo {
+export function targetInfoFromTuf(
+  path: string,
+  entry: Record<string, unknown>,
+  options: { consistentSnapshot?: boolean } = {},
+): TargetInfo {
   const { length, hashes, custom } = entry;
-  const h = (hashes ?? {}) as Record<string, unknown>;
+  const h = (typeof hashes === "object" && hashes !== null ? hashes : {}) as Record<string, unknown>;
   if (!Number.isSafeInteger(length) || (length as number) < 0) {
     throw new TrustError(`Cannot use target '${path}': invalid length`);
   }
-  if (!isSha256(h.sha256)) {
-    throw new TrustError(`Cannot use target '${path}': no sha256`);
+  const out: TargetHashes = {};
+  for (const algorithm of TUF_HASH_ALGORITHMS) {
+    const v = h[algorithm];
+    if (v === undefined) continue;
+    if (typeof v !== "string" || !new RegExp(`^[0-9a-f]{${TUF_HEX_LENGTH[algorithm]}}$`).test(v)) {
+      throw new TrustError(`Cannot use target '${path}': malformed ${algorithm}`);
+    }
+    out[algorithm] = v;
   }
+  if (Object.keys(out).length === 0) {
+    const listed = Object.keys(h).join(", ") || "none";
+    throw new TrustError(
+      `Cannot use target '${path}': no hash Drover can verify (listed: ${listed}; supported: sha256, sha384, sha512)`,
+    );
+  }
+  // the file is named after a hash the entry itself lists (computed before custom.extraHashes join in)
+  const nameHash = options.consistentSnapshot === false ? undefined : targetDigest(out).hex;
   // sha512/sha1 ride in custom.extraHashes (see targetInfoToTuf); TUF-level ones (foreign repositories) win
   const { extraHashes, ...rest } = (typeof custom === "object" && custom !== null ? custom : {}) as Record<
     string,
@@ -111,14 +151,13 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
     string,
     unknown
   >;
-  const out: TargetHashes = { sha256: h.sha256 };
   for (const algorithm of ["sha512", "sha1"] as const) {
-    const v = h[algorithm] ?? extra[algorithm];
+    const v = out[algorithm] ?? h[algorithm] ?? extra[algorithm];
     if (typeof v === "string" && /^[0-9a-f]+$/.test(v)) out[algorithm] = v;
   }
   let url: string;
   try {
-    url = targetUrl(path, h.sha256);
+    url = targetUrl(path, nameHash);
   } catch (e) {
     throw new TrustError(`Cannot use target '${path}': unsafe path`, { cause: e });
   }
@@ -142,6 +181,7 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
  * Only sha256 goes in TUF `hashes`, because standard clients name the consistent-snapshot file
  * after the first (tuf-js, python-tuf) or any (go-tuf) listed hash; sha512 and sha1 are kept,
  * signed all the same, in `custom.extraHashes` and come back in {@linkcode targetInfoFromTuf}.
+ * A target without sha256 (from a foreign repository) keeps its sha384/sha512 in TUF `hashes`.
  *
  * @example
  * ```ts
@@ -154,18 +194,26 @@ export function targetInfoFromTuf(path: string, entry: Record<string, unknown>):
 export function targetInfoToTuf(
   info: Pick<TargetInfo, "length" | "hashes" | "custom">,
 ): { length: number; hashes: Record<string, string>; custom: Record<string, unknown> } {
-  const extra: Record<string, string> = {};
-  if (info.hashes.sha512) extra.sha512 = info.hashes.sha512;
-  if (info.hashes.sha1) extra.sha1 = info.hashes.sha1;
   const custom: Record<string, unknown> = { ...info.custom };
   delete custom.extraHashes;
+  const { sha256, sha384, sha512, sha1 } = info.hashes;
+  if (sha256 === undefined) {
+    const hashes: Record<string, string> = {};
+    if (sha384) hashes.sha384 = sha384;
+    if (sha512) hashes.sha512 = sha512;
+    if (sha1) custom.extraHashes = { sha1 };
+    return { length: info.length, hashes, custom };
+  }
+  const extra: Record<string, string> = {};
+  if (sha512) extra.sha512 = sha512;
+  if (sha1) extra.sha1 = sha1;
   if (Object.keys(extra).length > 0) custom.extraHashes = extra;
-  return { length: info.length, hashes: { sha256: info.hashes.sha256 }, custom };
+  return { length: info.length, hashes: { sha256 }, custom };
 }
 
 /**
  * Check small, fully read target bytes (device-types, manifests) against their signed length
- * and hashes; `IntegrityError` on a mismatch. Artifacts are verified while streaming instead
+ * and every hash listed that Drover computes; `IntegrityError` on a mismatch. Artifacts are verified while streaming instead
  * (core/verify `VerifyStream`).
  *
  * @example
@@ -176,16 +224,20 @@ export function targetInfoToTuf(
  * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { assert.equal((e as { code?: string }).code, "E_INTEGRITY"); }
  * ```
  */
-export function verifyTargetBytes(target: TargetInfo, bytes: Uint8Array): void {
+export function verifyTargetBytes(target: Pick<TargetInfo, "path" | "length" | "hashes">, bytes: Uint8Array): void {
   if (bytes.length !== target.length) {
     throw new IntegrityError(
       `Cannot verify ${target.path}: length ${bytes.length}, expected ${target.length}`,
     );
   }
-  for (const algorithm of ["sha256", "sha512"] as const) {
+  let checked = 0;
+  for (const algorithm of ["sha256", "sha384", "sha512"] as const) {
     const expected = target.hashes[algorithm];
-    if (expected && digestHex(algorithm, bytes) !== expected) {
+    if (expected === undefined) continue;
+    if (digestHex(algorithm, bytes) !== expected) {
       throw new IntegrityError(`Cannot verify ${target.path}: ${algorithm} mismatch`);
     }
+    checked++;
   }
+  if (checked === 0) throw new IntegrityError(`Cannot verify ${target.path}: no sha256, sha384 or sha512`);
 }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type AppCustom, targetInfoFromTuf, targetInfoToTuf, verifyTargetBytes } from "./target_info.ts";
+import {
+  type AppCustom,
+  targetDigest,
+  targetInfoFromTuf,
+  targetInfoToTuf,
+  verifyTargetBytes,
+} from "./target_info.ts";
 
 const sha = (alg: string, b: Uint8Array) => createHash(alg).update(b).digest("hex");
 
@@ -17,7 +23,35 @@ Deno.test("targetInfoToTuf() lists only sha256 in TUF hashes and targetInfoFromT
   verifyTargetBytes(info, bytes);
 });
 
-Deno.test("targetInfoFromTuf() refuses entries without sha256, with bad lengths or unsafe paths", () => {
+Deno.test("targetInfoFromTuf() offers a target listing only sha512 or sha384, named and verified by it", () => {
+  const bytes = new TextEncoder().encode("target file contents");
+  const only512 = targetInfoFromTuf("dir/file.txt", { length: bytes.length, hashes: { sha512: sha("sha512", bytes) } });
+  assert.equal(only512.url, `targets/dir/${sha("sha512", bytes)}.file.txt`);
+  assert.deepEqual(targetDigest(only512.hashes), { algorithm: "sha512", hex: sha("sha512", bytes) });
+  verifyTargetBytes(only512, bytes);
+  assert.throws(() => verifyTargetBytes(only512, new TextEncoder().encode("target file contentz")), /sha512 mismatch/);
+  const both = targetInfoFromTuf("f", {
+    length: bytes.length,
+    hashes: { sha384: sha("sha384", bytes), "blake9": "00", sha512: "00".repeat(64) },
+  });
+  assert.throws(() => verifyTargetBytes(both, bytes), /sha512 mismatch/, "every listed hash must match");
+  assert.deepEqual(targetInfoToTuf(only512).hashes, { sha512: sha("sha512", bytes) });
+});
+
+Deno.test("targetInfoFromTuf() refuses hashes it cannot verify; consistentSnapshot: false drops the prefix", () => {
+  const hex = "ab".repeat(32);
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { "unknown-hash": hex } }), {
+    code: "E_TRUST",
+    message: /no hash Drover can verify \(listed: unknown-hash;/,
+  });
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { md5: "00".repeat(16) } }), { code: "E_TRUST" });
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { sha256: "AB".repeat(32) } }), /malformed sha256/);
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { sha512: hex } }), /malformed sha512/);
+  const plain = targetInfoFromTuf("a/b.txt", { length: 1, hashes: { sha256: hex } }, { consistentSnapshot: false });
+  assert.equal(plain.url, "targets/a/b.txt");
+});
+
+Deno.test("targetInfoFromTuf() refuses entries without a hash, with bad lengths or unsafe paths", () => {
   const h = { sha256: "00".repeat(32) };
   assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: {} }), { code: "E_TRUST" });
   assert.throws(() => targetInfoFromTuf("a", { length: -1, hashes: h }), { code: "E_TRUST" });

@@ -24,7 +24,6 @@ import {
   assertRef,
   assertRelativePath,
   assertSegment,
-  isSha256,
 } from "../names/mod.ts";
 
 /** The target name of the device-types document. */
@@ -88,22 +87,26 @@ export function imageTargetPath(
 }
 
 /**
- * The consistent-snapshot URL of a target, relative to the repository root:
- * `targets/<dir>/<sha256>.<basename>`.
+ * The URL of a target file, relative to the repository root: with consistent snapshots (the
+ * default, and what Drover writes) `targets/<dir>/<hash>.<basename>`, where `hash` is the hex of a
+ * hash the target lists (sha256, sha384 or sha512); without (`hash` undefined: a root with
+ * `consistent_snapshot: false`) plainly `targets/<path>`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { targetUrl } from "./target_paths.ts";
  * assert.equal(targetUrl("device-types.json", "ab".repeat(32)), `targets/${"ab".repeat(32)}.device-types.json`);
+ * assert.equal(targetUrl("a/b.txt", undefined), "targets/a/b.txt");
  * ```
  */
-export function targetUrl(path: string, sha256: string): string {
+export function targetUrl(path: string, hash: string | undefined): string {
   assertTargetPath(path);
-  if (!isSha256(sha256)) {
-    throw new TypeError(`Cannot use sha256 '${sha256}': expected 64 hex digits`);
+  if (hash === undefined) return `targets/${path}`;
+  if (typeof hash !== "string" || !/^(?:[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$/.test(hash)) {
+    throw new TypeError(`Cannot use hash '${hash}': expected 64, 96 or 128 lower-case hex digits`);
   }
   const slash = path.lastIndexOf("/");
   const dir = slash < 0 ? "" : path.slice(0, slash + 1);
-  return `targets/${dir}${sha256}.${path.slice(slash + 1)}`;
+  return `targets/${dir}${hash}.${path.slice(slash + 1)}`;
 }

@@ -33,6 +33,7 @@ import {
   isDeviceType,
 } from "../names/mod.ts";
 import { DEVICE_TYPES_PATH } from "./target_paths.ts";
+import { assertTargetPlacement } from "./target_placement.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
 /** A device type as listed in the signed device-types document. */
@@ -44,7 +45,8 @@ export interface DeviceTypeEntry {
 
 /** Verified repository state. */
 export class TrustedRepository {
-  /** Every usable target by TUF path. Left out: foreign entries without a sha256. App or image entries
+  /** Every usable target by TUF path. Left out: foreign entries without a sha256, sha384 or sha512, or
+   * with an unsafe path. App or image entries
    * whose name, ref, commit, serial, device type, version, variant or path is malformed (those name
    * directories on devices), or whose app rollout is malformed (core/rollout), make the constructor throw
    * a `TrustError`: nothing of such metadata is used. */
@@ -55,31 +57,46 @@ export class TrustedRepository {
   readonly expires: Date;
   /** The trusted root's signed part (keys and roles). */
   readonly root: Readonly<Record<string, unknown>> | undefined;
+  /** Versions of the trusted delegated targets roles, by role name. */
+  readonly delegatedVersions: Readonly<Record<string, number>>;
+  #signers: ReadonlyMap<string, string>;
 
   constructor(
     init: {
+      /** Target entries by path; with delegations, those the spec's search resolved (core/trust/target_search.ts). */
       targets: Record<string, Record<string, unknown>>;
       versions: Record<RoleName, number>;
       expires: Date;
       root?: Record<string, unknown>;
+      /** Paths whose entry a delegated role signed, and that role. Such a Drover entry must also sit at
+       * the path its custom names (`assertTargetPlacement`), else it is unsafe. */
+      signers?: ReadonlyMap<string, string>;
+      delegatedVersions?: Record<string, number>;
+      /** The root's `consistent_snapshot`: false fetches targets without a hash prefix (default true). */
+      consistentSnapshot?: boolean;
     },
   ) {
     this.targets = new Map();
+    this.#signers = new Map(init.signers ?? []);
     for (const [path, entry] of Object.entries(init.targets)) {
+      const signer = this.#signers.get(path);
+      const what = signer === undefined ? "targets metadata" : `delegated role '${signer}'`;
       let info: TargetInfo;
       try {
-        info = targetInfoFromTuf(path, entry);
+        info = targetInfoFromTuf(path, entry, { consistentSnapshot: init.consistentSnapshot !== false });
       } catch (error) {
-        if (!isDroverKind(entry)) continue; // a foreign target Drover cannot use (no sha256): not offered
-        throw new TrustError(`Cannot trust targets metadata: ${(error as Error).message}`, { cause: error });
+        // a foreign target Drover cannot use (no sha256, sha384 or sha512; an unsafe path): not offered
+        if (!isDroverKind(entry)) continue;
+        throw new TrustError(`Cannot trust ${what}: ${(error as Error).message}`, { cause: error });
       }
       try {
         checkCustom(info);
+        if (signer !== undefined) assertTargetPlacement(path, info.custom as unknown as Record<string, unknown>);
       } catch (error) {
         // A Drover entry whose fields would name a path on devices, yet are unsafe: the signer is broken
         // or compromised, so nothing of this metadata is used (rather than silently skipping one entry).
         throw new TrustError(
-          `Cannot trust targets metadata: signed entry '${path}' is unsafe (${(error as Error).message})`,
+          `Cannot trust ${what}: signed entry '${path}' is unsafe (${(error as Error).message})`,
           { cause: error },
         );
       }
@@ -88,6 +105,22 @@ export class TrustedRepository {
     this.versions = Object.freeze({ ...init.versions });
     this.expires = init.expires;
     this.root = init.root;
+    this.delegatedVersions = Object.freeze({ ...init.delegatedVersions });
+  }
+
+  /**
+   * The role whose entry for `path` is trusted: `"targets"` or a delegated role's name.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { TrustedRepository } from "./trusted_repository.ts";
+   * const repo = new TrustedRepository({ targets: {}, versions: { root: 1, targets: 1, snapshot: 1, timestamp: 1 }, expires: new Date() });
+   * assert.equal(repo.signerOf("device-types.json"), "targets");
+   * ```
+   */
+  signerOf(path: string): string {
+    return this.#signers.get(path) ?? "targets";
   }
 
   /**
@@ -167,7 +200,7 @@ export class TrustedRepository {
   }
 
   /**
-   * Verify (length, sha256, sha512) and parse the fetched device-types document.
+   * Verify (length and hashes) and parse the fetched device-types document.
    * `IntegrityError` on mismatch, `SyntaxError`/`TypeError` on a malformed document.
    *
    * @example

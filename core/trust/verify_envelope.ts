@@ -1,6 +1,7 @@
 /**
  * Threshold verification of a TUF envelope against the keys a root lists for a role, done by
- * Drover with WebCrypto Ed25519 (not `@tufjs/models`' `verifyDelegate`, which fails in workerd).
+ * Drover with WebCrypto (not `@tufjs/models`' `verifyDelegate`, which fails in workerd): Ed25519,
+ * ECDSA P-256 (`ecdsa-sha2-nistp256`) and RSA-PSS (`rsassa-pss-sha256`) keys.
  *
  * @example
  * ```ts
@@ -14,9 +15,8 @@
  * @module
  */
 import { TrustError } from "../errors.ts";
-import { unhex } from "./_hex.ts";
 import { canonicalBytes, type Envelope } from "./envelope.ts";
-import { verifyingKey } from "./key_pair.ts";
+import { verifySignature } from "./_verify_signature.ts";
 
 /** The part of a signed root that verification needs. */
 export interface RootKeys {
@@ -30,7 +30,8 @@ export type RoleName = "root" | "targets" | "snapshot" | "timestamp";
 /**
  * Count valid signatures of `envelope` by distinct keys that `root` lists for `role`; throw
  * `TrustError` ("Cannot verify <label>: signed by 0/1 keys") when the threshold is not met.
- * Signatures by unknown keys, keys of other roles, repeated keyids or non-Ed25519 keys never count.
+ * Signatures by unknown keys, keys of other roles, repeated keyids or keys of an unsupported type or
+ * scheme never count.
  *
  * @example
  * ```ts
@@ -58,17 +59,7 @@ export async function verifyEnvelope(
   for (const { keyid, sig } of envelope.signatures ?? []) {
     if (typeof keyid !== "string" || !allowed.has(keyid) || counted.has(keyid)) continue;
     const key = root.keys?.[keyid];
-    if (!key || key.keytype !== "ed25519" || key.scheme !== "ed25519") continue;
-    const pub = key.keyval?.public;
-    const sigBytes = typeof sig === "string" ? unhex(sig) : undefined;
-    if (typeof pub !== "string" || !sigBytes || sigBytes.length !== 64) continue;
-    let ok = false;
-    try {
-      ok = await crypto.subtle.verify("Ed25519", await verifyingKey(pub), sigBytes, data);
-    } catch {
-      ok = false;
-    }
-    if (ok) counted.add(keyid);
+    if (key && await verifySignature(key, sig, data)) counted.add(keyid);
   }
   if (counted.size < threshold) {
     throw new TrustError(`Cannot verify ${label}: signed by ${counted.size}/${threshold} keys`);

@@ -15,6 +15,7 @@ export interface ExpectedContent {
   /** Hex digests (either case). */
   sha256?: string;
   sha1?: string;
+  sha384?: string;
   sha512?: string;
 }
 
@@ -43,7 +44,7 @@ export interface VerifyResult {
   hashes: Record<string, string>;
 }
 
-const HEX_LENGTH: Record<HashAlgorithm, number> = { sha256: 64, sha1: 40, sha512: 128 };
+const HEX_LENGTH: Record<HashAlgorithm, number> = { sha256: 64, sha1: 40, sha384: 96, sha512: 128 };
 
 function expectations(expected: ExpectedContent, name: string): Map<HashAlgorithm, string> {
   if (expected === null || typeof expected !== "object") {
@@ -60,7 +61,7 @@ function expectations(expected: ExpectedContent, name: string): Map<HashAlgorith
     digests.set(algorithm, hex.toLowerCase());
   }
   if (digests.size === 0) {
-    throw new TypeError(`Cannot verify ${name}: no digest given (sha256, sha1 or sha512)`);
+    throw new TypeError(`Cannot verify ${name}: no digest given (sha256, sha1, sha384 or sha512)`);
   }
   return digests;
 }

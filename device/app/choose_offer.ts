@@ -86,8 +86,8 @@ export interface OfferChoice {
  * and `rollout` or the offers' time bounds are missing (deciding without them could widen it).
  */
 export function chooseOffer(app: App, offers: Offers, rollout?: RolloutInputs): OfferChoice {
-  const newest = offers.find(app.name, app.ref);
-  const list = offers.releases?.(app.name, app.ref) ?? (newest ? [newest] : []);
+  const list = offers.releases?.(app.name, app.ref) ??
+    [offers.find(app.name, app.ref)].flatMap((o) => o ?? []);
   if (!list.some((o) => o.rollout)) return { offer: list[0], heldBack: false };
   const bounds = offers.timeBounds;
   if (!rollout || !bounds) {

@@ -5,9 +5,11 @@
  * @module
  */
 import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import type { CommandIO } from "../cli/command.ts";
-import type { FetchPolicy } from "../net/fetch.ts";
+import type { Expected, FetchPolicy } from "../net/fetch.ts";
+import { isSha256 } from "../../core/names/mod.ts";
 import type { Source } from "./install_release.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { Download } from "../net/download.ts";
@@ -18,6 +20,8 @@ export interface InstallSource {
   source: Source;
   /** Streaming from a `.part` that already held bytes (an earlier run's). */
   resumed: boolean;
+  /** What the source must be when it is not the blob of the record (a tar reassembled by delta). */
+  expected?: Expected;
   /** Cap on the extracted size while the bytes are not verified yet (streaming), else undefined. */
   maxExtractedSize?: number;
   /**
@@ -41,6 +45,13 @@ export async function installSource(
   const blob = ws.blobPath(m.blob);
   if (await stat(blob).catch(() => undefined)) {
     return { source: blob, resumed: false, run: (install) => install(blob), done: () => {} };
+  }
+  const tar = join(ws.downloads, `${m.blob}.tar`);
+  if (
+    isSha256(m.tar?.sha256) && Number.isSafeInteger(m.tar.length) && await stat(tar).catch(() => undefined)
+  ) {
+    const expected = { sha256: m.tar.sha256, length: m.tar.length };
+    return { source: tar, expected, resumed: false, run: (install) => install(tar), done: () => {} };
   }
   // unverified bytes reach the extractor: bound what a forged stream of the signed length can unpack to
   const maxExtractedSize = Math.min(16 * 2 ** 30, Math.max(2 ** 30, 64 * (m.length ?? 2 ** 30)));

@@ -19,6 +19,9 @@ import type { Expected, FetchPolicy } from "../net/fetch.ts";
 import { openRepository } from "../net/trust_store.ts";
 import { baseUrl, joinUrl } from "../../core/url/mod.ts";
 import { isCommit, isSha1, isSha256 } from "../../core/names/mod.ts";
+import { parseDeltaLink } from "../../core/delta/mod.ts";
+import { targetUrl } from "../../core/trust/mod.ts";
+import type { DeltaSource } from "../delta/delta_download.ts";
 
 /** A release on offer for one app name and ref. */
 export interface Offer {
@@ -39,6 +42,8 @@ export interface Offer {
   origin: string;
   /** The signed staged rollout (TUF only); absent: every device at once. */
   rollout?: Rollout;
+  /** Where the release's chunked form is (TUF only, from the signed `custom.delta`). */
+  delta?: DeltaSource;
 }
 
 /** A source of offers. */
@@ -107,6 +112,8 @@ export async function openTufOffers(
       origin: info.path,
     };
     if (c.rollout) offer.rollout = c.rollout;
+    const delta = deltaOf((c as { delta?: unknown }).delta, base);
+    if (delta) offer.delta = delta;
     return offer;
   };
   const apps = repo.apps();
@@ -138,4 +145,19 @@ export async function openTufOffers(
       ...(Number.isFinite(published) ? { notBefore: new Date(published) } : {}),
     },
   };
+}
+
+/** The chunked form a release links to, or `undefined` (none, or malformed: the full artifact serves). */
+function deltaOf(value: unknown, base: URL): DeltaSource | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const link = parseDeltaLink(value);
+    return {
+      link,
+      index: joinUrl(base, targetUrl(link.index, link.indexSha256)),
+      pack: joinUrl(base, targetUrl(link.pack, link.packSha256)),
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -5,8 +5,9 @@
  * `app_registration.ts`): registered with nothing installed yet when it has no `current`. When both
  * exist, `.deploy` names the installed release and the registration's ref is the tracked ref.
  * Directories with neither are skipped quietly; a broken app (dangling link, missing or invalid
- * `.deploy` or registration, a registration naming another app, duplicate name) is reported as a
- * problem and the scan goes on.
+ * `.deploy` or registration, a registration naming another app, a second directory with the same name
+ * and ref) is reported as a problem and the scan goes on. One name on two refs is two apps (radiodan's
+ * layout: `radio-master` and `radio-develop`); their keys are then `name@ref` (`app_key.ts`).
  *
  * @example
  * ```ts
@@ -30,6 +31,7 @@ import { basename, join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { isLegacyAppName, isLegacyCommit, isRef } from "../../core/names/mod.ts";
 import { readRegistration, type Registration, REGISTRATION_FILE } from "./registration.ts";
+import { refKey } from "./app_key.ts";
 
 /** The `.deploy` file of a release. Drover writes all fields; radiodan wrote the first three. */
 export interface Deploy {
@@ -63,6 +65,11 @@ export interface App {
   name: string;
   /** The tracked ref: the registration's when there is one, else the installed `.deploy`'s. */
   ref: string;
+  /**
+   * Its identity (`app_key.ts`): set by {@linkcode scanApps}, the name, or `name@ref` when the target
+   * holds the name on more than one ref; absent, the name.
+   */
+  key?: string;
   /** Installed commit (lower case); `null` when nothing is installed yet. */
   commit: string | null;
   /** The current release's `.deploy`; `undefined` when nothing is installed yet. */
@@ -198,7 +205,8 @@ export async function scanApps(target: string): Promise<{ apps: App[]; problems:
   }
   const apps: App[] = [];
   const problems: AppProblem[] = [];
-  const byName = new Map<string, App>();
+  const byNameRef = new Map<string, App>();
+  const refsOf = new Map<string, Set<string>>();
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
@@ -206,13 +214,17 @@ export async function scanApps(target: string): Promise<{ apps: App[]; problems:
     try {
       const app = await readApp(dir);
       if (!app) continue;
-      const other = byName.get(app.name);
-      if (other) throw new Error(`app ${app.name} is also installed in ${other.dir}`);
-      byName.set(app.name, app);
+      const other = byNameRef.get(refKey(app.name, app.ref));
+      if (other) throw new Error(`app ${app.name} (ref ${app.ref}) is also installed in ${other.dir}`);
+      byNameRef.set(refKey(app.name, app.ref), app);
+      let refs = refsOf.get(app.name);
+      if (!refs) refsOf.set(app.name, refs = new Set());
+      refs.add(app.ref);
       apps.push(app);
     } catch (error) {
       problems.push({ dir, dirName: entry.name, message: (error as Error).message });
     }
   }
+  for (const app of apps) app.key = refsOf.get(app.name)!.size > 1 ? refKey(app.name, app.ref) : app.name;
   return { apps, problems };
 }

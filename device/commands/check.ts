@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { readdir, stat, unlink } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
@@ -30,6 +30,7 @@ import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
 import { type Offers, openTufOffers } from "../app/offers.ts";
 import { Workspace } from "../fs/workspace.ts";
 import { downloadOffer } from "./_download_offer.ts";
+import { deltaOffer } from "./_delta_offer.ts";
 import type { InstallReporter } from "../fleet/install_reporter.ts";
 import { openFleetRun } from "../fleet/fleet_run.ts";
 import {
@@ -74,6 +75,8 @@ export interface AppCheck {
     | "refused"
     | "failed";
   sha256?: string;
+  /** Downloaded by delta: bytes fetched, and saved beside the full artifact. */
+  delta?: { fetched: number; saved: number };
   /** The rollout decision that matters: a newer release held back (or withdrawn), else the one taken's. */
   rollout?: RolloutView;
   error?: ErrorEntry;
@@ -99,7 +102,7 @@ export interface CheckRun {
   plan: UpdatePlan;
 }
 
-const DOWNLOAD_FILE = /^(?:[0-9a-f]{64}|sha1-[0-9a-f]{40})\.(?:part|blob)$/;
+const DOWNLOAD_FILE = /^(?:[0-9a-f]{64}|sha1-[0-9a-f]{40})\.(?:part|blob|tar|cidx|chunks)$/;
 
 /**
  * Runs a check in `ws` (the caller holds the lock): plans every app once ({@linkcode planUpdate}),
@@ -139,7 +142,11 @@ export async function runCheck(
       io.stderr(LEGACY_WARNING);
       offers = await openLegacyOffers(flags.api, flags.policy);
     } else {
-      offers = await openTufOffers(flags.api, ws.tuf, { ...flags.policy, trustedRoot: flags.trustedRoot, now });
+      offers = await openTufOffers(flags.api, ws.tuf, {
+        ...flags.policy,
+        trustedRoot: flags.trustedRoot,
+        now,
+      });
     }
   } catch (error) {
     await writeStatus(ws, { target, scan, run: { kind: "check", at, errors: [errorEntry(error)] } });
@@ -212,11 +219,17 @@ export async function runCheck(
         bytes: release.length,
       });
       try {
-        const deferred = options.deferDownloads === true &&
+        const delta = await deltaOffer(ws, { offer, release, flags, io, json, log });
+        const deferred = !delta && options.deferDownloads === true &&
           !(await stat(ws.blobPath(release.blob)).catch(() => undefined));
-        if (!deferred) await downloadOffer(ws, { offer, release, flags, io, json, log });
+        if (!deferred && !delta) await downloadOffer(ws, { offer, release, flags, io, json, log });
         if (!deferred) await attempt?.downloaded();
-        const recorded = { ...release, downloadedAt: new Date().toISOString() };
+        const recorded = {
+          ...release,
+          downloadedAt: new Date().toISOString(),
+          ...(delta ? { tar: { sha256: delta.sha256, length: delta.length } } : {}),
+        };
+        if (delta) report.delta = { fetched: delta.fetched, saved: delta.saved };
         await ws.writePending(recorded);
         handOn.push({ ...entry, release: recorded });
         report.action = deferred ? "deferred" : "downloaded";
@@ -237,8 +250,8 @@ export async function runCheck(
 
   // downloads no remaining record and no offer of this run needs
   for (const file of await readdir(ws.downloads).catch(() => [] as string[])) {
-    if (DOWNLOAD_FILE.test(file) && !wanted.has(file.replace(/\.(part|blob)$/, ""))) {
-      await unlink(join(ws.downloads, file)).catch(() => {});
+    if (DOWNLOAD_FILE.test(file) && !wanted.has(file.replace(/\.(part|blob|tar|cidx|chunks)$/, ""))) {
+      await rm(join(ws.downloads, file), { recursive: true, force: true }).catch(() => {});
     }
   }
 
@@ -270,8 +283,10 @@ export const command = defineCommand({
   help: "Usage: drover check --target DIR --workspace DIR --api URL [options]\n\n" +
     "Scans the apps in --target, asks the repository at --api (TUF-verified) for the current release of\n" +
     "each app's name and ref, and downloads those whose commit differs into <workspace>/downloads.\n" +
-    "`drover install` installs them.\n\nOptions:\n" + HELP_TARGET + HELP_WORKSPACE + HELP_CHECK + HELP_LOCK +
-    HELP_COMMON + "\n" + HELP_EXIT,
+    "`drover install` installs them. A release under a staged rollout is taken once its rollout includes\n" +
+    "this device (its bucket, --cohort, the edge's holds); until then it takes the newest release that does,\n" +
+    "or stays where it is (`held-back`, with the reason; exit 0).\n\nOptions:\n" +
+    HELP_TARGET + HELP_WORKSPACE + HELP_CHECK + HELP_LOCK + HELP_COMMON + "\n" + HELP_EXIT,
   options: { ...TARGET, ...WORKSPACE, ...CHECKING, ...LOCKING },
   async run(parsed, io) {
     const target = targetOf(parsed, io);
@@ -285,7 +300,8 @@ export const command = defineCommand({
     const cacheDir = optional(parsed, "cache-dir", { io, envName: "DROVER_CACHE_DIR" });
     await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
     const rollout = await openRolloutContext(ws.dir, { io, cohort, checkIn: () => fleet.checkIn() });
-    const { report } = await runCheck(ws, { target, flags, io, json: parsed.json, reports: fleet.reports, rollout });
+    const reports = fleet.reports;
+    const { report } = await runCheck(ws, { target, flags, io, json: parsed.json, reports, rollout });
     if (parsed.json) printJson(io, report);
     else printCheck(io, report);
     return report.exitCode;

@@ -30,6 +30,7 @@ import {
 } from "../app/install_release.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import { installSource } from "../app/install_source.ts";
+import { keepSeed } from "../delta/seeds.ts";
 import { Workspace } from "../fs/workspace.ts";
 import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
 import { openFleetRun } from "../fleet/fleet_run.ts";
@@ -134,10 +135,17 @@ export async function runInstall(
     };
     apps.push(report);
     let attempt: InstallAttempt | undefined;
-    const finish = async () => {
+    /** Drops the record and its download; an installed release's stays as the app's delta seed. */
+    const finish = async (installed = false) => {
       await ws.removePending(m.name);
+      // installed: the bytes verified (a streamed install's .part too)
+      if (installed) {
+        await keepSeed(ws.dir, m.name, [ws.blobPath(m.blob), deltaTar(ws, m.blob), ws.partPath(m.blob)]);
+      }
       await unlink(ws.blobPath(m.blob)).catch(() => {});
       await unlink(ws.partPath(m.blob)).catch(() => {});
+      await unlink(deltaTar(ws, m.blob)).catch(() => {});
+      await unlink(join(ws.downloads, `${m.blob}.cidx`)).catch(() => {});
     };
     /** A failed health check: switched back already; reported, and the commit marked bad. */
     const healthFailed = (healthError?: string) => {
@@ -177,7 +185,7 @@ export async function runInstall(
         });
         // reported before the record goes: a kill in between finishes (and reports) it again
         if (result.status === "installed") await attempt?.installed();
-        await finish();
+        await finish(result.status === "installed");
         report.release = result.release;
         if (result.status === "installed") {
           report.action = "already-installed";
@@ -204,19 +212,23 @@ export async function runInstall(
         onStage: attempt?.onStage,
         signal: io.signal,
       };
-      const src = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
+      const from = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
         await finish();
         throw error;
       });
       let result: InstallResult;
       try {
         // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
-        result = await src.run((source) =>
-          installRelease(dir, source, { ...installOptions, maxExtractedSize: src.maxExtractedSize })
+        result = await from.run((source) =>
+          installRelease(dir, source, {
+            ...installOptions,
+            ...(from.expected ? { expected: from.expected } : {}),
+            maxExtractedSize: from.maxExtractedSize,
+          })
         );
-        src.done(true);
+        from.done(true);
       } catch (error) {
-        src.done(false);
+        from.done(false);
         if (error instanceof NotFoundError) await finish(); // gone from the repository: final
         if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
         await finish(); // a bad download is never retried as is
@@ -224,7 +236,7 @@ export async function runInstall(
       }
       // reported before the record goes: a kill in between finishes (and reports) it again
       if (result.status === "installed") await attempt?.installed();
-      await finish();
+      await finish(result.status === "installed");
       report.release = result.release;
       if (result.status === "installed") {
         report.action = "installed";
@@ -250,6 +262,9 @@ export async function runInstall(
   await writeStatus(ws, { target, run: { kind: "install", at, errors }, appErrors, bad });
   return { command: "install", ok: exitCode === 0, exitCode, apps, errors };
 }
+
+/** `downloads/<key>.tar`: a release reassembled by delta. */
+const deltaTar = (ws: Workspace, key: string) => join(ws.downloads, `${key}.tar`);
 
 const INSTALL_ACTIONS = new Set<PlanAction>(["install", "finish", "held", "unavailable"]);
 

@@ -77,6 +77,11 @@ export interface PendingManifest {
   origin: string;
   /** Where to download it when the blob is not there yet (`update` installs while downloading). */
   url?: string;
+  /**
+   * Downloaded by delta: `downloads/<blob>.tar` holds the uncompressed stream, verified against the
+   * signed chunk index's sha256 and length (re-verified while installing).
+   */
+  tar?: { sha256: string; length: number };
   downloadedAt: string;
 }
 

@@ -12,8 +12,8 @@ import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "../net/fetch.ts";
 import { joinUrl } from "../../core/url/mod.ts";
 
-/** An image target with its custom metadata spread out. */
-export type Candidate = ImageCustom & { target: TargetInfo };
+/** An image target with its custom metadata spread out; the cache is keyed by its sha256. */
+export type Candidate = ImageCustom & { target: TargetInfo & { hashes: { sha256: string } } };
 
 /** `resolveVersion` over items that carry version, prerelease and variant. */
 export function pick<T extends { version: string; prerelease: boolean; variant: "prod" | "dev" }>(
@@ -67,9 +67,11 @@ export async function offlineSlug(deviceType: string, cacheDir: string): Promise
   }
 }
 
-/** The image targets of a canonical slug. */
+/** The image targets of a canonical slug (those with a sha256: the cache is content-addressed by it). */
 export function candidates(repo: TrustedRepository, slug: string): Candidate[] {
-  return repo.images(slug).map((t) => ({ ...(t.custom as ImageCustom), target: t }));
+  return repo.images(slug).flatMap((t) =>
+    t.hashes.sha256 === undefined ? [] : [{ ...(t.custom as ImageCustom), target: t as Candidate["target"] }]
+  );
 }
 
 /** The image target `request` names; NotFoundError when the device type has no images. */

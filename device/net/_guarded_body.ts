@@ -56,6 +56,21 @@ export function guardedBody(
     }
     schedule(pending);
   };
+  /**
+   * An abort ends the read in progress here, whatever the runtime's fetch does with its signal once
+   * the headers are in (Deno's has been seen to go on reading a dribbling body after it).
+   */
+  let interrupt: ((reason: unknown) => void) | undefined;
+  const onAbort = () => {
+    interrupt?.(ac.signal.reason);
+    reader.cancel(ac.signal.reason).catch(() => {});
+  };
+  ac.signal.addEventListener("abort", onAbort, { once: true });
+  const read = () =>
+    new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+      interrupt = reject;
+      reader.read().then(resolve, reject);
+    }).finally(() => (interrupt = undefined));
   let ended = false;
   const clear = () => {
     waitingSince = undefined;
@@ -63,6 +78,7 @@ export function guardedBody(
     timer = undefined;
     if (!ended) {
       ended = true;
+      ac.signal.removeEventListener("abort", onAbort);
       options.onEnd?.();
     }
   };
@@ -80,7 +96,8 @@ export function guardedBody(
       if (timer === undefined) schedule(0);
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
-        result = await reader.read();
+        if (ac.signal.aborted) throw ac.signal.reason; // while the consumer was busy
+        result = await read();
       } catch (error) {
         clear();
         const reason = ac.signal.reason;

@@ -1,5 +1,6 @@
 /**
- * Trusted TUF metadata on the device: a `MetadataStore` on `<workspace>/tuf/` (atomic writes),
+ * Trusted TUF metadata on the device: a `MetadataStore` on `<workspace>/tuf/` (atomic writes; the
+ * four top-level roles and `<role>.json` of each delegated targets role),
  * the provisioned root (`--trusted-root FILE`, env `DROVER_TRUSTED_ROOT`, else
  * `<workspace>/tuf/root.json`), and {@linkcode openRepository}, which runs core's TUF client
  * workflow against a repository URL (http(s) or file://).
@@ -23,14 +24,22 @@ import { mkdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { TrustError } from "../../core/errors.ts";
 import { joinUrl } from "../../core/url/mod.ts";
-import { type MetadataStore, refreshTrust, type TrustedRepository } from "../../core/trust/mod.ts";
+import {
+  isDelegatedRoleName,
+  type MetadataStore,
+  refreshTrust,
+  type TrustedRepository,
+} from "../../core/trust/mod.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "./fetch.ts";
 
 const NAMES = new Set(["root.json", "timestamp.json", "snapshot.json", "targets.json"]);
 
+/** The four top-level files, or `<role>.json` of a delegated role whose name is safe (core/trust role_name.ts). */
 function checkName(name: string): string {
-  if (!NAMES.has(name)) throw new TypeError(`Cannot use metadata name '${name}'`);
+  if (!NAMES.has(name) && !(name.endsWith(".json") && isDelegatedRoleName(name.slice(0, -5)))) {
+    throw new TypeError(`Cannot use metadata name '${name}'`);
+  }
   return name;
 }
 

@@ -3,10 +3,10 @@
  * write is one transaction (a D1 batch); device-supplied values are checked here (with core/fleet's
  * parsers, unless they are what those parsers returned) and only ever bound as parameters.
  *
- * A device's writes check its counter inside their transaction only: the counter update comes
- * first and its trigger refuses a counter that does not increase (`ReplayError`); an unknown device
- * updates no row (`RETURNING` is empty, and a row referring to it fails its foreign key), so the
- * store answers `NotFoundError` with nothing written.
+ * A device's writes check its counter (and, with `publicKey`, its key and state) inside their
+ * transaction only: the device's row is updated first, and the schema aborts the transaction when
+ * the counter does not increase (`ReplayError`), the device may not be written or is unknown
+ * (`NotFoundError`); see `_statements.ts`.
  */
 import { NotFoundError, TransientError } from "../../core/errors.ts";
 import { assertDeviceId, DEVICE_ID, deviceIdOf } from "../../core/fleet/device_identity.ts";
@@ -19,6 +19,7 @@ import {
   type DeviceDetail,
   type DeviceFilter,
   type DeviceState,
+  type DeviceWriteOptions,
   type EnrollInput,
   type EnrollTokenRecord,
   type FleetStore,
@@ -26,7 +27,7 @@ import {
   type Page,
   REPORTS_KEPT_PER_DEVICE,
 } from "./fleet_store.ts";
-import { assertCounter, assertState, assertTokenHash, timeOf } from "./_store_checks.ts";
+import { assertCounter, assertState, assertTokenHash, checkWriteOptions, timeOf } from "./_store_checks.ts";
 import { DETAIL_COLUMNS, DEVICE_COLUMNS, toDevice, toDeviceDetail, toSummary } from "./_rows.ts";
 import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
 import {
@@ -41,6 +42,7 @@ import {
 } from "./_statements.ts";
 
 const DAY_MS = 24 * 3600_000;
+
 const PRUNE_CHUNK = 5000;
 
 /** Fleet storage over SQL; `SqliteFleetStore` and `D1FleetStore` only open their driver. */
@@ -61,6 +63,9 @@ export class SqlFleetStore implements FleetStore {
         throw new ReplayError(`Cannot accept request from ${id}: its counter is not above the last one`, {
           cause: error,
         });
+      }
+      if (message.includes("NOT NULL constraint failed: devices.counter")) {
+        throw new NotFoundError(`Cannot find device ${id} with that key, not rejected`, { cause: error });
       }
       if (message.includes("FOREIGN KEY constraint failed")) {
         throw new NotFoundError(`Cannot find device ${id}`, { cause: error });
@@ -168,23 +173,29 @@ export class SqlFleetStore implements FleetStore {
     return await this.#device(id);
   }
 
-  async recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<void> {
+  async recordCheckIn(
+    id: string,
+    inventory: Inventory,
+    options: DeviceWriteOptions,
+  ): Promise<{ state: DeviceState }> {
     assertDeviceId(id);
     const inv = isParsedInventory(inventory) ? inventory : parseInventory(inventory);
-    assertCounter(options.counter);
+    const { counter, publicKey } = checkWriteOptions(options);
     const now = timeOf(options.now, "record check-in");
     const [advanced] = await this.#write(id, [
-      checkInStatement(id, inv, { counter: options.counter, now }),
+      checkInStatement(id, inv, { counter, now, publicKey }),
       ...appStatements(id, inv.apps),
       ...labelStatements(id, inv.labels),
     ]);
-    if (!advanced?.length) throw new NotFoundError(`Cannot find device ${id}`);
+    const row = advanced?.[0];
+    if (!row) throw new NotFoundError(`Cannot find device ${id}`);
+    return { state: row.state as DeviceState };
   }
 
   async recordReports(
     id: string,
     events: readonly ReportEvent[],
-    options: { counter: number; now?: Date },
+    options: DeviceWriteOptions,
   ): Promise<{ accepted: number; duplicates: number }> {
     assertDeviceId(id);
     if (!Array.isArray(events) || events.length > MAX_REPORT_EVENTS) {
@@ -205,10 +216,10 @@ export class SqlFleetStore implements FleetStore {
         at: new Date(event.at).getTime(),
       };
     });
-    assertCounter(options.counter);
+    const { counter, publicKey } = checkWriteOptions(options);
     const now = timeOf(options.now, "record reports");
     const [advanced, inserted] = await this.#write(id, [
-      advanceStatement(id, { counter: options.counter, now }),
+      advanceStatement(id, { counter, now, publicKey }),
       reportStatement(id, rows, { now }),
       reportCapStatement(id, REPORTS_KEPT_PER_DEVICE),
     ]);

@@ -3,6 +3,13 @@
  * (the list query joins constant fragments); every value is a bound parameter. Inventories and
  * event batches travel as one JSON parameter, expanded by `json_each`, so a write is a fixed
  * number of statements whatever its size.
+ *
+ * A device's write is one transaction whose first statement updates the device's row and its
+ * counter; the schema then refuses, and so aborts the whole transaction: a counter that does not
+ * increase (the trigger's `E_REPLAY`), a device that may not be written (the counter is set to NULL,
+ * which `NOT NULL` refuses; see {@linkcode WriteCondition}), a row of another table for a device
+ * that does not exist (its foreign key). A write to an unknown device with no such row changes
+ * nothing and returns no `devices` row.
  */
 import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
 import type { DeviceState } from "./fleet_store.ts";
@@ -23,6 +30,21 @@ export interface EventRow {
   at: number;
 }
 
+/**
+ * The counter a device's write stores, `?c`, when the device may be written: with key parameter `k`
+ * bound, it must still have that public key and not be rejected. Else NULL, which the counter's
+ * `NOT NULL` refuses ("NOT NULL constraint failed: devices.counter"), aborting the transaction.
+ */
+function counterIfWritable(c: string, k: string): string {
+  return `CASE WHEN ${k} IS NULL OR (public_key = ${k} AND state <> 'rejected') THEN ${c} END`;
+}
+
+/** What a device's write requires of the device, besides its counter. */
+export interface WriteCondition {
+  /** The public key the request was verified with (`null`: none). */
+  publicKey: string | null;
+}
+
 /** Make a device's labels exactly `labels`. */
 export function labelStatements(id: string, labels: Record<string, string>): SqlStatement[] {
   const json = JSON.stringify(labels);
@@ -41,16 +63,20 @@ export function labelStatements(id: string, labels: Record<string, string>): Sql
 }
 
 /**
- * Advance the counter (the trigger refuses one that does not increase) and mark the device seen;
- * returns the device's id, so no row means no such device.
+ * Advance the counter (the trigger refuses one that does not increase; see
+ * {@linkcode WriteCondition}) and mark the device seen; returns its state, so no row means no device.
  */
-export function advanceStatement(id: string, options: { counter?: number; now: number }): SqlStatement {
+export function advanceStatement(
+  id: string,
+  options: { counter?: number; now: number } & Partial<WriteCondition>,
+): SqlStatement {
   const { counter, now } = options;
   return counter === undefined
-    ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1 RETURNING id", params: [id, now] }
+    ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1 RETURNING state", params: [id, now] }
     : {
-      sql: "UPDATE devices SET counter = ?2, last_seen = ?3 WHERE id = ?1 RETURNING id",
-      params: [id, counter, now],
+      sql: `UPDATE devices SET counter = ${counterIfWritable("?2", "?4")}, last_seen = ?3 WHERE id = ?1
+        RETURNING state`,
+      params: [id, counter, now, options.publicKey ?? null],
     };
 }
 
@@ -58,11 +84,11 @@ export function advanceStatement(id: string, options: { counter?: number; now: n
 export function checkInStatement(
   id: string,
   inventory: Pick<Inventory, "deviceType" | "osVersion" | "droverVersion">,
-  options: { counter: number; now: number },
+  options: { counter: number; now: number } & WriteCondition,
 ): SqlStatement {
   return {
-    sql: `UPDATE devices SET counter = ?2, last_seen = ?3, device_type = ?4, os_version = ?5, drover_version = ?6
-      WHERE id = ?1 RETURNING id`,
+    sql: `UPDATE devices SET counter = ${counterIfWritable("?2", "?7")}, last_seen = ?3, device_type = ?4,
+      os_version = ?5, drover_version = ?6 WHERE id = ?1 RETURNING state`,
     params: [
       id,
       options.counter,
@@ -70,18 +96,19 @@ export function checkInStatement(
       inventory.deviceType,
       inventory.osVersion ?? null,
       inventory.droverVersion,
+      options.publicKey,
     ],
   };
 }
 
 /** Make a device's apps exactly `apps` (unchanged rows are left alone, so counts do not churn). */
 export function appStatements(id: string, apps: readonly InventoryApp[]): SqlStatement[] {
-  const json = JSON.stringify(apps);
+  const params = [id, JSON.stringify(apps)];
   return [
     {
       sql: `DELETE FROM device_apps WHERE device_id = ?1
         AND name NOT IN (SELECT json_extract(value, '$.name') FROM json_each(?2))`,
-      params: [id, json],
+      params,
     },
     {
       sql: `INSERT INTO device_apps (device_id, name, ref, commit_id, serial, sha256, release_id)
@@ -92,7 +119,7 @@ export function appStatements(id: string, apps: readonly InventoryApp[]): SqlSta
           serial = excluded.serial, sha256 = excluded.sha256, release_id = excluded.release_id
         WHERE ref IS NOT excluded.ref OR commit_id IS NOT excluded.commit_id OR serial IS NOT excluded.serial
           OR sha256 IS NOT excluded.sha256 OR release_id IS NOT excluded.release_id`,
-      params: [id, json],
+      params,
     },
   ];
 }

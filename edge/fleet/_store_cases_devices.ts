@@ -121,7 +121,7 @@ export const DEVICE_CASES: StoreCase[] = [
         counter: 2,
         now: minutes(5),
       });
-      assert.equal(stored, undefined, "nothing is read back: getDevice reads the device");
+      assert.deepEqual(stored, { state: "accepted" }, "only the state is read back: getDevice reads the device");
       assert.deepEqual((await store.listDevices()).items, [{
         id: d.id,
         state: "accepted",
@@ -185,6 +185,51 @@ export const DEVICE_CASES: StoreCase[] = [
         } = ?1`, [unknown]);
         assert.equal(Number(row?.n), 0, table);
       }
+    },
+  },
+  {
+    name: "device writes with publicKey: only a device that still has that key and is not rejected is written",
+    async run(store, db) {
+      const d = await newDevice(), other = await newDevice();
+      await store.enroll({ ...d, counter: 1 });
+      const write = (counter: number, publicKey: string) =>
+        store.recordCheckIn(d.id, inventory([app("acme/radio", `${counter}`.padStart(7, "1"))]), {
+          counter,
+          publicKey,
+        });
+      assert.deepEqual(await write(2, d.publicKey), { state: "pending" });
+      const snapshot = async () => ({
+        detail: await store.getDevice(d.id),
+        rows: await db.sql("SELECT counter FROM devices WHERE id = ?1", [d.id]),
+      });
+      const before = await snapshot();
+      await rejects(write(3, other.publicKey), NotFoundError, /with that key, not rejected/);
+      await rejects(
+        store.recordReports(d.id, [event("acme/radio", "1111111", "install", "ok")], {
+          counter: 3,
+          publicKey: other.publicKey,
+        }),
+        NotFoundError,
+      );
+      await store.setState(d.id, "rejected");
+      await rejects(write(3, d.publicKey), NotFoundError);
+      await rejects(
+        store.recordReports(d.id, [event("acme/radio", "1111111", "install", "ok")], {
+          counter: 3,
+          publicKey: d.publicKey,
+        }),
+        NotFoundError,
+      );
+      await store.setState(d.id, "pending");
+      assert.deepEqual(await snapshot(), before, "refused writes store nothing, the counter included");
+      assert.deepEqual(await write(3, d.publicKey), { state: "pending" });
+      await store.setState(d.id, "accepted");
+      const r = await store.recordReports(d.id, [event("acme/radio", "1111111", "install", "ok")], {
+        counter: 4,
+        publicKey: d.publicKey,
+      });
+      assert.deepEqual(r, { accepted: 1, duplicates: 0 });
+      await rejects(write(5, 7 as unknown as string), TypeError, /'publicKey'/);
     },
   },
   {

@@ -1,5 +1,5 @@
 /** Private: the argument checks of the SQL fleet store (`TypeError`/`RangeError`, `Cannot …`). */
-import { DEVICE_STATES, type DeviceState } from "./fleet_store.ts";
+import { DEVICE_STATES, type DeviceState, type DeviceWriteOptions } from "./fleet_store.ts";
 
 /** `TypeError` unless `state` is a device state. */
 export function assertState(state: unknown): asserts state is DeviceState {
@@ -27,4 +27,14 @@ export function timeOf(now: Date | undefined, what: string): number {
   const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : NaN;
   if (!Number.isFinite(ms)) throw new TypeError(`Cannot ${what}: 'now' must be a valid Date`);
   return ms;
+}
+
+/** The checked counter and key condition (`null`: none) of a device's write. */
+export function checkWriteOptions(options: DeviceWriteOptions): { counter: number; publicKey: string | null } {
+  const { counter, publicKey } = options ?? {};
+  assertCounter(counter);
+  if (publicKey !== undefined && typeof publicKey !== "string") {
+    throw new TypeError("Cannot write device: 'publicKey' must be a string");
+  }
+  return { counter, publicKey: publicKey ?? null };
 }

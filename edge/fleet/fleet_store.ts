@@ -8,7 +8,8 @@
  * (`core/fleet/device_request.ts`). The store accepts it only when it is above the device's
  * stored counter and advances it in the same transaction as the write, so a replayed or
  * reordered request changes nothing (`ReplayError`). Policy stays with the caller: the store
- * does not refuse a rejected device's writes; routes check `getDeviceKey(id).state` first.
+ * refuses a rejected device's writes only when the caller passes the key it verified with
+ * (`DeviceWriteOptions.publicKey`); routes check `getDeviceKey(id).state` otherwise.
  *
  * Times are `Date`s (the edge's clock, except `at` of events: the device's clock).
  *
@@ -157,6 +158,19 @@ export interface EnrollTokenRecord {
   uses: number | null;
 }
 
+/** Options of a device's write ({@linkcode FleetStore.recordCheckIn}, {@linkcode FleetStore.recordReports}). */
+export interface DeviceWriteOptions {
+  /** The signed request's counter: must be above the stored one (`ReplayError`), which it becomes. */
+  counter: number;
+  now?: Date;
+  /**
+   * The stored public key the request was verified with. When given, the write applies only while
+   * the device still has that key and is not rejected, checked in the write's own transaction
+   * (`NotFoundError` otherwise, nothing written): a verifier that cached the key needs no read first.
+   */
+  publicKey?: string;
+}
+
 /** The fleet's storage. Errors: `NotFoundError` (unknown device), `ReplayError`, `TypeError`/`RangeError`. */
 export interface FleetStore {
   /** Register a device, or return it when already enrolled (`created: false`). */
@@ -170,9 +184,10 @@ export interface FleetStore {
   /**
    * Store a check-in: counter check-and-advance, last seen, inventory and labels, atomically. An
    * inventory `parseInventory` returned (`ParsedInventory`, see `isParsedInventory`) is stored as
-   * is; any other is checked first. Resolves with nothing: `getDevice` reads the device.
+   * is; any other is checked first. Resolves with the device's state only (`getDevice` reads the
+   * device).
    */
-  recordCheckIn(id: string, inventory: Inventory, options: { counter: number; now?: Date }): Promise<void>;
+  recordCheckIn(id: string, inventory: Inventory, options: DeviceWriteOptions): Promise<{ state: DeviceState }>;
   /**
    * Store report events idempotently by event id (per device): a repeated id is acknowledged but
    * counted once. Atomic with the counter check-and-advance. Keeps the newest
@@ -181,7 +196,7 @@ export interface FleetStore {
   recordReports(
     id: string,
     events: readonly ReportEvent[],
-    options: { counter: number; now?: Date },
+    options: DeviceWriteOptions,
   ): Promise<{ accepted: number; duplicates: number }>;
   /** Devices by id, filtered, `limit` (default 50, 1 to 500) per page from `cursor`. */
   listDevices(options?: DeviceFilter & { limit?: number; cursor?: string | null }): Promise<Page<Device>>;

@@ -57,10 +57,10 @@ class SqliteDriver implements SqlDriver {
 
   batch(statements: readonly SqlStatement[], options: { readOnly?: boolean } = {}): Promise<Row[][]> {
     // Synchronous from BEGIN to COMMIT: nothing else on this connection runs in between.
-    this.#db.exec(options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+    this.#prepare(options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE").run();
     try {
       const out = statements.map((s) => this.#prepare(s.sql).all(...(s.params ?? [])) as Row[]);
-      this.#db.exec("COMMIT");
+      this.#prepare("COMMIT").run();
       return Promise.resolve(out);
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");

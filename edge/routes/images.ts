@@ -83,7 +83,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
       headers: {
         "location": joinUrl(baseUrl(ask.url, state.config), target.url).href,
         "x-drover-version": entry.version,
-        "x-drover-sha256": target.hashes.sha256,
+        "x-drover-sha256": target.hashes.sha256 ?? "",
         "cache-control": `public, max-age=${state.config.shortMaxAge}`,
       },
     };

@@ -4,12 +4,22 @@
  * targets (409 `E_STALE`), verifies against the current root's targets role (403 `E_TRUST`), and
  * every target it names is already uploaded with the signed length (409 `E_CONFLICT`). Then the
  * edge re-signs snapshot and timestamp with its online keys (core's `RepositoryWriter.acceptTargets`)
- * and drops its caches.
+ * and drops its caches. The check and the write hold the storage's lock (`RepoState.exclusive`), so of
+ * two publishes of one version, whichever process or isolate serves them, one is accepted and the
+ * other refused (409 `E_STALE`). The answer is `{ versions, warnings }`: `warnings` names the new
+ * releases legacy radiodan clients are not offered (no sha1, not gzip; `GET /releases` leaves them out).
  * @module
  */
 import type { Hono } from "hono";
-import { decodeMetadata, RepositoryWriter, targetInfoFromTuf, verifyEnvelope } from "../../core/trust/mod.ts";
-import type { RootKeys, TargetInfo } from "../../core/trust/mod.ts";
+import {
+  decodeMetadata,
+  legacyRefusal,
+  releasesDocument,
+  RepositoryWriter,
+  targetInfoFromTuf,
+  verifyEnvelope,
+} from "../../core/trust/mod.ts";
+import type { AppCustom, RootKeys, TargetInfo } from "../../core/trust/mod.ts";
 import type { RepoState } from "../repo_state.ts";
 import { publishAuth } from "../auth.ts";
 import { limitBody } from "../body.ts";
@@ -41,7 +51,7 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
       throw new HttpError(503, "Cannot publish: this edge holds no snapshot/timestamp keys");
     }
     const envelope = parseTargets(bytes);
-    const versions = await state.exclusive(async () => {
+    const { versions, warnings } = await state.exclusive(async () => {
       const view = await loadView(state.storage);
       if (!view.root) {
         throw new HttpError(409, "Cannot publish: the repository has no root yet");
@@ -63,6 +73,7 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
         now: new Date(state.config.clock()),
       });
       const result = await writer.acceptTargets(envelope);
+      const warnings = legacyWarnings(targets, view.targets);
       for (const target of targets) {
         await state.storage.linkBlob?.(target.hashes.sha256, target.url).catch((error) => {
           state.config.log(
@@ -70,9 +81,9 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
           );
         });
       }
-      return result.versions;
+      return { versions: result.versions, warnings };
     }).finally(() => state.invalidate());
-    return jsonResponse({ versions }, { headers: { "cache-control": "no-store" } });
+    return jsonResponse({ versions, warnings }, { headers: { "cache-control": "no-store" } });
   });
 }
 
@@ -102,12 +113,17 @@ function bad(detail: string): HttpError {
   return new HttpError(400, `Cannot publish: ${detail}`);
 }
 
-function targetInfos(targets: Record<string, Record<string, unknown>>): TargetInfo[] {
-  const out: TargetInfo[] = [];
+/** A target the edge stores: its blobs are content-addressed by sha256. */
+type StoredTarget = TargetInfo & { hashes: { sha256: string } };
+
+function targetInfos(targets: Record<string, Record<string, unknown>>): StoredTarget[] {
+  const out: StoredTarget[] = [];
   for (const [path, entry] of Object.entries(targets)) {
     try {
       if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
-      out.push(targetInfoFromTuf(path, entry));
+      const info = targetInfoFromTuf(path, entry);
+      if (info.hashes.sha256 === undefined) throw new TypeError("no sha256 (the edge stores blobs by sha256)");
+      out.push(info as StoredTarget);
     } catch (error) {
       throw new HttpError(400, `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {
         cause: error,
@@ -117,7 +133,20 @@ function targetInfos(targets: Record<string, Record<string, unknown>>): TargetIn
   return out;
 }
 
-async function requireUploaded(state: RepoState, targets: TargetInfo[]): Promise<void> {
+/** The current releases of this publish (new paths) that `GET /releases` leaves out, and why. */
+function legacyWarnings(targets: TargetInfo[], before: Map<string, TargetInfo>): string[] {
+  const every = releasesDocument(targets, { legacyOnly: false });
+  const out: string[] = [];
+  for (const target of targets) {
+    const c = target.custom as AppCustom;
+    if (c.kind !== "app" || before.has(target.path) || every[c.name]?.[c.ref]?.file !== target.url) continue;
+    const why = legacyRefusal(target);
+    if (why) out.push(`${c.name} ${c.ref} ${c.commit}: not offered to legacy radiodan clients: ${why}`);
+  }
+  return out;
+}
+
+async function requireUploaded(state: RepoState, targets: StoredTarget[]): Promise<void> {
   const missing: string[] = [];
   for (const target of targets) {
     const head = await state.storage.headBlob(target.hashes.sha256, { path: target.url });

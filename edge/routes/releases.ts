@@ -1,6 +1,8 @@
 /**
  * `GET /releases` and `GET /`: the radiodan-compatible document
- * `{ name: { ref: { commit, file, sha1, sha256, size, updated, serial } } }` with `file` made absolute.
+ * `{ name: { ref: { commit, file, sha1, sha256, size, updated, serial } } }` with `file` made absolute:
+ * only the names and refs whose current release legacy clients can install (sha1, gzip; see
+ * core/trust `legacyRefusal`), since a missing `sha1` panics the original updater for every app.
  * `GET /` answers JSON too (the original radiodan updater fetches its API host's root), unless the
  * client asks for HTML, which gets a short page saying how to use the server.
  * @module
@@ -63,7 +65,7 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
 
 function render(view: RepoView, base: string): string {
   const out: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const [name, refs] of Object.entries(view.releases)) {
+  for (const [name, refs] of Object.entries(view.legacyReleases)) {
     const entries: Record<string, Record<string, unknown>> = {};
     for (const [ref, entry] of Object.entries(refs)) {
       entries[ref] = { ...entry, file: joinUrl(base, String(entry.file)).href };

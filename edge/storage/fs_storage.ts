@@ -3,15 +3,17 @@
  * (`tuf/`, `targets/<dir>/<sha256>.<basename>`, `releases.json`), so `repo` output is served
  * as is by pointing `DROVER_DATA` at it. Blobs uploaded through the edge are kept by content
  * address in `blobs/<sha256>` and hard-linked to their target path when metadata naming them is
- * published, so the directory stays a complete static repository.
+ * published, so the directory stays a complete static repository. Its lock is the file `<root>/.lock`,
+ * the one `drover-repo` takes too.
  * @module
  */
 import { constants } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BlobInfo, BlobLocation, BlobRead, Storage } from "./storage.ts";
+import type { BlobInfo, BlobLocation, BlobRead, Storage, StorageLock } from "./storage.ts";
 import { checkPath, checkSha256 } from "./_checks.ts";
+import { lockFile } from "./_fs_lock.ts";
 
 const CHUNK = 256 * 1024;
 
@@ -87,7 +89,7 @@ export class FsStorage implements Storage {
         throw error;
       }
       for (const entry of entries) {
-        if (entry.name.endsWith(".tmp")) continue;
+        if (entry.name.endsWith(".tmp") || /^\.lock(\.|$)/.test(entry.name)) continue; // not documents
         const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
         if (entry.isDirectory()) await walk(child);
         else if (entry.isFile()) out.push(child);
@@ -175,6 +177,12 @@ export class FsStorage implements Storage {
     } catch (error) {
       if ((error as { code?: string }).code !== "EEXIST" && !isMissing(error)) throw error;
     }
+  }
+
+  /** `<root>/.lock` (pid and start time; a dead holder's lock is taken over), shared with `drover-repo`. */
+  async lock(options: { waitMs?: number } = {}): Promise<StorageLock> {
+    await mkdir(this.#root, { recursive: true });
+    return await lockFile(join(this.#root, ".lock"), { waitMs: options.waitMs ?? 10_000 });
   }
 
   #candidates(sha256: string, location?: BlobLocation): string[] {

@@ -5,15 +5,18 @@
  *
  * Layout in the bucket: documents at their repository path, uploaded blobs at `blobs/<sha256>`;
  * a static repository copied into the bucket as is (`targets/<dir>/<sha256>.<basename>`) is served too.
+ * Publishes lock the bucket with a lease object (`.lock`, conditional puts; `_r2_lease.ts`).
  * @module
  */
-import type { BlobInfo, BlobLocation, BlobRead, Storage } from "./storage.ts";
+import type { BlobInfo, BlobLocation, BlobRead, Storage, StorageLock } from "./storage.ts";
 import { checkPath, checkSha256 } from "./_checks.ts";
+import { type LeaseBucket, takeLease } from "./_r2_lease.ts";
 import { HttpError } from "../http_error.ts";
 
 /** The part of an R2 object this storage reads. */
 export interface R2ObjectLike {
   size: number;
+  etag?: string;
   body?: ReadableStream<Uint8Array>;
   arrayBuffer?(): Promise<ArrayBuffer>;
 }
@@ -22,11 +25,13 @@ export interface R2ObjectLike {
 export interface R2BucketLike {
   head(key: string): Promise<R2ObjectLike | null>;
   get(key: string, options?: { range?: { offset: number; length: number } }): Promise<R2ObjectLike | null>;
+  /** With `onlyIf`, resolves to `null` when the condition does not hold (nothing written). */
   put(
     key: string,
     value: ReadableStream | ArrayBuffer | Uint8Array,
-    options?: { sha256?: string },
+    options?: { sha256?: string; onlyIf?: Record<string, string> },
   ): Promise<unknown>;
+  delete?(key: string): Promise<void>;
   list(options?: { prefix?: string; cursor?: string }): Promise<
     { objects: { key: string }[]; truncated: boolean; cursor?: string }
   >;
@@ -147,6 +152,11 @@ export class R2Storage implements Storage {
     const head = await this.#bucket.head(`blobs/${sha256}`);
     if (!head) throw new TypeError("Cannot store blob: not found after writing");
     return { size: head.size };
+  }
+
+  /** A lease on the bucket (`.lock`, taken with conditional puts); a dead holder's lease expires. */
+  lock(options: { waitMs?: number } = {}): Promise<StorageLock> {
+    return takeLease(this.#bucket as LeaseBucket, { waitMs: options.waitMs ?? 10_000 });
   }
 }
 

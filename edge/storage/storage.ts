@@ -59,4 +59,16 @@ export interface Storage {
   putBlob(sha256: string, body: ReadableStream<Uint8Array>, options?: { length?: number }): Promise<BlobInfo>;
   /** Optional: also expose a stored blob at its repository path (keeps a directory a complete static repository). */
   linkBlob?(sha256: string, path: string): Promise<void>;
+  /**
+   * Optional: the repository's lock across processes (edges on one directory, `drover-repo`, Workers
+   * isolates on one bucket), held across a read-modify-write of metadata. Waits up to `waitMs` for
+   * the holder, then throws `TransientError` (try later). Without it, only one process may publish.
+   */
+  lock?(options?: { waitMs?: number }): Promise<StorageLock>;
+}
+
+/** A held {@linkcode Storage.lock}. */
+export interface StorageLock {
+  /** Gives the lock up (idempotent; never removes a lock another holder took over). */
+  release(): Promise<void>;
 }

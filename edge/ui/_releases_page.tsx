@@ -107,7 +107,7 @@ function Images(props: { view: RepoView }) {
                         {image.prerelease ? <span class="badge s-pending">pre-release</span> : null}
                       </td>
                       <td class="num">{bytes(image.target.length)}</td>
-                      <td class="mono small">{image.target.hashes.sha256.slice(0, 16)}…</td>
+                      <td class="mono small">{(image.target.hashes.sha256 ?? "").slice(0, 16)}…</td>
                     </tr>
                   ))}
                 </tbody>

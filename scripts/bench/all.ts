@@ -17,6 +17,7 @@ import { benchInstall } from "./install.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFleet } from "./fleet.ts";
 import { benchDashboard } from "./dashboard.ts";
+import { benchDelta } from "./delta.ts";
 
 const BENCHES: Record<string, (quick: boolean) => Promise<string>> = {
   sha256: async (quick) => {
@@ -29,6 +30,7 @@ const BENCHES: Record<string, (quick: boolean) => Promise<string>> = {
   edge: async (quick) => (await benchEdge({ durationS: quick ? 2 : 5, runs: quick ? 1 : 3 })).table,
   fleet: async (quick) => (await benchFleet({ quick })).table,
   dashboard: async (quick) => (await benchDashboard({ quick })).table,
+  delta: (quick) => benchDelta({ quick }),
 };
 
 async function main(args: string[]): Promise<number> {

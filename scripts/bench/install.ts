@@ -28,6 +28,7 @@ import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/p
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { exec, execMeasured } from "./_processes.ts";
 
 /** Options of {@linkcode benchInstall}. */
 export interface InstallBenchOptions {
@@ -276,7 +277,7 @@ async function droverRun(
   const argv = runtime === "node" ? ["node", bundle, ...args] : [DENO, "run", "-A", bundle, ...args];
   await exec("sync", []);
   const started = performance.now();
-  const peakKiB = await execMeasured(argv);
+  const peakKiB = await execMeasured(argv, join(ROOT, ".bench"));
   const seconds = (performance.now() - started) / 1000;
   return { name: `drover ${command} (${runtime})`, seconds, ratio: 0, peakRssMiB: peakKiB / 1024 };
 }
@@ -285,48 +286,8 @@ async function droverRun(
 async function idleRss(runtime: "node" | "deno", bundle: string): Promise<number> {
   const argv = runtime === "node" ? ["node", bundle, "--version"] : [DENO, "run", "-A", bundle, "--version"];
   const peaks: number[] = [];
-  for (let i = 0; i < 3; i++) peaks.push((await execMeasured(argv)) / 1024);
+  for (let i = 0; i < 3; i++) peaks.push((await execMeasured(argv, join(ROOT, ".bench"))) / 1024);
   return median(peaks);
-}
-
-/** Runs argv; resolves to its peak RSS in KiB (GNU time when present, else VmHWM polling). */
-async function execMeasured(argv: string[]): Promise<number> {
-  if (existsSync("/usr/bin/time")) {
-    const out = join(ROOT, ".bench", `time-${process.pid}.txt`);
-    await exec("/usr/bin/time", ["-f", "%M", "-o", out, ...argv]);
-    const kib = Number((await readFile(out, "utf8")).trim().split("\n").at(-1));
-    await rm(out, { force: true });
-    return kib;
-  }
-  let peak = 0;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
-  const poll = setInterval(async () => {
-    const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
-    const m = /VmHWM:\s+(\d+)/.exec(status);
-    if (m) peak = Math.max(peak, Number(m[1]));
-  }, 20);
-  try {
-    await waitFor(child, argv);
-  } finally {
-    clearInterval(poll);
-  }
-  return peak;
-}
-
-function exec(cmd: string, args: string[]): Promise<void> {
-  return waitFor(spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] }), [cmd, ...args]);
-}
-
-function waitFor(child: ReturnType<typeof spawn>, argv: string[]): Promise<void> {
-  let stderr = "";
-  child.stderr?.on("data", (d: Uint8Array) => (stderr = (stderr + d).slice(-4000)));
-  return new Promise((ok, fail) => {
-    child.on("error", fail);
-    child.on("close", (code) => {
-      if (code === 0) ok();
-      else fail(new Error(`Cannot bench install: ${argv.join(" ")} exited ${code}\n${stderr.trim()}`));
-    });
-  });
 }
 
 function median(values: number[]): number {

@@ -1,6 +1,7 @@
 /**
  * Private: the `repo` program (`deno task repo …`, `dist/drover-repo.mjs`) on drover's command
- * framework (`device/cli/`): every subcommand takes `--repo DIR` and `--keys DIR`.
+ * framework (`device/cli/`): every subcommand takes `--repo DIR`, `--keys DIR` and `--lock-wait SECONDS`
+ * (how long a command that changes metadata waits for the repository's lock; `_repo_lock.ts`).
  */
 import type { Cli } from "../../device/cli/cli.ts";
 
@@ -8,5 +9,5 @@ import type { Cli } from "../../device/cli/cli.ts";
 export const REPO_CLI: Cli = {
   name: "repo",
   title: "drover-repo",
-  options: { repo: { type: "string" }, keys: { type: "string" } },
+  options: { repo: { type: "string" }, keys: { type: "string" }, "lock-wait": { type: "string" } },
 };

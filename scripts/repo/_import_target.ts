@@ -1,7 +1,8 @@
 /**
  * Private: copy an artifact into `targets/<dir>/<sha256>.<basename>`, computing sha256, sha1 and
  * sha512 while streaming (never buffered whole); the file appears under its final name only
- * after the copy is complete and fsynced (temp + rename).
+ * after the copy is complete and fsynced (temp + rename). An `observe` callback sees every chunk as it
+ * streams (the copy waits for the promise it returns: backpressure), e.g. to look into the archive.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -19,8 +20,20 @@ export interface Imported {
   url: string;
 }
 
+/** Options of {@linkcode importTarget}. */
+export interface ImportOptions {
+  /** Called with each chunk in order while it streams; must not throw (it would fail the import). */
+  observe?: (chunk: Uint8Array) => Promise<void> | void;
+}
+
 /** Stream `file` into the repository as target `path`. */
-export async function importTarget(store: FsRepoStore, path: string, file: string): Promise<Imported> {
+export async function importTarget(
+  store: FsRepoStore,
+  path: string,
+  file: string,
+  options: ImportOptions = {},
+): Promise<Imported> {
+  const observe = options.observe;
   const dir = dirname(store.resolve(targetUrl(path, "0".repeat(64))));
   await mkdir(dir, { recursive: true });
   const tmp = `${dir}/.import-${randomBytes(6).toString("hex")}.tmp`;
@@ -30,7 +43,8 @@ export async function importTarget(store: FsRepoStore, path: string, file: strin
     transform(chunk: Uint8Array, _enc, done) {
       length += chunk.length;
       for (const h of Object.values(hashers)) h.update(chunk);
-      done(null, chunk);
+      if (!observe) return done(null, chunk);
+      Promise.resolve(observe(chunk)).then(() => done(null, chunk), done);
     },
   });
   try {

@@ -4,6 +4,8 @@
  * serial = previous highest for name and ref + 1, and sign targets, snapshot and timestamp.
  * With `--rollout` the target's `custom.rollout` holds a signed staged rollout (core/rollout) with
  * its own id `<owner>:<app>:<ref>:<serial>:<commit>` (unique per publication: the serial rises).
+ * With `--role ROLE` the release is signed into that delegated role (`repo delegate`) instead of
+ * top-level targets, with the role's key.
  *
  * @example
  * ```ts ignore
@@ -15,7 +17,7 @@
  */
 import { open, stat } from "node:fs/promises";
 import semver from "semver";
-import { type AppCustom, appTargetPath } from "../../core/trust/mod.ts";
+import { type AppCustom, appTargetPath, isDelegatedRoleName, legacyRefusal } from "../../core/trust/mod.ts";
 import { assertSegment } from "../../core/names/mod.ts";
 import {
   createRollout,
@@ -28,11 +30,13 @@ import { defineCommand, numberOption, type Parsed, required } from "../../device
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget } from "./_import_target.ts";
+import { DeployScanner, deployWarnings } from "./_deploy_scan.ts";
+import { chunksWanted, writeChunkedForm } from "./_chunked_form.ts";
 import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
-                    [--version V] [--allow-downgrade]
+                    [--version V] [--allow-downgrade] [--no-chunks] [--role ROLE]
                     [--rollout STEPS [--halt-after N] [--halt-failures PERCENT]] [--json]
 
 Add an app release: ARCHIVE (.tar.gz or .tar) is streamed to
@@ -46,6 +50,10 @@ snapshot and timestamp metadata.
   --commit SHA         7 to 64 hex digits
   --version V          optional semantic version of the release
   --allow-downgrade    signed permission for devices to install it over a newer release
+  --role ROLE          sign the release into delegated role ROLE (repo delegate) with its key
+                       (ROLE.json in --keys; with the snapshot and timestamp keys, no targets key)
+  --no-chunks          do not write the chunked form (pack + index targets for deltas, linked from
+                       custom.delta); env DROVER_REPO_CHUNKS=0 does the same
   --rollout STEPS      staged rollout, signed with the release: PERCENT[@HOURSh],… e.g.
                        5,25@24h,100@72h (5% of devices at publication, 25% from 24 h after it,
                        all from 72 h); hours strictly increase, percents never decrease. Without
@@ -54,7 +62,12 @@ snapshot and timestamp metadata.
   --halt-after N       halt rule: judge once N devices finished the install (default 5)
   --halt-failures PCT  halt rule: halt when more than PCT% of them failed, rolled back or went
                        silent (default 20)
-  --json               print one JSON document: { target, versions, rollout }
+  --json               print one JSON document: { target, versions, rollout, warnings }
+
+Warns (stderr; "warnings" in --json) when legacy radiodan clients would not handle the release:
+an archive without a .deploy ({"name","ref","commit"}) at its root, or whose .deploy names
+another app, ref or commit than --name/--ref/--commit, and an uncompressed .tar (they only
+install gzip; releases.json leaves such a release out).
 `;
 
 /** The `add-app` subcommand. */
@@ -70,6 +83,8 @@ export const command = defineCommand({
     file: { type: "string" },
     version: { type: "string" },
     "allow-downgrade": { type: "boolean" },
+    "no-chunks": { type: "boolean" },
+    role: { type: "string" },
     rollout: { type: "string" },
     "halt-after": { type: "string" },
     "halt-failures": { type: "string" },
@@ -90,14 +105,21 @@ export const command = defineCommand({
     const staged = rolloutOptions(parsed);
     const ext = await archiveExt(file);
     const path = UsageError.check(() => appTargetPath({ name, ref, commit, ext }));
-    const { store, writer } = await openRepo(parsed);
+    const role = v.role as string | undefined;
+    if (role !== undefined && !isDelegatedRoleName(role)) {
+      throw new UsageError(`Cannot add app: --role '${role}' is not a role name`);
+    }
+    await using repo = await openRepo(parsed, io, { role });
+    const { store, writer } = repo;
     let serial = 0;
-    for (const t of writer.targets().values()) {
+    for (const t of [...writer.targets().values(), ...writer.resolvedTargets().values()]) {
       const c = t.custom as AppCustom;
       if (c.kind === "app" && c.name === name && c.ref === ref && c.serial > serial) serial = c.serial;
     }
     io.stderr(`importing ${file}\n`);
-    const imported = await importTarget(store, path, file);
+    const deploy = new DeployScanner();
+    const imported = await importTarget(store, path, file, { observe: (chunk) => deploy.push(chunk) });
+    const warnings = deployWarnings(await deploy.finish(), { name, ref, commit });
     const now = new Date();
     const custom: AppCustom = { kind: "app", name, ref, commit, serial: serial + 1, updated: isoOf(now) };
     if (version) custom.version = version;
@@ -106,17 +128,25 @@ export const command = defineCommand({
       const id = `${name.replace("/", ":")}:${ref}:${custom.serial}:${commit}`;
       custom.rollout = createRollout({ id, publishedAt: now, steps: staged.steps, halt: staged.halt });
     }
+    if (chunksWanted(v["no-chunks"], io.env)) {
+      const delta = await writeChunkedForm({ store, writer }, { path, file, gzip: ext === ".tar.gz" });
+      Object.assign(custom, { delta });
+    }
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
     const target = writer.targets().get(path);
+    const legacy = target && legacyRefusal(target);
+    if (legacy) warnings.push(`not offered to legacy radiodan clients (releases.json): ${legacy}`);
+    if (!parsed.json) { for (const warning of warnings) io.stderr(`warning: ${warning}\n`); }
     const rollout = custom.rollout;
     const rolloutText = rollout
       ? `\nrollout ${rollout.id}: ${formatRolloutSteps(rollout.steps)} from ${rollout.publishedAt}, ` +
         `halt once ${rollout.halt.minDevices} devices finished if more than ${rollout.halt.maxFailurePercent}% failed`
       : "";
     printResult(io, parsed, {
-      doc: { target, versions, rollout: rollout ?? null },
-      text: `${path} serial ${custom.serial}: ${imported.url} (targets v${versions.targets})${rolloutText}`,
+      doc: { target, versions, delegatedVersions: writer.delegatedVersions, rollout: rollout ?? null, warnings },
+      text: `${path} serial ${custom.serial}: ${imported.url} ` +
+        `(${role ? `role ${role} v${writer.delegatedVersions[role]}` : `targets v${versions.targets}`})${rolloutText}`,
     });
     return 0;
   },
@@ -156,14 +186,12 @@ function rolloutOptions(parsed: Parsed): { steps: RolloutStep[]; halt: Partial<R
   return { steps, halt: { minDevices, maxFailurePercent } };
 }
 
-/** `.tar.gz` or `.tar`, from the name or else the gzip magic bytes. */
+/** `.tar.gz` or `.tar`, from the gzip magic bytes (what the content is, whatever the name says). */
 async function archiveExt(file: string): Promise<".tar.gz" | ".tar"> {
   const info = await stat(file).catch((e) => {
     throw new UsageError(`Cannot add app: cannot read --file ${file}: ${(e as Error).message}`, { cause: e });
   });
   if (!info.isFile()) throw new UsageError(`Cannot add app: --file ${file} is not a file`);
-  if (/\.(tar\.gz|tgz)$/.test(file)) return ".tar.gz";
-  if (/\.tar$/.test(file)) return ".tar";
   const fh = await open(file, "r");
   try {
     const head = new Uint8Array(2);

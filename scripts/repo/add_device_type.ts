@@ -46,7 +46,8 @@ export const command = defineCommand({
     UsageError.check(() => assertDeviceType(slug, { what: "slug" }));
     const aliases = (v.alias as string[] | undefined) ?? [];
     for (const a of aliases) UsageError.check(() => assertDeviceType(a, { what: "alias" }));
-    const { store, writer } = await openRepo(parsed);
+    await using repo = await openRepo(parsed, io);
+    const { store, writer } = repo;
     const list = await currentDeviceTypes(store, writer);
     for (const d of list) {
       if (

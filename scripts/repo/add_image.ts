@@ -21,11 +21,12 @@ import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { canonicalSlug, currentDeviceTypes } from "./_device_types.ts";
 import { importTarget } from "./_import_target.ts";
+import { chunksWanted, writeChunkedForm } from "./_chunked_form.ts";
 import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-image --repo DIR --keys DIR --device-type SLUG --version V --file IMAGE
-                      [--variant prod|dev] [--prerelease] [--recommended] [--json]
+                      [--variant prod|dev] [--prerelease] [--recommended] [--no-chunks] [--json]
 
 Add an OS image for a device type already added with add-device-type (slug or alias; stored
 under the canonical slug). IMAGE is streamed to targets/images/<slug>/<version>/<variant>/
@@ -37,6 +38,8 @@ timestamp metadata.
   --variant         prod (default) or dev
   --prerelease      mark as a pre-release (implied when the version has a pre-release part)
   --recommended     mark as recommended
+  --no-chunks       do not write the chunked form (pack + index targets for deltas); env
+                    DROVER_REPO_CHUNKS=0 does the same
   --json            print one JSON document: { target, versions }
 `;
 
@@ -52,6 +55,7 @@ export const command = defineCommand({
     variant: { type: "string" },
     prerelease: { type: "boolean" },
     recommended: { type: "boolean" },
+    "no-chunks": { type: "boolean" },
     file: { type: "string" },
   },
   async run(parsed, io) {
@@ -68,7 +72,8 @@ export const command = defineCommand({
     if (!semantic) throw new UsageError(`Cannot add image: '${version}' is not a semantic version`);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`Cannot add image: --file ${file} is not a readable file`);
-    const { store, writer } = await openRepo(parsed);
+    await using repo = await openRepo(parsed, io);
+    const { store, writer } = repo;
     const slug = canonicalSlug(await currentDeviceTypes(store, writer), asked);
     if (!slug) {
       throw new UsageError(`Cannot add image: unknown device type '${asked}' (add it with add-device-type)`);
@@ -90,6 +95,11 @@ export const command = defineCommand({
       prerelease: Boolean(v.prerelease) || semantic.prerelease.length > 0,
     };
     if (v.recommended) custom.recommended = true;
+    if (chunksWanted(v["no-chunks"], io.env)) {
+      Object.assign(custom, {
+        delta: await writeChunkedForm({ store, writer }, { path, file, gzip: false }),
+      });
+    }
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
     const { versions } = await writer.commit();
     printResult(io, parsed, {

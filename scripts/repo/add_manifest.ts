@@ -125,7 +125,8 @@ export const command = defineCommand({
     } catch (e) {
       throw new Error(`Cannot add manifest: ${(e as Error).message.replace(/^Cannot parse manifest: /, "")}`);
     }
-    const { store, writer } = await openRepo(parsed);
+    await using repo = await openRepo(parsed, io);
+    const { store, writer } = repo;
     const targetsKey = (await readKeys(required(parsed, "keys"))).targets;
     if (!targetsKey) throw new Error("Cannot add manifest: no targets key in --keys");
     const added: string[] = [];

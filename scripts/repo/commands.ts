@@ -17,6 +17,7 @@ import { command as addImage } from "./add_image.ts";
 import { command as addManifest } from "./add_manifest.ts";
 import { command as timestamp } from "./timestamp.ts";
 import { command as rotateKey } from "./rotate_key.ts";
+import { command as delegate } from "./delegate.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -27,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   addManifest,
   timestamp,
   rotateKey,
+  delegate,
 ];

@@ -70,6 +70,13 @@ export class FsRepoStore implements RepoStore {
     }
     await syncDir(dirname(full));
   }
+
+  /** Delete `path` (no error when it is not there). */
+  async remove(path: string): Promise<void> {
+    const full = this.resolve(path);
+    await rm(full, { force: true });
+    await syncDir(dirname(full));
+  }
 }
 
 /** fsync a directory (best effort: some file systems refuse). */

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { mkdir } from "node:fs/promises";
 import { generateKeyPair, RepositoryWriter, type RoleKeys } from "../../core/trust/mod.ts";
 import { defineCommand, required } from "../../device/cli/define_command.ts";
 import { printResult } from "../../device/cli/print_result.ts";
@@ -16,6 +17,7 @@ import { UsageError } from "../../device/cli/usage_error.ts";
 import { refuseExisting, ROLES, writeKeyFile } from "./_keys.ts";
 import { REPO_CLI } from "./_cli.ts";
 import { FsRepoStore } from "./fs_repo_store.ts";
+import { lockRepo } from "./_repo_lock.ts";
 
 const help = `Usage: repo init --repo DIR --keys DIR [--expires-days N] [--json]
 
@@ -49,6 +51,8 @@ export const command = defineCommand({
       }
     }
     const store = new FsRepoStore(repoDir);
+    await mkdir(store.root, { recursive: true });
+    await using _lock = await lockRepo(store.root, { parsed, io });
     if (await store.get("tuf/1.root.json") || await store.get("tuf/root.json")) {
       throw new Error(`Cannot init: ${repoDir} already holds a repository`);
     }

@@ -43,7 +43,8 @@ export const command = defineCommand({
     if (!old) throw new UsageError(`Cannot rotate key: no ${role} key in ${keysDir}`);
     const retired = `${role}.${old.keyid.slice(0, 16)}.retired.json`;
     await refuseExisting(keysDir, [`${role}.next.json`, retired]);
-    const { writer } = await openRepo(parsed);
+    await using repo = await openRepo(parsed, io);
+    const { writer } = repo;
     const key = await generateKeyPair();
     await writeKeyFile(keysDir, `${role}.next.json`, key);
     const { versions } = await writer.rotateKey(role, key);

@@ -29,7 +29,8 @@ export const command = defineCommand({
   help,
   options: {},
   async run(parsed, io) {
-    const { writer } = await openRepo(parsed);
+    await using repo = await openRepo(parsed, io);
+    const { writer } = repo;
     const { versions } = await writer.renewTimestamp();
     printResult(io, parsed, { doc: { versions }, text: `timestamp v${versions.timestamp}` });
     return 0;

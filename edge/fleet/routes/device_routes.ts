@@ -121,26 +121,32 @@ export function deviceRoutes(app: Hono, ctx: FleetContext): void {
     return jsonResponse(device, { status: created ? 201 : 200, headers: FLEET_HEADERS });
   });
 
-  app.post("/v1/devices/:id/checkin", ctx.fleet.required, limitBody(MAX_CHECKIN_BYTES), async (c) => {
-    const req = await readSigned(c, ctx, "check in");
+  // The device writes take no middleware: readSigned checks the fleet and the body's size first.
+  app.post("/v1/devices/:id/checkin", async (c) => {
+    const req = await readSigned(c, ctx, { action: "check in", maxBytes: MAX_CHECKIN_BYTES });
     // Checked once, here: the store takes what parseInventory returned as is.
     const inventory = parseInventory(parseJsonBody(req.body, "check-in"));
-    await req.store.recordCheckIn(req.deviceId, inventory, {
-      counter: req.counter,
-      now: new Date(ctx.clock()),
-    });
-    // the state (read with the key, and a check-in never changes it) lets the device see that it
-    // was accepted (`drover status`)
-    return jsonResponse({ state: req.state, rollouts: {} }, { headers: FLEET_HEADERS });
+    const { state } = await req.write((publicKey) =>
+      req.store.recordCheckIn(req.deviceId, inventory, {
+        counter: req.counter,
+        now: new Date(ctx.clock()),
+        publicKey,
+      })
+    );
+    // the state lets the device see that it was accepted (`drover status`)
+    return jsonResponse({ state, rollouts: {} }, { headers: FLEET_HEADERS });
   });
 
-  app.post("/v1/devices/:id/reports", ctx.fleet.required, limitBody(MAX_REPORTS_BYTES), async (c) => {
-    const req = await readSigned(c, ctx, "accept reports");
+  app.post("/v1/devices/:id/reports", async (c) => {
+    const req = await readSigned(c, ctx, { action: "accept reports", maxBytes: MAX_REPORTS_BYTES });
     const batch = parseReportBatch(parseJsonBody(req.body, "report"));
-    const result = await req.store.recordReports(req.deviceId, batch.events, {
-      counter: req.counter,
-      now: new Date(ctx.clock()),
-    });
+    const result = await req.write((publicKey) =>
+      req.store.recordReports(req.deviceId, batch.events, {
+        counter: req.counter,
+        now: new Date(ctx.clock()),
+        publicKey,
+      })
+    );
     return jsonResponse(result, { headers: FLEET_HEADERS });
   });
 }

@@ -46,9 +46,14 @@ export class FleetAccess {
     return this.#source !== undefined;
   }
 
+  /** 404 `E_NO_FLEET` when the app has no fleet (routes check it before anything else). */
+  assertConfigured(): void {
+    if (!this.configured) throw noFleet();
+  }
+
   /** Middleware answering 404 `E_NO_FLEET` (before any other check) when the app has no fleet. */
   readonly required: MiddlewareHandler = async (_c, next) => {
-    if (!this.configured) throw noFleet();
+    this.assertConfigured();
     await next();
   };
 

@@ -1,0 +1,215 @@
+/**
+ * `deno task bench --only delta`: what a delta fetches beside the full artifact (DESIGN §10).
+ * App: 200 files (half text, half random), release 2 with 1 file changed and with 10% changed;
+ * bytes fetched by `downloadDelta` (seed: release 1's .tar.gz) vs the .tar.gz, beside
+ * `zstd --patch-from` and rsync (when installed) on the same tar pair; install time by delta vs
+ * the full artifact over loopback HTTP; index overhead. OS image: 256 MiB (64 MiB quick), 1% of
+ * its 4 KiB blocks changed in 10 places.
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { randomFillSync } from "node:crypto";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { targetUrl } from "../../core/trust/mod.ts";
+import type { DeltaLink } from "../../core/delta/mod.ts";
+import { downloadDelta } from "../../device/delta/delta_download.ts";
+import { installRelease } from "../../device/app/install_release.ts";
+import { downloadVerified } from "../../device/net/fetch.ts";
+
+const sh = (cmd: string) => {
+  const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`Cannot run ${cmd}: ${r.stderr}`);
+  return r.stdout;
+};
+const has = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
+const repoCli = (args: string) => JSON.parse(sh(`${Deno.execPath()} run -A scripts/repo.ts ${args} --json`));
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)}%`;
+
+/** A loopback server of `root` with single byte ranges. */
+function serve(root: string) {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const file = await Deno.open(join(root, decodeURIComponent(new URL(req.url).pathname)));
+    const size = (await file.stat()).size;
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
+    if (!m) return new Response(file.readable, { headers: { "content-length": String(size) } });
+    const start = Number(m[1]), end = m[2] ? Number(m[2]) : size - 1;
+    await file.seek(start, Deno.SeekMode.Start);
+    const body = file.readable.pipeThrough(
+      new TransformStream(
+        {
+          left: end - start + 1,
+          transform(c: Uint8Array, ctl) {
+            const n = Math.min(c.length, (this as unknown as { left: number }).left);
+            (this as unknown as { left: number }).left -= n;
+            if (n > 0) ctl.enqueue(c.subarray(0, n));
+          },
+        } as Transformer<Uint8Array, Uint8Array> & { left: number },
+      ),
+    );
+    return new Response(body, { status: 206, headers: { "content-range": `bytes ${start}-${end}/${size}` } });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
+}
+
+function appTree(dir: string, changed: Set<number>) {
+  sh(`mkdir -p "${dir}"`);
+  for (let i = 0; i < 200; i++) {
+    const bytes = new Uint8Array(48 * 1024);
+    if (i % 2) randomFillSync(bytes);
+    else {bytes.set(
+        new TextEncoder().encode(`line ${i} of a text file, version ${changed.has(i) ? 2 : 1}\n`.repeat(900))
+          .subarray(0, bytes.length),
+      );}
+    if (i % 2 && !changed.has(i)) {
+      for (let j = 0; j < bytes.length; j++) {
+        bytes[j] = (Math.imul(i + 1, j + 7) >>> 3) & 0xff ^ (j * 31 % 251);
+      }
+    }
+    Deno.writeFileSync(join(dir, `f${i}`), bytes);
+  }
+}
+
+const tarOf = (src: string, out: string) =>
+  sh(`tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "${out}" -C "${src}" .`);
+
+/** Runs the delta bench; returns a markdown table. */
+export async function benchDelta(options: { quick: boolean }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "drover-bench-delta-"));
+  const rows: string[] = [
+    "| case | full | fetched by delta | share | zstd --patch-from | rsync | index overhead |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  const server = serve(join(dir, "repo"));
+  try {
+    const repo = join(dir, "repo"), keys = join(dir, "keys");
+    repoCli(`init --repo ${repo} --keys ${keys}`);
+    appTree(join(dir, "t1"), new Set());
+    tarOf(join(dir, "t1"), join(dir, "r1.tar"));
+    sh(`gzip -6 -n -k "${dir}/r1.tar"`);
+    repoCli(
+      `add-app --repo ${repo} --keys ${keys} --name acme/radio --ref main --commit aaaaaaa1 --file ${dir}/r1.tar.gz`,
+    );
+    const cases: [string, Set<number>][] = [["app, 1 of 200 files changed", new Set([101])], [
+      "app, 10% of files changed",
+      new Set(Array.from({ length: 20 }, (_, i) => i * 10 + 3)),
+    ]];
+    let n = 1;
+    for (const [label, changed] of cases) {
+      const t = join(dir, `t${++n}`);
+      await rm(t, { recursive: true, force: true });
+      appTree(t, changed);
+      tarOf(t, join(dir, `r${n}.tar`));
+      sh(`gzip -6 -n -k "${dir}/r${n}.tar"`);
+      const full = (await stat(`${dir}/r${n}.tar.gz`)).size;
+      const doc = repoCli(
+        `add-app --repo ${repo} --keys ${keys} --name acme/radio --ref main --commit bbbbbb${n}0 --file ${dir}/r${n}.tar.gz`,
+      );
+      const link = doc.target.custom.delta as DeltaLink;
+      const downloads = join(dir, `dl${n}`);
+      await mkdir(downloads);
+      const delta = {
+        link,
+        index: new URL(targetUrl(link.index, link.indexSha256), server.url),
+        pack: new URL(targetUrl(link.pack, link.packSha256), server.url),
+      };
+      let start = performance.now();
+      const r = await downloadDelta(downloads, {
+        key: doc.target.hashes.sha256,
+        delta,
+        seeds: [`${dir}/r1.tar.gz`],
+        fullLength: full,
+        policy: {},
+        maxShare: 1,
+      });
+      if (!r) throw new Error("Cannot bench delta: no delta");
+      const deploy = { name: "acme/radio", ref: "main", commit: `bbbbbb${n}0` };
+      await installRelease(join(dir, `app-d${n}`), r.tar, {
+        deploy,
+        expected: { sha256: r.sha256, length: r.length },
+      });
+      const deltaMs = performance.now() - start;
+      start = performance.now();
+      const blob = await downloadVerified(new URL(doc.target.url, server.url), {
+        downloads,
+        key: doc.target.hashes.sha256,
+        expected: { sha256: doc.target.hashes.sha256, length: full },
+      });
+      await installRelease(join(dir, `app-f${n}`), blob, {
+        deploy,
+        expected: { sha256: doc.target.hashes.sha256, length: full },
+      });
+      const fullMs = performance.now() - start;
+      const zstd = has("zstd")
+        ? (sh(
+          `zstd -q -19 --long=27 --patch-from="${dir}/r1.tar" "${dir}/r${n}.tar" -o "${dir}/p${n}.zst" -f && stat -c %s "${dir}/p${n}.zst"`,
+        ).trim())
+        : "n/a";
+      const rsync = has("rsync")
+        ? sh(
+          `cp "${dir}/r1.tar" "${dir}/rs${n}.tar" && rsync --no-whole-file --stats "${dir}/r${n}.tar" "${dir}/rs${n}.tar" | grep 'Literal data' | tr -dc 0-9`,
+        )
+        : "not installed";
+      rows.push(
+        `| ${label} | ${full} | ${r.fetched} | ${pct(r.fetched, full)} | ${zstd} | ${rsync} | ${
+          pct(link.indexLength, full)
+        } |`,
+      );
+      rows.push(
+        `| ↳ install time (loopback) | ${fullMs.toFixed(0)} ms full | ${deltaMs.toFixed(0)} ms delta | ${
+          (deltaMs / fullMs).toFixed(2)
+        }x | | | |`,
+      );
+    }
+    // OS image: 1% of 4 KiB blocks changed in 10 places
+    const mib = options.quick ? 64 : 256;
+    // published as raw (.tar-named) app files: the chunked form of a raw image is the same
+    const img1 = join(dir, "os1.img.tar"), img2 = join(dir, "os2.img.tar");
+    const bytes = new Uint8Array(mib * 2 ** 20);
+    for (let i = 0; i < bytes.length; i += 2 ** 20) {
+      if ((i >> 20) % 2) randomFillSync(bytes, i, 2 ** 20); // half random, half text-like
+      else bytes.set(new TextEncoder().encode(`config block ${i}\n`.repeat(65536)).subarray(0, 2 ** 20), i);
+    }
+    await writeFile(img1, bytes);
+    const blocks = bytes.length / 4096, per = Math.ceil(blocks / 100 / 10);
+    for (let p = 0; p < 10; p++) {
+      randomFillSync(bytes, Math.floor(((p + 0.5) * blocks) / 10) * 4096, per * 4096);
+    }
+    await writeFile(img2, bytes);
+    repoCli(
+      `add-app --repo ${repo} --keys ${keys} --name acme/os --ref main --commit cccccc1 --file ${img1}`,
+    );
+    const doc = repoCli(
+      `add-app --repo ${repo} --keys ${keys} --name acme/os --ref main --commit cccccc2 --file ${img2}`,
+    );
+    const link = doc.target.custom.delta as DeltaLink;
+    const downloads = join(dir, "dl-img");
+    await mkdir(downloads);
+    const delta = {
+      link,
+      index: new URL(targetUrl(link.index, link.indexSha256), server.url),
+      pack: new URL(targetUrl(link.pack, link.packSha256), server.url),
+    };
+    const r = await downloadDelta(downloads, {
+      key: doc.target.hashes.sha256,
+      delta,
+      seeds: [img1],
+      fullLength: bytes.length,
+      policy: {},
+      maxShare: 1,
+    });
+    if (!r) throw new Error("Cannot bench delta: no image delta");
+    rows.push(
+      `| OS image ${mib} MiB, 1% of 4 KiB blocks in 10 places | ${bytes.length} | ${r.fetched} | ${
+        pct(r.fetched, bytes.length)
+      } | | | ${pct(link.indexLength, bytes.length)} |`,
+    );
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows.join("\n");
+}
+
+if (import.meta.main) console.log(await benchDelta({ quick: Deno.args.includes("--quick") }));

@@ -1,0 +1,214 @@
+/**
+ * Deltas end to end over real HTTP (DESIGN §10): publish release 1 and install it (its blob stays
+ * as the seed), publish release 2 with 1 of 200 files changed, and `check` fetches only the
+ * missing chunks by Range; hostile servers and a damaged seed; a delta download killed midway.
+ */
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { runCommand, snapshotTree, spawnDrover } from "../harness.ts";
+import { serveStatic } from "./static_server.ts";
+import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+
+const APP = { name: "acme/radio", ref: "main", commit: "0000000" };
+
+/** 200 files of 16 KiB (pseudo-random hex, seeded by name and `version`). */
+function tree(changed: Set<number> = new Set()): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 200; i++) {
+    let x = (i + 1) * 2654435761 + (changed.has(i) ? 977 : 0);
+    let s = "";
+    while (s.length < 16384) {
+      x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      s += x.toString(16).padStart(8, "0");
+    }
+    files[`data/f${String(i).padStart(3, "0")}.txt`] = s;
+  }
+  return files;
+}
+
+/** A reproducible tar.gz (sorted names, fixed mtime and owner), as a release pipeline makes. */
+async function archive(fx: DeviceFixture, name: string, files: Record<string, string>): Promise<string> {
+  const src = join(fx.dir, `src-${name}`);
+  for (const [rel, content] of Object.entries(files)) {
+    await Deno.mkdir(dirname(join(src, rel)), { recursive: true });
+    await Deno.writeTextFile(join(src, rel), content);
+  }
+  const out = join(fx.dir, `${name}.tar.gz`);
+  const r = await runCommand("bash", [
+    "-c",
+    `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - -C "${src}" . | gzip -6 -n > "${out}"`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return out;
+}
+
+async function publish(fx: DeviceFixture, commit: string, files: Record<string, string>): Promise<number> {
+  const file = await archive(fx, commit, files);
+  await fx.repoCli([
+    "add-app",
+    "--repo",
+    fx.repo,
+    "--keys",
+    fx.keys,
+    "--name",
+    APP.name,
+    "--ref",
+    APP.ref,
+    "--commit",
+    commit,
+    "--file",
+    file,
+  ]);
+  return (await Deno.stat(file)).size;
+}
+
+async function assertTree(fx: DeviceFixture, files: Record<string, string>) {
+  for (const [rel, content] of Object.entries(files)) {
+    assert.equal(await Deno.readTextFile(join(fx.target, "radio/current", rel)), content, rel);
+  }
+}
+
+/** A device with release 1 installed (and kept as the seed), release 2 published. */
+async function setUp() {
+  const fx = await DeviceFixture.create();
+  await fx.installApp("radio", APP);
+  await publish(fx, "aaaaaaa1", tree());
+  const r2 = tree(new Set([100]));
+  return { fx, r2 };
+}
+
+const packRequests = (reqs: { path: string; range: string | null }[]) =>
+  reqs.filter((r) => r.path.endsWith(".cpack"));
+
+Deno.test("an update by delta fetches under 10% of the artifact by Range and installs the right tree", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  await using server = serveStatic(fx.repo);
+  const api = ["--api", server.url.href];
+  const first = await drover(["update", ...fx.args(), ...api]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok((await Deno.stat(join(fx.ws, "seeds/acme~radio.blob"))).isFile, "the installed blob is the seed");
+  const full = await publish(fx, "bbbbbbb2", r2);
+
+  const before = server.requests.length;
+  const check = await drover(["check", ...fx.args(), ...api, "--json"]);
+  assert.equal(check.code, 0, check.stderr);
+  const app = jsonOf(check).apps[0];
+  assert.equal(app.action, "downloaded");
+  assert.ok(app.delta.fetched < 0.1 * full, `fetched ${app.delta.fetched} of ${full}`);
+  assert.equal(app.delta.saved, full - app.delta.fetched);
+  const reqs = server.requests.slice(before);
+  assert.ok(!reqs.some((r) => r.path.endsWith(".tar.gz")), "the full artifact is not fetched");
+  assert.ok(
+    packRequests(reqs).length > 0 && packRequests(reqs).every((r) => /^bytes=\d+-\d+$/.test(r.range ?? "")),
+  );
+
+  const install = await drover(["install", ...fx.args(), "--json"]);
+  assert.equal(install.code, 0, install.stderr);
+  assert.equal(await fx.currentCommit("radio"), "bbbbbbb2");
+  await assertTree(fx, r2);
+  assert.deepEqual([...Deno.readDirSync(join(fx.ws, "downloads"))], []);
+  assert.equal(
+    (await Deno.stat(join(fx.ws, "seeds/acme~radio.blob"))).size > full,
+    true,
+    "the tar is the next seed",
+  );
+});
+
+Deno.test("hostile pack bytes, ranges and a truncated pack are refused (exit 3), nothing changed", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  let mode: "flip" | "shift" | "truncate" | undefined;
+  await using server = serveStatic(fx.repo, {
+    intercept: async (req, path) => {
+      if (!mode || !path.endsWith(".cpack")) return undefined;
+      const [a, b] = (req.headers.get("range") ?? "").replace("bytes=", "").split("-").map(Number);
+      const bytes = await Deno.readFile(join(fx.repo, path));
+      let body = bytes.slice(a!, b! + 1);
+      if (mode === "flip") body[Math.floor(body.length / 2)]! ^= 0xff;
+      if (mode === "shift") body = bytes.slice(a! + 1, b! + 2);
+      if (mode === "truncate") body = body.slice(0, body.length - 10);
+      return new Response(body, {
+        status: 206,
+        headers: { "content-range": `bytes ${a}-${b}/${bytes.length}` },
+      });
+    },
+  });
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  await publish(fx, "bbbbbbb2", r2);
+  const target = await snapshotTree(fx.target);
+  for (const m of ["flip", "shift", "truncate"] as const) {
+    mode = m;
+    const r = await drover(["check", ...fx.args(), ...api, "--json", "--retries", "0"]);
+    assert.equal(r.code, 3, `${m}: ${r.stderr}`);
+    assert.equal(jsonOf(r).apps[0].action, "refused");
+    assert.deepEqual(await snapshotTree(fx.target), target, m);
+    assert.deepEqual([...Deno.readDirSync(join(fx.ws, "manifests"))], [], m);
+  }
+  mode = undefined;
+  const ok = await drover(["update", ...fx.args(), ...api]);
+  assert.equal(ok.code, 0, ok.stderr);
+  await assertTree(fx, r2);
+});
+
+Deno.test("a damaged seed is used chunk by chunk: the damaged chunks are fetched", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  await using server = serveStatic(fx.repo);
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  // the seed becomes the uncompressed tar (easier to damage in place): install release 2 by delta first
+  await publish(fx, "bbbbbbb2", r2);
+  const second = await drover(["update", ...fx.args(), ...api, "--json"]);
+  assert.equal(second.code, 0, second.stderr);
+  const clean = jsonOf(second).check.apps[0].delta.fetched;
+  const seed = join(fx.ws, "seeds/acme~radio.blob");
+  const bytes = await Deno.readFile(seed);
+  for (const at of [0.2, 0.5, 0.8]) {
+    bytes.fill(0x41, Math.floor(bytes.length * at), Math.floor(bytes.length * at) + 100);
+  }
+  await Deno.writeFile(seed, bytes);
+  const r3 = tree(new Set([100, 150]));
+  const full = await publish(fx, "ccccccc3", r3);
+  const check = await drover(["check", ...fx.args(), ...api, "--json"]);
+  assert.equal(check.code, 0, check.stderr);
+  const fetched = jsonOf(check).apps[0].delta.fetched;
+  assert.ok(
+    fetched > 1.5 * clean && fetched < 0.5 * full,
+    `fetched ${fetched} (${clean} undamaged) of ${full}`,
+  );
+  assert.equal((await drover(["install", ...fx.args()])).code, 0);
+  await assertTree(fx, r3);
+});
+
+Deno.test("a delta download killed midway leaves current intact and a later run completes", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  let slow = false;
+  await using server = serveStatic(fx.repo, {
+    intercept: async (_req, path) => {
+      if (slow && path.endsWith(".cpack")) await new Promise((r) => setTimeout(r, 400));
+      return undefined;
+    },
+  });
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  const files = tree(new Set([20, 21, 22, 70, 71, 72, 120, 121, 122, 170, 171, 172]));
+  await publish(fx, "bbbbbbb2", files);
+  slow = true;
+  // 4 pack ranges, 3 in flight: the 4th starts once one has been stored
+  const child = await spawnDrover(["update", ...fx.args(), ...api], { runtime: "deno" });
+  while (packRequests(server.requests).length < 4) await new Promise((r) => setTimeout(r, 20));
+  child.kill("SIGKILL");
+  await child.status;
+  assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
+  const held = [...Deno.readDirSync(join(fx.ws, "downloads"))].find((e) => e.name.endsWith(".chunks"));
+  assert.ok(held, "the chunks fetched so far are kept");
+  slow = false;
+  const done = await drover(["update", ...fx.args(), ...api, "--json"]);
+  assert.equal(done.code, 0, done.stderr);
+  assert.ok(packRequests(server.requests).length < 8, "the resumed run fetches only what is missing");
+  await assertTree(fx, files);
+  assert.notEqual(r2, files);
+});
