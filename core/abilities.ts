@@ -1,10 +1,10 @@
 /**
  * Runtime abilities that core needs but Web APIs do not give fast or correctly everywhere:
- * an incremental hasher, a gzip decompressor and (optionally) synchronous Ed25519 verification.
- * Core uses the portable defaults (`@noble/hashes`, Web `DecompressionStream`, WebCrypto);
- * runtime entries that have `node:*` built-ins call {@linkcode setAbilities} once with
- * `nodeAbilities` from `core/node.ts` (native hashing at openssl speed, `node:zlib` which handles
- * multi-member gzip in bounded memory, Ed25519 verified in the calling thread).
+ * an incremental hasher and a gzip decompressor. Core uses the portable defaults
+ * (`@noble/hashes`, Web `DecompressionStream`); runtime entries that have `node:*`
+ * built-ins call {@linkcode setAbilities} once with `nodeAbilities` from `core/node.ts`
+ * (native hashing at openssl speed, `node:zlib` which handles multi-member gzip in
+ * bounded memory).
  *
  * @example
  * ```ts
@@ -31,24 +31,12 @@ export interface Hasher {
   digest(): Uint8Array;
 }
 
-/** An Ed25519 public key that verifies signatures (RFC 8032) synchronously. */
-export interface Ed25519Verifier {
-  /** True when `signature` (64 bytes) is the key's signature of `message`. */
-  verify(signature: Uint8Array, message: Uint8Array): boolean;
-}
-
 /** What a runtime injects into core. */
 export interface Abilities {
   /** A fresh incremental hasher for `algorithm`. */
   createHasher(algorithm: HashAlgorithm): Hasher;
   /** A fresh gzip decompressor (must accept multi-member gzip, bounded memory). */
   createGunzip(): TransformStream<Uint8Array, Uint8Array>;
-  /**
-   * Optional: a verifier for a raw 32-byte Ed25519 public key, native and synchronous (a server
-   * verifying many signatures skips WebCrypto's promise and thread hop per signature). Without it
-   * core verifies with WebCrypto. `TypeError` for a key that is not 32 bytes.
-   */
-  importEd25519?(publicKey: Uint8Array): Ed25519Verifier;
   /** Human name of the backend, for benchmarks and `--version` output. */
   readonly name: string;
 }

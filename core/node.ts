@@ -1,8 +1,6 @@
 /**
  * The one module of core that touches `node:*`: native abilities for runtimes that have
- * Node built-ins (Deno, Node, Bun; workerd with `nodejs_compat` for hashing). Ed25519
- * verification (`node:crypto`'s one-shot `verify`) is offered only when it passes a known-answer
- * check of RFC 8032 when this module loads; elsewhere core keeps WebCrypto.
+ * Node built-ins (Deno, Node, Bun; workerd with `nodejs_compat` for hashing).
  * Not re-exported by `core/mod.ts`, so core type-checks and bundles without it.
  *
  * @example
@@ -14,9 +12,9 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createHash, createPublicKey, verify } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createGunzip } from "node:zlib";
-import type { Abilities, Ed25519Verifier, HashAlgorithm, Hasher } from "./abilities.ts";
+import type { Abilities, HashAlgorithm, Hasher } from "./abilities.ts";
 
 /** Bytes gathered before one native `update` call: per-call overhead dominates at 64 KiB chunks. */
 const BATCH = 1024 * 1024;
@@ -50,34 +48,6 @@ function nodeHasher(algorithm: HashAlgorithm): Hasher {
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
   };
-}
-
-/** DER SubjectPublicKeyInfo of an Ed25519 key, before its 32 raw bytes (RFC 8410). */
-const ED25519_SPKI = Buffer.from("302a300506032b6570032100", "hex");
-
-function importEd25519(publicKey: Uint8Array): Ed25519Verifier {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
-    throw new TypeError("Cannot import Ed25519 key: expected 32 bytes");
-  }
-  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, publicKey]), format: "der", type: "spki" });
-  return { verify: (signature, message) => verify(null, message, key, signature) };
-}
-
-/** RFC 8032 §7.1, test 1: the empty message signed; then the same signature with one bit changed. */
-function ed25519Works(): boolean {
-  try {
-    const hex = (text: string) => new Uint8Array(Buffer.from(text, "hex"));
-    const key = importEd25519(hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
-    const signature = hex(
-      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
-    );
-    const message = new Uint8Array(0);
-    if (key.verify(signature, message) !== true) return false;
-    signature[0]! ^= 1;
-    return key.verify(signature, message) === false;
-  } catch {
-    return false;
-  }
 }
 
 /** Options of {@linkcode NodeGunzipStream}. */
@@ -175,5 +145,4 @@ export const nodeAbilities: Abilities = {
   name: "node",
   createHasher: nodeHasher,
   createGunzip: () => new NodeGunzipStream(),
-  ...(ed25519Works() ? { importEd25519 } : {}),
 };

@@ -13,6 +13,8 @@ export interface EdgeConfig {
   enrollToken?: string;
   /** Report events received longer ago than this are pruned (default 90 days). */
   reportRetentionDays?: number;
+  /** A device that started a rollout's install and sent no outcome this long has timed out (default 60). */
+  rolloutTimeoutMinutes?: number;
   /** Requests a device may send at once before it is rate limited (default 30). */
   deviceBurst?: number;
   /** Requests per minute a device may keep sending (default 20). */
@@ -84,6 +86,10 @@ export function resolveConfig(config: EdgeConfig = {}): ResolvedConfig {
     operatorToken: tokenOf("operatorToken", config.operatorToken) ?? token,
     enrollToken: tokenOf("enrollToken", config.enrollToken),
     reportRetentionDays: positive("reportRetentionDays", config.reportRetentionDays, 90),
+    rolloutTimeoutMinutes: Math.max(
+      1 / 60,
+      positive("rolloutTimeoutMinutes", config.rolloutTimeoutMinutes, 60),
+    ),
     deviceBurst: Math.max(1, positive("deviceBurst", config.deviceBurst, 30)),
     deviceRatePerMinute: positive("deviceRatePerMinute", config.deviceRatePerMinute, 20),
     maxPendingDevices: positive("maxPendingDevices", config.maxPendingDevices, 10_000),

@@ -2,7 +2,8 @@
  * Edge configuration from environment variables or Worker bindings (both entries share it):
  * `DROVER_TOKEN`, `DROVER_PUBLIC_URL`, `DROVER_MAX_UPLOAD_BYTES`, `DROVER_RESOLUTION_TTL_MS`, and the
  * fleet's `DROVER_OPERATOR_TOKEN`, `DROVER_ENROLL_TOKEN`, `DROVER_REPORT_RETENTION_DAYS`,
- * `DROVER_DEVICE_BURST`, `DROVER_DEVICE_RATE_PER_MINUTE`, `DROVER_MAX_PENDING_DEVICES`.
+ * `DROVER_DEVICE_BURST`, `DROVER_DEVICE_RATE_PER_MINUTE`, `DROVER_MAX_PENDING_DEVICES`,
+ * `DROVER_ROLLOUT_TIMEOUT_MINUTES`.
  * @module
  */
 import type { EdgeConfig } from "./_config.ts";
@@ -33,5 +34,6 @@ export function configFromEnv(env: Record<string, unknown>): EdgeConfig {
     deviceBurst: number("DROVER_DEVICE_BURST"),
     deviceRatePerMinute: number("DROVER_DEVICE_RATE_PER_MINUTE"),
     maxPendingDevices: number("DROVER_MAX_PENDING_DEVICES"),
+    rolloutTimeoutMinutes: number("DROVER_ROLLOUT_TIMEOUT_MINUTES"),
   };
 }

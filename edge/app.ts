@@ -21,6 +21,7 @@ import { metadataRoutes } from "./routes/metadata.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { fleetRoutes, type FleetSource } from "./fleet/routes/fleet_routes.ts";
 import { uiRoutes } from "./ui/ui_routes.tsx";
+import { rolloutReleasesOf } from "./fleet/rollouts/rollout_releases.ts";
 
 export type { EdgeConfig, EdgeKeys, FleetSource };
 
@@ -44,6 +45,11 @@ export type EdgeApp = Hono & {
   renewTimestamp(): Promise<boolean>;
   /** Deletes fleet reports older than `reportRetentionDays` (0 without a fleet); resolves with how many. */
   pruneReports(): Promise<number>;
+  /**
+   * Registers the rollouts of the served metadata and judges the running ones by their halt rule
+   * (devices gone silent count as time passes); resolves with how many it halted (0 without a fleet).
+   */
+  checkRollouts(): Promise<number>;
 };
 
 /**
@@ -98,6 +104,9 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     deviceRatePerMinute: config.deviceRatePerMinute,
     maxPendingDevices: config.maxPendingDevices,
     clock: config.clock,
+    rolloutReleases: async () => rolloutReleasesOf(await state.view()),
+    rolloutTimeoutMs: Math.round(config.rolloutTimeoutMinutes * 60_000),
+    log: config.log,
   });
   // the operator's dashboard (/ui/): HTML pages over the same fleet store and repository view
   uiRoutes(app, {
@@ -136,6 +145,10 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     return await store.pruneReports(Math.round(config.reportRetentionDays * 24 * 3600_000), {
       now: new Date(config.clock()),
     });
+  };
+  app.checkRollouts = async () => {
+    if (!fleet.configured) return 0;
+    return (await fleet.rollouts.tick(await fleet.get())).length;
   };
   // Fast lane: repeated GETs of URL-keyed responses (releases, image redirects and listings,
   // device types) are answered from the response cache without running the router.

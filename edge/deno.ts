@@ -3,7 +3,9 @@
  * `HOST`:`PORT` (default 127.0.0.1:8787); `DROVER_TOKEN` enables publishing; `DROVER_PUBLIC_URL`
  * sets the base of absolute links (more settings: `_env_config.ts`). The fleet database is
  * `DROVER_DATA/fleet.sqlite` (SQLite, WAL; migrations applied on open); reports older than
- * `DROVER_REPORT_RETENTION_DAYS` (default 90) are pruned at start and every hour. One log line per
+ * `DROVER_REPORT_RETENTION_DAYS` (default 90) are pruned at start and every hour; running rollouts
+ * are judged by their halt rule every 5 minutes (`DROVER_ROLLOUT_TIMEOUT_MINUTES`: silence that counts
+ * as a failure). One log line per
  * request on stderr. SIGINT/SIGTERM: in-flight requests finish, then the database is closed.
  * @module
  */
@@ -46,14 +48,22 @@ const prune = () => {
 };
 const pruning = setInterval(prune, 3600_000);
 prune();
+// running rollouts are judged after every report batch; this catches devices that went silent
+let checked: Promise<unknown> = Promise.resolve();
+const rollouts = setInterval(() => {
+  checked = checked.then(() => app.checkRollouts())
+    .catch((e) => console.error(`Cannot check rollouts: ${e?.message}`));
+}, 300_000);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
     clearInterval(renewal);
     clearInterval(pruning);
+    clearInterval(rollouts);
     log.flush(); // the last lines, then a graceful stop (in-flight requests finish)
     server.shutdown().finally(async () => {
       log.flush();
       await pruned;
+      await checked;
       await fleet.close();
     });
   });

@@ -18,6 +18,7 @@ import {
 } from "../core/trust/mod.ts";
 import type { KeyPair, RoleKeys, TargetCustom } from "../core/trust/mod.ts";
 import type { DeviceType } from "../core/version/mod.ts";
+import type { Rollout } from "../core/rollout/mod.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /**
@@ -31,6 +32,8 @@ export interface DevApp {
   commit: string;
   files: Record<string, string>;
   version?: string;
+  /** A signed staged rollout (core/rollout) in the release's `custom.rollout`. */
+  rollout?: Rollout;
 }
 
 /** An OS image to include. */
@@ -118,7 +121,11 @@ export async function createDevRepository(
     } as const;
     const deploy = JSON.stringify({ name: app.name, ref: app.ref, commit: app.commit }) + "\n";
     const archive = await tarGz({ ".deploy": deploy, ...app.files });
-    await add(path, archive, app.version ? { ...custom, version: app.version } : custom, true);
+    const extra = {
+      ...(app.version ? { version: app.version } : {}),
+      ...(app.rollout ? { rollout: app.rollout } : {}),
+    };
+    await add(path, archive, { ...custom, ...extra }, true);
   }
   for (const image of content.images) {
     const variant = image.variant ?? "prod";

@@ -1,12 +1,21 @@
 /**
  * A parsed, immutable view of the repository's current metadata, built once per metadata change:
- * targets, images by device type, device types, the radiodan releases document.
+ * targets (with those of delegated roles, as devices resolve them), images by device type, device
+ * types, the radiodan releases document.
  * @module
  */
 import { DeviceTypes } from "../core/version/mod.ts";
 import type { DeviceType } from "../core/version/mod.ts";
-import { decodeMetadata, releasesDocument, targetInfoFromTuf, verifyTargetBytes } from "../core/trust/mod.ts";
-import type { ImageCustom, ReleasesDocument, TargetInfo } from "../core/trust/mod.ts";
+import {
+  decodeMetadata,
+  isDelegatedRoleName,
+  parseDelegations,
+  releasesDocument,
+  resolveTargets,
+  targetInfoFromTuf,
+  verifyTargetBytes,
+} from "../core/trust/mod.ts";
+import type { GraphRole, ImageCustom, ReleasesDocument, TargetInfo } from "../core/trust/mod.ts";
 import type { Storage } from "./storage/storage.ts";
 
 /** An image version on offer, as `resolveVersion` takes it. */
@@ -72,12 +81,14 @@ export async function loadView(storage: Storage, timestamp?: Uint8Array): Promis
   const targetsBytes = await required(storage, `tuf/${targetsVersion}.targets.json`);
   const signedTargets = decodeMetadata(targetsBytes).signed as {
     targets?: Record<string, Record<string, unknown>>;
+    delegations?: unknown;
   };
   const rootBytes = await required(storage, "tuf/root.json");
   const root = decodeMetadata(rootBytes).signed as Record<string, unknown>;
 
   const targets = new Map<string, TargetInfo>();
-  for (const [path, entry] of Object.entries(signedTargets.targets ?? {})) {
+  const entries = await resolvedEntries(storage, snapshot.meta ?? {}, signedTargets);
+  for (const [path, entry] of Object.entries(entries)) {
     try {
       targets.set(path, targetInfoFromTuf(path, entry));
     } catch {
@@ -101,6 +112,33 @@ export async function loadView(storage: Storage, timestamp?: Uint8Array): Promis
     releases: releasesDocument(targets.values(), { legacyOnly: false }),
     legacyReleases: releasesDocument(targets.values()),
   };
+}
+
+/**
+ * The target entries devices resolve: top-level ones, and with delegations those of the delegated
+ * roles snapshot lists, by the TUF search (core/trust `resolveTargets`). The edge reads its own
+ * storage; devices verify every role themselves.
+ */
+async function resolvedEntries(
+  storage: Storage,
+  meta: Record<string, unknown>,
+  top: { targets?: Record<string, Record<string, unknown>>; delegations?: unknown },
+): Promise<Record<string, Record<string, unknown>>> {
+  if (top.delegations === undefined) return top.targets ?? {};
+  const roleOf = (signed: { targets?: unknown; delegations?: unknown }, where: string): GraphRole => ({
+    targets: (signed.targets ?? {}) as Record<string, Record<string, unknown>>,
+    delegations: parseDelegations(signed, where),
+  });
+  const graph = new Map<string, GraphRole>([["targets", roleOf(top, "targets metadata")]]);
+  for (const file of Object.keys(meta)) {
+    const name = file.replace(/\.json$/, "");
+    if (file === "targets.json" || !isDelegatedRoleName(name)) continue;
+    const bytes = await required(storage, `tuf/${metaVersion(meta, file)}.${file}`);
+    graph.set(name, roleOf(decodeMetadata(bytes).signed, `role '${name}'`));
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [path, found] of resolveTargets(graph)) out[path] = found.entry;
+  return out;
 }
 
 function metaVersion(meta: Record<string, unknown> | undefined, name: string): number {

@@ -4,8 +4,9 @@
  * D1 database (enables the fleet API; migrations run on the first fleet request), secrets
  * `DROVER_TOKEN`, `DROVER_OPERATOR_TOKEN`, `DROVER_ENROLL_TOKEN`, `DROVER_SNAPSHOT_KEY` and
  * `DROVER_TIMESTAMP_KEY` (key-file JSON), optional `DROVER_PUBLIC_URL` and the other `DROVER_*`
- * settings of `_env_config.ts`. A cron trigger renews the timestamp and prunes fleet reports older
- * than `DROVER_REPORT_RETENTION_DAYS` (`scheduled`); requests renew the timestamp lazily too.
+ * settings of `_env_config.ts`. A cron trigger renews the timestamp, prunes fleet reports older
+ * than `DROVER_REPORT_RETENTION_DAYS` and judges running rollouts by their halt rule (`scheduled`);
+ * requests renew the timestamp lazily too.
  * @module
  */
 import { setAbilities } from "../core/abilities.ts";
@@ -32,6 +33,7 @@ export interface WorkerEnv {
   DROVER_MAX_UPLOAD_BYTES?: string;
   DROVER_RESOLUTION_TTL_MS?: string;
   DROVER_REPORT_RETENTION_DAYS?: string;
+  DROVER_ROLLOUT_TIMEOUT_MINUTES?: string;
 }
 
 interface Ctx {
@@ -60,6 +62,6 @@ export default {
   },
   scheduled(_event: unknown, env: WorkerEnv, ctx: Ctx): void {
     const edge = appFor(env);
-    ctx.waitUntil(Promise.all([edge.renewTimestamp(), edge.pruneReports()]));
+    ctx.waitUntil(Promise.all([edge.renewTimestamp(), edge.pruneReports(), edge.checkRollouts()]));
   },
 };

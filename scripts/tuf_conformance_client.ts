@@ -27,7 +27,12 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
-import { type MetadataStore, refreshTrust, type TrustedRepository, verifyTargetBytes } from "../core/trust/mod.ts";
+import {
+  type MetadataStore,
+  refreshTrust,
+  type TrustedRepository,
+  verifyTargetBytes,
+} from "../core/trust/mod.ts";
 import { writeFileAtomic } from "../device/fs/atomic_file.ts";
 
 /** Where the CLI writes. */
@@ -72,7 +77,9 @@ export async function runConformanceClient(argv: string[], io: ConformanceIO): P
       const repo = await refresh(store, need("metadata-url"));
       for (const name of names) io.stdout(`${await download(repo, name, { base, dir })}\n`);
     } else {
-      throw new Error(`Cannot run: expected 'init TRUSTED_ROOT', 'refresh' or 'download', got '${positionals.join(" ")}'`);
+      throw new Error(
+        `Cannot run: expected 'init TRUSTED_ROOT', 'refresh' or 'download', got '${positionals.join(" ")}'`,
+      );
     }
     return 0;
   } catch (error) {
@@ -162,10 +169,8 @@ async function get(url: string, maxLength: number): Promise<Uint8Array | undefin
   let size = 0;
   for await (const chunk of res.body) {
     size += chunk.length;
-    if (size > maxLength) {
-      await res.body.cancel().catch(() => {});
-      throw new Error(`Cannot fetch ${url}: more than ${maxLength} bytes`);
-    }
+    // leaving the loop cancels the body
+    if (size > maxLength) throw new Error(`Cannot fetch ${url}: more than ${maxLength} bytes`);
     chunks.push(chunk);
   }
   const out = new Uint8Array(size);

@@ -23,8 +23,8 @@ import {
   encodeMetadata,
   type Envelope,
   generateKeyPair,
-  type KeyPair,
   keyIdOf,
+  type KeyPair,
   keyToTuf,
   type RoleName,
   type TufKey,
@@ -103,7 +103,7 @@ export class TufFixture {
   readonly signers: Record<RoleName, TestSigner[]>;
   readonly consistent: boolean;
   root!: Signed;
-  #targets = new Map<string, { length: number; hashes: Record<string, string> }>();
+  #targets = new Map<string, { length: number; hashes: Record<string, string>; custom?: unknown }>();
   #versions: Record<RoleName, number> = { root: 0, targets: 0, snapshot: 0, timestamp: 0 };
   #options: TufFixtureOptions;
 
@@ -130,13 +130,21 @@ export class TufFixture {
     return this.files.get("tuf/1.root.json")!;
   }
 
-  /** Add or replace a target, listing `hashes` (default sha256), and store its file(s). */
-  addTarget(path: string, bytes: Uint8Array, options: { hashes?: TargetHash[] } = {}): void {
+  /** Add or replace a target, listing `hashes` (default sha256) and `custom`, and store its file(s). */
+  addTarget(
+    path: string,
+    bytes: Uint8Array,
+    options: { hashes?: TargetHash[]; custom?: unknown } = {},
+  ): void {
     const hashes: Record<string, string> = {};
     for (const algorithm of options.hashes ?? ["sha256"]) {
       hashes[algorithm] = createHash(algorithm).update(bytes).digest("hex");
     }
-    this.#targets.set(path, { length: bytes.length, hashes });
+    this.#targets.set(path, {
+      length: bytes.length,
+      hashes,
+      ...(options.custom ? { custom: options.custom } : {}),
+    });
     const slash = path.lastIndexOf("/");
     if (!this.consistent) this.files.set(`targets/${path}`, bytes);
     else {
@@ -188,7 +196,9 @@ export class TufFixture {
     const put = async (role: RoleName, signed: Signed): Promise<Uint8Array> => {
       options.edit?.(role, signed);
       const bytes = encodeMetadata(await this.sign(signed, options.signers?.[role] ?? this.signers[role]));
-      const name = role === "timestamp" || !this.consistent ? `${role}.json` : `${signed.version}.${role}.json`;
+      const name = role === "timestamp" || !this.consistent
+        ? `${role}.json`
+        : `${signed.version}.${role}.json`;
       this.files.set(`tuf/${name}`, bytes);
       return bytes;
     };
@@ -198,7 +208,10 @@ export class TufFixture {
       version: ++this.#versions[role],
       expires: this.#expires(),
     });
-    const targets = await put("targets", { ...common("targets"), targets: Object.fromEntries(this.#targets) });
+    const targets = await put("targets", {
+      ...common("targets"),
+      targets: Object.fromEntries(this.#targets),
+    });
     const snapshot = await put("snapshot", {
       ...common("snapshot"),
       meta: { "targets.json": this.#ref(this.#versions.targets, targets) },

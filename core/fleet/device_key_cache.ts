@@ -1,8 +1,7 @@
 /**
  * Verify keys of enrolled devices, imported once: {@linkcode DeviceKeyCache.verifyKey} checks that a
- * stored public key is the device's (it hashes to the device id) and imports it (with the runtime's
- * synchronous verifier, `Abilities.importEd25519`, when it has one; else WebCrypto), then answers
- * later requests of that device from memory while its stored key stays the same. An entry is used
+ * stored public key is the device's (it hashes to the device id) and imports it (WebCrypto), then
+ * answers later requests of that device from memory while its stored key stays the same. An entry is used
  * only when both the device id and the public-key string match, so a changed key (rotation,
  * re-enrolment) is checked and imported again, never verified with the old one. What the key may
  * do (the device's state) is not cached here. A server may also skip reading the stored key:
@@ -25,11 +24,8 @@
  * ```
  * @module
  */
-import { getAbilities } from "../abilities.ts";
-import { decodeBase64Url } from "./_base64.ts";
 import { deviceIdOf, importPublicKey } from "./device_identity.ts";
 import { SignatureError } from "./errors.ts";
-import type { VerifyKey } from "./http_signature.ts";
 
 /** Options of {@linkcode DeviceKeyCache}. */
 export interface DeviceKeyCacheOptions {
@@ -39,14 +35,7 @@ export interface DeviceKeyCacheOptions {
 
 interface Entry {
   publicKey: string;
-  key: VerifyKey;
-}
-
-/** The runtime's synchronous verifier when it has one (`Abilities.importEd25519`), else WebCrypto's key. */
-async function importVerifyKey(publicKey: string): Promise<VerifyKey> {
-  const native = getAbilities().importEd25519;
-  const raw = native ? decodeBase64Url(publicKey) : undefined;
-  return native && raw ? native(raw) : await importPublicKey(publicKey);
+  key: CryptoKey;
 }
 
 /** Imported Ed25519 verify keys by device id and stored public key (least recently used dropped). */
@@ -72,7 +61,7 @@ export class DeviceKeyCache {
    * `publicKey`. `SignatureError` when that key is malformed or is not the key of `deviceId`
    * (nothing is kept then).
    */
-  async verifyKey(deviceId: string, publicKey: string): Promise<VerifyKey> {
+  async verifyKey(deviceId: string, publicKey: string): Promise<CryptoKey> {
     const entry = this.#entries.get(deviceId);
     if (entry !== undefined && entry.publicKey === publicKey) {
       this.#entries.delete(deviceId); // most recently used goes last
@@ -88,7 +77,7 @@ export class DeviceKeyCache {
     if (id !== deviceId) {
       throw new SignatureError(`Cannot verify request: the key presented is not ${deviceId}'s`);
     }
-    const key = await importVerifyKey(publicKey);
+    const key = await importPublicKey(publicKey);
     if (this.#max > 0) {
       this.#entries.delete(deviceId);
       if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);

@@ -26,7 +26,6 @@
  * ```
  * @module
  */
-import type { Ed25519Verifier } from "../abilities.ts";
 import { encodeBase64 } from "./_base64.ts";
 import {
   baseOf,
@@ -50,16 +49,6 @@ export interface SignedFields {
   signature: string;
   /** The signature base (§2.5) that was signed. */
   base: string;
-}
-
-/**
- * An Ed25519 public key {@linkcode verifyRequest} verifies with: a WebCrypto key, or a runtime's
- * synchronous verifier (`Abilities.importEd25519`).
- */
-export type VerifyKey = CryptoKey | Ed25519Verifier;
-
-function isVerifier(key: VerifyKey): key is Ed25519Verifier {
-  return typeof (key as Partial<Ed25519Verifier>).verify === "function";
 }
 
 /** What {@linkcode verifyRequest} resolves with. */
@@ -162,9 +151,8 @@ function paramsOf(list: InnerList): SignatureParameters {
 
 /**
  * Verify the signature `label` of a received request (the only one when `label` is not given).
- * `key` maps the signature's parameters (its `keyid`) to the Ed25519 public key (a
- * {@linkcode VerifyKey}), or `undefined` for an unknown key; every component of `required` must be
- * covered. Rejects with
+ * `key` maps the signature's parameters (its `keyid`) to the Ed25519 public key, or `undefined`
+ * for an unknown key; every component of `required` must be covered. Rejects with
  * `SignatureError` for a missing or malformed field, an `alg` other than `ed25519`, an uncovered
  * required component, an unknown key, or a signature that does not verify.
  *
@@ -179,7 +167,7 @@ function paramsOf(list: InnerList): SignatureParameters {
 export async function verifyRequest(
   request: SignableRequest,
   options: {
-    key: (params: SignatureParameters) => VerifyKey | undefined | Promise<VerifyKey | undefined>;
+    key: (params: SignatureParameters) => CryptoKey | undefined | Promise<CryptoKey | undefined>;
     label?: string;
     required?: readonly string[];
   },
@@ -224,9 +212,7 @@ export async function verifyRequest(
   }
   let ok: boolean;
   try {
-    ok = isVerifier(key)
-      ? key.verify(sig.value.value, encoder.encode(base))
-      : await crypto.subtle.verify("Ed25519", key, new Uint8Array(sig.value.value), encoder.encode(base));
+    ok = await crypto.subtle.verify("Ed25519", key, new Uint8Array(sig.value.value), encoder.encode(base));
   } catch (cause) {
     throw new SignatureError(`Cannot verify request: ${(cause as Error).message}`, { cause });
   }

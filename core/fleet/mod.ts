@@ -38,7 +38,6 @@ export {
   type SignedFields,
   signRequest,
   type VerifiedSignature,
-  type VerifyKey,
   verifyRequest,
 } from "./http_signature.ts";
 export {

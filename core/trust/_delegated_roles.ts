@@ -5,7 +5,13 @@
  */
 import { TrustError } from "../errors.ts";
 import { type MetaRef, metaRef, parseRole, type SnapshotSigned, type TargetsSigned } from "./_metadata.ts";
-import { type DelegatedRole, type Delegations, delegatesPath, delegationKeys, parseDelegations } from "./delegations.ts";
+import {
+  type DelegatedRole,
+  delegatesPath,
+  delegationKeys,
+  type Delegations,
+  parseDelegations,
+} from "./delegations.ts";
 import type { Envelope } from "./envelope.ts";
 import { checkKeyPair, type KeyPair, keyToTuf } from "./key_pair.ts";
 import type { RepoStore } from "./repo_store.ts";
@@ -46,19 +52,30 @@ interface Delegator {
 export class DelegatedRoles {
   #roles = new Map<string, StoredRole>();
 
-  /** Every `<role>.json` that `snapshot` lists besides targets.json, read and checked against its delegators. */
+  /**
+   * Every `<role>.json` that `snapshot` lists besides targets.json, read, its signatures checked against
+   * the roles delegating to it (a role no one delegates to any more stays listed, as clients require).
+   */
   static async load(store: RepoStore, snapshot: SnapshotSigned, top: TargetsSigned): Promise<DelegatedRoles> {
     const roles = new DelegatedRoles();
     for (const [file, ref] of Object.entries(snapshot.meta)) {
       if (file === "targets.json") continue;
       const name = file.replace(/\.json$/, "");
-      if (!isDelegatedRoleName(name)) throw new TrustError(`Cannot open repository: snapshot lists '${file}'`);
+      if (!isDelegatedRoleName(name)) {
+        throw new TrustError(`Cannot open repository: snapshot lists '${file}'`);
+      }
       const path = `tuf/${ref.version}.${file}`;
       const bytes = await store.get(path);
       if (!bytes) throw new TrustError(`Cannot open repository: ${path} not found`);
       roles.#roles.set(name, { env: parseRole("targets", bytes), bytes });
     }
-    for (const [name, role] of roles.#roles) await roles.verify(name, role.env, top);
+    for (const [name, role] of roles.#roles) {
+      for (const d of roles.delegatorsOf(name, top)) {
+        await verifyEnvelope(role.env, d.keys, "targets", {
+          label: `${fileOf(name, role)} (delegated by ${d.by})`,
+        });
+      }
+    }
     return roles;
   }
 
@@ -107,7 +124,9 @@ export class DelegatedRoles {
    */
   async verify(name: string, env: Envelope<TargetsSigned>, top: TargetsSigned): Promise<void> {
     const delegators = this.delegatorsOf(name, top);
-    if (delegators.length === 0) throw new TrustError(`Cannot accept role '${name}': no role delegates to it`);
+    if (delegators.length === 0) {
+      throw new TrustError(`Cannot accept role '${name}': no role delegates to it`);
+    }
     for (const d of delegators) {
       await verifyEnvelope(env, d.keys, "targets", { label: `role '${name}' (delegated by ${d.by})` });
     }
@@ -126,7 +145,9 @@ export class DelegatedRoles {
     for (const child of delegations?.roles ?? []) {
       const current = child.name === name ? env : this.#roles.get(child.name)?.env;
       if (!current) {
-        throw new TrustError(`Cannot accept role '${name}': it delegates to '${child.name}', which has no metadata`);
+        throw new TrustError(
+          `Cannot accept role '${name}': it delegates to '${child.name}', which has no metadata`,
+        );
       }
       await verifyEnvelope(current, delegationKeys(delegations!, child), "targets", {
         label: `role '${child.name}' (delegated by ${name})`,
@@ -199,15 +220,21 @@ export class DelegatedRoles {
  */
 export function withDelegation(delegations: Delegations | undefined, spec: DelegationSpec): Delegations {
   if (!isDelegatedRoleName(spec.name)) {
-    throw new TypeError(`Cannot delegate to '${spec.name}': not a role name (lower-case letters, digits, _ and -)`);
+    throw new TypeError(
+      `Cannot delegate to '${spec.name}': not a role name (lower-case letters, digits, _ and -)`,
+    );
   }
   const keyids = [...new Set(spec.keys.map((k) => k.keyid))];
   const threshold = spec.threshold ?? 1;
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > keyids.length) {
-    throw new RangeError(`Cannot delegate to '${spec.name}': threshold ${threshold} with ${keyids.length} key(s)`);
+    throw new RangeError(
+      `Cannot delegate to '${spec.name}': threshold ${threshold} with ${keyids.length} key(s)`,
+    );
   }
   if (spec.paths.length === 0 || spec.paths.some((p) => p === "" || p.startsWith("/") || p.includes("\\"))) {
-    throw new TypeError(`Cannot delegate to '${spec.name}': paths must be relative patterns, e.g. apps/acme/*/*/*`);
+    throw new TypeError(
+      `Cannot delegate to '${spec.name}': paths must be relative patterns, e.g. apps/acme/*/*/*`,
+    );
   }
   const role: DelegatedRole = {
     name: spec.name,
@@ -225,6 +252,10 @@ export function withDelegation(delegations: Delegations | undefined, spec: Deleg
   const used = new Set(roles.flatMap((r) => r.keyids));
   for (const keyid of Object.keys(keys)) if (!used.has(keyid)) delete keys[keyid];
   return { keys, roles };
+}
+
+function fileOf(name: string, role: StoredRole): string {
+  return `tuf/${role.env.signed.version}.${name}.json`;
 }
 
 function roleOf(signed: TargetsSigned): GraphRole {

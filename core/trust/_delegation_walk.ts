@@ -8,8 +8,15 @@
  * the caller writes `fresh` once the resolved targets are accepted.
  */
 import { TrustError } from "../errors.ts";
-import { checkMetaRef, expiresOf, parseRole, type SnapshotSigned, type TargetsSigned, tufDate } from "./_metadata.ts";
-import { type DelegatedRole, type Delegations, delegationKeys, parseDelegations } from "./delegations.ts";
+import {
+  checkMetaRef,
+  expiresOf,
+  parseRole,
+  type SnapshotSigned,
+  type TargetsSigned,
+  tufDate,
+} from "./_metadata.ts";
+import { delegationKeys, type Delegations, parseDelegations } from "./delegations.ts";
 import type { Envelope } from "./envelope.ts";
 import { type GraphRole, resolveTargets } from "./target_search.ts";
 import { type RootKeys, verifyEnvelope } from "./verify_envelope.ts";
@@ -46,15 +53,24 @@ type Env = Envelope<TargetsSigned>;
 /** Load and verify every delegated role reachable from `top`, then resolve the targets. */
 export async function walkDelegations(top: TargetsSigned, o: DelegationWalkOptions): Promise<DelegatedTrust> {
   const topDelegations = parseDelegations(top, "targets metadata");
-  const out: DelegatedTrust = { targets: top.targets, signers: new Map(), versions: {}, signed: [], fresh: [] };
+  const out: DelegatedTrust = {
+    targets: top.targets,
+    signers: new Map(),
+    versions: {},
+    signed: [],
+    fresh: [],
+  };
   if (!topDelegations || topDelegations.roles.length === 0) return out;
 
-  const graph = new Map<string, GraphRole>([["targets", { targets: top.targets, delegations: topDelegations }]]);
+  const graph = new Map<string, GraphRole>([["targets", {
+    targets: top.targets,
+    delegations: topDelegations,
+  }]]);
   const loaded = new Map<string, Env>();
   const stack: { name: string; by: string; keys: RootKeys }[] = [];
   const push = (by: string, delegations: Delegations) => {
     for (const role of [...delegations.roles].reverse()) {
-      stack.push({ name: role.name, by, keys: delegationKeys(delegations, role as DelegatedRole) });
+      stack.push({ name: role.name, by, keys: delegationKeys(delegations, role) });
     }
   };
   push("targets", topDelegations);
@@ -129,7 +145,9 @@ export async function walkDelegations(top: TargetsSigned, o: DelegationWalkOptio
     }
     if (expiresOf(env.signed).getTime() <= o.now.getTime()) {
       throw new TrustError(
-        `Cannot trust ${label} v${env.signed.version}: expired at ${env.signed.expires} (now ${tufDate(o.now)})`,
+        `Cannot trust ${label} v${env.signed.version}: expired at ${env.signed.expires} (now ${
+          tufDate(o.now)
+        })`,
       );
     }
     return env;

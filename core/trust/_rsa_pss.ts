@@ -58,7 +58,9 @@ function mgf1(seed: Uint8Array, length: number): Uint8Array {
   for (let counter = 0, at = 0; at < length; counter++, at += SHA256_LENGTH) {
     const h = getAbilities().createHasher("sha256");
     h.update(seed);
-    h.update(new Uint8Array([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]));
+    h.update(
+      new Uint8Array([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff]),
+    );
     out.set(h.digest().subarray(0, Math.min(SHA256_LENGTH, length - at)), at);
   }
   return out;

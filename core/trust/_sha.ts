@@ -16,7 +16,11 @@ export const TUF_HASH_ALGORITHMS = ["sha512", "sha384", "sha256"] as const;
 export type TufHashAlgorithm = typeof TUF_HASH_ALGORITHMS[number];
 
 /** Hex digits of each algorithm's digest. */
-export const TUF_HEX_LENGTH: Readonly<Record<TufHashAlgorithm, number>> = { sha256: 64, sha384: 96, sha512: 128 };
+export const TUF_HEX_LENGTH: Readonly<Record<TufHashAlgorithm, number>> = {
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
 
 /** True when `name` is an algorithm of {@linkcode TUF_HASH_ALGORITHMS}. */
 export function isTufHashAlgorithm(name: string): name is TufHashAlgorithm {

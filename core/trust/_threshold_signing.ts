@@ -50,7 +50,10 @@ export function validSignatures(env: Envelope<unknown>, root: RootKeys, role: Ro
 }
 
 /** The staged state of `env` against `root`. */
-export async function stagedInfo(env: Envelope<SignedByRole["targets"]>, root: RootKeys): Promise<StagedTargets> {
+export async function stagedInfo(
+  env: Envelope<SignedByRole["targets"]>,
+  root: RootKeys,
+): Promise<StagedTargets> {
   const signed = new Set(env.signatures.map((s) => s.keyid));
   const def = root.roles.targets;
   return {

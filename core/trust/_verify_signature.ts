@@ -16,7 +16,9 @@ export interface ListedKey {
 }
 
 /** The scheme a listed key verifies with, or `undefined` when Drover does not support it. */
-export function schemeOf(key: ListedKey): "ed25519" | "ecdsa-sha2-nistp256" | "rsassa-pss-sha256" | undefined {
+export function schemeOf(
+  key: ListedKey,
+): "ed25519" | "ecdsa-sha2-nistp256" | "rsassa-pss-sha256" | undefined {
   const { keytype, scheme } = key;
   if (keytype === "ed25519" && scheme === "ed25519") return scheme;
   if ((keytype === "ecdsa" || keytype === "ecdsa-sha2-nistp256") && scheme === "ecdsa-sha2-nistp256") {
@@ -30,7 +32,11 @@ type Imported = { key: CryptoKey; rsa?: RsaPublic };
 const cache = new Map<string, Promise<Imported>>();
 
 /** True when `sigHex` is a valid signature of `data` by `key`; false for any malformed part. */
-export async function verifySignature(key: ListedKey, sigHex: unknown, data: Uint8Array<ArrayBuffer>): Promise<boolean> {
+export async function verifySignature(
+  key: ListedKey,
+  sigHex: unknown,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
   const scheme = schemeOf(key);
   const pub = key.keyval?.public;
   const sig = typeof sigHex === "string" ? unhex(sigHex) : undefined;
@@ -40,7 +46,8 @@ export async function verifySignature(key: ListedKey, sigHex: unknown, data: Uin
     if (scheme === "ed25519") return sig.length === 64 && await crypto.subtle.verify("Ed25519", k, sig, data);
     if (scheme === "ecdsa-sha2-nistp256") {
       const raw = ecdsaDerToRaw(sig, 32);
-      return raw !== undefined && await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, k, raw, data);
+      return raw !== undefined &&
+        await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, k, raw, data);
     }
     const saltLength = pssSaltLength(rsa!, sig);
     return saltLength !== undefined &&
@@ -51,7 +58,10 @@ export async function verifySignature(key: ListedKey, sigHex: unknown, data: Uin
 }
 
 /** @internal The WebCrypto key of a listed public key (cached); rejects on keys that do not import. */
-export function importListed(scheme: NonNullable<ReturnType<typeof schemeOf>>, pub: string): Promise<Imported> {
+export function importListed(
+  scheme: NonNullable<ReturnType<typeof schemeOf>>,
+  pub: string,
+): Promise<Imported> {
   const id = `${scheme}\n${pub}`;
   let k = cache.get(id);
   if (!k) {
@@ -75,6 +85,8 @@ async function importNow(scheme: NonNullable<ReturnType<typeof schemeOf>>, pub: 
     const params = { name: "ECDSA", namedCurve: "P-256" };
     return { key: await crypto.subtle.importKey("spki", der, params, true, ["verify"]) };
   }
-  const key = await crypto.subtle.importKey("spki", der, { name: "RSA-PSS", hash: "SHA-256" }, true, ["verify"]);
+  const key = await crypto.subtle.importKey("spki", der, { name: "RSA-PSS", hash: "SHA-256" }, true, [
+    "verify",
+  ]);
   return { key, rsa: await rsaPublicOf(key) };
 }

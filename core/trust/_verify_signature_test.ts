@@ -89,6 +89,12 @@ Deno.test("ECDSA signatures convert between DER and r||s, refusing malformed DER
   const negative = der.slice();
   negative[4] = 0x81;
   assert.equal(ecdsaDerToRaw(negative, 32), undefined, "negative integer");
-  assert.equal(ecdsaDerToRaw(new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]), 32)?.length, 64);
-  assert.equal(ecdsaDerToRaw(new Uint8Array([0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01]), 32), undefined);
+  assert.equal(
+    ecdsaDerToRaw(new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]), 32)?.length,
+    64,
+  );
+  assert.equal(
+    ecdsaDerToRaw(new Uint8Array([0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01]), 32),
+    undefined,
+  );
 });

@@ -67,7 +67,8 @@ async function world() {
     /** Serve role `name` as `signed` signed by `signers`, under honest new snapshot and timestamp. */
     forge: async (name: string, signed: Signed, signers: KeyPair[]) => {
       const bytes = encodeMetadata(await signEnvelope(signed, signers));
-      const current = async (p: string) => decodeMetadata(served.get(p) ?? (await repo.get(p))!).signed as Signed;
+      const current = async (p: string) =>
+        decodeMetadata(served.get(p) ?? (await repo.get(p))!).signed as Signed;
       const ts = await current("tuf/timestamp.json");
       const snap = await current(`tuf/${ts.meta["snapshot.json"].version}.snapshot.json`);
       const snapshot = {
@@ -76,7 +77,11 @@ async function world() {
         meta: { ...snap.meta, [`${name}.json`]: metaRef(signed.version, bytes) },
       };
       const snapBytes = encodeMetadata(await signEnvelope(snapshot, [keys.snapshot]));
-      const timestamp = { ...ts, version: ts.version + 1, meta: { "snapshot.json": metaRef(snapshot.version, snapBytes) } };
+      const timestamp = {
+        ...ts,
+        version: ts.version + 1,
+        meta: { "snapshot.json": metaRef(snapshot.version, snapBytes) },
+      };
       served.set(`tuf/${signed.version}.${name}.json`, bytes);
       served.set(`tuf/${snapshot.version}.snapshot.json`, snapBytes);
       served.set("tuf/timestamp.json", encodeMetadata(await signEnvelope(timestamp, [keys.timestamp])));
@@ -102,10 +107,20 @@ Deno.test("refreshTrust() lists a delegated role's app, persists <role>.json and
   assert.equal(trusted.signerOf(radio.path), "acme");
   assert.deepEqual(trusted.delegatedVersions, { acme: 2 });
   assert.ok(w.fetched.includes("tuf/2.acme.json"));
-  assert.deepEqual(w.client.paths(), ["acme.json", "root.json", "snapshot.json", "targets.json", "timestamp.json"]);
+  assert.deepEqual(w.client.paths(), [
+    "acme.json",
+    "root.json",
+    "snapshot.json",
+    "targets.json",
+    "timestamp.json",
+  ]);
   w.fetched.length = 0;
   await w.refresh();
-  assert.deepEqual(w.fetched, ["tuf/2.root.json", "tuf/timestamp.json"], "nothing changed: nothing else fetched");
+  assert.deepEqual(
+    w.fetched,
+    ["tuf/2.root.json", "tuf/timestamp.json"],
+    "nothing changed: nothing else fetched",
+  );
 });
 
 Deno.test("refreshTrust() ignores a delegated role's targets outside its paths", async () => {
@@ -133,16 +148,27 @@ Deno.test("refreshTrust() ends the search at a terminating delegation: a later r
   await w.writer.delegate({ name: "second", keys: [b], paths: ACME }, [b]);
   const shared = app("acme/radio", "abc1234", 1, "a");
   await w.publish("first", [a], [shared]);
-  await w.publish("second", [b], [app("acme/radio", "abc1234", 1, "b"), app("acme/clock", "abc1234", 1, "b")]);
+  await w.publish("second", [b], [
+    app("acme/radio", "abc1234", 1, "b"),
+    app("acme/clock", "abc1234", 1, "b"),
+  ]);
   let trusted = await w.refresh();
-  assert.equal(trusted.targets.get(shared.path)?.hashes.sha256, "a".repeat(64), "the first role's entry wins");
+  assert.equal(
+    trusted.targets.get(shared.path)?.hashes.sha256,
+    "a".repeat(64),
+    "the first role's entry wins",
+  );
   assert.equal(trusted.findApp("acme/clock", "main"), undefined, "never searched past the terminating role");
 
   const top = await RepositoryWriter.open(w.repo, w.keys, { now: T0 }); // after the role writers' commits
   await top.delegate({ name: "first", keys: [a], paths: ACME, terminating: false }, [a]);
   trusted = await w.refresh();
   assert.equal(trusted.targets.get(shared.path)?.hashes.sha256, "a".repeat(64));
-  assert.equal(trusted.signerOf("apps/acme/clock/main/abc1234.tar.gz"), "second", "not terminating: searched on");
+  assert.equal(
+    trusted.signerOf("apps/acme/clock/main/abc1234.tar.gz"),
+    "second",
+    "not terminating: searched on",
+  );
 });
 
 Deno.test("refreshTrust() needs threshold 2 of a delegated role's keys", async () => {
@@ -154,7 +180,10 @@ Deno.test("refreshTrust() needs threshold 2 of a delegated role's keys", async (
   await assert.rejects(w.publish("acme", [k1], [app("acme/radio", "def5678", 2)]), /signed by 1\/2 keys/);
   const current = await w.role("acme");
   await w.forge("acme", { ...current, version: current.version + 1 }, [k1]);
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /acme.*signed by 1\/2 keys/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) => e instanceof TrustError && /acme.*signed by 1\/2 keys/.test(e.message),
+  );
 });
 
 Deno.test("refreshTrust() walks a cycle of delegations (a -> b -> a) once", async () => {
@@ -162,7 +191,13 @@ Deno.test("refreshTrust() walks a cycle of delegations (a -> b -> a) once", asyn
   const [ka, kb] = [await generateKeyPair(), await generateKeyPair()];
   await w.writer.delegate({ name: "a", keys: [ka], paths: ACME }, [ka]);
   await w.writer.delegate({ name: "b", keys: [kb], paths: ["apps/*/*/*/*"] }, [kb]);
-  const nest = async (name: string, to: string, key: KeyPair, own: KeyPair, apps: ReturnType<typeof app>[]) => {
+  const nest = async (
+    name: string,
+    to: string,
+    key: KeyPair,
+    own: KeyPair,
+    apps: ReturnType<typeof app>[],
+  ) => {
     const current = await w.role(name);
     const signed = {
       ...current,
@@ -190,7 +225,10 @@ Deno.test("refreshTrust() refuses a delegated role with a bad signature and pers
   const current = await w.role("acme");
   const mallory = await generateKeyPair();
   await w.forge("acme", { ...current, version: current.version + 1, targets: {} }, [mallory]);
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /acme.*signed by 0\/1 keys/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) => e instanceof TrustError && /acme.*signed by 0\/1 keys/.test(e.message),
+  );
   assert.equal(await w.client.read("acme.json"), undefined);
   assert.equal(await w.client.read("targets.json"), undefined, "targets are persisted only with their roles");
 });
@@ -207,22 +245,38 @@ Deno.test("refreshTrust() refuses a delegated role's rollback, by snapshot and b
   const current = async (p: string) => decodeMetadata((await w.repo.get(p))!).signed as Signed;
   const snap = await w.snapshot();
   const ts = await current("tuf/timestamp.json");
-  const snapshot = { ...snap, version: snap.version + 1, meta: { ...snap.meta, "acme.json": metaRef(1, v1Bytes) } };
+  const snapshot = {
+    ...snap,
+    version: snap.version + 1,
+    meta: { ...snap.meta, "acme.json": metaRef(1, v1Bytes) },
+  };
   const snapBytes = encodeMetadata(await signEnvelope(snapshot, [w.keys.snapshot]));
   w.served.set(`tuf/${snapshot.version}.snapshot.json`, snapBytes);
   w.served.set(
     "tuf/timestamp.json",
     encodeMetadata(
-      await signEnvelope({ ...ts, version: ts.version + 1, meta: { "snapshot.json": metaRef(snapshot.version, snapBytes) } }, [
+      await signEnvelope({
+        ...ts,
+        version: ts.version + 1,
+        meta: { "snapshot.json": metaRef(snapshot.version, snapBytes) },
+      }, [
         w.keys.timestamp,
       ]),
     ),
   );
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /acme\.json: version 1 is older than trusted version 2/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) => e instanceof TrustError && /acme\.json: version 1 is older than trusted version 2/.test(e.message),
+  );
   // without a trusted snapshot, the trusted acme.json itself is the baseline
   await w.client.remove("snapshot.json");
   await w.client.remove("timestamp.json");
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /role 'acme'.*version 1 is older than trusted version 2 \(rollback\)/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) =>
+      e instanceof TrustError &&
+      /role 'acme'.*version 1 is older than trusted version 2 \(rollback\)/.test(e.message),
+  );
   assert.equal(decodeMetadata((await w.client.read("acme.json"))!).signed.version, 2);
   assert.equal(v1.version, 1);
 });
@@ -238,7 +292,10 @@ Deno.test("refreshTrust() refuses a delegated app entry whose custom names anoth
     version: current.version + 1,
     targets: { "apps/acme/radio/main/abc1234.tar.gz": theirs.target },
   }, [team]);
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /delegated role 'acme'.*unsafe.*belongs at apps\/other/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) => e instanceof TrustError && /delegated role 'acme'.*unsafe.*belongs at apps\/other/.test(e.message),
+  );
 });
 
 Deno.test("refreshTrust() refuses an expired delegated role and more roles than maxDelegations", async () => {
@@ -250,5 +307,8 @@ Deno.test("refreshTrust() refuses an expired delegated role and more roles than 
   assert.deepEqual((await w.refresh()).delegatedVersions, { a: 1, b: 1 });
   const current = await w.role("b");
   await w.forge("b", { ...current, version: 2, expires: "2026-06-01T00:30:00Z" }, [b]);
-  await assert.rejects(w.refresh(), (e) => e instanceof TrustError && /role 'b'.* v2: expired at 2026-06-01T00:30:00Z/.test(e.message));
+  await assert.rejects(
+    w.refresh(),
+    (e) => e instanceof TrustError && /role 'b'.* v2: expired at 2026-06-01T00:30:00Z/.test(e.message),
+  );
 });

@@ -74,7 +74,9 @@ export function parseDelegations(signed: { delegations?: unknown }, where: strin
     if (names.has(name)) bad(`list role '${name}' twice`);
     names.add(name);
     if (!isStrings(keyids) || new Set(keyids).size !== keyids.length) bad(`of '${name}' have bad keyids`);
-    if (!Number.isSafeInteger(threshold) || (threshold as number) < 1) bad(`of '${name}' have a bad threshold`);
+    if (!Number.isSafeInteger(threshold) || (threshold as number) < 1) {
+      bad(`of '${name}' have a bad threshold`);
+    }
     if (typeof terminating !== "boolean") bad(`of '${name}' have no terminating flag`);
     if ((paths === undefined) === (prefixes === undefined)) {
       bad(`of '${name}' need exactly one of paths and path_hash_prefixes`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TrustError } from "../errors.ts";
-import { delegatesPath, type DelegatedRole, type Delegations, parseDelegations } from "./delegations.ts";
+import { type DelegatedRole, delegatesPath, type Delegations, parseDelegations } from "./delegations.ts";
 import { matchPathPattern } from "./path_pattern.ts";
 import { isDelegatedRoleName } from "./role_name.ts";
 import { assertTargetPlacement } from "./target_placement.ts";
@@ -48,7 +48,8 @@ Deno.test("delegatesPath() also takes path_hash_prefixes", () => {
 });
 
 Deno.test("parseDelegations() refuses unsafe names, repeats, bad thresholds, both or neither path kinds", () => {
-  const parse = (roles: unknown[]) => parseDelegations({ delegations: { keys: {}, roles } }, "targets metadata");
+  const parse = (roles: unknown[]) =>
+    parseDelegations({ delegations: { keys: {}, roles } }, "targets metadata");
   const ok = { name: "team", keyids: ["k"], threshold: 1, terminating: false, paths: ["apps/*"] };
   assert.deepEqual(parse([ok])?.roles, [ok]);
   for (

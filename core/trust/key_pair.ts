@@ -102,7 +102,13 @@ export async function generateKeyPair(options: { keyType?: KeyType } = {}): Prom
     : pemOf("PUBLIC KEY", new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)));
   const priv = hex(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)));
   const scheme = SCHEME[keytype];
-  return { keyid: keyIdOf({ keytype, scheme, keyval: { public: pub } }), keytype, scheme, public: pub, private: priv };
+  return {
+    keyid: keyIdOf({ keytype, scheme, keyval: { public: pub } }),
+    keytype,
+    scheme,
+    public: pub,
+    private: priv,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * core/trust: TUF metadata (root, targets, snapshot, timestamp; Ed25519 by WebCrypto;
- * consistent snapshots), the client refresh workflow, and the repository writer.
+ * core/trust: TUF metadata (root, targets, snapshot, timestamp; Ed25519, ECDSA P-256 and RSA-PSS
+ * by WebCrypto; consistent snapshots or not), the client refresh workflow, and the repository writer
+ * (signing with Ed25519 or ECDSA keys, thresholds met by one or several holders).
  *
  * @example
  * ```ts
@@ -19,7 +20,15 @@
  * ```
  * @module
  */
-export { generateKeyPair, keyIdOf, type KeyPair, keyToTuf, parseKeyFile, type TufKey } from "./key_pair.ts";
+export {
+  generateKeyPair,
+  keyIdOf,
+  type KeyPair,
+  keyToTuf,
+  type KeyType,
+  parseKeyFile,
+  type TufKey,
+} from "./key_pair.ts";
 export {
   decodeMetadata,
   encodeMetadata,
@@ -34,6 +43,7 @@ export {
   type ImageCustom,
   type ManifestCustom,
   type TargetCustom,
+  targetDigest,
   type TargetHashes,
   type TargetInfo,
   targetInfoFromTuf,
@@ -58,9 +68,9 @@ export {
 export { type DeviceTypeEntry, parseDeviceTypesDocument, TrustedRepository } from "./trusted_repository.ts";
 export {
   type DelegatedRole,
-  type Delegations,
   delegatesPath,
   delegationKeys,
+  type Delegations,
   parseDelegations,
 } from "./delegations.ts";
 export { assertDelegatedRoleName, isDelegatedRoleName } from "./role_name.ts";
@@ -79,7 +89,9 @@ export {
   RepositoryWriter,
   type RepositoryWriterOptions,
   type RepoStore,
+  type RoleKeyring,
   type RoleKeys,
+  type StagedTargets,
 } from "./repository_writer.ts";
 export {
   type ReleaseEntry,

@@ -198,7 +198,9 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     }
   }
   assertNotExpired(snapshot.env.signed, now);
-  for (const [name, ref] of Object.entries(snapshot.env.signed.meta)) checkMetaRefHashes(`${name} (in snapshot)`, ref);
+  for (const [name, ref] of Object.entries(snapshot.env.signed.meta)) {
+    checkMetaRefHashes(`${name} (in snapshot)`, ref);
+  }
   if (snapshot.fresh) await store.write("snapshot.json", snapshot.bytes);
   const targetsRef = snapshot.env.signed.meta["targets.json"];
   if (!targetsRef) throw new TrustError("Cannot refresh trust: snapshot has no targets.json entry");

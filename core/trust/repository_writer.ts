@@ -19,8 +19,18 @@
  * ```
  * @module
  */
-import { TrustError, UnsupportedError } from "../errors.ts";
+import { NotFoundError, TrustError, UnsupportedError } from "../errors.ts";
 import { loadRepository } from "./_load_repository.ts";
+import {
+  keyringOf,
+  putStaged,
+  readStaged,
+  removeStaged,
+  type RoleKeyring,
+  STAGED_TARGETS_PATH,
+  stagedInfo,
+  type StagedTargets,
+} from "./_threshold_signing.ts";
 import { DelegatedRoles, type DelegationSpec, withDelegation } from "./_delegated_roles.ts";
 import { parseDelegations } from "./delegations.ts";
 import type { RepoStore } from "./repo_store.ts";
@@ -36,6 +46,7 @@ import {
   parseRole,
   roleKeysOf,
   type SignedByRole,
+  thresholdsOf,
   tufDate,
 } from "./_metadata.ts";
 import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
@@ -46,6 +57,7 @@ import { targetUrl } from "./target_paths.ts";
 import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
 
 export type { RepoStore } from "./repo_store.ts";
+export type { RoleKeyring, StagedTargets } from "./_threshold_signing.ts";
 
 /** One key per top-level role. */
 export type RoleKeys = Record<RoleName, KeyPair>;
@@ -224,8 +236,10 @@ export class RepositoryWriter {
   }
 
   /** Sign targets v+1 (opened for a delegated role: that role v+1), snapshot v+1, timestamp v+1; write
-   * them and releases.json (timestamp last). */
-  commit(): Promise<{ versions: Record<RoleName, number> }> {
+   * them and releases.json (timestamp last). With fewer targets keys at hand than root's threshold,
+   * targets v+1 is staged instead (`staged/targets.json`, reported as `staged`; see
+   * {@linkcode RepositoryWriter.signStaged}) and nothing is published. */
+  commit(): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
     return this.#serial(() => this.#role ? this.#commitRoleLocked(this.#role) : this.#commitLocked());
   }
 
@@ -236,10 +250,17 @@ export class RepositoryWriter {
    * timestamp. `TypeError`/`RangeError` for a bad name, paths or threshold; `TrustError` when
    * `signers` do not meet the threshold.
    */
-  delegate(spec: DelegationSpec, signers: readonly KeyPair[]): Promise<{ versions: Record<RoleName, number> }> {
+  delegate(
+    spec: DelegationSpec,
+    signers: readonly KeyPair[],
+  ): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
       if (this.#role) throw new TypeError("Cannot delegate: this writer is opened for a delegated role");
-      this.#need("targets");
+      const threshold = this.#root.signed.roles.targets?.threshold ?? 1;
+      if (this.#need("targets").length < threshold) {
+        // a staged targets version would publish the role's delegation later, without its snapshot entry
+        throw new TypeError(`Cannot delegate: needs ${threshold} targets keys at hand (root's threshold)`);
+      }
       for (const key of signers) await checkKeyPair(key);
       const delegations = withDelegation(parseDelegations(this.#targets.signed, "targets metadata"), spec);
       const current = this.#delegated.get(spec.name)?.env.signed;
@@ -260,13 +281,18 @@ export class RepositoryWriter {
    * unexpired and newer than the role's current version; then snapshot and timestamp are re-signed.
    * `TrustError` otherwise.
    */
-  acceptDelegated(name: string, envelope: Envelope<unknown>): Promise<{ versions: Record<RoleName, number> }> {
+  acceptDelegated(
+    name: string,
+    envelope: Envelope<unknown>,
+  ): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
       const env = parseRole("targets", encodeMetadata(envelope));
       await this.#delegated.verify(name, env, this.#targets.signed);
       const current = this.#delegated.get(name)?.env.signed.version ?? 0;
       if (env.signed.version <= current) {
-        throw new TrustError(`Cannot accept role '${name}' v${env.signed.version}: not newer than v${current} (rollback)`);
+        throw new TrustError(
+          `Cannot accept role '${name}' v${env.signed.version}: not newer than v${current} (rollback)`,
+        );
       }
       assertNotExpired(env.signed, this.#clock());
       await this.#putDelegated(name, env);
@@ -297,8 +323,47 @@ export class RepositoryWriter {
       await this.#delegated.checkDelegationsOf(env.signed);
       await this.#store.put(`tuf/${env.signed.version}.targets.json`, bytes);
       this.#targets = env;
+      this.#staged = undefined; // stale: it named this version
       this.#loadPending();
       await this.#signSnapshotAndTimestamp(bytes);
+      return { versions: this.versions };
+    });
+  }
+
+  /**
+   * Add signatures by `keys` (targets keys of root) to the staged targets metadata; once it meets
+   * root's threshold, publish it (with snapshot and timestamp, when their keys are at hand; else it
+   * stays staged, complete, for a holder of them to run this again with no key). `NotFoundError`
+   * without staged metadata, `TypeError` for a key that is not a targets key.
+   */
+  signStaged(
+    keys: readonly KeyPair[],
+  ): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
+    return this.#serial(async () => {
+      const current = this.#staged;
+      if (!current) {
+        throw new NotFoundError(`Cannot sign: no staged targets metadata (${STAGED_TARGETS_PATH})`);
+      }
+      const listed = this.#root.signed.roles.targets?.keyids ?? [];
+      const signers = [...keyringOf({ targets: keys }).targets ?? [], ...this.#keys.targets ?? []];
+      for (const key of signers) {
+        await checkKeyPair(key);
+        if (!listed.includes(key.keyid)) {
+          throw new TypeError(`Cannot sign: key ${key.keyid} is not a targets key`);
+        }
+      }
+      const fresh = signers.filter((k) => !current.signatures.some((s) => s.keyid === k.keyid));
+      const added = fresh.length ? (await signEnvelope(current.signed, fresh)).signatures : [];
+      const env = { signed: current.signed, signatures: [...current.signatures, ...added] };
+      const staged = await stagedInfo(env, this.#root.signed);
+      if (
+        staged.signatures < staged.threshold || !this.#keys.snapshot?.length || !this.#keys.timestamp?.length
+      ) {
+        await putStaged(this.#store, env);
+        this.#staged = env;
+        return { versions: this.versions, staged };
+      }
+      await this.#publishTargets(env);
       return { versions: this.versions };
     });
   }
@@ -345,8 +410,11 @@ export class RepositoryWriter {
       const current = this.#root.signed;
       if (role === "root") signers.push(key);
       const listed = roleKeysOf(current);
-      const old = this.#keys[role]?.[0]?.keyid ?? (listed[role].length === 1 ? listed[role][0]!.keyid : undefined);
-      if (old === undefined) throw new TypeError(`Cannot rotate ${role} key: no ${role} key at hand to replace`);
+      const old = this.#keys[role]?.[0]?.keyid ??
+        (listed[role].length === 1 ? listed[role][0]!.keyid : undefined);
+      if (old === undefined) {
+        throw new TypeError(`Cannot rotate ${role} key: no ${role} key at hand to replace`);
+      }
       const signed = buildRoot({
         version: current.version + 1,
         expires: addDays(this.#clock(), this.#days.root),
@@ -371,15 +439,18 @@ export class RepositoryWriter {
     return run;
   }
 
-  #need(role: RoleName): KeyPair {
-    const key = this.#keys[role];
-    if (!key) throw new TypeError(`Cannot sign ${role} metadata: no ${role} key given`);
-    return key;
+  #need(role: RoleName): KeyPair[] {
+    const keys = this.#keys[role];
+    if (!keys?.length) throw new TypeError(`Cannot sign ${role} metadata: no ${role} key given`);
+    return keys;
   }
 
   #loadPending(): void {
     this.#pending.clear();
-    const signed = this.#role ? this.#delegated.get(this.#role.name)?.env.signed : this.#targets.signed;
+    // top-level targets build on staged metadata (awaiting signatures) when there is some
+    const signed = this.#role
+      ? this.#delegated.get(this.#role.name)?.env.signed
+      : (this.#staged ?? this.#targets).signed;
     for (const [path, entry] of Object.entries(signed?.targets ?? {})) {
       this.#pending.set(path, targetInfoFromTuf(path, entry));
     }
@@ -393,8 +464,8 @@ export class RepositoryWriter {
 
   async #commitLocked(
     delegations = this.#targets.signed.delegations,
-  ): Promise<{ versions: Record<RoleName, number> }> {
-    const key = this.#need("targets");
+  ): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
+    const keys = this.#need("targets");
     this.#need("snapshot");
     this.#need("timestamp");
     const entries = [...this.#pending.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
@@ -406,16 +477,32 @@ export class RepositoryWriter {
       targets: entries,
     });
     if (delegations) signed.delegations = delegations;
-    const env = await signEnvelope(signed, [key]);
-    const bytes = encodeMetadata(env);
-    await this.#store.put(`tuf/${version}.targets.json`, bytes);
-    this.#targets = env;
-    await this.#signSnapshotAndTimestamp(bytes);
+    const env = await signEnvelope(signed, keys);
+    const staged = await stagedInfo(env, this.#root.signed);
+    if (staged.signatures < staged.threshold) {
+      // below the threshold: kept out of tuf/ until more holders sign it (signStaged)
+      await putStaged(this.#store, env);
+      this.#staged = env;
+      this.#onStaged?.(staged);
+      return { versions: this.versions, staged };
+    }
+    await this.#publishTargets(env);
     return { versions: this.versions };
   }
 
+  async #publishTargets(env: Env<"targets">): Promise<void> {
+    const bytes = encodeMetadata(env);
+    await this.#store.put(`tuf/${env.signed.version}.targets.json`, bytes);
+    this.#targets = env;
+    await this.#signSnapshotAndTimestamp(bytes);
+    if (this.#staged) await removeStaged(this.#store);
+    this.#staged = undefined;
+  }
+
   /** Sign delegated role `role.name` v+1 with its pending targets (and its current delegations). */
-  async #commitRoleLocked(role: { name: string; keys: KeyPair[] }): Promise<{ versions: Record<RoleName, number> }> {
+  async #commitRoleLocked(
+    role: { name: string; keys: KeyPair[] },
+  ): Promise<{ versions: Record<RoleName, number> }> {
     this.#need("snapshot");
     this.#need("timestamp");
     const current = this.#delegated.get(role.name)!.env.signed;
@@ -456,7 +543,7 @@ export class RepositoryWriter {
     const version = (this.#snapshot?.signed.version ?? 0) + 1;
     const expires = addDays(this.#clock(), this.#days.snapshot);
     const signed = buildSnapshot({ version, expires, targets, delegated: this.#delegated.refs() });
-    this.#snapshot = await signEnvelope(signed, [this.#need("snapshot")]);
+    this.#snapshot = await signEnvelope(signed, this.#need("snapshot"));
     this.#snapshotBytes = encodeMetadata(this.#snapshot);
     await this.#store.put(`tuf/${version}.snapshot.json`, this.#snapshotBytes);
   }
@@ -467,7 +554,7 @@ export class RepositoryWriter {
       expires: addDays(this.#clock(), this.#days.timestamp),
       snapshot: metaRef(this.#snapshot.signed.version, snapshotBytes),
     });
-    this.#timestamp = await signEnvelope(signed, [this.#need("timestamp")]);
+    this.#timestamp = await signEnvelope(signed, this.#need("timestamp"));
     await this.#store.put("tuf/timestamp.json", encodeMetadata(this.#timestamp));
   }
 }

@@ -47,7 +47,7 @@ export interface ImageCustom {
   recommended?: boolean;
 }
 
-/** Custom metadata of a device manifest target (issue 5 fills in). */
+/** Custom metadata of a device manifest target. */
 export interface ManifestCustom {
   kind: "manifest";
   id: string;
@@ -224,7 +224,10 @@ export function targetInfoToTuf(
  * try { verifyTargetBytes(t, new Uint8Array(3)); } catch (e) { assert.equal((e as { code?: string }).code, "E_INTEGRITY"); }
  * ```
  */
-export function verifyTargetBytes(target: Pick<TargetInfo, "path" | "length" | "hashes">, bytes: Uint8Array): void {
+export function verifyTargetBytes(
+  target: Pick<TargetInfo, "path" | "length" | "hashes">,
+  bytes: Uint8Array,
+): void {
   if (bytes.length !== target.length) {
     throw new IntegrityError(
       `Cannot verify ${target.path}: length ${bytes.length}, expected ${target.length}`,

@@ -25,11 +25,17 @@ Deno.test("targetInfoToTuf() lists only sha256 in TUF hashes and targetInfoFromT
 
 Deno.test("targetInfoFromTuf() offers a target listing only sha512 or sha384, named and verified by it", () => {
   const bytes = new TextEncoder().encode("target file contents");
-  const only512 = targetInfoFromTuf("dir/file.txt", { length: bytes.length, hashes: { sha512: sha("sha512", bytes) } });
+  const only512 = targetInfoFromTuf("dir/file.txt", {
+    length: bytes.length,
+    hashes: { sha512: sha("sha512", bytes) },
+  });
   assert.equal(only512.url, `targets/dir/${sha("sha512", bytes)}.file.txt`);
   assert.deepEqual(targetDigest(only512.hashes), { algorithm: "sha512", hex: sha("sha512", bytes) });
   verifyTargetBytes(only512, bytes);
-  assert.throws(() => verifyTargetBytes(only512, new TextEncoder().encode("target file contentz")), /sha512 mismatch/);
+  assert.throws(
+    () => verifyTargetBytes(only512, new TextEncoder().encode("target file contentz")),
+    /sha512 mismatch/,
+  );
   const both = targetInfoFromTuf("f", {
     length: bytes.length,
     hashes: { sha384: sha("sha384", bytes), "blake9": "00", sha512: "00".repeat(64) },
@@ -44,10 +50,17 @@ Deno.test("targetInfoFromTuf() refuses hashes it cannot verify; consistentSnapsh
     code: "E_TRUST",
     message: /no hash Drover can verify \(listed: unknown-hash;/,
   });
-  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { md5: "00".repeat(16) } }), { code: "E_TRUST" });
-  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { sha256: "AB".repeat(32) } }), /malformed sha256/);
+  assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { md5: "00".repeat(16) } }), {
+    code: "E_TRUST",
+  });
+  assert.throws(
+    () => targetInfoFromTuf("a", { length: 1, hashes: { sha256: "AB".repeat(32) } }),
+    /malformed sha256/,
+  );
   assert.throws(() => targetInfoFromTuf("a", { length: 1, hashes: { sha512: hex } }), /malformed sha512/);
-  const plain = targetInfoFromTuf("a/b.txt", { length: 1, hashes: { sha256: hex } }, { consistentSnapshot: false });
+  const plain = targetInfoFromTuf("a/b.txt", { length: 1, hashes: { sha256: hex } }, {
+    consistentSnapshot: false,
+  });
   assert.equal(plain.url, "targets/a/b.txt");
 });
 

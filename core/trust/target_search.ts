@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { type Delegations, delegatesPath } from "./delegations.ts";
+import { delegatesPath, type Delegations } from "./delegations.ts";
 
 /** One role of a delegation graph: its signed targets and, parsed, its delegations. */
 export interface GraphRole {

@@ -91,7 +91,9 @@ export class TrustedRepository {
       }
       try {
         checkCustom(info);
-        if (signer !== undefined) assertTargetPlacement(path, info.custom as unknown as Record<string, unknown>);
+        if (signer !== undefined) {
+          assertTargetPlacement(path, info.custom as unknown as Record<string, unknown>);
+        }
       } catch (error) {
         // A Drover entry whose fields would name a path on devices, yet are unsafe: the signer is broken
         // or compromised, so nothing of this metadata is used (rather than silently skipping one entry).

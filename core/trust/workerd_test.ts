@@ -1,6 +1,6 @@
 /**
- * core/trust in Cloudflare's workerd (via miniflare): WebCrypto Ed25519 signing, threshold
- * verification (where @tufjs/models' own verifyDelegate fails), the edge's acceptTargets and a
+ * core/trust in Cloudflare's workerd (via miniflare): WebCrypto Ed25519 and ECDSA signing, RSA-PSS
+ * verification (salt lengths 32 and maximum), threshold verification (where @tufjs/models' own verifyDelegate fails), the edge's acceptTargets and a
  * client refresh. Bundled with esbuild; @tufjs/models' CommonJS `require("util")` needs
  * `nodejs_compat` and a `createRequire` banner (what scripts/build.ts must do for the worker).
  */
@@ -9,9 +9,23 @@ import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 
 const ENTRY = `
-import { generateKeyPair, MemoryStore, RepositoryWriter, refreshTrust, signEnvelope } from "./mod.ts";
+import { generateKeyPair, MemoryStore, RepositoryWriter, refreshTrust, signEnvelope, verifyEnvelope } from "./mod.ts";
+const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
+async function rsaPss(saltLength) {
+  const alg = { name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+  const pair = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey));
+  const pem = "-----BEGIN PUBLIC KEY-----\\n" + btoa(String.fromCharCode(...spki)).match(/.{1,64}/g).join("\\n") +
+    "\\n-----END PUBLIC KEY-----\\n";
+  const signed = { _type: "timestamp", version: 1 };
+  const sig = await crypto.subtle.sign({ name: "RSA-PSS", saltLength }, pair.privateKey,
+    new TextEncoder().encode(JSON.stringify(signed)));
+  const root = { keys: { k: { keytype: "rsa", scheme: "rsassa-pss-sha256", keyval: { public: pem } } },
+    roles: { timestamp: { keyids: ["k"], threshold: 1 } } };
+  return verifyEnvelope({ signed, signatures: [{ keyid: "k", sig: hex(sig) }] }, root, "timestamp");
+}
 export default { async fetch() {
-  const keys = { root: await generateKeyPair(), targets: await generateKeyPair(),
+  const keys = { root: await generateKeyPair(), targets: await generateKeyPair({ keyType: "ecdsa" }),
     snapshot: await generateKeyPair(), timestamp: await generateKeyPair() };
   const repo = new MemoryStore();
   const edge = await RepositoryWriter.init(repo, keys);
@@ -21,7 +35,8 @@ export default { async fetch() {
     .then(() => "accepted", (e) => e.message);
   const trusted = await refreshTrust({ fetch: (p) => repo.get(p), store: new MemoryStore(),
     trustedRoot: await repo.get("tuf/1.root.json") });
-  return Response.json({ versions: trusted.versions, refused });
+  const rsa = [await rsaPss(32), await rsaPss(222)];
+  return Response.json({ versions: trusted.versions, refused, rsa });
 } };`;
 
 Deno.test("core/trust signs, verifies thresholds, accepts targets and refreshes inside workerd", async () => {
@@ -50,6 +65,7 @@ Deno.test("core/trust signs, verifies thresholds, accepts targets and refreshes 
     assert.deepEqual(body, {
       versions: { root: 1, timestamp: 2, snapshot: 2, targets: 2 },
       refused: "Cannot verify uploaded targets metadata: signed by 0/1 keys",
+      rsa: [1, 1],
     });
   } finally {
     await mf.dispose();

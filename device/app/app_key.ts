@@ -31,3 +31,28 @@ export function splitAppKey(key: string): { name: string; ref?: string } {
   const at = key.indexOf("@");
   return at < 0 ? { name: key } : { name: key.slice(0, at), ref: key.slice(at + 1) };
 }
+
+/**
+ * The `status.json` entry of `app` (any record keyed by app key and holding a `ref`): under its key,
+ * else under its other key (`name` for `name@ref` and the reverse) when that entry has the app's ref,
+ * as after a second ref appeared beside the app or went; `from` names the key it was found under.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { entryOf } from "./app_key.ts";
+ * const entries = { "acme/radio": { ref: "master", bad: ["abc1234"] } };
+ * const app = { name: "acme/radio", ref: "master", key: "acme/radio@master" };
+ * assert.deepEqual(entryOf(entries, app), { entry: entries["acme/radio"], from: "acme/radio" });
+ * ```
+ */
+export function entryOf<T extends { ref?: unknown }>(
+  entries: Record<string, T>,
+  app: { name: string; ref: string; key?: string },
+): { entry: T | undefined; from: string } {
+  const key = appKey(app);
+  if (entries[key] !== undefined) return { entry: entries[key], from: key };
+  const other = key === app.name ? refKey(app.name, app.ref) : app.name;
+  const moved = entries[other];
+  return moved?.ref === app.ref ? { entry: moved, from: other } : { entry: undefined, from: key };
+}

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import type { AppCustom, TargetInfo } from "../../core/trust/mod.ts";
+import { type AppCustom, targetDigest, type TargetInfo } from "../../core/trust/mod.ts";
 import type { Rollout } from "../../core/rollout/mod.ts";
 import type { Expected, FetchPolicy } from "../net/fetch.ts";
 import { openRepository } from "../net/trust_store.ts";
@@ -68,12 +68,24 @@ export interface Offers {
  * import assert from "node:assert/strict";
  * import { blobKey } from "./offers.ts";
  * assert.ok(blobKey({ sha1: "0e8ff998e905a2cfa5a4d15afe68622e3db24b72" }).startsWith("sha1-"));
+ * assert.equal(blobKey({ sha512: "ab".repeat(64) }), `sha512-${"ab".repeat(64)}`);
  * ```
  */
-export function blobKey(hashes: { sha256?: string; sha1?: string }): string {
+export function blobKey(
+  hashes: { sha256?: string; sha1?: string; sha384?: string; sha512?: string },
+): string {
   if (hashes.sha256 !== undefined) {
     if (!isSha256(hashes.sha256)) throw new TypeError("Cannot use sha256: not 64 lower-case hex digits");
     return hashes.sha256;
+  }
+  // a TUF target without sha256: keyed by the digest it is verified with
+  for (const [algorithm, digits] of [["sha512", 128], ["sha384", 96]] as const) {
+    const hex = hashes[algorithm];
+    if (hex === undefined) continue;
+    if (!new RegExp(`^[0-9a-f]{${digits}}$`).test(hex)) {
+      throw new TypeError(`Cannot use ${algorithm}: not ${digits} lower-case hex digits`);
+    }
+    return `${algorithm}-${hex}`;
   }
   if (!isSha1(hashes.sha1)) throw new TypeError("Cannot use sha1: not 40 lower-case hex digits");
   return `sha1-${hashes.sha1}`;
@@ -97,7 +109,9 @@ export async function openTufOffers(
     if (!url.href.startsWith(base.href) || info.url.split("/").some((s) => s === ".." || s === ".")) {
       return undefined;
     }
-    const expected: Expected = { length: info.length, sha256: info.hashes.sha256 };
+    // sha256 when listed (Drover's), else the strongest hash the signed entry lists
+    const digest = targetDigest(info.hashes);
+    const expected: Expected = { length: info.length, [digest.algorithm]: digest.hex };
     const offer: Offer = {
       name: c.name,
       ref: c.ref,
@@ -108,7 +122,7 @@ export async function openTufOffers(
       allowDowngrade: c.allowDowngrade === true,
       url,
       expected,
-      key: blobKey(info.hashes),
+      key: blobKey(expected),
       origin: info.path,
     };
     if (c.rollout) offer.rollout = c.rollout;

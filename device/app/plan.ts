@@ -16,6 +16,11 @@
  * `release`); `finish` (`release` is current already: an install interrupted after its switch,
  * confirmed by the health check); `unavailable` (a pending record whose app is gone or broken).
  *
+ * Apps are told apart by their key (`app_key.ts`: the name, or `name@ref` where the target holds the
+ * name on more than one ref): the commits marked bad in `status.json` are looked up by it, and an
+ * app's pending record is the one of its directory, else of its name and ref, else (a name on one ref
+ * only) of its name.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -36,6 +41,8 @@ import { assertNotDowngrade } from "./downgrade.ts";
 import type { Offer, Offers } from "./offers.ts";
 import { chooseOffer, type RolloutInputs, type RolloutView } from "./choose_offer.ts";
 import type { App, AppProblem } from "./scan_apps.ts";
+import { appKey, entryOf, refKey } from "./app_key.ts";
+import { recordsOf } from "./app_records.ts";
 
 /** What the plan does about one app (see the module doc). */
 export type PlanAction =
@@ -54,6 +61,8 @@ export type HoldReason = { reason: "bad" } | { reason: "downgrade"; error: Trust
 export interface AppPlan {
   name: string;
   ref: string;
+  /** The app's key (`app_key.ts`): its `status.json` entry and its pending record's. */
+  key: string;
   dirName: string;
   action: PlanAction;
   /** The scanned app; `undefined` for `unavailable`. */
@@ -114,6 +123,8 @@ export function recordFor(app: App, offer: Offer, mode: "tuf" | "insecure-legacy
     length: offer.expected.length,
     sha256: offer.expected.sha256,
     sha1: offer.expected.sha1,
+    sha384: offer.expected.sha384,
+    sha512: offer.expected.sha512,
     serial: offer.serial,
     updated: offer.updated,
     appVersion: offer.version,
@@ -151,7 +162,7 @@ function decide(
   options: { record?: PendingManifest; offer?: Offer; bad: readonly string[] },
 ): AppPlan {
   const { record, offer } = options;
-  const base = { name: app.name, ref: app.ref, dirName: app.dirName, app, offer, record };
+  const base = { name: app.name, ref: app.ref, key: appKey(app), dirName: app.dirName, app, offer, record };
   if (app.deploy && app.commit === release.commit.toLowerCase()) {
     // current already: an install that switched but did not finish left its record
     const finish = record !== undefined && record.commit.toLowerCase() === app.commit;
@@ -167,7 +178,7 @@ function decide(
 }
 
 /** A record without a usable app: gone (dropped) or broken (kept for when it is repaired). */
-function unavailable(record: PendingManifest, problems: readonly AppProblem[]): AppPlan {
+function unavailable(record: PendingManifest, problems: readonly AppProblem[], key: string): AppPlan {
   const problem = problems.find((p) => p.dirName === record.dirName);
   const error = problem
     ? new Error(`Cannot install ${record.name}: ${problem.message}`)
@@ -175,6 +186,7 @@ function unavailable(record: PendingManifest, problems: readonly AppProblem[]): 
   return {
     name: record.name,
     ref: record.ref,
+    key,
     dirName: record.dirName,
     action: "unavailable",
     record,
@@ -187,23 +199,31 @@ function unavailable(record: PendingManifest, problems: readonly AppProblem[]): 
 /** Decides every app's action once (see the module doc). */
 export function planUpdate(scan: { apps: App[]; problems: AppProblem[] }, inputs: PlanInputs): UpdatePlan {
   const { offers, status } = inputs;
-  const records = new Map(inputs.pending.manifests.map((m) => [m.name, m]));
-  const bad = (name: string): readonly string[] => status.apps[name]?.bad ?? [];
+  const bad = (app: App): readonly string[] => entryOf(status.apps, app).entry?.bad ?? [];
   const apps: AppPlan[] = [];
   const used = new Set<PendingManifest>();
   if (offers) {
+    const records = recordsOf(scan.apps, inputs.pending.manifests);
     for (const app of scan.apps) {
-      const record = records.get(app.name);
+      const record = records.get(app);
       if (record) used.add(record);
       const { offer, heldBack, rollout } = chooseOffer(app, offers, inputs.rollout);
       const shown = rollout ? { rollout } : {};
       if (!offer) {
-        const base = { name: app.name, ref: app.ref, dirName: app.dirName, app, record, ...shown };
+        const base = {
+          name: app.name,
+          ref: app.ref,
+          key: appKey(app),
+          dirName: app.dirName,
+          app,
+          record,
+          ...shown,
+        };
         const action = heldBack ? "held-back" : "not-offered";
         apps.push({ ...base, action, resume: false, dropRecord: !!record });
         continue;
       }
-      const entry = decide(app, recordFor(app, offer, offers.mode), { record, offer, bad: bad(app.name) });
+      const entry = decide(app, recordFor(app, offer, offers.mode), { record, offer, bad: bad(app) });
       // the installed release, a newer one held back: nothing to do, and why
       if (heldBack && entry.action === "up-to-date") entry.action = "held-back";
       apps.push({ ...entry, ...shown });
@@ -213,11 +233,14 @@ export function planUpdate(scan: { apps: App[]; problems: AppProblem[] }, inputs
       const app = scan.apps.find((a) => a.name === record.name && a.dirName === record.dirName);
       if (!app) continue;
       used.add(record);
-      apps.push(decide(app, record, { record, bad: bad(app.name) }));
+      apps.push(decide(app, record, { record, bad: bad(app) }));
     }
   }
   for (const record of inputs.pending.manifests) {
-    if (!used.has(record)) apps.push(unavailable(record, scan.problems));
+    if (used.has(record)) continue;
+    const shared = scan.apps.some((a) => a.name === record.name && appKey(a) !== a.name) ||
+      inputs.pending.manifests.some((m) => m !== record && m.name === record.name && m.ref !== record.ref);
+    apps.push(unavailable(record, scan.problems, shared ? refKey(record.name, record.ref) : record.name));
   }
   return { mode: offers?.mode, apps, problems: inputs.pending.problems };
 }

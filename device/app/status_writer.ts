@@ -4,7 +4,9 @@
  * what only the workspace remembers (commits marked bad, the last error of each app, the last
  * check, install and gc) is carried over from the previous `status.json` and changed by the run
  * being recorded. Entries of apps not found in the target (removed, or broken for now) are kept as
- * they were, so their bad commits are not forgotten.
+ * they were, so their bad commits are not forgotten. Entries are keyed by the app's key (`app_key.ts`:
+ * the name, or `name@ref` where the target holds the name on more than one ref); when an app's key
+ * changes (a second ref appears beside it, or goes), its entry moves to the new key.
  *
  * @example
  * ```ts
@@ -26,6 +28,8 @@
 import { NotFoundError } from "../../core/errors.ts";
 import type { AppStatus, RunRecord, Status, Workspace } from "../fs/workspace.ts";
 import { type App, scanApps } from "./scan_apps.ts";
+import { appKey, entryOf } from "./app_key.ts";
+import { recordsOf } from "./app_records.ts";
 
 /** An error as status.json keeps it. */
 export interface StatusError {
@@ -41,9 +45,9 @@ export interface StatusChange {
   scan?: { apps: App[] };
   /** The run to record (`lastCheck`, `lastInstall`, `lastGc`): when it started, its errors (ok without). */
   run?: { kind: "check" | "install" | "gc"; at: string; errors: readonly StatusError[] };
-  /** Per app: the run's error (kept as `lastError`), or `null` when the run succeeded for it (cleared). */
+  /** Per app key: the run's error (kept as `lastError`), or `null` when the run succeeded for it (cleared). */
   appErrors?: ReadonlyMap<string, StatusError | null>;
-  /** Commits to mark bad (failed health check, rolled back from). */
+  /** Commits to mark bad (failed health check, rolled back from); `name` is the app's key. */
   bad?: readonly { name: string; commit: string }[];
 }
 
@@ -69,22 +73,24 @@ async function scanOf(change: StatusChange): Promise<App[] | undefined> {
  */
 export async function writeStatus(ws: Workspace, change: StatusChange): Promise<Status> {
   const apps = await scanOf(change);
-  const pending = new Map((await ws.readPending()).manifests.map((m) => [m.name, m.commit]));
+  const records = recordsOf(apps ?? [], (await ws.readPending()).manifests);
   const at = change.run?.at ?? new Date().toISOString();
   return await ws.updateStatus((status) => {
     if (change.run) status[RUN_KEYS[change.run.kind]] = runRecord(change.run.at, change.run.errors);
     for (const app of apps ?? []) {
-      const before = status.apps[app.name];
+      const key = appKey(app);
+      const { entry: before, from } = entryOf(status.apps, app); // moved when the key changed
+      if (from !== key) delete status.apps[from];
       const entry: AppStatus = {
         ref: app.ref,
         current: app.commit,
         previous: app.previous?.deploy?.commit ?? null,
         bad: Array.isArray(before?.bad) ? [...before.bad] : [],
       };
-      const commit = pending.get(app.name);
+      const commit = records.get(app)?.commit;
       if (commit) entry.pending = commit;
       if (before?.lastError) entry.lastError = before.lastError;
-      status.apps[app.name] = entry;
+      status.apps[key] = entry;
     }
     for (const { name, commit } of change.bad ?? []) {
       const entry = status.apps[name];

@@ -18,9 +18,10 @@
 const MiB = 1024 * 1024;
 const fmt = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
-/** One download's progress. */
+/** One download's (or, with `action: "upload"`, one upload's) progress. */
 export class ProgressBar {
   #write: (text: string) => void;
+  #action: "download" | "upload";
   #mode: "bar" | "log" | "silent";
   #label: string;
   #total: number | undefined;
@@ -30,14 +31,16 @@ export class ProgressBar {
 
   constructor(
     io: { stderr: (text: string) => void; stderrIsTTY: boolean },
-    options: { label: string; total?: number; json?: boolean },
+    options: { label: string; total?: number; json?: boolean; action?: "download" | "upload" },
   ) {
     this.#write = io.stderr;
+    this.#action = options.action ?? "download";
     this.#mode = options.json ? "silent" : io.stderrIsTTY ? "bar" : "log";
     this.#label = options.label;
     this.#total = options.total;
     if (this.#mode === "log") {
-      this.#write(`downloading ${this.#label}${this.#total !== undefined ? ` (${fmt(this.#total)})` : ""}\n`);
+      const size = this.#total !== undefined ? ` (${fmt(this.#total)})` : "";
+      this.#write(`${this.#action}ing ${this.#label}${size}\n`);
     }
   }
 
@@ -78,7 +81,8 @@ export class ProgressBar {
       this.#draw();
       this.#write(ok ? "\n" : " failed\n");
     } else if (this.#mode === "log") {
-      this.#write(`${ok ? "downloaded" : "failed to download"} ${this.#label} (${fmt(this.#bytes)})\n`);
+      const verb = ok ? `${this.#action}ed` : `failed to ${this.#action}`;
+      this.#write(`${verb} ${this.#label} (${fmt(this.#bytes)})\n`);
     }
   }
 }

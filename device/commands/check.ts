@@ -184,19 +184,19 @@ export async function runCheck(
     };
     apps.push(report);
     // superseded, withdrawn from the repository or held: never installed
-    if (entry.dropRecord) await ws.removePending(app.name);
+    if (entry.dropRecord) await ws.removePending(entry.key);
     const fail = (error: unknown) => {
       const code = exitCodeFor(error);
       codes.push(code);
       report.action = code === 3 ? "refused" : "failed";
-      report.error = errorEntry(error, app.name);
+      report.error = errorEntry(error, entry.key);
       errors.push(report.error);
-      appErrors.set(app.name, report.error);
-      log(`${app.name}: ${report.error.message}`);
+      appErrors.set(entry.key, report.error);
+      log(`${entry.key}: ${report.error.message}`);
     };
     if (entry.action === "up-to-date" || entry.action === "held-back") {
       report.action = entry.action;
-      appErrors.set(app.name, null);
+      appErrors.set(entry.key, null);
     } else if (entry.action === "finish") {
       // current already, but its install did not finish: install confirms it (health check)
       report.action = "up-to-date";
@@ -230,13 +230,13 @@ export async function runCheck(
           ...(delta ? { tar: { sha256: delta.sha256, length: delta.length } } : {}),
         };
         if (delta) report.delta = { fetched: delta.fetched, saved: delta.saved };
-        await ws.writePending(recorded);
+        await ws.writePending(recorded, { key: entry.key });
         handOn.push({ ...entry, release: recorded });
         report.action = deferred ? "deferred" : "downloaded";
-        appErrors.set(app.name, null);
+        appErrors.set(entry.key, null);
         if (!deferred) {
           log(
-            `${app.name}: downloaded ${offer.commit.slice(0, 12)} (current ${
+            `${entry.key}: downloaded ${offer.commit.slice(0, 12)} (current ${
               app.commit?.slice(0, 12) ?? "none"
             })`,
           );

@@ -17,6 +17,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { scanApps } from "../app/scan_apps.ts";
+import { appKey } from "../app/app_key.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../cli/define_command.ts";
 import { cleanLeftovers, removeRelease } from "../fs/symlink.ts";
@@ -127,12 +128,12 @@ export const command = defineCommand({
           }
         }
       } catch (error) {
-        errors.push(errorEntry(error, app.name));
+        errors.push(errorEntry(error, appKey(app)));
       }
     }
     const exitCode = errors.length ? 1 : 0;
     if (ws) {
-      const names = new Set(scan.apps.map((a) => a.name));
+      const names = new Set(scan.apps.map((a) => appKey(a)));
       const appErrors = new Map(errors.filter((e) => names.has(e.app ?? "")).map((e) => [e.app!, e]));
       await writeStatus(ws, { target, run: { kind: "gc", at, errors }, appErrors });
     }

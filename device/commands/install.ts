@@ -81,9 +81,9 @@ export interface InstallReport {
   errors: ErrorEntry[];
 }
 
-/** The order installs run in: the pending records' file order (`owner~app.json`). */
+/** The order installs run in: the pending records' file order (`owner~app.json`, `owner~app@ref.json`). */
 const byRecordFile = (a: AppPlan, b: AppPlan) => {
-  const x = a.name.replace("/", "~"), y = b.name.replace("/", "~");
+  const x = a.key.replace("/", "~"), y = b.key.replace("/", "~");
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
@@ -137,7 +137,7 @@ export async function runInstall(
     let attempt: InstallAttempt | undefined;
     /** Drops the record and its download; an installed release's stays as the app's delta seed. */
     const finish = async (installed = false) => {
-      await ws.removePending(m.name);
+      await ws.removePending(entry.key, { ref: m.ref });
       // installed: the bytes verified (a streamed install's .part too)
       if (installed) {
         await keepSeed(ws.dir, m.name, [ws.blobPath(m.blob), deltaTar(ws, m.blob), ws.partPath(m.blob)]);
@@ -150,11 +150,15 @@ export async function runInstall(
     /** A failed health check: switched back already; reported, and the commit marked bad. */
     const healthFailed = (healthError?: string) => {
       report.action = "health-failed";
-      report.error = { app: m.name, code: "E_HEALTH", message: `${m.name} ${m.commit}: ${healthError}` };
+      report.error = {
+        app: entry.key,
+        code: "E_HEALTH",
+        message: `${entry.key} ${m.commit}: ${healthError}`,
+      };
       errors.push(report.error);
       codes.push(1);
-      appErrors.set(m.name, report.error);
-      bad.push({ name: m.name, commit: m.commit });
+      appErrors.set(entry.key, report.error);
+      bad.push({ name: entry.key, commit: m.commit });
     };
     const healthOptions = {
       healthCmd: flags.healthCmd,
@@ -189,11 +193,13 @@ export async function runInstall(
         report.release = result.release;
         if (result.status === "installed") {
           report.action = "already-installed";
-          appErrors.set(m.name, null);
+          appErrors.set(entry.key, null);
         } else healthFailed(result.healthError);
         continue;
       }
-      log(`${m.name}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`);
+      log(
+        `${entry.key}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`,
+      );
       attempt = options.reports?.attempt({ app: m.name, commit: m.commit, bytes: m.length });
       const installOptions: InstallOptions = {
         deploy: {
@@ -207,7 +213,7 @@ export async function runInstall(
           ...(m.appVersion ? { version: m.appVersion } : {}),
           source: m.source,
         },
-        expected: { length: m.length, sha256: m.sha256, sha1: m.sha1 },
+        expected: { length: m.length, sha256: m.sha256, sha1: m.sha1, sha384: m.sha384, sha512: m.sha512 },
         ...healthOptions,
         onStage: attempt?.onStage,
         signal: io.signal,
@@ -240,21 +246,21 @@ export async function runInstall(
       report.release = result.release;
       if (result.status === "installed") {
         report.action = "installed";
-        appErrors.set(m.name, null);
-        log(`${m.name}: current -> releases/${result.release}`);
+        appErrors.set(entry.key, null);
+        log(`${entry.key}: current -> releases/${result.release}`);
       } else {
         healthFailed(result.healthError);
-        log(`${m.name}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
+        log(`${entry.key}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
       }
     } catch (error) {
       await attempt?.failed(error);
       const code = exitCodeFor(error);
       codes.push(code);
       report.action = code === 3 ? "refused" : "failed";
-      report.error = errorEntry(error, m.name);
+      report.error = errorEntry(error, entry.key);
       errors.push(report.error);
-      appErrors.set(m.name, report.error);
-      log(`${m.name}: ${report.error.message}`);
+      appErrors.set(entry.key, report.error);
+      log(`${entry.key}: ${report.error.message}`);
     }
   }
 

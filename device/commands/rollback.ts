@@ -16,6 +16,8 @@
  */
 import { NotFoundError } from "../../core/errors.ts";
 import { scanApps } from "../app/scan_apps.ts";
+import { appKey } from "../app/app_key.ts";
+import { UsageError } from "../cli/usage_error.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, optional, required } from "../cli/define_command.ts";
 import { normalisedLink, switchLink } from "../fs/symlink.ts";
@@ -54,7 +56,8 @@ export const command = defineCommand({
     "Points `current` at the previous release and `previous` at the one that was current. With a\n" +
     "workspace, takes its lock and marks the commit rolled back from as bad: updates skip it until a newer\n" +
     "commit appears.\n\nOptions:\n" + HELP_TARGET +
-    "  --app NAME            the app (owner/app, as in .deploy)\n" +
+    "  --app NAME            the app (owner/app, as in .deploy), or its directory; NAME@REF where\n" +
+    "                        the target holds the app on more than one ref\n" +
     HELP_WORKSPACE + HELP_LOCK + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE, ...LOCKING, app: { type: "string" } },
   async run(parsed, io) {
@@ -66,8 +69,13 @@ export const command = defineCommand({
     if (ws) await ws.init();
     await using _lock = ws ? await ws.lock({ waitSeconds: wait, signal: io.signal }) : undefined;
     const { apps } = await scanApps(target);
-    const app = apps.find((a) => a.name === name || a.dirName === name);
+    const named = apps.filter((a) => appKey(a) === name || a.name === name || a.dirName === name);
+    const app = named.find((a) => appKey(a) === name || a.dirName === name) ?? named[0];
     if (!app) throw new NotFoundError(`Cannot roll back ${name}: no such app in ${target}`);
+    if (named.length > 1 && app.name === name && appKey(app) !== name) {
+      const keys = named.map((a) => `${appKey(a)} (${a.dirName})`).join(", ");
+      throw new UsageError(`Cannot roll back ${name}: it is installed on more than one ref: ${keys}`);
+    }
     if (!app.current || app.commit === null) {
       throw new NotFoundError(`Cannot roll back ${app.name}: nothing installed yet`);
     }
@@ -89,7 +97,7 @@ export const command = defineCommand({
     let markedBad: string | null = null;
     if (ws) {
       markedBad = commit;
-      await writeStatus(ws, { target, bad: [{ name: app.name, commit }] });
+      await writeStatus(ws, { target, bad: [{ name: appKey(app), commit }] });
     }
     const report: RollbackReport = {
       command: "rollback",

@@ -15,6 +15,8 @@
 import { stat } from "node:fs/promises";
 import type { ReleaseRef } from "../app/scan_apps.ts";
 import { scanApps } from "../app/scan_apps.ts";
+import { entryOf } from "../app/app_key.ts";
+import { recordsOf } from "../app/app_records.ts";
 import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/define_command.ts";
 import type { RunRecord, Status } from "../fs/workspace.ts";
 import { Workspace } from "../fs/workspace.ts";
@@ -96,9 +98,10 @@ export const command = defineCommand({
       message: p.message,
     }));
     const apps: AppStatusReport[] = [];
+    const records = recordsOf(scan.apps, pending);
     for (const app of scan.apps) {
-      const p = pending.find((m) => m.name === app.name);
-      const s = status.apps[app.name];
+      const p = records.get(app);
+      const s = entryOf(status.apps, app).entry;
       apps.push({
         name: app.name,
         ref: app.ref,

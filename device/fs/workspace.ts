@@ -1,7 +1,8 @@
 /**
  * The device workspace (DESIGN §4): `downloads/` (content-addressed `.part` and `.blob` files),
- * `manifests/<owner~app>.json` (pending installs), `tuf/` (trusted metadata), `status.json` and
- * `lock`. Every document is written atomically.
+ * `manifests/<owner~app>.json` (pending installs; `<owner~app>@<ref>.json` for an app whose name the
+ * target holds on more than one ref, its key being `name@ref`: device/app/app_key.ts), `tuf/`
+ * (trusted metadata), `status.json` and `lock`. Every document is written atomically.
  *
  * @example
  * ```ts
@@ -64,11 +65,14 @@ export interface PendingManifest {
   /** Name of the app's directory under the target. */
   dirName: string;
   source: "tuf" | "insecure-legacy";
-  /** Key of the blob: `<sha256>` or, legacy without sha256, `sha1-<sha1>`. */
+  /** Key of the blob: `<sha256>`; without sha256, `sha512-<sha512>`, `sha384-<sha384>` (TUF) or
+   * `sha1-<sha1>` (legacy). */
   blob: string;
   length?: number;
   sha256?: string;
   sha1?: string;
+  sha384?: string;
+  sha512?: string;
   serial?: number;
   updated?: string;
   appVersion?: string;
@@ -89,8 +93,11 @@ function validManifest(v: PendingManifest): boolean {
   return v?.version === 1 && isLegacyAppName(v.name) && isRef(v.ref) && isLegacyCommit(v.commit) &&
     typeof v.dirName === "string" && /^[^/\\]+$/.test(v.dirName) && !v.dirName.startsWith(".") &&
     (v.sha256 === undefined || isSha256(v.sha256)) && (v.sha1 === undefined || isSha1(v.sha1)) &&
-    (v.sha256 !== undefined || v.sha1 !== undefined) &&
-    (v.blob === v.sha256 || v.blob === `sha1-${v.sha1}`) &&
+    (v.sha384 === undefined || /^[0-9a-f]{96}$/.test(v.sha384)) &&
+    (v.sha512 === undefined || /^[0-9a-f]{128}$/.test(v.sha512)) &&
+    (v.sha256 !== undefined || v.sha1 !== undefined || v.sha384 !== undefined || v.sha512 !== undefined) &&
+    (v.blob === v.sha256 || v.blob === `sha512-${v.sha512}` || v.blob === `sha384-${v.sha384}` ||
+      v.blob === `sha1-${v.sha1}`) &&
     (v.length === undefined || (Number.isSafeInteger(v.length) && v.length >= 0)) &&
     (v.serial === undefined || Number.isSafeInteger(v.serial)) &&
     (v.url === undefined || /^(https?|file):\/\//.test(String(v.url)));
@@ -167,7 +174,8 @@ export class Workspace {
       if (!file.endsWith(".json") || file.startsWith(".")) continue;
       try {
         const v = JSON.parse(await readFile(join(this.manifests, file), "utf8")) as PendingManifest;
-        if (!validManifest(v) || `${appSlug(v.name)}.json` !== file) throw new TypeError("invalid manifest");
+        const named = file === `${appSlug(v.name)}.json` || file === `${appSlug(v.name)}@${v.ref}.json`;
+        if (!validManifest(v) || !named) throw new TypeError("invalid manifest");
         manifests.push(v);
       } catch (error) {
         problems.push({ file, message: `Cannot read pending manifest ${file}: ${(error as Error).message}` });
@@ -176,19 +184,57 @@ export class Workspace {
     return { manifests, problems };
   }
 
-  /** Writes (replaces) the pending manifest of `manifest.name`. */
-  async writePending(manifest: PendingManifest): Promise<void> {
+  /**
+   * Writes (replaces) the pending manifest of app `key` (default `manifest.name`; `name@ref` for an
+   * app whose name the target holds on more than one ref). The record of the same name and ref under
+   * the other file name (the key changed since) is removed.
+   */
+  async writePending(manifest: PendingManifest, options: { key?: string } = {}): Promise<void> {
     if (!validManifest(manifest)) throw new TypeError(`Cannot write pending manifest: invalid fields`);
-    const path = join(this.manifests, `${appSlug(manifest.name)}.json`);
-    await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + "\n");
+    const qualified = `${appSlug(manifest.name)}@${manifest.ref}.json`;
+    const key = options.key ?? manifest.name;
+    if (key !== manifest.name && key !== `${manifest.name}@${manifest.ref}`) {
+      throw new TypeError(`Cannot write pending manifest: key ${key} is not ${manifest.name}'s`);
+    }
+    const plain = `${appSlug(manifest.name)}.json`;
+    await writeFileAtomic(
+      join(this.manifests, key === manifest.name ? plain : qualified),
+      JSON.stringify(manifest, null, 2) + "\n",
+    );
+    if (key === manifest.name) return await this.removePending("", { file: qualified });
+    const held = await readFile(join(this.manifests, plain), "utf8").then(
+      (t) => JSON.parse(t)?.ref,
+      () => null,
+    );
+    if (held === manifest.ref) await this.removePending("", { file: plain });
   }
 
-  /** Removes the pending manifest of app `name` (idempotent); a bad file name is removed by `file`. */
-  async removePending(name: string, options: { file?: string } = {}): Promise<void> {
-    const file = options.file ?? `${appSlug(name)}.json`;
-    if (file.includes("/")) throw new TypeError(`Cannot remove pending manifest: bad file name ${file}`);
-    await unlink(join(this.manifests, file)).catch((e) => {
-      if (e.code !== "ENOENT") throw e;
-    });
+  /**
+   * Removes the pending manifest of app `key` (idempotent): `<owner~app>.json` for a name, and
+   * `<owner~app>@<ref>.json` for `name@ref` (or a name with `ref`), plus `<owner~app>.json` when it
+   * holds that ref (written before the key changed). A bad file name is removed by `file`.
+   */
+  async removePending(key: string, options: { ref?: string; file?: string } = {}): Promise<void> {
+    const remove = (file: string) =>
+      unlink(join(this.manifests, file)).catch((e) => {
+        if (e.code !== "ENOENT") throw e;
+      });
+    if (options.file !== undefined) {
+      if (options.file.includes("/")) {
+        throw new TypeError(`Cannot remove pending manifest: bad file name ${options.file}`);
+      }
+      return await remove(options.file);
+    }
+    const at = key.indexOf("@");
+    const name = at < 0 ? key : key.slice(0, at);
+    const ref = at < 0 ? options.ref : key.slice(at + 1);
+    const plain = `${appSlug(name)}.json`;
+    if (ref !== undefined) await remove(`${appSlug(name)}@${ref}.json`);
+    if (at < 0) return await remove(plain);
+    const held = await readFile(join(this.manifests, plain), "utf8").then(
+      (t) => JSON.parse(t)?.ref,
+      () => null,
+    );
+    if (held === ref) await remove(plain);
   }
 }

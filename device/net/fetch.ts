@@ -37,6 +37,9 @@ export interface Expected {
   length?: number;
   sha256?: string;
   sha1?: string;
+  /** A TUF target that lists no sha256 is verified by its sha512 or sha384. */
+  sha384?: string;
+  sha512?: string;
 }
 
 /**
@@ -113,7 +116,9 @@ export async function downloadVerified(
   if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(options.key)) {
     throw new TypeError(`Cannot download: bad key ${options.key}`);
   }
-  if (!expected.sha256 && !expected.sha1) throw new TypeError("Cannot download: no digest to verify");
+  if (!expected.sha256 && !expected.sha1 && !expected.sha384 && !expected.sha512) {
+    throw new TypeError("Cannot download: no digest to verify");
+  }
   const blob = `${options.downloads}/${options.key}.blob`;
   const part = `${options.downloads}/${options.key}.part`;
   if ((await stat(blob).catch(() => undefined))?.isFile()) return blob;

@@ -22,6 +22,22 @@ Deno.test("FsMetadataStore reads, writes and removes only the four TUF role file
   }
 });
 
+Deno.test("FsMetadataStore keeps delegated roles as <role>.json, only under safe role names", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "drover-tuf-"));
+  try {
+    const store = new FsMetadataStore(join(dir, "tuf"));
+    await store.write("team-radio.json", new Uint8Array([7]));
+    assert.deepEqual(await store.read("team-radio.json"), new Uint8Array([7]));
+    await store.write("registry.npmjs.org.json", new Uint8Array([8]));
+    assert.deepEqual(await store.read("registry.npmjs.org.json"), new Uint8Array([8]));
+    for (const bad of ["../team.json", "a/b.json", "a..b.json", "1.root.json", "Team.json", ".json", "team", "-x.json"]) {
+      await assert.rejects(store.write(bad, new Uint8Array()), TypeError, bad);
+    }
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
 Deno.test("openRepository() refuses without a trusted root and says how to provision one", async () => {
   const dir = await mkdtemp(join(tmpdir(), "drover-tuf-"));
   try {

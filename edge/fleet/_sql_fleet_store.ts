@@ -30,6 +30,21 @@ import {
 import { assertCounter, assertState, assertTokenHash, checkWriteOptions, timeOf } from "./_store_checks.ts";
 import { DETAIL_COLUMNS, DEVICE_COLUMNS, toDevice, toDeviceDetail, toSummary } from "./_rows.ts";
 import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
+import { MAX_ROLLOUT_HOLDS, type RolloutHold, type RolloutState } from "../../core/rollout/mod.ts";
+import type { RolloutReadOptions } from "./fleet_store.ts";
+import type {
+  RolloutFilter,
+  RolloutRecord,
+  RolloutRelease,
+  RolloutUpdate,
+} from "./rollouts/rollout_record.ts";
+import { getRollout, listRollouts, rolloutHolds, syncRollouts, updateRollout } from "./_rollout_sql.ts";
+import {
+  assertRolloutId,
+  checkRolloutReleases,
+  checkRolloutUpdate,
+  rolloutReadOptions,
+} from "./_rollout_checks.ts";
 import {
   advanceStatement,
   appStatements,
@@ -322,6 +337,39 @@ export class SqlFleetStore implements FleetStore {
       params: [hash, now],
     }]);
     return (used?.length ?? 0) > 0;
+  }
+
+  async syncRollouts(releases: readonly RolloutRelease[], options: { now?: Date } = {}): Promise<number> {
+    return await syncRollouts(this.#db, checkRolloutReleases(releases), {
+      now: timeOf(options.now, "sync rollouts"),
+    });
+  }
+
+  async listRollouts(filter: RolloutFilter = {}, options: RolloutReadOptions = {}): Promise<RolloutRecord[]> {
+    return await listRollouts(this.#db, filter, rolloutReadOptions(options, "list rollouts"));
+  }
+
+  async getRollout(id: string, options: RolloutReadOptions = {}): Promise<RolloutRecord | undefined> {
+    assertRolloutId(id, "get rollout");
+    return await getRollout(this.#db, id, rolloutReadOptions(options, "get rollout"));
+  }
+
+  async updateRollout(
+    id: string,
+    update: RolloutUpdate,
+    options: { from: readonly RolloutState[]; now?: Date },
+  ): Promise<boolean> {
+    assertRolloutId(id, "update rollout");
+    checkRolloutUpdate(update, options.from);
+    return await updateRollout(this.#db, id, {
+      ...update,
+      from: options.from,
+      now: timeOf(options.now, "update rollout"),
+    });
+  }
+
+  async rolloutHolds(apps: readonly { name: string; ref: string }[]): Promise<Record<string, RolloutHold>> {
+    return await rolloutHolds(this.#db, apps, MAX_ROLLOUT_HOLDS);
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,12 @@ function counterIfWritable(c: string, k: string): string {
   return `CASE WHEN ${k} IS NULL OR (public_key = ${k} AND state <> 'rejected') THEN ${c} END`;
 }
 
+// Built once: the drivers cache prepared statements by their text.
+const ADVANCE = `UPDATE devices SET counter = ${counterIfWritable("?2", "?4")}, last_seen = ?3 WHERE id = ?1
+  RETURNING state`;
+const CHECK_IN = `UPDATE devices SET counter = ${counterIfWritable("?2", "?7")}, last_seen = ?3, device_type = ?4,
+  os_version = ?5, drover_version = ?6 WHERE id = ?1 RETURNING state`;
+
 /** What a device's write requires of the device, besides its counter. */
 export interface WriteCondition {
   /** The public key the request was verified with (`null`: none). */
@@ -73,12 +79,9 @@ export function advanceStatement(
   const { counter, now } = options;
   return counter === undefined
     ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1 RETURNING state", params: [id, now] }
-    : {
-      sql: `UPDATE devices SET counter = ${counterIfWritable("?2", "?4")}, last_seen = ?3 WHERE id = ?1
-        RETURNING state`,
-      params: [id, counter, now, options.publicKey ?? null],
-    };
+    : { sql: ADVANCE, params: [id, counter, now, options.publicKey ?? null] };
 }
+
 
 /** {@linkcode advanceStatement} for a check-in, storing the inventory's device type and versions too. */
 export function checkInStatement(
@@ -87,8 +90,7 @@ export function checkInStatement(
   options: { counter: number; now: number } & WriteCondition,
 ): SqlStatement {
   return {
-    sql: `UPDATE devices SET counter = ${counterIfWritable("?2", "?7")}, last_seen = ?3, device_type = ?4,
-      os_version = ?5, drover_version = ?6 WHERE id = ?1 RETURNING state`,
+    sql: CHECK_IN,
     params: [
       id,
       options.counter,

@@ -26,6 +26,15 @@
  */
 import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
 import type { ReportEvent, ReportResult, ReportStage } from "../../core/fleet/report_events.ts";
+import type { RolloutHold, RolloutState } from "../../core/rollout/mod.ts";
+import type {
+  RolloutFilter,
+  RolloutRecord,
+  RolloutRelease,
+  RolloutUpdate,
+} from "./rollouts/rollout_record.ts";
+
+export type { RolloutFilter, RolloutRecord, RolloutRelease, RolloutUpdate };
 
 /**
  * How many report events the store keeps per device: the newest; older ones are deleted as new
@@ -211,6 +220,34 @@ export interface FleetStore {
    * and not used up (and counts the use, atomically), else `false`.
    */
   useEnrollToken(hash: string, options?: { now?: Date }): Promise<boolean>;
+  /**
+   * Register the signed rollouts of `releases` the store does not know yet (`running`, no cap),
+   * counting the devices that already reported on their release; known ones are left as they
+   * are. Resolves with how many were new.
+   */
+  syncRollouts(releases: readonly RolloutRelease[], options?: { now?: Date }): Promise<number>;
+  /** Rollouts, newest first, with their counts (a device silent past `timeoutMs` has timed out). */
+  listRollouts(filter?: RolloutFilter, options?: RolloutReadOptions): Promise<RolloutRecord[]>;
+  /** One rollout with its counts, or `undefined`. */
+  getRollout(id: string, options?: RolloutReadOptions): Promise<RolloutRecord | undefined>;
+  /**
+   * Set a rollout's hold (state, cap, reason) when its state is one of `from`, atomically:
+   * resolves `false` when it is not (or unknown), so a halt never overrides the operator.
+   */
+  updateRollout(
+    id: string,
+    update: RolloutUpdate,
+    options: { from: readonly RolloutState[]; now?: Date },
+  ): Promise<boolean>;
+  /** The edge's holds (cap set) on the rollouts of these apps and refs: a check-in answer's `rollouts`. */
+  rolloutHolds(apps: readonly { name: string; ref: string }[]): Promise<Record<string, RolloutHold>>;
   /** Release the database (idempotent). */
   close(): Promise<void>;
+}
+
+/** How {@linkcode FleetStore.listRollouts} and `getRollout` count. */
+export interface RolloutReadOptions {
+  now?: Date;
+  /** A device that started and sent no outcome for this long has timed out (default 60 minutes). */
+  timeoutMs?: number;
 }

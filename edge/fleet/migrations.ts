@@ -184,4 +184,55 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID`,
     ],
   },
+  {
+    version: 3,
+    name: "rollouts",
+    statements: [
+      // the signed rollouts the edge found in its metadata, with the edge's hold on each
+      `CREATE TABLE rollouts (
+        id TEXT PRIMARY KEY,
+        app TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        commit_id TEXT NOT NULL,
+        serial INTEGER NOT NULL,
+        rollout TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'halted', 'ended', 'done')),
+        cap REAL,
+        reason TEXT,
+        watched_since INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT`,
+      "CREATE INDEX rollouts_release ON rollouts (app, commit_id)",
+      "CREATE INDEX rollouts_app_ref ON rollouts (app, ref)",
+      // per rollout and device, the latest outcome of its install (kept by reports_rollouts)
+      `CREATE TABLE rollout_devices (
+        rollout_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('started', 'succeeded', 'failed', 'rolled_back')),
+        error_code TEXT,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (rollout_id, device_id)
+      ) STRICT, WITHOUT ROWID`,
+      "CREATE INDEX rollout_devices_outcome ON rollout_devices (rollout_id, outcome, updated_at)",
+      // a progress report (download, verify, health ok; a download error, retried) never undoes an outcome
+      `CREATE TRIGGER reports_rollouts AFTER INSERT ON reports
+        WHEN EXISTS (SELECT 1 FROM rollouts WHERE app = NEW.app AND commit_id = NEW.commit_id) BEGIN
+        INSERT INTO rollout_devices (rollout_id, device_id, outcome, error_code, started_at, updated_at)
+          SELECT id, NEW.device_id,
+            CASE WHEN NEW.result = 'rolled_back' THEN 'rolled_back'
+              WHEN NEW.result = 'error' AND NEW.stage <> 'download' THEN 'failed'
+              WHEN NEW.result = 'ok' AND NEW.stage = 'install' THEN 'succeeded' ELSE 'started' END,
+            NEW.error_code, NEW.received_at, NEW.received_at
+          FROM rollouts WHERE app = NEW.app AND commit_id = NEW.commit_id
+          ON CONFLICT (rollout_id, device_id) DO UPDATE SET
+            outcome = CASE WHEN excluded.outcome = 'started' AND outcome <> 'started' THEN outcome
+              ELSE excluded.outcome END,
+            error_code = CASE WHEN excluded.outcome = 'started' AND outcome <> 'started' THEN error_code
+              WHEN excluded.outcome = 'succeeded' THEN NULL ELSE coalesce(excluded.error_code, error_code) END,
+            updated_at = excluded.updated_at;
+      END`,
+    ],
+  },
 ];

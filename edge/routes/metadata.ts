@@ -8,6 +8,7 @@
  * two publishes of one version, whichever process or isolate serves them, one is accepted and the
  * other refused (409 `E_STALE`). The answer is `{ versions, warnings }`: `warnings` names the new
  * releases legacy radiodan clients are not offered (no sha1, not gzip; `GET /releases` leaves them out).
+ * With `?role=ROLE` the body is a new version of delegated targets role ROLE (`_delegated_publish.ts`).
  * @module
  */
 import type { Hono } from "hono";
@@ -26,6 +27,7 @@ import { limitBody } from "../body.ts";
 import { HttpError } from "../http_error.ts";
 import { jsonResponse } from "../http.ts";
 import { loadView } from "../repo_view.ts";
+import { publishDelegated } from "./_delegated_publish.ts";
 
 /**
  * Registers the metadata publishing route.
@@ -51,6 +53,13 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
       throw new HttpError(503, "Cannot publish: this edge holds no snapshot/timestamp keys");
     }
     const envelope = parseTargets(bytes);
+    const role = c.req.query("role");
+    if (role !== undefined) {
+      const targets = targetInfos(envelope.signed.targets);
+      const requireThem = () => requireUploaded(state, targets);
+      const result = await publishDelegated(state, role, { envelope, targets, requireUploaded: requireThem });
+      return jsonResponse(result, { headers: { "cache-control": "no-store" } });
+    }
     const { versions, warnings } = await state.exclusive(async () => {
       const view = await loadView(state.storage);
       if (!view.root) {
@@ -122,7 +131,9 @@ function targetInfos(targets: Record<string, Record<string, unknown>>): StoredTa
     try {
       if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
       const info = targetInfoFromTuf(path, entry);
-      if (info.hashes.sha256 === undefined) throw new TypeError("no sha256 (the edge stores blobs by sha256)");
+      if (info.hashes.sha256 === undefined) {
+        throw new TypeError("no sha256 (the edge stores blobs by sha256)");
+      }
       out.push(info as StoredTarget);
     } catch (error) {
       throw new HttpError(400, `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {

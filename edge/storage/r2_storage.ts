@@ -43,7 +43,8 @@ export interface KvLike {
   put(key: string, value: ArrayBuffer | Uint8Array): Promise<void>;
 }
 
-const IMMUTABLE = /^tuf\/[1-9][0-9]*\.(root|snapshot|targets)\.json$/;
+/** Versioned metadata, top-level or of a delegated role (core/trust role_name.ts): never rewritten. */
+const IMMUTABLE = /^tuf\/[1-9][0-9]*\.[a-z0-9][a-z0-9_-]{0,63}\.json$/;
 
 /**
  * R2-backed storage.

@@ -5,7 +5,9 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { COMMANDS } from "./commands.ts";
- * assert.deepEqual(COMMANDS.map((c) => c.name), ["devices", "device", "accept", "reject", "summary"]);
+ * assert.deepEqual(COMMANDS.map((c) => c.name), [
+ *   "devices", "device", "accept", "reject", "summary", "rollouts", "rollout", "pause", "resume", "end",
+ * ]);
  * ```
  * @module
  */
@@ -15,6 +17,22 @@ import { command as device } from "./device.ts";
 import { command as accept } from "./accept.ts";
 import { command as reject } from "./reject.ts";
 import { command as summary } from "./summary.ts";
+import { command as rollouts } from "./rollouts.ts";
+import { command as rollout } from "./rollout.ts";
+import { command as pause } from "./pause.ts";
+import { command as resume } from "./resume.ts";
+import { command as end } from "./end.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [devices, device, accept, reject, summary];
+export const COMMANDS: readonly Command[] = [
+  devices,
+  device,
+  accept,
+  reject,
+  summary,
+  rollouts,
+  rollout,
+  pause,
+  resume,
+  end,
+];

@@ -25,7 +25,7 @@
 import { TransientError } from "../../core/errors.ts";
 import { FleetApiError } from "./fleet_api_error.ts";
 import { safe } from "./_text.ts";
-import type { DeviceDetailDoc, DeviceDoc, DevicePage, SummaryDoc } from "./fleet_documents.ts";
+import type { DeviceDetailDoc, DeviceDoc, DevicePage, RolloutDoc, SummaryDoc } from "./fleet_documents.ts";
 
 /** Filters of {@linkcode FleetClient.listDevices} (all given ones must match). */
 export interface DeviceQuery {
@@ -164,6 +164,39 @@ export class FleetClient {
     return doc as unknown as SummaryDoc;
   }
 
+  /** Rollouts, newest first (`state`: any of these). */
+  async listRollouts(query: { app?: string; state?: string[] } = {}): Promise<RolloutDoc[]> {
+    const params = new URLSearchParams();
+    if (query.app !== undefined) params.append("app", query.app);
+    for (const state of query.state ?? []) params.append("state", state);
+    const doc = await this.#request("list rollouts", { path: "v1/fleet/rollouts", query: params });
+    if (!isObject(doc) || !Array.isArray(doc.items) || !doc.items.every((r) => rolloutDoc(r))) {
+      throw new Error("Cannot list rollouts: the edge's answer is not a list { items }");
+    }
+    return doc.items as RolloutDoc[];
+  }
+
+  /** One rollout. */
+  async getRollout(id: string): Promise<RolloutDoc> {
+    const doc = await this.#request(`get rollout ${id}`, {
+      path: `v1/fleet/rollouts/${encodeURIComponent(id)}`,
+    });
+    if (!rolloutDoc(doc)) throw new Error(`Cannot get rollout ${id}: the edge's answer is not a rollout`);
+    return doc;
+  }
+
+  /** Pause, resume or end a rollout; resolves to the rollout afterwards. */
+  async setRollout(id: string, action: "pause" | "resume" | "end"): Promise<RolloutDoc> {
+    const doc = await this.#request(`${action} rollout ${id}`, {
+      path: `v1/fleet/rollouts/${encodeURIComponent(id)}/${action}`,
+      method: "POST",
+    });
+    if (!rolloutDoc(doc)) {
+      throw new Error(`Cannot ${action} rollout ${id}: the edge's answer is not a rollout`);
+    }
+    return doc;
+  }
+
   async #request(
     action: string,
     options: { path: string; method?: string; query?: URLSearchParams },
@@ -210,6 +243,10 @@ export class FleetClient {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function rolloutDoc(doc: unknown): doc is RolloutDoc {
+  return isObject(doc) && typeof doc.id === "string" && typeof doc.state === "string" && isObject(doc.counts);
 }
 
 function deviceDoc(doc: unknown, action: string): DeviceDoc {

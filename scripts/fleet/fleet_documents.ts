@@ -84,3 +84,37 @@ export interface SummaryDoc {
   apps: { name: string; ref: string; devices: number; commits: { commit: string; devices: number }[] }[];
   lastInstall: { ok: number; error: number; rolledBack: number; none: number };
 }
+
+/** Devices of a rollout by outcome. */
+export interface RolloutCountsDoc {
+  succeeded: number;
+  failed: number;
+  rolledBack: number;
+  timedOut: number;
+  inProgress: number;
+}
+
+/** `GET /v1/fleet/rollouts/<id>` (and each item of the list). */
+export interface RolloutDoc {
+  id: string;
+  app: string;
+  ref: string;
+  commit: string;
+  serial: number;
+  publishedAt: string;
+  steps: { afterHours: number; percent: number }[];
+  halt: { minDevices: number; maxFailurePercent: number };
+  state: string;
+  cap: number | null;
+  reason: string | null;
+  percentNow: number;
+  effectivePercent: number;
+  devicesOnApp: number;
+  devicesInReach: number;
+  counts: RolloutCountsDoc;
+  watched: RolloutCountsDoc;
+  watchedSince: string;
+  topErrors: { code: string; devices: number }[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -83,7 +83,10 @@ export class DeployScanner {
  * The warnings of `repo add-app` about the archive's `.deploy`: missing, unreadable, or naming another
  * app, ref or commit than the release is published as.
  */
-export function deployWarnings(scan: DeployScan, published: { name: string; ref: string; commit: string }): string[] {
+export function deployWarnings(
+  scan: DeployScan,
+  published: { name: string; ref: string; commit: string },
+): string[] {
   const legacy = "legacy radiodan clients read current/.deploy to know the installed app";
   if (!scan.found) return [`${scan.problem}: ${legacy}, so after one legacy install it is no longer updated`];
   const out: string[] = [];

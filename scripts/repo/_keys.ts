@@ -1,5 +1,6 @@
-/** Private: key files in the keys directory (`<keys>/<role>.json`, mode 0600, never overwritten). */
-import { chmod, mkdir, open, readFile, rename, stat } from "node:fs/promises";
+/** Private: key files in the keys directory (`<keys>/<role>.json`, `<keys>/<role>.<n>.json` for more
+ * holders of a role; mode 0600, never overwritten). */
+import { chmod, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type KeyPair, parseKeyFile, type RoleKeys, type RoleName } from "../../core/trust/mod.ts";
 import { syncDir } from "./fs_repo_store.ts";
@@ -24,6 +25,35 @@ export async function readKeys(dir: string): Promise<Partial<RoleKeys>> {
     }
   }
   return keys;
+}
+
+/**
+ * Every key file of each role in `dir`: `<role>.json`, then `<role>.<n>.json` (more holders of a
+ * threshold, as `repo init --keys-per-role` writes them) in number order.
+ */
+export async function readKeyring(dir: string): Promise<Partial<Record<RoleName, KeyPair[]>>> {
+  const ring: Partial<Record<RoleName, KeyPair[]>> = {};
+  const first = await readKeys(dir);
+  const names = await readdir(dir).catch((e) => {
+    if ((e as { code?: string }).code === "ENOENT") return [] as string[];
+    throw e;
+  });
+  for (const role of ROLES) {
+    const more = names.flatMap((n) => {
+      const m = new RegExp(`^${role}\\.(\\d+)\\.json$`).exec(n);
+      return m ? [{ n: Number(m[1]), name: n }] : [];
+    }).sort((a, b) => a.n - b.n);
+    const keys = first[role] ? [first[role]] : [];
+    for (const { name } of more) {
+      try {
+        keys.push(parseKeyFile(await readFile(join(dir, name), "utf8")));
+      } catch (e) {
+        throw new Error(`Cannot read ${role} key ${name} in ${dir}: ${(e as Error).message}`, { cause: e });
+      }
+    }
+    if (keys.length > 0) ring[role] = keys;
+  }
+  return ring;
 }
 
 /** `Error` when any of `names` already exists in `dir`. */

@@ -7,7 +7,8 @@ import type { CommandIO } from "../../device/cli/command.ts";
 import { type Parsed, required } from "../../device/cli/define_command.ts";
 import type { Lock } from "../../device/fs/lock.ts";
 import { RepositoryWriter } from "../../core/trust/mod.ts";
-import { readKeys } from "./_keys.ts";
+import { readKeyring } from "./_keys.ts";
+import { stagedNote } from "./_staged_note.ts";
 import { readRoleKeys } from "./_role_keys.ts";
 import { lockRepo } from "./_repo_lock.ts";
 import { FsRepoStore } from "./fs_repo_store.ts";
@@ -30,13 +31,16 @@ export async function openRepo(
 ): Promise<OpenedRepo> {
   const store = new FsRepoStore(required(parsed, "repo"));
   const keysDir = required(parsed, "keys");
-  const keys = await readKeys(keysDir);
+  const keys = await readKeyring(keysDir);
   const role = options.role === undefined
     ? undefined
     : { name: options.role, keys: await readRoleKeys(keysDir, options.role) };
   const lock = await lockRepo(store.root, { parsed, io });
   try {
-    const writer = await RepositoryWriter.open(store, keys, { role });
+    const writer = await RepositoryWriter.open(store, keys, {
+      role,
+      onStaged: (s) => io?.stderr(stagedNote(s)),
+    });
     return { store, writer, lock, [Symbol.asyncDispose]: () => lock.release() };
   } catch (error) {
     await lock.release();

@@ -139,14 +139,22 @@ export const command = defineCommand({
     if (legacy) warnings.push(`not offered to legacy radiodan clients (releases.json): ${legacy}`);
     if (!parsed.json) { for (const warning of warnings) io.stderr(`warning: ${warning}\n`); }
     const rollout = custom.rollout;
+    const signedIn = role
+      ? `role ${role} v${writer.delegatedVersions[role]}`
+      : `targets v${versions.targets}`;
     const rolloutText = rollout
       ? `\nrollout ${rollout.id}: ${formatRolloutSteps(rollout.steps)} from ${rollout.publishedAt}, ` +
         `halt once ${rollout.halt.minDevices} devices finished if more than ${rollout.halt.maxFailurePercent}% failed`
       : "";
     printResult(io, parsed, {
-      doc: { target, versions, delegatedVersions: writer.delegatedVersions, rollout: rollout ?? null, warnings },
-      text: `${path} serial ${custom.serial}: ${imported.url} ` +
-        `(${role ? `role ${role} v${writer.delegatedVersions[role]}` : `targets v${versions.targets}`})${rolloutText}`,
+      doc: {
+        target,
+        versions,
+        delegatedVersions: writer.delegatedVersions,
+        rollout: rollout ?? null,
+        warnings,
+      },
+      text: `${path} serial ${custom.serial}: ${imported.url} (${signedIn})${rolloutText}`,
     });
     return 0;
   },

@@ -26,7 +26,9 @@ async function archive(files: Record<string, string | Uint8Array>, options: { gz
 const deploy = (o: Record<string, string> = {}) =>
   JSON.stringify({ name: "acme/radio", ref: "main", commit: COMMIT, ...o });
 
-async function withRepo(fn: (r: { dir: string; add: (file: Uint8Array) => ReturnType<typeof run> }) => Promise<void>) {
+async function withRepo(
+  fn: (r: { dir: string; add: (file: Uint8Array) => ReturnType<typeof run> }) => Promise<void>,
+) {
   const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-legacy-" });
   try {
     const dir = join(tmp, "repo"), keys = join(tmp, "keys");
@@ -36,7 +38,17 @@ async function withRepo(fn: (r: { dir: string; add: (file: Uint8Array) => Return
       const file = join(tmp, `release-${n++}`);
       await Deno.writeFile(file, bytes);
       const args = ["--repo", dir, "--keys", keys, "--file", file, "--no-chunks"];
-      return await run("add-app", ...args, "--name", "acme/radio", "--ref", "main", "--commit", COMMIT, "--json");
+      return await run(
+        "add-app",
+        ...args,
+        "--name",
+        "acme/radio",
+        "--ref",
+        "main",
+        "--commit",
+        COMMIT,
+        "--json",
+      );
     };
     await fn({ dir, add });
   } finally {
@@ -67,14 +79,20 @@ Deno.test("repo add-app warns when the archive's .deploy is missing or disagrees
     assert.match(warnings[1]!, /names commit abcdef0, not --commit 68200ec.*install the release again/);
 
     const nested = await add(await archive({ "app/.deploy": deploy() }, { gzip: true }));
-    assert.match(JSON.parse(nested.stdout).warnings[0], /no \.deploy at its root/, "only the root .deploy counts");
+    assert.match(
+      JSON.parse(nested.stdout).warnings[0],
+      /no \.deploy at its root/,
+      "only the root .deploy counts",
+    );
   });
 });
 
 Deno.test("repo add-app reads a .deploy behind a large entry while streaming, and prints warnings on stderr", async () => {
   await withRepo(async ({ add }) => {
     const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) & 0xff);
-    const result = await add(await archive({ "big.bin": big, ".deploy": deploy({ name: "acme/tv" }) }, { gzip: true }));
+    const result = await add(
+      await archive({ "big.bin": big, ".deploy": deploy({ name: "acme/tv" }) }, { gzip: true }),
+    );
     assert.equal(result.code, 0);
     assert.match(JSON.parse(result.stdout).warnings.join("\n"), /names app acme\/tv, not --name acme\/radio/);
   });
@@ -83,7 +101,22 @@ Deno.test("repo add-app reads a .deploy behind a large entry while streaming, an
     const dir = join(tmp, "repo"), keys = join(tmp, "keys"), file = join(tmp, "r.tar.gz");
     await run("init", "--repo", dir, "--keys", keys);
     await Deno.writeFile(file, await archive({ "a": "a" }, { gzip: true }));
-    const text = await run("add-app", "--repo", dir, "--keys", keys, "--file", file, "--no-chunks", "--name", "a/b", "--ref", "main", "--commit", "abcdef0");
+    const text = await run(
+      "add-app",
+      "--repo",
+      dir,
+      "--keys",
+      keys,
+      "--file",
+      file,
+      "--no-chunks",
+      "--name",
+      "a/b",
+      "--ref",
+      "main",
+      "--commit",
+      "abcdef0",
+    );
     assert.equal(text.code, 0);
     assert.match(text.stderr, /^warning: the archive has no \.deploy at its root/m);
     assert.doesNotMatch(text.stdout, /warning/, "data on stdout, warnings on stderr");
@@ -104,6 +137,10 @@ Deno.test("repo add-app of an uncompressed .tar: signed for devices, left out of
       "not offered to legacy radiodan clients (releases.json): " +
       "it is not a gzip-compressed tar (.tar.gz), and they unpack with tar -xzf",
     ]);
-    assert.deepEqual(await releasesJson(dir), {}, "the ref's current release is the .tar: nothing older instead");
+    assert.deepEqual(
+      await releasesJson(dir),
+      {},
+      "the ref's current release is the .tar: nothing older instead",
+    );
   });
 });

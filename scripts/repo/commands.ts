@@ -17,7 +17,9 @@ import { command as addImage } from "./add_image.ts";
 import { command as addManifest } from "./add_manifest.ts";
 import { command as timestamp } from "./timestamp.ts";
 import { command as rotateKey } from "./rotate_key.ts";
+import { command as sign } from "./sign.ts";
 import { command as delegate } from "./delegate.ts";
+import { command as push } from "./push.ts";
 
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -28,5 +30,7 @@ export const COMMANDS: readonly Command[] = [
   addManifest,
   timestamp,
   rotateKey,
+  sign,
   delegate,
+  push,
 ];

@@ -73,12 +73,16 @@ export const command = defineCommand({
     if (paths.length === 0) throw new UsageError("missing --paths");
     for (const p of paths) {
       if (p === "" || p.startsWith("/") || p.includes("\\") || p.split("/").includes("..")) {
-        throw new UsageError(`Cannot delegate: --paths '${p}' is not a relative pattern like apps/acme/*/*/*`);
+        throw new UsageError(
+          `Cannot delegate: --paths '${p}' is not a relative pattern like apps/acme/*/*/*`,
+        );
       }
     }
     const threshold = numberOption(parsed, "threshold", { min: 1, integer: true }) ?? 1;
     const keyFiles = (v["key-file"] as string[] | undefined) ?? [];
-    if (v.generate && keyFiles.length > 0) throw new UsageError("Cannot delegate: --generate or --key-file, not both");
+    if (v.generate && keyFiles.length > 0) {
+      throw new UsageError("Cannot delegate: --generate or --key-file, not both");
+    }
     const keysDir = required(parsed, "keys");
     await using repo = await openRepo(parsed, io);
     let keys: KeyPair[];
@@ -99,7 +103,8 @@ export const command = defineCommand({
       doc: { role: name, keyids, paths, threshold, terminating, versions, delegatedVersions },
       text: `delegated ${paths.join(", ")} to role ${name} (v${delegatedVersions[name]}, ` +
         `threshold ${threshold} of ${keyids.length} key(s)${terminating ? ", terminating" : ""}); ` +
-        `targets v${versions.targets}` + (v.generate ? `\nrole keys: ${keysDir}/${roleKeyFile(name, 0)}` : ""),
+        `targets v${versions.targets}` +
+        (v.generate ? `\nrole keys: ${keysDir}/${roleKeyFile(name, 0)}` : ""),
     });
     return 0;
   },

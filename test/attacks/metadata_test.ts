@@ -244,7 +244,10 @@ async function timestampListing(w: World, hashes: (snapshot: Uint8Array) => Reco
   const version = ts.meta["snapshot.json"].version;
   const snapshot = (await w.repo.get(`tuf/${version}.snapshot.json`))!;
   const meta = { "snapshot.json": { version, length: snapshot.length, hashes: hashes(snapshot) } };
-  w.served.set("tuf/timestamp.json", await forge({ ...ts, version: ts.version + 1, meta }, [w.keys.timestamp]));
+  w.served.set(
+    "tuf/timestamp.json",
+    await forge({ ...ts, version: ts.version + 1, meta }, [w.keys.timestamp]),
+  );
 }
 
 const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest("hex");
@@ -257,14 +260,20 @@ Deno.test("metadata hashes: every listed sha256/sha384/sha512 is checked; a wron
   await timestampListing(w, (b) => ({ sha256: digest("sha256", b), sha512: "00".repeat(64) }));
   await refused(w.refresh(), /sha512 mismatch/);
   assert.equal(await w.client.read("snapshot.json"), undefined);
-  await timestampListing(w, (b) => ({ sha384: digest("sha384", b), sha512: digest("sha512", b), blake2b: "00" }));
+  await timestampListing(
+    w,
+    (b) => ({ sha384: digest("sha384", b), sha512: digest("sha512", b), blake2b: "00" }),
+  );
   assert.equal((await w.refresh()).versions.snapshot, 2, "right sha384 and sha512, an unknown one ignored");
 });
 
 Deno.test("metadata hashes: a reference listing only algorithms Drover cannot compute is refused, not persisted", async () => {
   const w = await world();
   await timestampListing(w, (b) => ({ "unknown-hash": digest("sha256", b) }));
-  await refused(w.refresh(), /snapshot\.json \(in timestamp\): no hash Drover can check \(listed: unknown-hash;/);
+  await refused(
+    w.refresh(),
+    /snapshot\.json \(in timestamp\): no hash Drover can check \(listed: unknown-hash;/,
+  );
   assert.deepEqual(w.client.paths(), ["root.json"], "neither that timestamp nor the snapshot is kept");
   await timestampListing(w, () => ({}));
   await refused(w.refresh(), /no hash Drover can check \(listed: none;/);
@@ -272,11 +281,16 @@ Deno.test("metadata hashes: a reference listing only algorithms Drover cannot co
   const w2 = await world();
   const targets = (await w2.repo.get("tuf/2.targets.json"))!;
   const snap = (await w2.read("tuf/2.snapshot.json")).signed;
-  const meta = { "targets.json": { version: 2, hashes: { md5: createHash("md5").update(targets).digest("hex") } } };
+  const meta = {
+    "targets.json": { version: 2, hashes: { md5: createHash("md5").update(targets).digest("hex") } },
+  };
   const snapBytes = await forge({ ...snap, version: 3, meta }, [w2.keys.snapshot]);
   const ts = (await w2.read("tuf/timestamp.json")).signed;
   w2.served.set("tuf/3.snapshot.json", snapBytes);
-  w2.served.set("tuf/timestamp.json", await forge({ ...ts, version: 3, meta: { "snapshot.json": ref(3, snapBytes) } }, [w2.keys.timestamp]));
+  w2.served.set(
+    "tuf/timestamp.json",
+    await forge({ ...ts, version: 3, meta: { "snapshot.json": ref(3, snapBytes) } }, [w2.keys.timestamp]),
+  );
   await refused(w2.refresh(), /targets\.json \(in snapshot\): no hash Drover can check/);
   assert.equal(await w2.client.read("snapshot.json"), undefined);
 });

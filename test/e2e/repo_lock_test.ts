@@ -47,7 +47,9 @@ async function signedApps(dir: string): Promise<AppCustom[]> {
 Deno.test("four repo add-app processes started together keep all four releases, with distinct serials", async () => {
   await withRepo(async ({ dir, keys, tmp }) => {
     const commits = ["1111111", "2222222", "3333333", "4444444"];
-    for (const c of commits) await Deno.writeFile(join(tmp, `${c}.tar`), new Uint8Array(1024).fill(c.charCodeAt(0)));
+    for (const c of commits) {
+      await Deno.writeFile(join(tmp, `${c}.tar`), new Uint8Array(1024).fill(c.charCodeAt(0)));
+    }
     const runs = await Promise.all(commits.map((c) =>
       repo(
         "add-app",

@@ -53,7 +53,9 @@ async function client(repo: TufFixture | { dir: string; root: Uint8Array }) {
     /** The downloaded files' contents, sorted by name. */
     downloads: async () => {
       const names = (await readdir(tmp.join("downloads")).catch(() => [])).sort();
-      return Promise.all(names.map(async (n) => new TextDecoder().decode(await readFile(tmp.join("downloads", n)))));
+      return Promise.all(
+        names.map(async (n) => new TextDecoder().decode(await readFile(tmp.join("downloads", n)))),
+      );
     },
     version: async (role: string) =>
       JSON.parse(await readFile(tmp.join("metadata", `${role}.json`), "utf8")).signed.version as number,
@@ -77,7 +79,11 @@ Deno.test("conformance client: init, refresh and download from a repository drov
   const bytes = text('{"deviceTypes":[]}');
   const sha256 = await crypto.subtle.digest("SHA-256", bytes).then((d) => Buffer.from(d).toString("hex"));
   await store.put(`targets/${sha256}.device-types.json`, bytes);
-  writer.setTarget("device-types.json", { length: bytes.length, hashes: { sha256 }, custom: { kind: "device-types" } });
+  writer.setTarget("device-types.json", {
+    length: bytes.length,
+    hashes: { sha256 },
+    custom: { kind: "device-types" },
+  });
   await writer.commit();
   await using c = await client({ dir: tmp.join("repo"), root: (await store.get("tuf/1.root.json"))! });
   assert.equal(await c.init(), 0);
@@ -92,11 +98,25 @@ Deno.test("conformance client: init, refresh and download from a repository drov
   assert.equal(await c.download("no-such-target"), 1);
 });
 
-for (const [name, signers] of [
-  ["ECDSA P-256 (WebCrypto)", () => Promise.all([ecdsaSigner(), ecdsaSigner(), ecdsaSigner(), ecdsaSigner()])],
-  ["RSA-PSS (node:crypto, maximum salt)", () => Promise.resolve([rsaSigner(), rsaSigner(), rsaSigner(), rsaSigner()])],
-  ["RSA-PSS (node:crypto, 32-byte salt)", () => Promise.resolve([rsaSigner({ saltLength: 32 }), rsaSigner({ saltLength: 32 }), rsaSigner({ saltLength: 32 }), rsaSigner({ saltLength: 32 })])],
-] as const) {
+for (
+  const [name, signers] of [
+    [
+      "ECDSA P-256 (WebCrypto)",
+      () => Promise.all([ecdsaSigner(), ecdsaSigner(), ecdsaSigner(), ecdsaSigner()]),
+    ],
+    [
+      "RSA-PSS (node:crypto, maximum salt)",
+      () => Promise.resolve([rsaSigner(), rsaSigner(), rsaSigner(), rsaSigner()]),
+    ],
+    ["RSA-PSS (node:crypto, 32-byte salt)", () =>
+      Promise.resolve([
+        rsaSigner({ saltLength: 32 }),
+        rsaSigner({ saltLength: 32 }),
+        rsaSigner({ saltLength: 32 }),
+        rsaSigner({ saltLength: 32 }),
+      ])],
+  ] as const
+) {
   Deno.test(`conformance client: a repository signed by ${name} keys refreshes and downloads`, async () => {
     const [root, targets, snapshot, timestamp] = await signers();
     const repo = await TufFixture.create({
@@ -196,7 +216,19 @@ Deno.test("conformance client: the script's exit codes as the suite runs it (a c
     }).output()).code;
   await writeFile(c.tmp.join("root.json"), repo.trustedRoot);
   assert.equal(await run("--metadata-dir", c.tmp.join("md"), "init", c.tmp.join("root.json")), 0);
-  assert.equal(await run("--metadata-dir", c.tmp.join("md"), "--metadata-url", new URL("tuf", c.server.url).href, "refresh"), 0);
-  assert.equal(await run("--metadata-dir", c.tmp.join("md"), "--metadata-url", "http://127.0.0.1:9/tuf", "refresh"), 1);
+  assert.equal(
+    await run(
+      "--metadata-dir",
+      c.tmp.join("md"),
+      "--metadata-url",
+      new URL("tuf", c.server.url).href,
+      "refresh",
+    ),
+    0,
+  );
+  assert.equal(
+    await run("--metadata-dir", c.tmp.join("md"), "--metadata-url", "http://127.0.0.1:9/tuf", "refresh"),
+    1,
+  );
   assert.equal(await run("--metadata-dir", c.tmp.join("md"), "bogus"), 1);
 });

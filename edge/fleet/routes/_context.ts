@@ -2,6 +2,7 @@
 import type { DeviceKeyCache } from "../../../core/fleet/device_key_cache.ts";
 import type { FleetAccess } from "./fleet_access.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
+import type { RolloutWatch } from "../rollouts/rollout_watch.ts";
 
 /** The fleet routes' shared state and settings. */
 export interface FleetContext {
@@ -18,6 +19,8 @@ export interface FleetContext {
   maxPendingDevices: number;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** The rollouts the edge knows: check-in holds, halts, the operator's actions. */
+  rollouts: RolloutWatch;
 }
 
 /** Headers of every fleet response: never cached, never sniffed as anything but JSON. */

@@ -10,14 +10,16 @@
  *   replaced when given). 201 with the device when new. New devices without a token are refused
  *   (429) while `maxPendingDevices` are pending, so unauthenticated enrolments cannot fill the
  *   database.
- * - `POST /v1/devices/<id>/checkin`: the inventory (at most 64 KiB) -> `{ state, rollouts: {} }`.
+ * - `POST /v1/devices/<id>/checkin`: the inventory (at most 64 KiB) -> `{ state, rollouts }`: the
+ *   edge's holds (`{ "<rolloutId>": { cap, state } }`, paused or halted) on the rollouts of the
+ *   apps and refs the device runs; a rollout absent runs on its signed percent alone.
  * - `POST /v1/devices/<id>/reports`: `{ schema: 1, events }` (at most 256 KiB) ->
  *   `{ accepted, duplicates }`, idempotent by event id.
  *
  * Pending devices may check in and report (stored, so the operator sees what a device runs before
- * accepting it); they get no rollouts. Rejected devices get 403 `E_FORBIDDEN`; unknown or wrongly
- * signed requests 401 `E_SIGNATURE`; a device writing to another's path 403; an old counter 409
- * `E_REPLAY`; a flood 429 `E_RATE_LIMITED` with `Retry-After`; bad bodies 400 and oversize 413.
+ * accepting it); they get the holds too (holds only ever hold back). Rejected devices get 403
+ * `E_FORBIDDEN`; unknown or wrongly signed requests 401 `E_SIGNATURE`; a device writing to another's
+ * path 403; an old counter 409 `E_REPLAY`; a flood 429 `E_RATE_LIMITED` with `Retry-After`; bad bodies 400 and oversize 413.
  * Every refused request stores nothing.
  * @module
  */
@@ -133,13 +135,16 @@ export function deviceRoutes(app: Hono, ctx: FleetContext): void {
         publicKey,
       })
     );
-    // the state lets the device see that it was accepted (`drover status`)
-    return jsonResponse({ state, rollouts: {} }, { headers: FLEET_HEADERS });
+    // the state lets the device see that it was accepted (`drover status`); the edge's holds on the
+    // rollouts of its apps (a failure to read them fails the answer: the device keeps its saved ones)
+    const rollouts = await ctx.rollouts.holds(req.store, inventory.apps);
+    return jsonResponse({ state, rollouts }, { headers: FLEET_HEADERS });
   });
 
   app.post("/v1/devices/:id/reports", async (c) => {
     const req = await readSigned(c, ctx, { action: "accept reports", maxBytes: MAX_REPORTS_BYTES });
     const batch = parseReportBatch(parseJsonBody(req.body, "report"));
+    await ctx.rollouts.trySync(req.store); // the store counts reports by the rollouts it knows
     const result = await req.write((publicKey) =>
       req.store.recordReports(req.deviceId, batch.events, {
         counter: req.counter,
@@ -147,6 +152,7 @@ export function deviceRoutes(app: Hono, ctx: FleetContext): void {
         publicKey,
       })
     );
+    if (result.accepted > 0) await ctx.rollouts.afterReports(req.store, batch.events);
     return jsonResponse(result, { headers: FLEET_HEADERS });
   });
 }

@@ -23,6 +23,8 @@ import { RateLimiter } from "./rate_limiter.ts";
 import { hashEnrollToken } from "./enroll_token.ts";
 import { deviceRoutes } from "./device_routes.ts";
 import { operatorRoutes } from "./operator_routes.ts";
+import { RolloutWatch } from "../rollouts/rollout_watch.ts";
+import type { RolloutRelease } from "../rollouts/rollout_record.ts";
 
 export type { FleetSource };
 
@@ -40,10 +42,19 @@ export interface FleetRouteOptions {
   /** Token-less enrolments are refused while this many devices are pending (default 10000). */
   maxPendingDevices?: number;
   clock: () => number;
+  /** The releases with a signed rollout in the metadata served now (absent: none). */
+  rolloutReleases?: () => Promise<readonly RolloutRelease[]> | readonly RolloutRelease[];
+  /** A device that started a rollout's install and sent no outcome this long has timed out (default 60 min). */
+  rolloutTimeoutMs?: number;
+  /** Where background failures and halts are reported (default `console.error`). */
+  log?: (line: string) => void;
 }
 
-/** Registers the fleet routes on `app`; returns the store access (to prune and close). */
-export function fleetRoutes(app: Hono, options: FleetRouteOptions): FleetAccess {
+/** The store access (to prune and close) and the rollouts (the periodic job). */
+export type FleetRoutes = FleetAccess & { rollouts: RolloutWatch };
+
+/** Registers the fleet routes on `app`; returns the store access (to prune and close) and the rollouts. */
+export function fleetRoutes(app: Hono, options: FleetRouteOptions): FleetRoutes {
   const fleet = new FleetAccess(options.fleet);
   const ctx = {
     fleet,
@@ -56,8 +67,14 @@ export function fleetRoutes(app: Hono, options: FleetRouteOptions): FleetAccess 
     ...(options.enrollToken === undefined ? {} : { enrollTokenHash: hashEnrollToken(options.enrollToken) }),
     maxPendingDevices: options.maxPendingDevices ?? 10_000,
     clock: options.clock,
+    rollouts: new RolloutWatch({
+      ...(options.rolloutReleases ? { releases: options.rolloutReleases } : {}),
+      timeoutMs: options.rolloutTimeoutMs ?? 60 * 60_000,
+      clock: options.clock,
+      ...(options.log ? { log: options.log } : {}),
+    }),
   };
   deviceRoutes(app, ctx);
   operatorRoutes(app, ctx);
-  return fleet;
+  return Object.assign(fleet, { rollouts: ctx.rollouts });
 }

@@ -13,6 +13,7 @@
  *   app/ref/commit, latest install outcomes.
  * - `POST /v1/fleet/enroll-tokens` with an optional `{ "ttlMs"?: n, "uses"?: n | null }` (default
  *   7 days, any number of uses) -> 201 `{ token, expiresAt, uses }`; the token is shown once.
+ * - `/v1/fleet/rollouts…`: the rollouts (`rollout_routes.ts`).
  *
  * Unknown query parameters are a 400. Everything a device supplied is returned as JSON data,
  * verbatim.
@@ -29,6 +30,7 @@ import { FLEET_HEADERS, type FleetContext } from "./_context.ts";
 import { parseJsonBody } from "./_device_auth.ts";
 import { deviceQuery, listQuery, summaryQuery } from "./_query.ts";
 import { hashEnrollToken, mintEnrollToken } from "./enroll_token.ts";
+import { rolloutRoutes } from "./rollout_routes.ts";
 
 const DAY_MS = 24 * 3600_000;
 
@@ -119,4 +121,5 @@ export function operatorRoutes(app: Hono, ctx: FleetContext): void {
     await store.addEnrollToken({ hash: await hashEnrollToken(token), expiresAt, uses }, { now: now() });
     return json({ token, expiresAt, uses }, 201);
   });
+  rolloutRoutes(app, ctx, auth);
 }

@@ -1,0 +1,155 @@
+/** FleetStore suite cases: rollouts (registered from metadata, counted from reports, held). */
+import assert from "node:assert/strict";
+import { createRollout } from "../../core/rollout/mod.ts";
+import type { RolloutRelease } from "./fleet_store.ts";
+import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 } from "./_store_fixtures.ts";
+
+const A = "acme/radio", C2 = "2222222", C3 = "3333333";
+
+/** A release of `acme/radio` main with a rollout. */
+export function rolloutRelease(commit: string, serial: number): RolloutRelease {
+  return {
+    app: A,
+    ref: "main",
+    commit,
+    serial,
+    rollout: createRollout({
+      id: `acme:radio:main:${serial}:${commit}`,
+      publishedAt: T0,
+      steps: "20,100@1h",
+      halt: { minDevices: 3, maxFailurePercent: 50 },
+    }),
+  };
+}
+
+async function enrolled(store: Parameters<StoreCase["run"]>[0], n: number) {
+  const devices = [];
+  for (let i = 0; i < n; i++) {
+    const d = await newDevice();
+    await store.enroll({ ...d, state: "accepted", counter: 1 }, { now: T0 });
+    devices.push({ ...d, counter: 1 });
+  }
+  return devices;
+}
+
+/** The cases. */
+export const ROLLOUT_CASES: StoreCase[] = [
+  {
+    name: "rollouts: registered once from metadata, counted by each device's latest outcome, timeouts",
+    async run(store) {
+      const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
+      const [d1, d2, d3, d4, d5] = await enrolled(store, 5);
+      // d5 reported before the edge knew the rollout: counted when it is registered
+      await store.recordReports(d5!.id, [event(A, C2, "install", "ok")], { counter: ++d5!.counter, now: T0 });
+      assert.equal(await store.syncRollouts([r2], { now: T0 }), 1);
+      assert.equal(
+        await store.syncRollouts([r2, rolloutRelease(C3, 3)], { now: minutes(1) }),
+        1,
+        "known: kept",
+      );
+      const report = (d: { id: string; counter: number }, ...events: ReturnType<typeof event>[]) =>
+        store.recordReports(d.id, events, { counter: ++d.counter, now: minutes(2) });
+      await report(d1!, event(A, C2, "download", "ok"), event(A, C2, "verify", "ok"));
+      await report(
+        d2!,
+        event(A, C2, "download", "ok"),
+        event(A, C2, "health", "error", { errorCode: "E_HEALTH" }),
+      );
+      await report(d2!, event(A, C2, "rollback", "rolled_back"));
+      await report(d3!, event(A, C2, "install", "error", { errorCode: "E_IO" }));
+      await report(d3!, event(A, C2, "download", "ok")); // a retry's progress does not undo the failure
+      await report(d4!, event(A, C3, "install", "ok"), event("acme/other", C2, "install", "error"));
+      const at = (m: number) => ({ now: minutes(m), timeoutMs: 60 * 60_000 });
+      const got = (await store.getRollout(id, at(10)))!;
+      assert.deepEqual(
+        [got.app, got.ref, got.commit, got.serial, got.state, got.cap, got.reason],
+        [A, "main", C2, 2, "running", null, null],
+      );
+      assert.deepEqual(got.rollout, r2.rollout);
+      assert.deepEqual(got.counts, { succeeded: 1, failed: 1, rolledBack: 1, timedOut: 0, inProgress: 1 });
+      assert.deepEqual(got.watched, got.counts);
+      assert.deepEqual(got.topErrors, [{ code: "E_HEALTH", devices: 1 }, { code: "E_IO", devices: 1 }]);
+      const later = (await store.getRollout(id, at(63)))!;
+      assert.deepEqual(later.counts, { succeeded: 1, failed: 1, rolledBack: 1, timedOut: 1, inProgress: 0 });
+      const list = await store.listRollouts({}, at(10));
+      assert.deepEqual(list.map((r) => r.id), [rolloutRelease(C3, 3).rollout.id, id], "newest first");
+      assert.equal(list[0]!.counts.succeeded, 1);
+      assert.deepEqual((await store.listRollouts({ commit: C2 }, at(10))).map((r) => r.id), [id]);
+      assert.deepEqual(await store.listRollouts({ states: ["halted"] }, at(10)), []);
+      assert.equal(await store.getRollout("acme:nope:main:1:0000000"), undefined);
+      await rejects(store.getRollout("not one/id"), TypeError);
+      await rejects(store.listRollouts({ limit: 0 }), RangeError);
+    },
+  },
+  {
+    name: "rollouts: holds change only from the given states; a resume restarts the watched counts",
+    async run(store) {
+      const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
+      await store.syncRollouts([r2], { now: T0 });
+      const [d1] = await enrolled(store, 1);
+      await store.recordReports(d1!.id, [event(A, C2, "install", "error")], { counter: 2, now: minutes(1) });
+      const halt = { state: "halted", cap: 0, reason: "halt: 1 of 1" } as const;
+      assert.equal(await store.updateRollout(id, halt, { from: ["paused"], now: minutes(2) }), false);
+      assert.equal(await store.updateRollout(id, halt, { from: ["running"], now: minutes(2) }), true);
+      assert.equal(await store.updateRollout(id, halt, { from: ["running"], now: minutes(3) }), false);
+      let got = (await store.getRollout(id, { now: minutes(4) }))!;
+      assert.deepEqual([got.state, got.cap, got.reason, got.updatedAt], [
+        "halted",
+        0,
+        "halt: 1 of 1",
+        minutes(2),
+      ]);
+      const resume = {
+        state: "running",
+        cap: null,
+        reason: "resumed by the operator",
+        rewatch: true,
+      } as const;
+      assert.equal(
+        await store.updateRollout(id, resume, { from: ["halted", "paused"], now: minutes(5) }),
+        true,
+      );
+      got = (await store.getRollout(id, { now: minutes(6) }))!;
+      assert.deepEqual([got.state, got.cap, got.watchedSince], ["running", null, minutes(5)]);
+      assert.equal(got.counts.failed, 1);
+      assert.equal(got.watched.failed, 0, "the halt rule counts from the resume");
+      assert.equal(await store.updateRollout("acme:nope:main:1:0000000", halt, { from: ["running"] }), false);
+      await rejects(store.updateRollout(id, { ...halt, cap: 101 }, { from: ["running"] }), RangeError);
+      await rejects(
+        store.updateRollout(id, { ...halt, state: "gone" as "halted" }, { from: ["running"] }),
+        TypeError,
+      );
+    },
+  },
+  {
+    name: "rollouts: check-in holds are the capped rollouts of the device's apps and refs",
+    async run(store) {
+      const r2 = rolloutRelease(C2, 2), r3 = rolloutRelease(C3, 3);
+      const other = { ...rolloutRelease("4444444", 4), ref: "beta" };
+      other.rollout = createRollout({ id: "acme:radio:beta:4:4444444", publishedAt: T0, steps: "50" });
+      await store.syncRollouts([r2, r3, other], { now: T0 });
+      const [d1] = await enrolled(store, 1);
+      await store.recordCheckIn(d1!.id, inventory([app(A, "1111111")]), { counter: 2 });
+      const apps = [{ name: A, ref: "main" }];
+      assert.deepEqual({ ...await store.rolloutHolds(apps) }, {}, "running, no cap: nothing to hold");
+      await store.updateRollout(r2.rollout.id, { state: "halted", cap: 0, reason: "x" }, {
+        from: ["running"],
+      });
+      await store.updateRollout(r3.rollout.id, { state: "paused", cap: 0, reason: "y" }, {
+        from: ["running"],
+      });
+      await store.updateRollout(other.rollout.id, { state: "paused", cap: 0, reason: "z" }, {
+        from: ["running"],
+      });
+      assert.deepEqual({ ...await store.rolloutHolds(apps) }, {
+        [r2.rollout.id]: { cap: 0, state: "halted" },
+        [r3.rollout.id]: { cap: 0, state: "paused" },
+      });
+      await store.updateRollout(r3.rollout.id, { state: "ended", cap: null, reason: null }, {
+        from: ["paused"],
+      });
+      assert.deepEqual(Object.keys(await store.rolloutHolds(apps)), [r2.rollout.id]);
+      assert.deepEqual({ ...await store.rolloutHolds([]) }, {});
+    },
+  },
+];

@@ -1,0 +1,97 @@
+/**
+ * `repo push`: publish a repository directory to a remote edge (Deno or Workers) through its publish
+ * API, uploading only the targets and metadata the edge lacks, then verifying the edge as a device
+ * would (`_push.ts`). The token comes from `--token-file` or env `DROVER_TOKEN`; `--keys` is not used
+ * (the edge signs snapshot and timestamp with the keys the root names).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { command } from "./push.ts";
+ * const out: string[] = [];
+ * const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+ * assert.equal(await command.run(["--help"], io), 0);
+ * assert.match(out.join(""), /^Usage: repo push --repo DIR --edge URL/);
+ * ```
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { defineCommand, optional, required } from "../../device/cli/define_command.ts";
+import { printResult } from "../../device/cli/print_result.ts";
+import { UsageError } from "../../device/cli/usage_error.ts";
+import { EdgeClient } from "./_edge_client.ts";
+import { pushRepo } from "./_push.ts";
+import { REPO_CLI } from "./_cli.ts";
+import { FsRepoStore } from "./fs_repo_store.ts";
+
+const help = `Usage: repo push --repo DIR --edge URL [--token-file FILE] [--json]
+
+Publish the repository in --repo to the edge at --edge (Deno or Cloudflare Workers) through its
+publish API, sending only what the edge lacks: each target it does not serve yet is streamed with
+PUT /v1/targets/<sha256>, then the targets metadata with POST /v1/metadata (the edge signs snapshot
+and timestamp with its online keys, which must be the ones the root names). Run it again after an
+interruption: what is on the edge already is skipped. Then refreshes from the edge as a device
+would, from the repository's root, and checks every target is offered as pushed.
+
+The edge must serve this repository (the same tuf/1.root.json and root version: root metadata is
+not taken over the API) and must not be ahead of it (exit 1, E_STALE).
+
+  --edge URL          the edge's base URL (http or https)
+  --token-file FILE   the publish token (DROVER_TOKEN of the edge); default env DROVER_TOKEN
+  --json              print one JSON document: { edge, uploaded, skipped, bytes, metadata, verified }
+
+Progress goes to stderr (a bar per upload on a terminal). Exit codes: 0 pushed and verified, 1
+failure (the edge refused: E_FORBIDDEN, E_STALE, …), 2 usage, 3 the edge does not verify or refused
+a digest, 75 the edge cannot be reached or asks to try later.
+`;
+
+const fmt = (
+  n: number,
+) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** The `push` subcommand. */
+export const command = defineCommand({
+  cli: REPO_CLI,
+  name: "push",
+  summary: "publish the repository to a remote edge (only what it lacks), then verify it",
+  help,
+  options: { edge: { type: "string" }, "token-file": { type: "string" } },
+  async run(parsed, io) {
+    const store = new FsRepoStore(required(parsed, "repo"));
+    const edgeArg = required(parsed, "edge");
+    let edge: URL;
+    try {
+      edge = new URL(edgeArg);
+    } catch {
+      throw new UsageError(`Cannot push: --edge '${edgeArg}' is not a URL`);
+    }
+    if (edge.protocol !== "http:" && edge.protocol !== "https:") {
+      throw new UsageError(`Cannot push: --edge must be an http or https URL, not ${edge.protocol}`);
+    }
+    const file = optional(parsed, "token-file");
+    const token = file
+      ? (await readFile(file, "utf8").catch((e) => {
+        throw new UsageError(`Cannot push: cannot read --token-file ${file}: ${(e as Error).message}`);
+      })).trim()
+      : optional(parsed, "token", { io, envName: "DROVER_TOKEN" });
+    if (!token || /\s/.test(token)) {
+      throw new UsageError("Cannot push: no publish token (--token-file FILE or env DROVER_TOKEN)");
+    }
+    const report = await pushRepo(store, new EdgeClient(edge, token), { io, json: parsed.json });
+    if (!parsed.json) { for (const warning of report.metadata.warnings) io.stderr(`warning: ${warning}\n`); }
+    const { uploaded, skipped, bytes, metadata, verified } = report;
+    const v = metadata.versions;
+    printResult(io, parsed, {
+      doc: { ...report },
+      text: [
+        `uploaded ${uploaded.length} targets (${fmt(bytes.uploaded)}), ` +
+        `${skipped.length} on the edge already (${fmt(bytes.skipped)})`,
+        metadata.published
+          ? `published targets v${metadata.targets} (edge: snapshot v${v.snapshot}, timestamp v${v.timestamp})`
+          : `targets v${metadata.targets} on the edge already`,
+        `verified: ${report.edge} offers all ${verified.offered} targets of targets v${v.targets} (root v${v.root})`,
+      ].join("\n"),
+    });
+    return 0;
+  },
+});
