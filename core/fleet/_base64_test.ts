@@ -9,7 +9,22 @@ Deno.test("decodeBase64() round-trips every length and refuses non-canonical or 
     assert.deepEqual(decodeBase64Url(encodeBase64Url(bytes)), bytes);
   }
   // The same bytes with unused bits set: another spelling, refused.
-  for (const bad of ["/x==", "/w=x", "AQJ=", "AQK=", "AQL=", "AB==", "AP==", "A===", "AQID=", "AQ", "AQ=", " AQ=="]) {
+  for (
+    const bad of [
+      "/x==",
+      "/w=x",
+      "AQJ=",
+      "AQK=",
+      "AQL=",
+      "AB==",
+      "AP==",
+      "A===",
+      "AQID=",
+      "AQ",
+      "AQ=",
+      " AQ==",
+    ]
+  ) {
     assert.equal(decodeBase64(bad), undefined, bad);
   }
   assert.deepEqual(decodeBase64("/w=="), new Uint8Array([255]));

@@ -4,7 +4,8 @@
  * to the full artifact (no delta, no seed, too little shared, no pack on the server). An
  * `IntegrityError` (a hostile index, pack or server) is thrown: the release is refused.
  */
-import { stat } from "node:fs/promises";
+import { stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import type { CommandIO } from "../cli/command.ts";
 import type { Offer } from "../app/offers.ts";
@@ -47,6 +48,8 @@ export async function deltaOffer(
       },
     });
     if (started) bar.done({ ok: result !== undefined });
+    // A fallback to the full artifact leaves nothing of the delta behind (the index was only for resuming it).
+    if (!result) await unlink(join(ws.downloads, `${offer.key}.cidx`)).catch(() => {});
     if (result) {
       log(
         `${release.name}: delta fetched ${result.fetched} of ${offer.expected.length} bytes (saved ${result.saved})`,

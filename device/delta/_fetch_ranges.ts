@@ -40,7 +40,7 @@ async function fetchRange(
     const opened = await openUrl(pack, {
       ...o.policy,
       offset: range.offset,
-      length: range.length,
+      rangeLength: range.length,
       rate: o.rate,
     });
     try {

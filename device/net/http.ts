@@ -34,7 +34,7 @@ export interface OpenOptions extends FetchPolicy {
   /** First byte wanted (a Range request when > 0). */
   offset?: number;
   /** Bytes wanted from `offset` (a bounded Range request); default: to the end. */
-  length?: number;
+  rangeLength?: number;
   /** The minimum-rate guard to feed (one download's, across its connections); default a fresh one. */
   rate?: RateGuard;
 }
@@ -90,7 +90,7 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
     });
     if (!st.isFile()) throw new NotFoundError(`Cannot fetch ${url}: not a file`);
     const start = Math.min(offset, st.size);
-    const end = options.length === undefined ? undefined : Math.min(st.size, offset + options.length);
+    const end = options.rangeLength === undefined ? undefined : Math.min(st.size, offset + options.rangeLength);
     const body = fileStream(path, { start, end });
     return {
       status: offset > 0 ? 206 : 200,
@@ -121,7 +121,7 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
     options.signal?.removeEventListener("abort", onAbort);
   };
   const headers: Record<string, string> = { "accept-encoding": "identity" };
-  if (options.length !== undefined) headers.range = `bytes=${offset}-${offset + options.length - 1}`;
+  if (options.rangeLength !== undefined) headers.range = `bytes=${offset}-${offset + options.rangeLength - 1}`;
   else if (offset > 0) headers.range = `bytes=${offset}-`;
   let res: MiniResponse;
   try {

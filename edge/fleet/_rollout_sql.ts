@@ -9,6 +9,7 @@ import { parseRollout, type Rollout, type RolloutState } from "../../core/rollou
 import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
 import type {
   RolloutCounts,
+  RolloutFailureGroup,
   RolloutFilter,
   RolloutRecord,
   RolloutRelease,
@@ -205,4 +206,50 @@ export async function rolloutHolds(
   );
   for (const row of rows) holds[row.id] = { cap: Number(row.cap), state: row.state };
   return holds;
+}
+
+/**
+ * The failed and rolled back devices of rollout `id` grouped by outcome, the stage of their latest
+ * `error` report on the release, and error code; `groups` groups at most, `examples` devices each.
+ */
+export async function rolloutFailures(
+  db: SqlDriver,
+  id: string,
+  options: { groups: number; examples: number },
+): Promise<RolloutFailureGroup[]> {
+  const rows = await db.all(
+    `WITH failing AS (
+        SELECT rd.device_id, rd.outcome, rd.error_code, (SELECT r.seq FROM reports r
+            WHERE r.device_id = rd.device_id AND r.app = ro.app AND r.commit_id = ro.commit_id
+              AND r.result = 'error' ORDER BY r.seq DESC LIMIT 1) AS seq
+          FROM rollouts ro JOIN rollout_devices rd ON rd.rollout_id = ro.id
+          WHERE ro.id = ?1 AND rd.outcome IN ('failed', 'rolled_back')),
+      detailed AS (
+        SELECT f.device_id, f.outcome, r.stage, coalesce(f.error_code, r.error_code) AS code, r.message
+          FROM failing f LEFT JOIN reports r ON r.seq = f.seq),
+      ranked AS (
+        SELECT *, count(*) OVER (PARTITION BY outcome, stage, code) AS devices,
+            row_number() OVER (PARTITION BY outcome, stage, code ORDER BY device_id) AS n
+          FROM detailed)
+      SELECT outcome, stage, code, devices, device_id, message FROM ranked WHERE n <= max(?2, 1)
+        ORDER BY devices DESC, outcome, stage, code, n`,
+    [id, options.examples],
+  );
+  const groups: RolloutFailureGroup[] = [];
+  let last: RolloutFailureGroup | undefined;
+  for (const row of rows) {
+    const outcome = row.outcome === "failed" ? "failed" : "rolledBack";
+    const stage = (row.stage as string | null) ?? null, code = (row.code as string | null) ?? null;
+    if (!last || last.outcome !== outcome || last.stage !== stage || last.code !== code) {
+      if (groups.length === options.groups) break;
+      groups.push(last = { outcome, stage, code, devices: Number(row.devices), examples: [] });
+    }
+    if (last.examples.length < options.examples) {
+      last.examples.push({
+        deviceId: row.device_id as string,
+        message: (row.message as string | null) ?? null,
+      });
+    }
+  }
+  return groups;
 }

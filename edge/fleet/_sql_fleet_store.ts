@@ -33,12 +33,20 @@ import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
 import { MAX_ROLLOUT_HOLDS, type RolloutHold, type RolloutState } from "../../core/rollout/mod.ts";
 import type { RolloutReadOptions } from "./fleet_store.ts";
 import type {
+  RolloutFailureGroup,
   RolloutFilter,
   RolloutRecord,
   RolloutRelease,
   RolloutUpdate,
 } from "./rollouts/rollout_record.ts";
-import { getRollout, listRollouts, rolloutHolds, syncRollouts, updateRollout } from "./_rollout_sql.ts";
+import {
+  getRollout,
+  listRollouts,
+  rolloutFailures,
+  rolloutHolds,
+  syncRollouts,
+  updateRollout,
+} from "./_rollout_sql.ts";
 import {
   assertRolloutId,
   checkRolloutReleases,
@@ -366,6 +374,21 @@ export class SqlFleetStore implements FleetStore {
       from: options.from,
       now: timeOf(options.now, "update rollout"),
     });
+  }
+
+  async rolloutFailures(
+    id: string,
+    options: { groups?: number; examples?: number } = {},
+  ): Promise<RolloutFailureGroup[]> {
+    assertRolloutId(id, "list rollout failures");
+    const { groups = 20, examples = 3 } = options;
+    if (!Number.isSafeInteger(groups) || groups < 1 || groups > 100) {
+      throw new RangeError(`Cannot list rollout failures: 'groups' must be 1 to 100, got ${groups}`);
+    }
+    if (!Number.isSafeInteger(examples) || examples < 0 || examples > 20) {
+      throw new RangeError(`Cannot list rollout failures: 'examples' must be 0 to 20, got ${examples}`);
+    }
+    return await rolloutFailures(this.#db, id, { groups, examples });
   }
 
   async rolloutHolds(apps: readonly { name: string; ref: string }[]): Promise<Record<string, RolloutHold>> {

@@ -40,10 +40,10 @@ function counterIfWritable(c: string, k: string): string {
 }
 
 // Built once: the drivers cache prepared statements by their text.
-const ADVANCE = `UPDATE devices SET counter = ${counterIfWritable("?2", "?4")}, last_seen = ?3 WHERE id = ?1
-  RETURNING state`;
-const CHECK_IN = `UPDATE devices SET counter = ${counterIfWritable("?2", "?7")}, last_seen = ?3, device_type = ?4,
-  os_version = ?5, drover_version = ?6 WHERE id = ?1 RETURNING state`;
+const ADVANCE = `UPDATE devices SET counter = ${counterIfWritable("?2", "?4")}, last_seen = ?3
+  WHERE id = ?1 RETURNING state`;
+const CHECK_IN = `UPDATE devices SET counter = ${counterIfWritable("?2", "?7")}, last_seen = ?3,
+  device_type = ?4, os_version = ?5, drover_version = ?6 WHERE id = ?1 RETURNING state`;
 
 /** What a device's write requires of the device, besides its counter. */
 export interface WriteCondition {
@@ -81,7 +81,6 @@ export function advanceStatement(
     ? { sql: "UPDATE devices SET last_seen = ?2 WHERE id = ?1 RETURNING state", params: [id, now] }
     : { sql: ADVANCE, params: [id, counter, now, options.publicKey ?? null] };
 }
-
 
 /** {@linkcode advanceStatement} for a check-in, storing the inventory's device type and versions too. */
 export function checkInStatement(

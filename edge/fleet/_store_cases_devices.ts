@@ -121,19 +121,26 @@ export const DEVICE_CASES: StoreCase[] = [
         counter: 2,
         now: minutes(5),
       });
-      assert.deepEqual(stored, { state: "accepted" }, "only the state is read back: getDevice reads the device");
-      assert.deepEqual((await store.listDevices()).items, [{
-        id: d.id,
-        state: "accepted",
-        deviceType: "rpi4",
-        labels: { site: "north" },
-        lastSeen: minutes(5),
-        apps: [
-          { name: "acme/lights", ref: "main", commit: "2222222", serial: null },
-          { name: "acme/radio", ref: "main", commit: "1111111", serial: 7 },
-        ],
-        lastInstall: null,
-      }] satisfies Device[]);
+      assert.deepEqual(
+        stored,
+        { state: "accepted" },
+        "only the state is read back: getDevice reads the device",
+      );
+      assert.deepEqual(
+        (await store.listDevices()).items,
+        [{
+          id: d.id,
+          state: "accepted",
+          deviceType: "rpi4",
+          labels: { site: "north" },
+          lastSeen: minutes(5),
+          apps: [
+            { name: "acme/lights", ref: "main", commit: "2222222", serial: null },
+            { name: "acme/radio", ref: "main", commit: "1111111", serial: 7 },
+          ],
+          lastInstall: null,
+        }] satisfies Device[],
+      );
       const detail = (await store.getDevice(d.id))!;
       assert.equal(detail.osVersion, "Debian 12");
       assert.equal(detail.droverVersion, "0.1.0");
@@ -170,7 +177,9 @@ export const DEVICE_CASES: StoreCase[] = [
       const unknown = (await newDevice()).id;
       await rejects(store.recordCheckIn(unknown, inventory([]), { counter: 1 }), NotFoundError);
       await rejects(
-        store.recordCheckIn(unknown, inventory([app("acme/radio", "1111111")], { site: "x" }), { counter: 1 }),
+        store.recordCheckIn(unknown, inventory([app("acme/radio", "1111111")], { site: "x" }), {
+          counter: 1,
+        }),
         NotFoundError,
         new RegExp(`Cannot find device ${unknown}`),
       );
@@ -180,15 +189,17 @@ export const DEVICE_CASES: StoreCase[] = [
       );
       await rejects(store.recordReports(unknown, [], { counter: 1 }), NotFoundError);
       for (const table of ["devices", "device_apps", "device_labels", "reports", "device_releases"]) {
-        const [row] = await db.sql(`SELECT count(*) AS n FROM ${table} WHERE ${
-          table === "devices" ? "id" : "device_id"
-        } = ?1`, [unknown]);
+        const [row] = await db.sql(
+          `SELECT count(*) AS n FROM ${table} WHERE ${table === "devices" ? "id" : "device_id"} = ?1`,
+          [unknown],
+        );
         assert.equal(Number(row?.n), 0, table);
       }
     },
   },
   {
-    name: "device writes with publicKey: only a device that still has that key and is not rejected is written",
+    name:
+      "device writes with publicKey: only a device that still has that key and is not rejected is written",
     async run(store, db) {
       const d = await newDevice(), other = await newDevice();
       await store.enroll({ ...d, counter: 1 });

@@ -122,6 +122,61 @@ export const ROLLOUT_CASES: StoreCase[] = [
     },
   },
   {
+    name: "rollouts: failures grouped by outcome, stage and error code, with example devices",
+    async run(store) {
+      const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
+      await store.syncRollouts([r2], { now: T0 });
+      const devices = await enrolled(store, 6);
+      const report = (d: { id: string; counter: number }, ...events: ReturnType<typeof event>[]) =>
+        store.recordReports(d.id, events, { counter: ++d.counter, now: minutes(2) });
+      for (const d of devices.slice(0, 3)) {
+        await report(
+          d,
+          event(A, C2, "health", "error", { errorCode: "E_HEALTH", message: `unhealthy ${d.id}` }),
+          event(A, C2, "rollback", "rolled_back"),
+        );
+      }
+      await report(
+        devices[3]!,
+        event(A, C2, "install", "error", { errorCode: "E_IO", message: "<b>disk</b>" }),
+      );
+      await report(devices[4]!, event(A, C2, "install", "ok"));
+      await report(
+        devices[5]!,
+        event(A, C2, "download", "error", { errorCode: "E_NET" }),
+        event(A, C3, "install", "error"),
+      );
+      const groups = await store.rolloutFailures(id, { examples: 2 });
+      const sorted = devices.slice(0, 3).map((d) => d.id).sort();
+      assert.deepEqual(groups, [
+        {
+          outcome: "rolledBack",
+          stage: "health",
+          code: "E_HEALTH",
+          devices: 3,
+          examples: sorted.slice(0, 2).map((deviceId) => ({ deviceId, message: `unhealthy ${deviceId}` })),
+        },
+        {
+          outcome: "failed",
+          stage: "install",
+          code: "E_IO",
+          devices: 1,
+          examples: [{ deviceId: devices[3]!.id, message: "<b>disk</b>" }],
+        },
+      ]);
+      assert.deepEqual(
+        (await store.rolloutFailures(id, { groups: 1, examples: 0 })).map((g) => [g.code, g.examples]),
+        [
+          ["E_HEALTH", []],
+        ],
+      );
+      assert.deepEqual(await store.rolloutFailures("acme:nope:main:1:0000000"), []);
+      await rejects(store.rolloutFailures("not one/id"), TypeError);
+      await rejects(store.rolloutFailures(id, { groups: 0 }), RangeError);
+      await rejects(store.rolloutFailures(id, { examples: 21 }), RangeError);
+    },
+  },
+  {
     name: "rollouts: check-in holds are the capped rollouts of the device's apps and refs",
     async run(store) {
       const r2 = rolloutRelease(C2, 2), r3 = rolloutRelease(C3, 3);

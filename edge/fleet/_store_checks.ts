@@ -30,7 +30,9 @@ export function timeOf(now: Date | undefined, what: string): number {
 }
 
 /** The checked counter and key condition (`null`: none) of a device's write. */
-export function checkWriteOptions(options: DeviceWriteOptions): { counter: number; publicKey: string | null } {
+export function checkWriteOptions(
+  options: DeviceWriteOptions,
+): { counter: number; publicKey: string | null } {
   const { counter, publicKey } = options ?? {};
   assertCounter(counter);
   if (publicKey !== undefined && typeof publicKey !== "string") {

@@ -28,13 +28,14 @@ import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
 import type { ReportEvent, ReportResult, ReportStage } from "../../core/fleet/report_events.ts";
 import type { RolloutHold, RolloutState } from "../../core/rollout/mod.ts";
 import type {
+  RolloutFailureGroup,
   RolloutFilter,
   RolloutRecord,
   RolloutRelease,
   RolloutUpdate,
 } from "./rollouts/rollout_record.ts";
 
-export type { RolloutFilter, RolloutRecord, RolloutRelease, RolloutUpdate };
+export type { RolloutFailureGroup, RolloutFilter, RolloutRecord, RolloutRelease, RolloutUpdate };
 
 /**
  * How many report events the store keeps per device: the newest; older ones are deleted as new
@@ -196,7 +197,11 @@ export interface FleetStore {
    * is; any other is checked first. Resolves with the device's state only (`getDevice` reads the
    * device).
    */
-  recordCheckIn(id: string, inventory: Inventory, options: DeviceWriteOptions): Promise<{ state: DeviceState }>;
+  recordCheckIn(
+    id: string,
+    inventory: Inventory,
+    options: DeviceWriteOptions,
+  ): Promise<{ state: DeviceState }>;
   /**
    * Store report events idempotently by event id (per device): a repeated id is acknowledged but
    * counted once. Atomic with the counter check-and-advance. Keeps the newest
@@ -239,6 +244,15 @@ export interface FleetStore {
     update: RolloutUpdate,
     options: { from: readonly RolloutState[]; now?: Date },
   ): Promise<boolean>;
+  /**
+   * A rollout's failed and rolled back devices grouped by outcome, stage and error code, most
+   * devices first: at most `groups` groups (default 20, 1 to 100), `examples` devices each (default
+   * 3, 0 to 20). Empty when the rollout is unknown.
+   */
+  rolloutFailures(
+    id: string,
+    options?: { groups?: number; examples?: number },
+  ): Promise<RolloutFailureGroup[]>;
   /** The edge's holds (cap set) on the rollouts of these apps and refs: a check-in answer's `rollouts`. */
   rolloutHolds(apps: readonly { name: string; ref: string }[]): Promise<Record<string, RolloutHold>>;
   /** Release the database (idempotent). */

@@ -8,15 +8,13 @@ import type { Child } from "hono/jsx";
 import { STATIC_PATHS } from "./_static_files.ts";
 
 /** A section of the dashboard: one entry of the navigation. */
-export type Section = "overview" | "devices" | "releases";
+export type Section = "overview" | "devices" | "rollouts" | "releases";
 
-/**
- * The navigation, in order. Rollout pages slot in as one more entry (`/ui/rollouts`) and one more
- * {@linkcode Section}.
- */
+/** The navigation, in order. */
 const NAV: readonly { section: Section; href: string; label: string }[] = [
   { section: "overview", href: "/ui/", label: "Overview" },
   { section: "devices", href: "/ui/devices", label: "Devices" },
+  { section: "rollouts", href: "/ui/rollouts", label: "Rollouts" },
   { section: "releases", href: "/ui/releases", label: "Releases" },
 ];
 

@@ -4,13 +4,15 @@
 // deno-lint-ignore-file jsx-key
 /**
  * Private: the overview: devices by state and by when they were last seen, per app and ref how
- * many devices run each commit (a bar and a table), the latest install outcomes, and the region
- * where rollouts will show.
+ * many devices run each commit (a bar and a table), the latest install outcomes, and the rollouts
+ * in progress (`_rollouts_region.tsx`; halted first).
  */
 import type { FleetSummary } from "../fleet/fleet_store.ts";
 import { Bar } from "./_bar.tsx";
 import { count, percent, shortCommit } from "./_format.ts";
 import { Layout } from "./_layout.tsx";
+import { RolloutsRegion } from "./_rollouts_region.tsx";
+import type { RolloutView } from "./_rollout_view.ts";
 
 /** Most app/ref groups and commits per group the overview lists. */
 const MAX_GROUPS = 20;
@@ -23,6 +25,14 @@ export interface OverviewPageProps {
   /** How long without a request makes a device stale. */
   staleAfterMs: number;
   csrf: string;
+  /** The edge's clock (ms). */
+  now: number;
+  /** The rollouts in progress, in the order shown (`undefined` without a fleet database). */
+  rollouts: RolloutView[] | undefined;
+  /** More rollouts in progress than shown. */
+  moreRollouts: boolean;
+  /** Reload after this many seconds (while a rollout is running). */
+  refreshSeconds?: number;
 }
 
 const devicesHref = (query: Record<string, string>) => `/ui/devices?${new URLSearchParams(query)}`;
@@ -133,7 +143,7 @@ export function OverviewPage(props: OverviewPageProps) {
   const { summary } = props;
   const hours = Math.round(props.staleAfterMs / 3600_000);
   return (
-    <Layout title="Overview" section="overview" csrf={props.csrf}>
+    <Layout title="Overview" section="overview" csrf={props.csrf} refreshSeconds={props.refreshSeconds}>
       <h1>Fleet overview</h1>
       {summary === undefined
         ? <p class="note">This edge has no fleet database: only releases are shown.</p>
@@ -177,10 +187,7 @@ export function OverviewPage(props: OverviewPageProps) {
             </div>
           </>
         )}
-      <section class="card placeholder" id="rollouts" aria-labelledby="rollouts-h">
-        <h2 id="rollouts-h">Rollouts</h2>
-        <p class="muted">Staged rollouts in progress will show here.</p>
-      </section>
+      <RolloutsRegion rollouts={props.rollouts} more={props.moreRollouts} now={props.now} />
     </Layout>
   );
 }

@@ -80,7 +80,27 @@ input,select{font:inherit;width:100%;padding:.35rem .5rem;border:1px solid #9ca3
 .note{padding:.6rem .8rem;border-radius:4px;background:#eff6ff;border:1px solid #bfdbfe}
 .error{padding:.6rem .8rem;border-radius:4px;background:#fef2f2;border:1px solid #fecaca;color:#7f1d1d}
 .login input{margin-bottom:.8rem}
-.placeholder{border-style:dashed}
+.k-progress{background:#60a5fa}.k-timeout{background:#f59e0b}
+.rs-running{background:#dbeafe;color:#1e3a8a;border-color:#93c5fd}
+.rs-paused{background:#fef3c7;color:#78350f;border-color:#fcd34d}
+.rs-halted{background:#fee2e2;color:#7f1d1d;border-color:#fca5a5}
+.rs-ended,.rs-done{background:#f3f4f6;color:#374151;border-color:#d1d5db}
+ul.rollouts>li{padding:.75rem 0 .5rem .75rem;border-left:4px solid #93c5fd;margin:0 0 .75rem}
+ul.rollouts>li.rs-halted-edge{border-left-color:#dc2626}
+ul.rollouts>li.rs-paused-edge{border-left-color:#f59e0b}
+ul.rollouts h3{margin:0 0 .4rem}
+ul.rollouts .error,ul.rollouts .note{margin:.3rem 0 .5rem;overflow-wrap:anywhere}
+.steps{display:flex;height:1.4rem;background:#e5e7eb;border-radius:3px;overflow:hidden;margin:.3rem 0 .3rem}
+.steps span{display:block;height:100%;border-right:2px solid #fff;flex-shrink:1}
+.st-reached{background:#2563eb}
+.st-held{background:repeating-linear-gradient(135deg,#f59e0b 0 6px,#fde68a 6px 12px)}
+.st-later{background:#d1d5db}
+.progress-text{margin:.2rem 0 .5rem}
+.progress-text .held{color:#b45309}
+ol.steplist{list-style:none;margin:.3rem 0 .6rem;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.25rem}
+ul.outcomes{list-style:none;margin:.2rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
+ul.examples li{overflow-wrap:anywhere}
+#rollout-actions ul{flex-basis:100%}
 ul.plain{list-style:none;margin:0;padding:0}
 ${WIDTHS}
 @media (prefers-reduced-motion:no-preference){nav.main a,.btn{transition:background-color .1s}}

@@ -6,6 +6,8 @@
  *   (`session_signer.ts`, `_session_cookie.ts`), then `303` to `next`; `POST /ui/logout`.
  * - `GET /ui/` overview, `GET /ui/devices[?app=&commit=&state=&label=&seen=&cursor=]`,
  *   `GET /ui/devices/<id>`, `POST /ui/devices/<id>/accept | /reject`, `GET /ui/releases`.
+ * - `GET /ui/rollouts`, `GET /ui/rollouts/<id>`, `POST /ui/rollouts/<id>/pause | /resume | /end`
+ *   (`_rollout_ui_routes.tsx`).
  * - `GET /ui/static/ui.<hash>.css`, `/ui/static/icon.<hash>.svg`: cached for a year.
  *
  * A page without a valid session redirects to the sign-in page. Every POST is refused (403) when a
@@ -31,7 +33,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { DEVICE_ID } from "../../core/fleet/device_identity.ts";
-import type { FleetAccess } from "../fleet/routes/fleet_access.ts";
+import type { FleetRoutes } from "../fleet/routes/fleet_routes.ts";
 import { limitBody } from "../body.ts";
 import { HttpError, toErrorReply } from "../http_error.ts";
 import type { RepoState } from "../repo_state.ts";
@@ -47,10 +49,13 @@ import { OverviewPage } from "./_overview_page.tsx";
 import { DevicesPage } from "./_devices_page.tsx";
 import { DevicePage } from "./_device_page.tsx";
 import { ReleasesPage } from "./_releases_page.tsx";
+import { ROLLOUT_REFRESH_SECONDS, rolloutUiRoutes } from "./_rollout_ui_routes.tsx";
+import { rolloutView, STATE_ORDER } from "./_rollout_view.ts";
 
 /** Options of {@linkcode uiRoutes}. */
 export interface UiOptions {
-  fleet: FleetAccess;
+  /** The fleet store and the rollouts the edge watches. */
+  fleet: FleetRoutes;
   state: RepoState;
   /** The operator token (signs sessions); without one signing in is refused. */
   operatorToken?: string;
@@ -70,6 +75,8 @@ const PAGE_SIZE = 50;
 const REPORTS_SHOWN = 50;
 /** A device not seen for this long is stale on the overview. */
 const STALE_AFTER_MS = 24 * 3600_000;
+/** Most rollouts in progress the overview shows. */
+const OVERVIEW_ROLLOUTS = 10;
 /** Largest form body accepted. */
 const MAX_FORM_BYTES = 8192;
 
@@ -142,6 +149,7 @@ export function uiRoutes(app: Hono, options: UiOptions): void {
           throw forbid(action, "the form's CSRF token is missing or wrong (reload the page and try again)");
         }
         c.set("session", session);
+        c.set("csrf", await signer.csrfFor(session));
         await next();
       },
     );
@@ -179,11 +187,29 @@ export function uiRoutes(app: Hono, options: UiOptions): void {
   });
 
   ui.get("/ui/", signedIn, async (c) => {
-    const summary = fleet.configured
-      ? await (await fleet.get()).summary({ now: new Date(clock()), staleAfterMs: STALE_AFTER_MS })
-      : undefined;
+    const now = clock();
+    const store = fleet.configured ? await fleet.get() : undefined;
+    const [summary, records] = store
+      ? await Promise.all([
+        store.summary({ now: new Date(now), staleAfterMs: STALE_AFTER_MS }),
+        fleet.rollouts.records(store, {
+          states: ["halted", "paused", "running"],
+          limit: OVERVIEW_ROLLOUTS + 1,
+        }),
+      ])
+      : [undefined, undefined];
+    const rollouts = records?.slice(0, OVERVIEW_ROLLOUTS).map((r) => rolloutView(r, now))
+      .sort((a, b) => (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9));
     return pageResponse(
-      <OverviewPage summary={summary} staleAfterMs={STALE_AFTER_MS} csrf={c.get("csrf")} />,
+      <OverviewPage
+        summary={summary}
+        staleAfterMs={STALE_AFTER_MS}
+        csrf={c.get("csrf")}
+        now={now}
+        rollouts={rollouts}
+        moreRollouts={(records?.length ?? 0) > OVERVIEW_ROLLOUTS}
+        refreshSeconds={rollouts?.some((r) => r.state === "running") ? ROLLOUT_REFRESH_SECONDS : undefined}
+      />,
     );
   });
   ui.get("/ui/devices", signedIn, async (c) => {
@@ -225,6 +251,7 @@ export function uiRoutes(app: Hono, options: UiOptions): void {
   ui.get("/ui/releases", signedIn, async (c) => {
     return pageResponse(<ReleasesPage view={await state.view()} now={clock()} csrf={c.get("csrf")} />);
   });
+  rolloutUiRoutes(ui, { fleet, clock, signedIn, guarded });
   ui.get("/ui", (c) => c.redirect("/ui/", 301));
   ui.get("/ui/*", () => {
     throw new HttpError(404, "Cannot find this page of the dashboard");

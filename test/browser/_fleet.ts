@@ -6,6 +6,10 @@
 import { join } from "node:path";
 import { generateDeviceKey } from "../../core/fleet/device_identity.ts";
 import type { ReportEvent } from "../../core/fleet/report_events.ts";
+import { createRollout } from "../../core/rollout/mod.ts";
+import { createDevRepository, DEMO_CONTENT, generateKeys } from "../../edge/dev_repository.ts";
+import { writeKeys } from "../../edge/key_files.ts";
+import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { SqliteFleetStore } from "../../edge/fleet/sqlite_fleet_store.ts";
 import type { DeviceState } from "../../edge/fleet/fleet_store.ts";
 
@@ -33,6 +37,41 @@ export interface SeededFleet {
 const HELLO_COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const RADIO_COMMITS = ["68200ec", "7a1b2c3", "9f8e7d6"];
 const SITES = ["north", "south", "east", "west"];
+
+/**
+ * Writes the development repository into `data` (keys in `data/keys`, as the first start would)
+ * with one more release: `acme/radio` at the seeded fleet's second commit under a staged rollout
+ * published two hours before `now` (5%, 25% after 1 h, 50% after 4 h, 100% after 24 h), whose halt
+ * rule the seeded failures do not trip. Resolves with the rollout's id.
+ */
+export async function seedRolloutRepository(data: string, now: number): Promise<string> {
+  const keys = await generateKeys();
+  await writeKeys(join(data, "keys"), keys);
+  const id = `acme:radio:main:4:${RADIO_COMMITS[1]}`;
+  const rollout = createRollout({
+    id,
+    publishedAt: new Date(now - 2 * 3600_000),
+    steps: "5,25@1h,50@4h,100@24h",
+    halt: { minDevices: 500, maxFailurePercent: 50 },
+  });
+  await createDevRepository(new FsStorage(data), {
+    keys,
+    content: {
+      ...DEMO_CONTENT,
+      apps: [
+        ...DEMO_CONTENT.apps,
+        {
+          name: "acme/radio",
+          ref: "main",
+          commit: RADIO_COMMITS[1]!,
+          files: { "radio.sh": "#!/bin/sh\n" },
+          rollout,
+        },
+      ],
+    },
+  });
+  return id;
+}
 
 function stateOf(i: number): DeviceState {
   if (i % 10 === 0) return "pending";

@@ -4,7 +4,8 @@
  * reads the overview against the API's summary, filters and pages the device list, accepts a
  * pending device (by mouse and by keyboard) and sees it on the page and in the API, checks the
  * skip link, focus styles and that every control has an accessible name, shows markup sent by a
- * device as text, and signs out. Screenshots of each page go to `test/browser/out/`. Skipped only
+ * device as text, opens the running rollout from the overview and pauses it (seen on the page and
+ * in the API), and signs out. Screenshots of each page go to `test/browser/out/`. Skipped only
  * when chromium is missing and `CI` is not `true` (on CI a missing chromium fails the test).
  * @module
  */
@@ -13,7 +14,7 @@ import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startDenoEdge } from "../edge/deno_child.ts";
-import { findChromium, seedFleet } from "./_fleet.ts";
+import { findChromium, seedFleet, seedRolloutRepository } from "./_fleet.ts";
 
 const TOKEN = "browser-test-operator-token";
 const OUT = fileURLToPath(new URL("./out/", import.meta.url));
@@ -71,7 +72,8 @@ Deno.test({
     const data = await Deno.makeTempDir({ prefix: "drover-browser-" });
     let browser: Browser | undefined;
     const edge = await (async () => {
-      const fleet = await seedFleet(data, { devices: 1000, now: Date.now() });
+      const rolloutId = await seedRolloutRepository(data, Date.now());
+      const fleet = { ...await seedFleet(data, { devices: 1000, now: Date.now() }), rolloutId };
       return { fleet, server: await startDenoEdge(data, { DROVER_TOKEN: TOKEN }) };
     })();
     const { fleet, server } = edge;
@@ -136,7 +138,38 @@ Deno.test({
       assert.equal(stats["Seen in the last 24 h"], n(summary.seen.recent!));
       assert.equal(stats["Not seen for 24 h"], n(summary.seen.stale!));
       assert.ok(await page.$("#rollouts"), "the rollouts region");
+      const region = await page.$eval("#rollouts", (el) => el.textContent ?? "");
+      assert.match(region, /acme\/radio @ main 7a1b2c3\s*running/);
+      assert.match(region, /Signed percent now 25% · effective 25% · next step 50%/);
       await shot(page, "2-overview");
+
+      // the running rollout: its page from the overview, then Pause (the page reloads itself
+      // while it runs: the test pauses it before moving on)
+      const rolloutPath = `/ui/rollouts/${encodeURIComponent(fleet.rolloutId)}`;
+      await Promise.all([page.waitForNavigation(), page.click(`#rollouts a[href='${rolloutPath}']`)]);
+      assert.equal(await page.$eval("#rollout-state", (el) => el.textContent), "running");
+      assert.ok(await page.$("meta[http-equiv=refresh]"), "reloads while running");
+      const rolledBack = await page.$eval(
+        "#rollout-counts tr[data-outcome=rolledBack] td",
+        (td) => td.textContent ?? "",
+      );
+      assert.ok(Number(rolledBack) > 0, `rolled back devices: ${rolledBack}`);
+      assert.match(await page.$eval("#rollout-failures", (el) => el.textContent ?? ""), /healthE_HEALTH/);
+      assert.deepEqual(await page.evaluate(UNLABELLED), []);
+      assert.equal(await page.$$eval("script", (s) => s.length), 0, "the failure messages are text");
+      await shot(page, "9-rollout-running");
+      await Promise.all([
+        page.waitForNavigation(),
+        page.click(`form[action='${rolloutPath}/pause'] button`),
+      ]);
+      assert.equal(new URL(page.url()).pathname, rolloutPath);
+      assert.equal(await page.$eval("#rollout-state", (el) => el.textContent), "paused");
+      assert.equal(await page.$("meta[http-equiv=refresh]"), null, "paused: no reload");
+      const paused = await api(server.url, `/v1/fleet/rollouts/${fleet.rolloutId}`);
+      assert.deepEqual([paused.state, paused.cap], ["paused", 0]);
+      await shot(page, "10-rollout-paused");
+      await page.goto(`${server.url}/ui/`);
+      await shot(page, "11-overview-paused");
 
       // the device list: 50 a page, filter, next page
       await Promise.all([page.waitForNavigation(), page.click("nav.main a[href='/ui/devices']")]);

@@ -54,7 +54,9 @@ Deno.test("50 devices against the Worker in workerd with D1: a bad release halts
         for (const [path, entry] of Object.entries(signed.targets as Record<string, TargetEntry>)) {
           if (!path.includes(COMMITS[n - 1]!)) continue;
           const sha256 = entry.hashes.sha256;
-          const blob = await local.getBlob(sha256, { path });
+          const slash = path.lastIndexOf("/") + 1;
+          const stored = `targets/${path.slice(0, slash)}${sha256}.${path.slice(slash)}`;
+          const blob = await local.getBlob(sha256, { path: stored });
           assert.ok(blob, `the repository holds ${path}`);
           const put = await fetch(`${edge.url}/v1/targets/${sha256}`, {
             method: "PUT",

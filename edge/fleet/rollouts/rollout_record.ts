@@ -69,6 +69,20 @@ export interface RolloutRecord extends RolloutRelease {
   topErrors: { code: string; devices: number }[];
 }
 
+/**
+ * Failed and rolled back devices of a rollout grouped by outcome, stage and error code
+ * (`FleetStore.rolloutFailures`): the stage and message are those of the device's latest `error`
+ * report on the release (`null` when it sent none, or it is no longer kept).
+ */
+export interface RolloutFailureGroup {
+  outcome: "failed" | "rolledBack";
+  stage: string | null;
+  code: string | null;
+  devices: number;
+  /** A few of the group's devices (by id), with the message of their error report. */
+  examples: { deviceId: string; message: string | null }[];
+}
+
 /** What changes a rollout's hold ({@linkcode RolloutRecord.state}, `cap`, `reason`). */
 export interface RolloutUpdate {
   state: RolloutState;

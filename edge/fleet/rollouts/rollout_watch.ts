@@ -169,6 +169,15 @@ export class RolloutWatch {
     return docs;
   }
 
+  /**
+   * The records of the rollouts matching `filter` (counted at the edge's clock and timeout),
+   * without the documents' device reach: cheap enough for a page listing many.
+   */
+  async records(store: FleetStore, filter: RolloutFilter = {}): Promise<RolloutRecord[]> {
+    await this.trySync(store);
+    return await store.listRollouts(filter, this.#read());
+  }
+
   /** One rollout (`NotFoundError` when unknown). */
   async get(store: FleetStore, id: string): Promise<RolloutDocument> {
     await this.trySync(store);

@@ -8,8 +8,8 @@ import {
   ENROLL_TOKEN,
   installed,
   inventoryOf,
-  OPERATOR_TOKEN,
   operator,
+  OPERATOR_TOKEN,
   reportEvent,
   TestDevice,
 } from "../../../test/edge/fleet_suite_device.ts";
@@ -55,7 +55,11 @@ Deno.test("a rejection by another process counts from the device's next request,
   const d = await TestDevice.create(e.a);
   assert.equal((await d.enroll({ token: ENROLL_TOKEN })).status, 201);
   const checkin = await d.checkin(inventoryOf([installed("acme/radio", "1111111")]));
-  assert.deepEqual(await checkin.json(), { state: "accepted", rollouts: {} }, "edge a now has the key cached");
+  assert.deepEqual(
+    await checkin.json(),
+    { state: "accepted", rollouts: {} },
+    "edge a now has the key cached",
+  );
   const reads = e.reads.a;
   assert.equal((await d.checkin(inventoryOf([installed("acme/radio", "1111111")]))).status, 200);
   assert.equal((await d.report([])).status, 200);

@@ -155,12 +155,14 @@ Deno.test("rollout routes: operator token, unknown ids and bad queries", async (
   const op = operator(e.fetch);
   assert.equal((await e.fetch("/v1/fleet/rollouts")).status, 401);
   assert.equal((await operator(e.fetch, "wrong-token-000").get("/v1/fleet/rollouts")).status, 403);
-  for (const [path, status] of [
-    ["/v1/fleet/rollouts/acme:radio:main:9:0000000", 404],
-    ["/v1/fleet/rollouts?state=gone", 400],
-    ["/v1/fleet/rollouts?limit=0", 400],
-    ["/v1/fleet/rollouts?colour=red", 400],
-  ] as const) {
+  for (
+    const [path, status] of [
+      ["/v1/fleet/rollouts/acme:radio:main:9:0000000", 404],
+      ["/v1/fleet/rollouts?state=gone", 400],
+      ["/v1/fleet/rollouts?limit=0", 400],
+      ["/v1/fleet/rollouts?colour=red", 400],
+    ] as const
+  ) {
     const res = await op.get(path);
     assert.equal(res.status, status, path);
     assert.match((await res.json()).error.message, /^Cannot /);
