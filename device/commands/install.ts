@@ -31,6 +31,7 @@ import {
 import type { FetchPolicy } from "../net/fetch.ts";
 import { installSource } from "../app/install_source.ts";
 import { keepSeed } from "../delta/seeds.ts";
+import { seedIndexPath } from "../delta/seed_index.ts";
 import { Workspace } from "../fs/workspace.ts";
 import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
 import { openFleetRun } from "../fleet/fleet_run.ts";
@@ -145,6 +146,7 @@ export async function runInstall(
       await unlink(ws.blobPath(m.blob)).catch(() => {});
       await unlink(ws.partPath(m.blob)).catch(() => {});
       await unlink(deltaTar(ws, m.blob)).catch(() => {});
+      await unlink(seedIndexPath(deltaTar(ws, m.blob))).catch(() => {});
       await unlink(join(ws.downloads, `${m.blob}.cidx`)).catch(() => {});
     };
     /** A failed health check: switched back already; reported, and the commit marked bad. */

@@ -16,15 +16,17 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { open, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { open, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { type ChunkIndex, decodeChunkIndex, type DeltaLink, planDelta } from "../../core/delta/mod.ts";
 import { IntegrityError } from "../../core/errors.ts";
-import { fsyncDir, writeFileAtomic } from "../fs/atomic_file.ts";
+import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "../net/fetch.ts";
 import { ChunkDir } from "./_chunk_dir.ts";
 import { fetchRanges } from "./_fetch_ranges.ts";
 import { scanSeed } from "./_scan_seed.ts";
+import { assemble, type SeedCopy } from "./_assemble.ts";
+import { dropSeedIndex, readSeedIndex } from "./seed_index.ts";
 
 /** A release's delta: the signed link and where its index and pack are. */
 export interface DeltaSource {
@@ -87,41 +89,28 @@ async function fetchIndex(downloads: string, o: DeltaOptions): Promise<ChunkInde
   return index;
 }
 
-/** Writes the chunks in index order to `<key>.tar`, verified; the chunks that no longer hash right. */
-async function assemble(downloads: string, key: string, index: ChunkIndex, dir: ChunkDir): Promise<string[]> {
-  const tar = join(downloads, `${key}.tar`);
-  const part = join(dir.dir, ".tar.part"); // goes with the chunk dir
-  const whole = createHash("sha256");
-  const bad: string[] = [];
-  let length = 0;
-  const fh = await open(part, "w");
-  try {
-    for (const c of index.chunks) {
-      const bytes = await dir.get(c.sha256);
-      if (!bytes) {
-        bad.push(c.sha256);
-        continue;
+/**
+ * Where the wanted chunks not in `dir` are in the seeds: raw seeds with a current cached chunk
+ * list are read in place when reassembling; any other seed is scanned into `dir` (and its list cached).
+ */
+async function seedCopies(
+  seeds: string[],
+  o: { index: ChunkIndex; wanted: Set<string>; have: Set<string>; dir: ChunkDir },
+): Promise<Map<string, SeedCopy>> {
+  const copies = new Map<string, SeedCopy>();
+  for (const seed of seeds) {
+    const cached = await readSeedIndex(seed, o.index.chunker);
+    if (cached && !cached.gzip) {
+      for (const c of cached.chunks) {
+        if (o.wanted.has(c.sha256) && !o.have.has(c.sha256) && !copies.has(c.sha256)) {
+          copies.set(c.sha256, { seed, offset: c.offset });
+        }
       }
-      if (bad.length) continue;
-      whole.update(bytes);
-      length += bytes.length;
-      await fh.write(bytes);
+    } else {
+      await scanSeed(seed, { chunker: o.index.chunker, wanted: o.wanted, have: o.have, dir: o.dir });
     }
-    if (!bad.length) await fh.sync();
-  } finally {
-    await fh.close();
   }
-  if (bad.length) {
-    await rm(part, { force: true });
-    return bad;
-  }
-  if (length !== index.length || whole.digest("hex") !== index.sha256) {
-    await rm(part, { force: true });
-    throw new IntegrityError(`Cannot verify the reassembled ${key}: sha256 or length mismatch`);
-  }
-  await rename(part, tar);
-  await fsyncDir(dirname(tar));
-  return [];
+  return copies;
 }
 
 /** See the module doc. */
@@ -149,10 +138,11 @@ export async function downloadDelta(downloads: string, o: DeltaOptions): Promise
   let fetched = o.delta.link.indexLength;
   for (let round = 0; round < 2; round++) {
     const have = await dir.list();
-    for (const seed of o.seeds) await scanSeed(seed, { chunker: index.chunker, wanted, have, dir });
+    const copies = await seedCopies(o.seeds, { index, wanted, have, dir });
+    const held = [...have, ...copies.keys()];
     const plan = planDelta(
       index,
-      [...have].map((sha256) => ({ sha256, offset: 0, length: lengths.get(sha256) ?? -1 })),
+      held.map((sha256) => ({ sha256, offset: 0, length: lengths.get(sha256) ?? -1 })),
     );
     if (round === 0 && plan.fetchBytes > (o.maxShare ?? 0.5) * o.fullLength) {
       await dir.remove();
@@ -166,11 +156,14 @@ export async function downloadDelta(downloads: string, o: DeltaOptions): Promise
       onFetched: (n) => o.onProgress?.(done += n, plan.fetchBytes),
     });
     fetched += plan.fetchBytes;
-    // a chunk damaged on disk since it was stored is fetched once more
-    if ((await assemble(downloads, o.key, index, dir)).length === 0) {
+    const misses = await assemble(downloads, { key: o.key, index, dir, copies });
+    if (misses.chunks.length === 0) {
       await dir.remove();
       return result(fetched);
     }
+    // a chunk damaged on disk since it was stored, or a seed whose cached list lied: fetched once more
+    // (such a seed is chunked afresh next round: its good chunks still count)
+    for (const seed of misses.seeds) await dropSeedIndex(seed);
   }
   throw new IntegrityError(`Cannot reassemble ${o.key}: stored chunks keep failing their sha256`);
 }

@@ -9,13 +9,16 @@
  */
 import type { RolloutState } from "../../core/rollout/mod.ts";
 import type { RolloutFailureGroup } from "../fleet/fleet_store.ts";
-import type { RolloutDocument } from "../fleet/rollouts/rollout_document.ts";
+import type { RolloutHalt } from "../../core/rollout/mod.ts";
 import { clip, count, utc } from "./_format.ts";
 import { Layout } from "./_layout.tsx";
 import { RolloutBadge } from "./_rollout_badge.tsx";
 import { RolloutCountsView } from "./_rollout_counts.tsx";
 import { RolloutProgress } from "./_rollout_progress.tsx";
-import { rolloutHref } from "./_rollout_view.ts";
+import { rolloutHref, type RolloutView } from "./_rollout_view.ts";
+
+/** A rollout as its page shows it: the view and the signed halt rule. */
+export type RolloutPageRollout = RolloutView & { halt: RolloutHalt };
 
 /** Longest example message shown. */
 const MESSAGE_SHOWN = 200;
@@ -53,7 +56,7 @@ const ROLLOUT_ACTIONS: readonly {
 
 /** What {@linkcode RolloutPage} takes. */
 export interface RolloutPageProps {
-  rollout: RolloutDocument;
+  rollout: RolloutPageRollout;
   failures: RolloutFailureGroup[];
   now: number;
   csrf: string;
@@ -62,7 +65,7 @@ export interface RolloutPageProps {
   refreshSeconds?: number;
 }
 
-function Actions(props: { rollout: RolloutDocument; csrf: string }) {
+function Actions(props: { rollout: RolloutPageRollout; csrf: string }) {
   const allowed = ROLLOUT_ACTIONS.filter((a) => a.from.includes(props.rollout.state));
   if (allowed.length === 0) return <p class="muted">Nothing to do: this rollout is {props.rollout.state}.</p>;
   return (
@@ -163,10 +166,8 @@ export function RolloutPage(props: RolloutPageProps) {
           <dd class="mono">{r.id}</dd>
           <dt>Published</dt>
           <dd>{utc(new Date(r.publishedAt))}</dd>
-          <dt>Devices on the app</dt>
-          <dd>
-            {count(r.devicesOnApp)} accepted, {count(r.devicesInReach)} within the effective percent now
-          </dd>
+          <dt>Last change</dt>
+          <dd>{utc(r.updatedAt)}</dd>
           <dt>Halt rule</dt>
           <dd>
             halts when more than {r.halt.maxFailurePercent}% of the finished devices (at least{" "}

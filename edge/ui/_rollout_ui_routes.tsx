@@ -49,7 +49,9 @@ export function rolloutUiRoutes(ui: Hono<Env>, options: RolloutUiOptions): void 
 
   const rolloutPage = async (csrf: string, id: string, error?: string, status = 200) => {
     const store = await fleet.get();
-    const rollout = await fleet.rollouts.get(store, id);
+    // the record, not the API's document: its device reach pages through every device on the app
+    const record = await fleet.rollouts.record(store, id);
+    const rollout = { ...rolloutView(record, clock()), halt: record.rollout.halt };
     const failures = await store.rolloutFailures(id, { groups: FAILURE_GROUPS, examples: EXAMPLES });
     const props = { rollout, failures, now: clock(), csrf, error };
     return pageResponse(

@@ -6,7 +6,9 @@
  * 20,000 and 200,000) next to a development repository (the releases page's view). In process, an
  * edge app over that database with a signed-in session (cookie), then rounds in which each
  * measurement runs once, in turn: the bare summary query, the overview page (session check,
- * summary, render), the first page of the device list, a filtered page, one device's page. Medians
+ * summary, the rollouts in progress, render), the page of the repository's one staged rollout
+ * (running, on a fifth of the devices' commit), the first page of the device list, a filtered page,
+ * one device's page. Medians
  * and 95th percentiles of the rounds; the overview minus the summary is what the page adds. Then
  * `deno task start` on the same data: the overview as its request log times it (server side,
  * whole ms) and as a client on 127.0.0.1 sees it.
@@ -22,7 +24,8 @@
  */
 import { join } from "node:path";
 import { createApp, type EdgeApp } from "../../edge/app.ts";
-import { createDevRepository } from "../../edge/dev_repository.ts";
+import { createRollout } from "../../core/rollout/mod.ts";
+import { createDevRepository, DEMO_CONTENT } from "../../edge/dev_repository.ts";
 import { SqliteFleetStore } from "../../edge/fleet/sqlite_fleet_store.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { startDenoEdge } from "../../test/edge/deno_child.ts";
@@ -52,6 +55,31 @@ export interface DashboardBenchRow {
 }
 
 const OPERATOR = "bench-operator-token";
+/** A seeded commit of `acme/radio` (`fleet_seed.ts`: a fifth of the devices report on it). */
+const ROLLOUT_COMMIT = "00f4241";
+const ROLLOUT_ID = `acme:radio:main:9:${ROLLOUT_COMMIT}`;
+
+/**
+ * The development repository plus `acme/radio` at {@linkcode ROLLOUT_COMMIT} under a staged rollout
+ * at its 50% step, whose halt rule the seeded failures do not trip: the overview shows it running.
+ */
+async function writeRepository(storage: FsStorage, now: number): Promise<void> {
+  const rollout = createRollout({
+    id: ROLLOUT_ID,
+    publishedAt: new Date(now - 2 * 3600_000),
+    steps: "10,50@1h,100@24h",
+    halt: { minDevices: 1_000_000, maxFailurePercent: 50 },
+  });
+  const radio = {
+    name: "acme/radio",
+    ref: "main",
+    commit: ROLLOUT_COMMIT,
+    files: { "radio.sh": "#!/bin/sh\n" },
+  };
+  await createDevRepository(storage, {
+    content: { ...DEMO_CONTENT, apps: [...DEMO_CONTENT.apps, { ...radio, rollout }] },
+  });
+}
 const FORM = "application/x-www-form-urlencoded";
 
 function percentile(values: readonly number[], p: number): number {
@@ -103,6 +131,7 @@ async function inProcess(app: EdgeApp, store: SqliteFleetStore, n: number): Prom
   const measured = await rounds(n, {
     summary: async () => JSON.stringify(await store.summary()).length,
     overview: page("/ui/"),
+    rollout: page(`/ui/rollouts/${encodeURIComponent(ROLLOUT_ID)}`),
     devices: page("/ui/devices"),
     filtered: page("/ui/devices?state=pending&label=site%3Dsite-0&seen=24h"),
     device: page(`/ui/devices/${first.id}`),
@@ -112,7 +141,11 @@ async function inProcess(app: EdgeApp, store: SqliteFleetStore, n: number): Prom
     return { name, median: percentile(m.times, 0.5), p95: percentile(m.times, 0.95), bytes: m.bytes, target };
   };
   const summary = row("bare FleetStore.summary() (baseline, JSON size)", "summary", "(baseline)");
-  const overview = row("GET /ui/ overview: session, summary, render (in process)", "overview", "< 200 ms");
+  const overview = row(
+    "GET /ui/ overview: session, summary, a running rollout, render (in process)",
+    "overview",
+    "< 200 ms",
+  );
   return [
     summary,
     overview,
@@ -121,6 +154,7 @@ async function inProcess(app: EdgeApp, store: SqliteFleetStore, n: number): Prom
       median: overview.median - summary.median,
       target: "(info)",
     },
+    row("GET /ui/rollouts/<id>: record, failures grouped, render (in process)", "rollout", "(info)"),
     row("GET /ui/devices, first page of 50 (in process)", "devices", "(info)"),
     row("GET /ui/devices?state=pending&label=site=site-0&seen=24h", "filtered", "(info)"),
     row("GET /ui/devices/<id> (in process)", "device", "(info)"),
@@ -173,7 +207,7 @@ export async function benchDashboard(
   const tmp = await Deno.makeTempDir({ prefix: "drover-bench-dashboard-" });
   try {
     const storage = new FsStorage(tmp);
-    await createDevRepository(storage);
+    await writeRepository(storage, Date.now());
     const path = join(tmp, "fleet.sqlite");
     await (await SqliteFleetStore.open(path)).close();
     const size = `${devices.toLocaleString("en")} devices, ${reports.toLocaleString("en")} reports`;

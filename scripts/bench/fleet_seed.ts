@@ -35,8 +35,11 @@ export interface FleetSeed {
   bulk?: boolean;
 }
 
-/** The report triggers whose effect the bulk path reproduces. */
-const KNOWN_REPORT_TRIGGERS = ["reports_insert"];
+/**
+ * The report triggers whose effect the bulk path reproduces: `reports_insert`'s aggregates, and
+ * `reports_rollouts`, which writes nothing while no rollout is registered (checked before seeding).
+ */
+const KNOWN_REPORT_TRIGGERS = ["reports_insert", "reports_rollouts"];
 
 const SERIES = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)";
 
@@ -120,6 +123,10 @@ export function seedFleet(path: string, seed: FleetSeed): { devicesMs: number; r
         const indexes = db.prepare(
           "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reports' AND sql IS NOT NULL",
         ).all() as { name: string; sql: string }[];
+        const rollouts = db.prepare("SELECT count(*) AS n FROM rollouts").get() as { n: number };
+        if (rollouts.n > 0) {
+          throw new Error("Cannot seed fleet: bulk reports skip the rollout trigger, and rollouts are registered");
+        }
         for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
         for (const x of indexes) db.exec(`DROP INDEX ${x.name}`);
         db.prepare(INSERT_REPORTS).run(reports, devices, now, perDevice);

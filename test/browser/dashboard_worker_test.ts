@@ -61,6 +61,9 @@ Deno.test("dashboard in workerd with D1: sign in, overview, escaped device page,
       assert.ok(!detail.html.includes("<script"));
       const csrf = /name="csrf" value="([^"]+)"/.exec(detail.html)![1]!;
       assert.equal((await page("/ui/releases")).status, 200);
+      const rollouts = await page("/ui/rollouts");
+      assert.equal(rollouts.status, 200, "the rollouts the D1 store knows (none here)");
+      assert.match(rollouts.html, /carries a signed staged rollout/);
 
       const accept = (fields: Record<string, string>, origin: string) =>
         fetch(`${url}/ui/devices/${device.id}/accept`, {

@@ -208,6 +208,8 @@ export async function makeRepository(dir: string) {
       commit,
       "--file",
       file,
+      // the full archive only: the Worker variant publishes release 2 through the edge, target by target
+      "--no-chunks",
     ]);
   await add(COMMIT_1, archive1);
   return {

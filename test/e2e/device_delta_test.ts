@@ -4,6 +4,7 @@
  * missing chunks by Range; hostile servers and a damaged seed; a delta download killed midway.
  */
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runCommand, snapshotTree, spawnDrover } from "../harness.ts";
 import { serveStatic } from "./static_server.ts";
@@ -180,6 +181,53 @@ Deno.test("a damaged seed is used chunk by chunk: the damaged chunks are fetched
   );
   assert.equal((await drover(["install", ...fx.args()])).code, 0);
   await assertTree(fx, r3);
+});
+
+Deno.test("a seed chunk list that lies or is garbage costs fetches, never a wrong install", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  await using server = serveStatic(fx.repo);
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  const seed = join(fx.ws, "seeds/acme~radio.blob");
+  const cache = join(fx.ws, "seeds/acme~radio.cidx-local");
+  assert.ok((await Deno.stat(cache)).isFile, "the seed's chunk list is cached after the install");
+  await publish(fx, "bbbbbbb2", r2);
+  /** A fresh check of release 2 (what an earlier one left pending is forgotten first). */
+  const check = async () => {
+    for (const d of ["downloads", "manifests"]) {
+      for (const e of Deno.readDirSync(join(fx.ws, d))) {
+        await Deno.remove(join(fx.ws, d, e.name), { recursive: true });
+      }
+    }
+    const r = await drover(["check", ...fx.args(), ...api, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    return jsonOf(r).apps[0].delta.fetched as number;
+  };
+  const clean = await check();
+  // the seed damaged in place, its cached list re-keyed to the new mtime: the list looks current and lies
+  const bytes = await Deno.readFile(seed);
+  for (const at of [0.2, 0.8]) {
+    bytes.fill(0x41, Math.floor(bytes.length * at), Math.floor(bytes.length * at) + 100);
+  }
+  await Deno.writeFile(seed, bytes);
+  const list = await Deno.readFile(cache);
+  const end = list.indexOf(0x0a, 9);
+  const head = JSON.parse(new TextDecoder().decode(list.subarray(9, end)));
+  head.mtimeMs = statSync(seed).mtimeMs;
+  await Deno.writeFile(
+    cache,
+    new Uint8Array([...new TextEncoder().encode(`DRVSIDX1\n${JSON.stringify(head)}`), ...list.subarray(end)]),
+  );
+  const lied = await check();
+  assert.ok(lied > clean, `fetched ${lied} (${clean} with the seed intact)`);
+  // a garbage list is ignored: the seed is chunked afresh and its list rewritten
+  await Deno.writeTextFile(cache, "DRVSIDX1\n{not json");
+  assert.equal(await check(), lied);
+  assert.ok((await Deno.readFile(cache)).length > 100, "the chunk list is rewritten");
+  const install = await drover(["install", ...fx.args()]);
+  assert.equal(install.code, 0, install.stderr);
+  await assertTree(fx, r2);
 });
 
 Deno.test("a delta download killed midway leaves current intact and a later run completes", async () => {

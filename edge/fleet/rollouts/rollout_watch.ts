@@ -178,6 +178,16 @@ export class RolloutWatch {
     return await store.listRollouts(filter, this.#read());
   }
 
+  /** One rollout's record, without the document's device reach (`NotFoundError` when unknown). */
+  async record(store: FleetStore, id: string): Promise<RolloutRecord> {
+    await this.trySync(store);
+    const record = await store.getRollout(id, this.#read());
+    if (!record) {
+      throw new NotFoundError(`Cannot find rollout ${id}: not in the metadata this edge has served`);
+    }
+    return record;
+  }
+
   /** One rollout (`NotFoundError` when unknown). */
   async get(store: FleetStore, id: string): Promise<RolloutDocument> {
     await this.trySync(store);
