@@ -38,7 +38,9 @@ get          resolve VERSION_OR_RANGE (an exact version, a semver range, latest 
              the repository cannot be reached. A cached image is verified again as it is read; a
              corrupt one is dropped and fetched again (offline: exit 3). Prints the cached path
              (read through and verified first), or writes the image to --output FILE (temp file,
-             fsync, rename) or to stdout with --output -.
+             fsync, rename) or to stdout with --output -. A version with a chunked form is fetched
+             by delta when older images of the device type are cached: only the chunks they lack
+             (env DROVER_DELTA=0: never).
 list         the versions the repository offers (prerelease and recommended flags, cached or not)
 clean-cache  remove every cached image and partial download
 
@@ -62,7 +64,7 @@ Options:
   --rate-window SECONDS   window of --min-rate (default 30; env DROVER_RATE_WINDOW)
   --deadline SECONDS      every download of the run ends by then (default 3600; env DROVER_DEADLINE)
   --json                  one JSON document: get {deviceType, version, variant, sha256, size,
-                          fromCache, path}; list {deviceType, versions}; clean-cache {removed}
+                          fromCache, path, delta?: {fetched, saved}}; list {deviceType, versions}; clean-cache {removed}
   -h, --help              this help
 
 Exit codes: 0 ok, 1 failure (no such device type or version), 2 usage, 3 verification or trust
@@ -103,6 +105,7 @@ function cacheOf(p: Parsed, io: CommandIO): ImageCache {
       connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
       idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
     },
+    delta: io.env.DROVER_DELTA !== "0",
     onWarning: (m) => io.stderr(`drover image: warning: ${m}\n`),
   });
 }

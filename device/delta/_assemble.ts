@@ -1,7 +1,7 @@
 /**
  * Private to device/delta: writes an index's chunks in order to `<key>.tar`, verified against the
  * index's sha256 and length before it gets its name. A chunk comes from the chunk dir (fetched or
- * taken from a gzip seed) or straight from a raw seed by a positioned read of its cached offset;
+ * taken from a seed scanned) or straight from a raw seed (or a gzip seed's spill file) by a positioned read;
  * either way it is hashed before use. Writes go through one coalescing 1 MiB buffer.
  */
 import { createHash } from "node:crypto";
@@ -14,10 +14,12 @@ import { CoalescingWriter } from "../fs/file_streams.ts";
 import type { ChunkDir } from "./_chunk_dir.ts";
 import { writeSeedIndex } from "./seed_index.ts";
 
-/** Where a raw seed holds a chunk. */
+/** Where a raw seed (or the spill of a gzip seed, `origin`) holds a chunk. */
 export interface SeedCopy {
   seed: string;
   offset: number;
+  /** The seed whose cached chunk list placed it (when `seed` is a spill file). */
+  origin?: string;
 }
 
 /** What {@linkcode assemble} could not use: chunks to fetch, and seeds whose cached list lied. */
@@ -65,7 +67,7 @@ export async function assemble(
       let bytes = copy ? await seeds.read(copy, c.length).catch(() => undefined) : await dir.get(c.sha256);
       if (copy && bytes && sha256Of(bytes) !== c.sha256) bytes = undefined;
       if (!bytes) {
-        if (copy) misses.seeds.add(copy.seed);
+        if (copy) misses.seeds.add(copy.origin ?? copy.seed);
         misses.chunks.push(c.sha256);
         continue;
       }

@@ -24,7 +24,7 @@ import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "../net/fetch.ts";
 import { ChunkDir } from "./_chunk_dir.ts";
 import { fetchRanges } from "./_fetch_ranges.ts";
-import { scanSeed } from "./_scan_seed.ts";
+import { scanSeed, spillGzipSeed } from "./_scan_seed.ts";
 import { assemble, type SeedCopy } from "./_assemble.ts";
 import { dropSeedIndex, readSeedIndex } from "./seed_index.ts";
 
@@ -98,14 +98,15 @@ async function seedCopies(
   o: { index: ChunkIndex; wanted: Set<string>; have: Set<string>; dir: ChunkDir },
 ): Promise<Map<string, SeedCopy>> {
   const copies = new Map<string, SeedCopy>();
-  for (const seed of seeds) {
+  const take = (sha256: string) => o.wanted.has(sha256) && !o.have.has(sha256) && !copies.has(sha256);
+  for (const [n, seed] of seeds.entries()) {
     const cached = await readSeedIndex(seed, o.index.chunker);
     if (cached && !cached.gzip) {
-      for (const c of cached.chunks) {
-        if (o.wanted.has(c.sha256) && !o.have.has(c.sha256) && !copies.has(c.sha256)) {
-          copies.set(c.sha256, { seed, offset: c.offset });
-        }
-      }
+      for (const c of cached.chunks) if (take(c.sha256)) copies.set(c.sha256, { seed, offset: c.offset });
+    } else if (cached) {
+      const spill = join(o.dir.dir, `.seed-${n}`); // goes with the chunk dir
+      const at = await spillGzipSeed(seed, { index: cached, take, spill });
+      for (const [sha256, offset] of at) copies.set(sha256, { seed: spill, offset, origin: seed });
     } else {
       await scanSeed(seed, { chunker: o.index.chunker, wanted: o.wanted, have: o.have, dir: o.dir });
     }

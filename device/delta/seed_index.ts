@@ -9,18 +9,16 @@
  *
  * @example
  * ```ts ignore
- * import { buildSeedIndex, readSeedIndex } from "./seed_index.ts";
- * const cached = await readSeedIndex(seed, DEFAULT_CHUNKER) ?? await buildSeedIndex(seed, DEFAULT_CHUNKER);
- * console.log(cached.chunks.length, cached.gzip);
+ * import { readSeedIndex } from "./seed_index.ts";
+ * const cached = await readSeedIndex(seed, DEFAULT_CHUNKER);
+ * if (cached) console.log(cached.chunks.length, cached.gzip);
  * ```
  * @module
  */
 import { open, readFile, rename, rm, stat } from "node:fs/promises";
-import { getAbilities } from "../../core/abilities.ts";
-import { ChunkDigestStream, type ChunkerParams, ChunkStream, type SeedChunk } from "../../core/delta/mod.ts";
+import type { ChunkerParams, SeedChunk } from "../../core/delta/mod.ts";
 import { fromHex, toHex } from "../../core/verify/mod.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
-import { fileStream } from "../fs/file_streams.ts";
 
 const MAGIC = "DRVSIDX1\n";
 
@@ -100,20 +98,6 @@ export async function writeSeedIndex(
     view.setUint32(at + 32, c.length);
   });
   await writeFileAtomic(seedIndexPath(seed), out);
-}
-
-/** Chunks all of `seed` (gunzipped when gzip) and caches its chunk list; resolves it. */
-export async function buildSeedIndex(seed: string, chunker: ChunkerParams): Promise<SeedIndex> {
-  const gzip = await isGzip(seed);
-  let bytes = fileStream(seed);
-  if (gzip) bytes = bytes.pipeThrough(getAbilities().createGunzip());
-  const chunks: SeedChunk[] = [];
-  for await (const c of bytes.pipeThrough(new ChunkStream(chunker)).pipeThrough(new ChunkDigestStream())) {
-    chunks.push({ sha256: c.sha256, offset: c.offset, length: c.bytes.length });
-  }
-  const index = { gzip, chunks };
-  await writeSeedIndex(seed, { chunker, index });
-  return index;
 }
 
 /** Drops the cached chunk list of `seed` (a chunk of it failed its sha256). */

@@ -19,6 +19,8 @@ export interface ImageCacheOptions {
   fetch?: FetchPolicy;
   /** Seconds to wait for another process downloading the same image (default 3600). */
   lockWaitSeconds?: number;
+  /** Download a new image by delta from the cached images of its device type when it has a chunked form (default true). */
+  delta?: boolean;
   /** Warnings (offline fallback, dropped corrupt entries). */
   onWarning?: (message: string) => void;
 }
@@ -48,6 +50,8 @@ export interface ImageResult {
   fromCache: boolean;
   /** The cached file (the stream reads it). */
   path: string;
+  /** When this get downloaded it by delta: bytes fetched (index and pack ranges) and saved. */
+  delta?: { fetched: number; saved: number };
 }
 
 /** One image version offered by the repository. */

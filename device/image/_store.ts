@@ -155,6 +155,7 @@ export class ImageStore {
     for (const { dir, entry } of await this.#walk()) {
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         if (name === "index.json" || (entry && name === `${entry.sha256}.img`)) continue;
+        if (entry && name === `${entry.sha256}.img.cidx-local`) continue; // its cached chunk list (device/delta)
         if (name.startsWith(".index.json.tmp-") && await young(join(dir, name))) continue; // being written
         await remove(join(dir, name), /^([0-9a-f]{64})\.img$/.exec(name)?.[1]);
       }

@@ -42,16 +42,21 @@ import { joinUrl } from "../../core/url/mod.ts";
 import { type Candidate, candidates, offlineSlug, onlineSlug, pick, resolveImage } from "./_resolve.ts";
 import { verifiedRead } from "./_verified_read.ts";
 import { DroppedEntries } from "./_dropped.ts";
+import { imageByDelta } from "./_by_delta.ts";
+import { moveSeedIndex } from "../delta/seed_index.ts";
 import type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 export type { CacheEntry } from "./_store.ts";
+
+/** A verified cache entry, and how this process got it. */
+type Ensured = { entry: CacheEntry; downloaded: boolean; delta?: ImageResult["delta"] };
 export type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 /** The image cache. */
 export class ImageCache {
   #o: ImageCacheOptions;
   #store: ImageStore;
-  #inflight = new Map<string, Promise<{ entry: CacheEntry; downloaded: boolean }>>();
+  #inflight = new Map<string, Promise<Ensured>>();
   #dropped = new DroppedEntries();
 
   constructor(options: ImageCacheOptions) {
@@ -94,8 +99,9 @@ export class ImageCache {
     }
     const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
     const chosen = resolveImage(repo, slug, request, variant);
-    const { entry, downloaded } = await this.#ensure(chosen, options);
-    return await this.#serve(entry, !downloaded, options);
+    const { entry, downloaded, delta } = await this.#ensure(chosen, options);
+    const result = await this.#serve(entry, !downloaded, options);
+    return delta ? { ...result, delta } : result;
   }
 
   /** The versions the repository offers for a device type (slug or alias), newest first. */
@@ -223,7 +229,7 @@ export class ImageCache {
   }
 
   /** The verified cache entry of `c`, downloading it once per process and once across processes. */
-  #ensure(c: Candidate, options: GetImageOptions): Promise<{ entry: CacheEntry; downloaded: boolean }> {
+  #ensure(c: Candidate, options: GetImageOptions): Promise<Ensured> {
     const key = c.target.hashes.sha256;
     let p = this.#inflight.get(key);
     if (!p) {
@@ -236,7 +242,7 @@ export class ImageCache {
   async #download(
     c: Candidate,
     options: GetImageOptions,
-  ): Promise<{ entry: CacheEntry; downloaded: boolean }> {
+  ): Promise<Ensured> {
     const sha256 = c.target.hashes.sha256;
     const dir = this.#store.entryDir(c.deviceType, c.version, c.variant);
     await mkdir(this.#store.partials, { recursive: true });
@@ -255,9 +261,15 @@ export class ImageCache {
         }
         await this.#store.drop(existing);
       }
-      const blob = await downloadVerified(joinUrl(this.#o.api!, c.target.url), {
-        ...this.#o.fetch,
-        signal: options.signal ?? this.#o.fetch?.signal,
+      const policy = { ...this.#o.fetch, signal: options.signal ?? this.#o.fetch?.signal };
+      const byDelta = this.#o.delta === false ? undefined : await imageByDelta(this.#store, {
+        candidate: c,
+        api: this.#o.api!,
+        policy,
+        onProgress: options.onProgress,
+      });
+      const blob = byDelta?.tar ?? await downloadVerified(joinUrl(this.#o.api!, c.target.url), {
+        ...policy,
         downloads: this.#store.partials,
         key: sha256,
         expected: { length: c.target.length, sha256 },
@@ -274,7 +286,9 @@ export class ImageCache {
         recommended: c.recommended === true,
         target: c.target.path,
       });
-      return { entry, downloaded: true };
+      if (!byDelta) return { entry, downloaded: true };
+      await moveSeedIndex(byDelta.tar, entry.path); // the image is a seed of the next delta
+      return { entry, downloaded: true, delta: { fetched: byDelta.fetched, saved: byDelta.saved } };
     } finally {
       await lock.release();
       if (this.#o.maxBytes !== undefined) await this.evict(this.#o.maxBytes, { keep: sha256 });

@@ -90,7 +90,9 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
     });
     if (!st.isFile()) throw new NotFoundError(`Cannot fetch ${url}: not a file`);
     const start = Math.min(offset, st.size);
-    const end = options.rangeLength === undefined ? undefined : Math.min(st.size, offset + options.rangeLength);
+    const end = options.rangeLength === undefined
+      ? undefined
+      : Math.min(st.size, offset + options.rangeLength);
     const body = fileStream(path, { start, end });
     return {
       status: offset > 0 ? 206 : 200,
@@ -121,8 +123,9 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
     options.signal?.removeEventListener("abort", onAbort);
   };
   const headers: Record<string, string> = { "accept-encoding": "identity" };
-  if (options.rangeLength !== undefined) headers.range = `bytes=${offset}-${offset + options.rangeLength - 1}`;
-  else if (offset > 0) headers.range = `bytes=${offset}-`;
+  if (options.rangeLength !== undefined) {
+    headers.range = `bytes=${offset}-${offset + options.rangeLength - 1}`;
+  } else if (offset > 0) headers.range = `bytes=${offset}-`;
   let res: MiniResponse;
   try {
     res = useNodeHttp

@@ -30,7 +30,18 @@ Deno.test("FsMetadataStore keeps delegated roles as <role>.json, only under safe
     assert.deepEqual(await store.read("team-radio.json"), new Uint8Array([7]));
     await store.write("registry.npmjs.org.json", new Uint8Array([8]));
     assert.deepEqual(await store.read("registry.npmjs.org.json"), new Uint8Array([8]));
-    for (const bad of ["../team.json", "a/b.json", "a..b.json", "1.root.json", "Team.json", ".json", "team", "-x.json"]) {
+    for (
+      const bad of [
+        "../team.json",
+        "a/b.json",
+        "a..b.json",
+        "1.root.json",
+        "Team.json",
+        ".json",
+        "team",
+        "-x.json",
+      ]
+    ) {
       await assert.rejects(store.write(bad, new Uint8Array()), TypeError, bad);
     }
   } finally {

@@ -3,8 +3,8 @@
  * App: 200 files (half text, half random), release 2 with 1 file changed and with 10% changed;
  * bytes fetched by `downloadDelta` (seed: release 1's .tar.gz as `keepSeed` keeps it) vs the .tar.gz, beside
  * `zstd --patch-from` and rsync (when installed) on the same tar pair; install time by delta vs
- * the full artifact over loopback HTTP (median of 5; the seed's chunk list cached as after an
- * install, `--cold-seed` re-chunks it each run); index overhead. OS image: 256 MiB (64 MiB quick), 1% of
+ * the full artifact over loopback HTTP (median of 5; the first run chunks the seed and caches its
+ * list, as a device's first delta does; `--cold-seed` re-chunks it each run); index overhead. OS image: 256 MiB (64 MiB quick), 1% of
  * its 4 KiB blocks changed in 10 places.
  * @module
  */
@@ -101,7 +101,7 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
       "app, 10% of files changed",
       new Set(Array.from({ length: 20 }, (_, i) => i * 10 + 3)),
     ]];
-    // the seed as a device keeps it after installing release 1 (gunzipped, its chunk list cached)
+    // the seed as a device keeps it after installing release 1
     await copyFile(`${dir}/r1.tar.gz`, `${dir}/r1.blob`);
     await keepSeed(join(dir, "ws"), "acme/radio", [`${dir}/r1.blob`]);
     const [seed] = await seedsOf(join(dir, "ws"), "acme/radio");

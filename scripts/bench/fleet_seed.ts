@@ -125,7 +125,9 @@ export function seedFleet(path: string, seed: FleetSeed): { devicesMs: number; r
         ).all() as { name: string; sql: string }[];
         const rollouts = db.prepare("SELECT count(*) AS n FROM rollouts").get() as { n: number };
         if (rollouts.n > 0) {
-          throw new Error("Cannot seed fleet: bulk reports skip the rollout trigger, and rollouts are registered");
+          throw new Error(
+            "Cannot seed fleet: bulk reports skip the rollout trigger, and rollouts are registered",
+          );
         }
         for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
         for (const x of indexes) db.exec(`DROP INDEX ${x.name}`);

@@ -26,7 +26,9 @@ Deno.test("a tampered archive in the repository is refused (exit 3) and nothing 
   await fx.installApp("radio", { name: "acme/radio", ref: "main", commit: "0000000" });
   await fx.publish("acme/radio", "main", "aaaaaaa1", { VERSION: "1\n" });
   const dir = join(fx.repo, "targets/apps/acme/radio/main");
-  const [file] = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".tar.gz")).map((e) => join(dir, e.name));
+  const [file] = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".tar.gz")).map((e) =>
+    join(dir, e.name)
+  );
   const bytes = await Deno.readFile(file!);
   bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
   await Deno.writeFile(file!, bytes);
