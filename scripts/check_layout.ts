@@ -6,7 +6,7 @@
  *   import `core/` and themselves, never each other, `scripts/` or `test/`; `scripts/` never imports `test/`;
  *   `device/` and `scripts/` may import `deno.json` (the CLIs' version is its "version");
  * - no import cycles between the project's own files;
- * - `@example` blocks assert with `node:assert/strict`: `console.assert` only prints, so it is refused.
+ * - `@example` blocks assert with `node:assert/strict`: the console's assert only prints, so it is refused.
  *
  * Prints each violation and exits 1 when there is any.
  *
@@ -133,7 +133,9 @@ function exampleViolations(files: string[]): string[] {
     for (const comment of text.match(/\/\*\*[\s\S]*?\*\//g) ?? []) {
       if (/console\.assert\s*\(/.test(comment)) {
         out.push(
-          `${relative(root, file)}: an example uses console.assert (it never fails); use node:assert/strict`,
+          `${
+            relative(root, file)
+          }: an example asserts with the console (it never fails); use node:assert/strict`,
         );
         break;
       }

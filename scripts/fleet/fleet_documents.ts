@@ -11,6 +11,14 @@
  * ```
  * @module
  */
+import type { FleetSummary } from "../../edge/fleet/fleet_store.ts";
+import type { RolloutCounts } from "../../edge/fleet/rollouts/rollout_record.ts";
+
+/** A store type as it travels in JSON: every `Date` becomes its ISO 8601 string. */
+export type JsonOf<T> = T extends Date ? string
+  : T extends readonly (infer E)[] ? JsonOf<E>[]
+  : T extends object ? { [K in keyof T]: JsonOf<T[K]> }
+  : T;
 
 /** An installed app as the device list shows it. */
 export interface DeviceAppDoc {
@@ -77,22 +85,10 @@ export interface DevicePage {
 }
 
 /** `GET /v1/fleet/summary`. */
-export interface SummaryDoc {
-  at: string;
-  devices: { total: number; accepted: number; pending: number; rejected: number };
-  seen: { since: string; recent: number; stale: number };
-  apps: { name: string; ref: string; devices: number; commits: { commit: string; devices: number }[] }[];
-  lastInstall: { ok: number; error: number; rolledBack: number; none: number };
-}
+export type SummaryDoc = JsonOf<FleetSummary>;
 
 /** Devices of a rollout by outcome. */
-export interface RolloutCountsDoc {
-  succeeded: number;
-  failed: number;
-  rolledBack: number;
-  timedOut: number;
-  inProgress: number;
-}
+export type RolloutCountsDoc = RolloutCounts;
 
 /** `GET /v1/fleet/rollouts/<id>` (and each item of the list). */
 export interface RolloutDoc {
