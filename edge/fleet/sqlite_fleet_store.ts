@@ -75,6 +75,26 @@ class SqliteDriver implements SqlDriver {
   }
 }
 
+/**
+ * Switches the database to WAL. Changing the journal mode needs the database to itself and does not
+ * wait through the busy timeout, so two processes opening one new file at once see "database is
+ * locked": retried until `busyMs` has passed.
+ */
+async function toWal(db: DatabaseSync, busyMs: number): Promise<void> {
+  const until = Date.now() + busyMs;
+  for (;;) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!/database is locked|SQLITE_BUSY/i.test(String((error as Error)?.message)) || Date.now() > until) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
+  }
+}
+
 /** `FleetStore` on a SQLite file (or `":memory:"`). */
 export class SqliteFleetStore extends SqlFleetStore {
   /**
@@ -90,7 +110,7 @@ export class SqliteFleetStore extends SqlFleetStore {
     const driver = new SqliteDriver(db);
     try {
       db.exec(`PRAGMA busy_timeout = ${busy}`);
-      db.exec("PRAGMA journal_mode = WAL");
+      await toWal(db, busy);
       db.exec("PRAGMA synchronous = NORMAL");
       db.exec("PRAGMA foreign_keys = ON");
       await migrate(driver, MIGRATIONS);

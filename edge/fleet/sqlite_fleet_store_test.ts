@@ -123,3 +123,33 @@ Deno.test("SqliteFleetStore: two processes writing to one file lose no report an
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SqliteFleetStore: processes opening one new file at the same moment all open it (WAL switch retried)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleet-sqlite-open-" });
+  try {
+    const path = `${dir}/fleet.sqlite`;
+    const store = new URL("./sqlite_fleet_store.ts", import.meta.url).href;
+    const code = `const { SqliteFleetStore } = await import(${JSON.stringify(store)});
+      const at = Number(Deno.args[0]); while (Date.now() < at) {}
+      const s = await SqliteFleetStore.open(Deno.args[1]); await s.close();`;
+    for (let round = 0; round < 3; round++) {
+      await Deno.remove(path).catch(() => {});
+      await Deno.remove(`${path}-wal`).catch(() => {});
+      await Deno.remove(`${path}-shm`).catch(() => {});
+      const at = Date.now() + 1500;
+      const outs = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          new Deno.Command(Deno.execPath(), {
+            args: ["eval", "--quiet", code, String(at), path],
+            stdout: "piped",
+            stderr: "piped",
+          }).output()
+        ),
+      );
+      for (const out of outs) assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    }
+    assert.equal(rawSql(path, "PRAGMA journal_mode")[0]?.journal_mode, "wal");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
