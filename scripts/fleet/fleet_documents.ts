@@ -13,6 +13,7 @@
  */
 import type { FleetSummary } from "../../edge/fleet/fleet_store.ts";
 import type { RolloutCounts } from "../../edge/fleet/rollouts/rollout_record.ts";
+import type { RolloutDocument } from "../../edge/fleet/rollouts/rollout_document.ts";
 
 /** A store type as it travels in JSON: every `Date` becomes its ISO 8601 string. */
 export type JsonOf<T> = T extends Date ? string
@@ -91,26 +92,4 @@ export type SummaryDoc = JsonOf<FleetSummary>;
 export type RolloutCountsDoc = RolloutCounts;
 
 /** `GET /v1/fleet/rollouts/<id>` (and each item of the list). */
-export interface RolloutDoc {
-  id: string;
-  app: string;
-  ref: string;
-  commit: string;
-  serial: number;
-  publishedAt: string;
-  steps: { afterHours: number; percent: number }[];
-  halt: { minDevices: number; maxFailurePercent: number };
-  state: string;
-  cap: number | null;
-  reason: string | null;
-  percentNow: number;
-  effectivePercent: number;
-  devicesOnApp: number;
-  devicesInReach: number;
-  counts: RolloutCountsDoc;
-  watched: RolloutCountsDoc;
-  watchedSince: string;
-  topErrors: { code: string; devices: number }[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type RolloutDoc = JsonOf<RolloutDocument>;
