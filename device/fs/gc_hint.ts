@@ -12,11 +12,15 @@
  *   2 MiB measured 132 MiB peak instead of 89). Measured with the 512 MiB release of
  *   scripts/bench/install.ts (idle `drover --version` ~50 MiB): peak RSS of `check` 81-98 -> 73-78 MiB,
  *   `install` 88-93 -> 74-75 MiB (with 256 KiB reads), `update` 88 -> 77-81 MiB.
- * - Deno: the `gc` of a new node:vm context ignores its options and runs a full collection (a low-memory
- *   notification: two mark-compacts, 20-40 ms in all), so a young one cannot be asked for; every 16 MiB
- *   keeps the cost near a second per 512 MiB. Without it `check` peaked at 113-126 MiB instead of 82-99
- *   (idle ~52); every 4 MiB was no better for `update` and took 2-5 times as long. Deno's own `fetch`
- *   drained into nothing peaks 24 MiB over its idle even with this collection every 16 MiB.
+ * - Deno: the `gc` of a new node:vm context ignores its options and runs a full collection (10-40 ms),
+ *   so a young one cannot be asked for, and collecting by bytes was either slow or loose (every 16 MiB:
+ *   `update` peaked at idle + 38-48 MiB; every 4 MiB: idle + 38, 2-5 times as long). So Deno collects
+ *   by what it costs: the RSS is read every {@linkcode GC_EVERY} bytes (10 us) and a collection is
+ *   asked for only when it has grown {@linkcode DENO_BUDGET} over its level when this module loaded
+ *   (the runtime's idle plus the bundle), at most every {@linkcode DENO_MIN_GAP} bytes. What a
+ *   collection cannot give back (the runtime's code paged in by fetch, zlib and the file system: ~12
+ *   MiB, measured in /proc/<pid>/smaps) raises the next threshold, so a long stream never collects at
+ *   every check. Measured (512 MiB `update`, idle 53 MiB): peak 86 MiB, where every 16 MiB gave 91-101.
  *
  * `--max-semi-space-size` set at run time with `v8.setFlagsFromString` (1 and 4 MiB tried) did not
  * lower the peak measurably on either runtime (the young generation is sized at start-up); on the
@@ -26,6 +30,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import process from "node:process";
 
 type Collect = (options?: { type?: "minor" | "major" }) => void;
 
@@ -33,8 +38,15 @@ const ON_DENO = typeof process !== "undefined" && typeof process.versions?.deno 
 const ON_NODE = typeof process !== "undefined" && typeof process.versions?.node === "string" && !ON_DENO &&
   !("bun" in process.versions);
 
-/** Bytes streamed between two collections (see the module doc), 0 where none is asked for. */
-export const GC_EVERY: number = ON_DENO ? 16 * 1024 * 1024 : ON_NODE ? 1024 * 1024 : 0;
+/** Bytes streamed between two collections (Node), or between two looks at the RSS (Deno); 0: never. */
+export const GC_EVERY: number = ON_DENO ? 256 * 1024 : ON_NODE ? 1024 * 1024 : 0;
+
+/** Deno: growth of the RSS over its level at load that asks for a collection. */
+export const DENO_BUDGET = 16 * 1024 * 1024;
+/** Deno: bytes streamed between two collections at least, whatever the RSS says. */
+export const DENO_MIN_GAP = 4 * 1024 * 1024;
+/** Deno: after a collection, the next one waits until the RSS is this far over what it left. */
+const DENO_SLACK = 8 * 1024 * 1024;
 
 let collect: Collect | null | undefined;
 
@@ -51,11 +63,16 @@ function collector(): Collect | null {
   return collect;
 }
 
+const rss = (): number => process.memoryUsage.rss();
+/** Deno: the RSS over which a collection is asked for. */
+let threshold = ON_DENO ? rss() + DENO_BUDGET : Infinity;
+const floor = threshold;
 let since = 0;
+let sinceCollect = 0;
 
 /**
  * Call with each chunk's size as it streams in (network or file); asks for a collection every
- * {@linkcode GC_EVERY} bytes (a young one where the runtime allows it).
+ * {@linkcode GC_EVERY} bytes on Node (a young one), and on Deno when the RSS is over its budget.
  *
  * @example
  * ```ts
@@ -65,7 +82,14 @@ let since = 0;
  */
 export function noteStreamed(bytes: number): void {
   since += bytes;
+  sinceCollect += bytes;
   if (GC_EVERY === 0 || since < GC_EVERY) return;
   since = 0;
-  collector()?.({ type: "minor" });
+  if (!ON_DENO) return void collector()?.({ type: "minor" });
+  if (sinceCollect < DENO_MIN_GAP || rss() < threshold) return;
+  const gc = collector();
+  if (!gc) return;
+  sinceCollect = 0;
+  gc();
+  threshold = Math.max(floor, rss() + DENO_SLACK);
 }
