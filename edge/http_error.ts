@@ -15,6 +15,7 @@ export type HttpErrorCode =
   | "E_METHOD"
   | "E_CONFLICT"
   | "E_STALE"
+  | "E_DELTA_LINK"
   | "E_LENGTH_REQUIRED"
   | "E_TOO_LARGE"
   | "E_RANGE"

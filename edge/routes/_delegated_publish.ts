@@ -1,7 +1,8 @@
 /**
  * Private: `POST /v1/metadata?role=ROLE`, a new version of delegated targets role ROLE signed by the
  * team's key. Refused unless ROLE is a role name the repository has (404), the version is newer than
- * its current one (409 `E_STALE`), every target is uploaded (the caller's `requireUploaded`, 409), and
+ * its current one (409 `E_STALE`), every target is uploaded and every `custom.delta` links an uploaded
+ * index and pack of the same metadata (the caller's `requireUploaded`, 409 `E_CONFLICT`/`E_DELTA_LINK`), and
  * core's `RepositoryWriter.acceptDelegated` accepts it: the threshold of every role delegating to ROLE,
  * targets only within their paths and where their custom says (403 `E_TRUST`). Then snapshot and
  * timestamp are re-signed with the edge's online keys. Creating a delegation is `repo delegate` on the

@@ -2,7 +2,9 @@
  * `POST /v1/metadata` (bearer token): publish targets metadata signed by the operator's targets
  * key. Refused unless it fits `maxMetadataBytes` (413), parses (400), is newer than the current
  * targets (409 `E_STALE`), verifies against the current root's targets role (403 `E_TRUST`), and
- * every target it names is already uploaded with the signed length (409 `E_CONFLICT`). Then the
+ * every target it names is already uploaded with the signed length (409 `E_CONFLICT`), and every
+ * `custom.delta` links an index and a pack that the same metadata lists with the linked sha256 and
+ * length and that are uploaded (409 `E_DELTA_LINK`, `_delta_links.ts`). Then the
  * edge re-signs snapshot and timestamp with its online keys (core's `RepositoryWriter.acceptTargets`)
  * and drops its caches. The check and the write hold the storage's lock (`RepoState.exclusive`), so of
  * two publishes of one version, whichever process or isolate serves them, one is accepted and the
@@ -28,6 +30,7 @@ import { HttpError } from "../http_error.ts";
 import { jsonResponse } from "../http.ts";
 import { loadView } from "../repo_view.ts";
 import { publishDelegated } from "./_delegated_publish.ts";
+import { DeltaLinks } from "./_delta_links.ts";
 
 /**
  * Registers the metadata publishing route.
@@ -56,7 +59,7 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
     const role = c.req.query("role");
     if (role !== undefined) {
       const targets = targetInfos(envelope.signed.targets);
-      const requireThem = () => requireUploaded(state, targets);
+      const requireThem = () => requireUploaded(state, targets, DeltaLinks.check(targets));
       const result = await publishDelegated(state, role, { envelope, targets, requireUploaded: requireThem });
       return jsonResponse(result, { headers: { "cache-control": "no-store" } });
     }
@@ -77,7 +80,7 @@ export function metadataRoutes(app: Hono, state: RepoState): void {
         label: `targets v${version}`,
       });
       const targets = targetInfos(envelope.signed.targets);
-      await requireUploaded(state, targets);
+      await requireUploaded(state, targets, DeltaLinks.check(targets));
       const writer = await RepositoryWriter.open(state.storage, state.keys, {
         now: new Date(state.config.clock()),
       });
@@ -157,12 +160,15 @@ function legacyWarnings(targets: TargetInfo[], before: Map<string, TargetInfo>):
   return out;
 }
 
-async function requireUploaded(state: RepoState, targets: StoredTarget[]): Promise<void> {
+/** Every target is stored with its signed length, else 409 (`E_DELTA_LINK` when a linked index or pack is missing). */
+async function requireUploaded(state: RepoState, targets: StoredTarget[], links: DeltaLinks): Promise<void> {
   const missing: string[] = [];
   for (const target of targets) {
     const head = await state.storage.headBlob(target.hashes.sha256, { path: target.url });
     if (!head || head.size !== target.length) missing.push(target.path);
   }
+  const broken = links.refusalFor(missing);
+  if (broken) throw broken;
   if (missing.length > 0) {
     throw new HttpError(
       409,

@@ -6,7 +6,9 @@
  *    version the same (the API takes no root metadata).
  * 2. Each target of the repository's current targets metadata the edge does not serve
  *    (`HEAD /targets/<dir>/<sha256>.<name>`) is streamed with `PUT /v1/targets/<sha256>`; the rest is
- *    skipped, so a push run again after an interruption uploads only what is still missing.
+ *    skipped, so a push run again after an interruption uploads only what is still missing. The
+ *    chunked forms (`.cidx`, `.cpack`) are targets like any other, so they go too (the edge refuses
+ *    metadata whose `custom.delta` links one it does not have: 409 `E_DELTA_LINK`).
  * 3. The targets metadata goes last (`POST /v1/metadata`), unless the edge has that version already
  *    (the same bytes); the edge then signs snapshot and timestamp with its online keys (the API takes
  *    targets metadata only). An edge ahead of the repository is refused (`E_STALE`).
@@ -35,7 +37,12 @@ export interface PushReport {
   edge: string;
   uploaded: PushedTarget[];
   skipped: PushedTarget[];
-  bytes: { uploaded: number; skipped: number };
+  bytes: {
+    uploaded: number;
+    skipped: number;
+    /** Of `uploaded`, the bytes of chunked forms (delta index and pack targets, DESIGN §10). */
+    chunkedForm: number;
+  };
   metadata: {
     targets: number;
     /** False when the edge had this targets metadata already. */
@@ -50,6 +57,8 @@ export interface PushReport {
 }
 
 const MAX_METADATA = 16 * 1024 * 1024;
+/** `custom.kind` of the targets of a chunked form (`repo add-app|add-image`, DESIGN §10). */
+const CHUNKED_FORM = new Set(["delta-index", "delta-pack"]);
 
 async function edgeTargets(edge: EdgeClient): Promise<{ version: number; bytes?: Uint8Array }> {
   const timestamp = await edge.get("tuf/timestamp.json", MAX_METADATA);
@@ -113,7 +122,7 @@ export async function pushRepo(
     edge: edge.base.href,
     uploaded: [],
     skipped: [],
-    bytes: { uploaded: 0, skipped: 0 },
+    bytes: { uploaded: 0, skipped: 0, chunkedForm: 0 },
     metadata: {
       targets: pushed.version,
       published: false,
@@ -153,6 +162,9 @@ export async function pushRepo(
     }
     report.uploaded.push(entry);
     report.bytes.uploaded += target.length;
+    if (CHUNKED_FORM.has((target.custom as { kind?: string }).kind ?? "")) {
+      report.bytes.chunkedForm += target.length;
+    }
   }
   if (before.version < pushed.version) {
     const answer = await edge.postTargets(pushed.bytes, pushed.version);

@@ -29,16 +29,19 @@ const help = `Usage: repo push --repo DIR --edge URL [--token-file FILE] [--json
 Publish the repository in --repo to the edge at --edge (Deno or Cloudflare Workers) through its
 publish API, sending only what the edge lacks: each target it does not serve yet is streamed with
 PUT /v1/targets/<sha256>, then the targets metadata with POST /v1/metadata (the edge signs snapshot
-and timestamp with its online keys, which must be the ones the root names). Run it again after an
-interruption: what is on the edge already is skipped. Then refreshes from the edge as a device
-would, from the repository's root, and checks every target is offered as pushed.
+and timestamp with its online keys, which must be the ones the root names). The chunked forms of
+releases and images (.cidx index and .cpack pack, for deltas) are targets and go with them. Run it
+again after an interruption: what is on the edge already is skipped. Then refreshes from the edge
+as a device would, from the repository's root, and checks every target is offered as pushed.
 
 The edge must serve this repository (the same tuf/1.root.json and root version: root metadata is
 not taken over the API) and must not be ahead of it (exit 1, E_STALE).
 
   --edge URL          the edge's base URL (http or https)
   --token-file FILE   the publish token (DROVER_TOKEN of the edge); default env DROVER_TOKEN
-  --json              print one JSON document: { edge, uploaded, skipped, bytes, metadata, verified }
+  --json              print one JSON document: { edge, uploaded, skipped, bytes, metadata, verified };
+                      bytes: { uploaded, skipped, chunkedForm } (chunkedForm: how many of the
+                      uploaded bytes were chunked forms)
 
 Progress goes to stderr (a bar per upload on a terminal). Exit codes: 0 pushed and verified, 1
 failure (the edge refused: E_FORBIDDEN, E_STALE, …), 2 usage, 3 the edge does not verify or refused
@@ -84,7 +87,8 @@ export const command = defineCommand({
     printResult(io, parsed, {
       doc: { ...report },
       text: [
-        `uploaded ${uploaded.length} targets (${fmt(bytes.uploaded)}), ` +
+        `uploaded ${uploaded.length} targets (${fmt(bytes.uploaded)}` +
+        `${bytes.chunkedForm > 0 ? `, ${fmt(bytes.chunkedForm)} of it chunked forms for deltas` : ""}), ` +
         `${skipped.length} on the edge already (${fmt(bytes.skipped)})`,
         metadata.published
           ? `published targets v${metadata.targets} (edge: snapshot v${v.snapshot}, timestamp v${v.timestamp})`
