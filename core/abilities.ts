@@ -36,7 +36,14 @@ export interface Abilities {
   /** A fresh incremental hasher for `algorithm`. */
   createHasher(algorithm: HashAlgorithm): Hasher;
   /** A fresh gzip decompressor (must accept multi-member gzip, bounded memory). */
-  createGunzip(): TransformStream<Uint8Array, Uint8Array>;
+  createGunzip(): ReadableWritablePair<Uint8Array, Uint8Array>;
+  /**
+   * Largest write into {@linkcode Abilities.createGunzip}'s stream that keeps memory bounded: a
+   * decompressor that queues all the output of a write (Web `DecompressionStream`) holds up to ~1032
+   * times the write for a gzip bomb; one pulled by its reader holds about one output buffer whatever
+   * the write.
+   */
+  readonly gunzipWriteBytes: number;
   /** Human name of the backend, for benchmarks and `--version` output. */
   readonly name: string;
 }
@@ -46,13 +53,14 @@ const NOBLE = { sha256, sha1, sha384, sha512 } as const;
 /** Portable abilities: `@noble/hashes` and Web `DecompressionStream`. */
 export const webAbilities: Abilities = {
   name: "web",
+  gunzipWriteBytes: 32 * 1024, // a bomb's write: ~32 MiB at worst
   createHasher(algorithm) {
     const fn = NOBLE[algorithm];
     if (!fn) throw new TypeError(`Cannot create hasher: unknown algorithm '${String(algorithm)}'`);
     return fn.create();
   },
   createGunzip() {
-    return new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
+    return new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   },
 };
 

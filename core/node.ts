@@ -57,17 +57,17 @@ export interface NodeGunzipStreamOptions {
 }
 
 /**
- * Gunzips over `node:zlib` (multi-member safe). Errors with zlib's error on corrupt input, from the
- * write or flush that found it: zlib never calls back the write it was processing when it failed, so
- * that pending write is rejected from the error event (else a corrupt archive hangs the pipeline).
+ * Gunzips over `node:zlib` (multi-member safe), pulled by its reader: zlib stops inflating while a
+ * `chunkSize` of output waits unread (its own back-pressure, kept by pausing it), so a write of any
+ * size, a gzip bomb's included, holds at most about two output buffers; a write resolves once zlib has
+ * taken all of it. Errors with zlib's error on corrupt or truncated input, on both sides.
  *
- * Output comes in chunks of up to `chunkSize` bytes (zlib's output buffer, default 256 KiB):
- * consecutive pieces of one zlib buffer are passed on as one view (no copy). On Node every filled
- * buffer is one round trip through libuv's thread pool: installing the 512 MiB release of
- * scripts/bench/install.ts took 3.9-4.8 s with 16 KiB (zlib's default; 52,000 thread-pool wake-ups),
- * 3.2-3.6 s with 64 KiB, 2.8-3.5 s with 256 KiB, at the same peak RSS (76-78 MiB); 1 MiB buffers
- * outlive two young-generation collections and peaked at 140 MiB. Memory stays bounded: one input
- * write is decompressed at a time.
+ * Output comes in chunks of up to `chunkSize` bytes (zlib's output buffer, default 256 KiB): on Node
+ * every inflate call is one round trip through libuv's thread pool, so the fewer and bigger the
+ * better. Installing the 512 MiB release of scripts/bench/install.ts on Node: 16 KiB buffers fed 32
+ * KiB writes 3.9-4.8 s (52,000 thread-pool wake-ups); 256 KiB buffers 2.8-3.5 s; 256 KiB buffers fed
+ * 256 KiB writes (safe only with this back-pressure) 2.0-2.2 s, all at the same peak RSS (76-78
+ * MiB). 1 MiB buffers outlive two young-generation collections and peaked at 140 MiB.
  *
  * @example
  * ```ts
@@ -78,39 +78,48 @@ export interface NodeGunzipStreamOptions {
  *   .then(() => assert.ok(false), (e) => assert.ok(e instanceof Error));
  * ```
  */
-export class NodeGunzipStream extends TransformStream<Uint8Array, Uint8Array> {
+export class NodeGunzipStream implements ReadableWritablePair<Uint8Array, Uint8Array> {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+
   constructor(options: NodeGunzipStreamOptions = {}) {
     const size = options.chunkSize ?? 256 * 1024;
     if (!(Number.isSafeInteger(size) && size > 0)) {
       throw new RangeError("Cannot create NodeGunzipStream: chunkSize must be a positive integer");
     }
     const z = createGunzip({ chunkSize: Math.min(size, 1024 * 1024) });
+    z.pause();
     let failure: unknown;
-    /** Rejects the write or flush in progress (zlib does not call it back after an error). */
+    let ended = false;
+    /** Output read from zlib, not passed on yet (at most about one buffer: zlib is paused beyond). */
+    const queue: Uint8Array[] = [];
+    /** Wakes the pull waiting for output, the end or an error. */
+    let wake: (() => void) | undefined;
+    /** Rejects the write or close in progress (zlib does not call it back after an error). */
     let fail: ((error: unknown) => void) | undefined;
-    /** A run of consecutive output in one zlib buffer, not passed on yet. */
-    let held: Uint8Array | undefined;
-    let out: TransformStreamDefaultController<Uint8Array> | undefined;
-    const pass = () => {
-      if (held && out) out.enqueue(held);
-      held = undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
     };
     z.on("error", (error: unknown) => {
       failure ??= error;
       fail?.(error);
+      notify();
     });
+    z.on("end", () => {
+      ended = true;
+      notify();
+    });
+    /** Whether a whole zlib buffer is queued (zlib moves on to a new one): worth passing on. */
+    let full = 0;
     z.on("data", (d: Uint8Array) => {
-      try {
-        if (held && held.buffer === d.buffer && held.byteOffset + held.byteLength === d.byteOffset) {
-          held = new Uint8Array(held.buffer, held.byteOffset, held.byteLength + d.byteLength);
-        } else {
-          pass();
-          held = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-        }
-        if (held.byteOffset + held.byteLength >= held.buffer.byteLength) pass(); // zlib moves on
-      } catch (error) {
-        z.destroy(error as Error); // the readable side is gone
+      queue.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+      if (d.byteOffset + d.byteLength >= d.buffer.byteLength) {
+        full++;
+        z.pause(); // zlib fills its own buffer, then waits for us
       }
+      notify();
     });
     const settle = (act: (done: (error?: unknown) => void) => void) =>
       new Promise<void>((resolve, reject) => {
@@ -122,24 +131,46 @@ export class NodeGunzipStream extends TransformStream<Uint8Array, Uint8Array> {
           else resolve();
         });
       });
-    super({
-      start(controller) {
-        out = controller;
-      },
-      transform(chunk) {
-        return settle((done) => z.write(chunk, (error) => done(error ?? undefined)));
-      },
-      async flush() {
-        await settle((done) => {
-          z.once("end", () => done());
-          z.end();
-        });
-        pass();
+    /** The queued output, consecutive pieces of one zlib buffer joined into one view (no copy). */
+    const take = (): Uint8Array => {
+      let out = queue.shift()!;
+      while (
+        queue.length > 0 && queue[0]!.buffer === out.buffer &&
+        out.byteOffset + out.byteLength === queue[0]!.byteOffset
+      ) {
+        const next = queue.shift()!;
+        out = new Uint8Array(out.buffer, out.byteOffset, out.byteLength + next.byteLength);
+      }
+      if (out.byteOffset + out.byteLength >= out.buffer.byteLength) full--;
+      return out;
+    };
+    this.readable = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // A buffer is passed on once zlib has filled it (or at the end): few, big chunks.
+        while (full === 0 && !ended && !failure) {
+          const waiting = new Promise<void>((resolve) => (wake = resolve));
+          z.resume();
+          await waiting;
+        }
+        if (queue.length > 0) return controller.enqueue(take());
+        if (failure) throw failure;
+        controller.close();
       },
       cancel() {
         z.destroy();
       },
-    } as Transformer<Uint8Array, Uint8Array>);
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      write: (chunk) => settle((done) => z.write(chunk, (error) => done(error ?? undefined))),
+      close: () =>
+        settle((done) => {
+          z.once("finish", () => done());
+          z.end();
+        }),
+      abort() {
+        z.destroy();
+      },
+    });
   }
 }
 
@@ -148,4 +179,5 @@ export const nodeAbilities: Abilities = {
   name: "node",
   createHasher: nodeHasher,
   createGunzip: () => new NodeGunzipStream(),
+  gunzipWriteBytes: 256 * 1024, // bounded by NodeGunzipStream's back-pressure; few thread-pool trips
 };

@@ -57,3 +57,27 @@ Deno.test("NodeGunzipStream rejects a truncated stream and a bad chunkSize", asy
   );
   assert.throws(() => new NodeGunzipStream({ chunkSize: 0 }), RangeError);
 });
+
+Deno.test("NodeGunzipStream holds a gzip bomb's output back until its reader takes it", async () => {
+  const size = 64 * 1024 * 1024;
+  const bomb = gzipSync(new Uint8Array(size), { level: 9 }); // ~64 KiB that inflate to 64 MiB
+  const gunzip = new NodeGunzipStream({ chunkSize: 256 * 1024 });
+  const writer = gunzip.writable.getWriter();
+  const reader = gunzip.readable.getReader();
+  let written = false;
+  const writing = writer.write(bomb).then(() => (written = true));
+  const first = await reader.read();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(written, false, "zlib went on inflating with nobody reading");
+  assert.ok(first.value!.length <= 256 * 1024);
+  let total = first.value!.length;
+  const closing = writing.then(() => writer.close());
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    assert.ok(value.length <= 256 * 1024);
+    total += value.length;
+  }
+  await closing;
+  assert.equal(total, size);
+});

@@ -28,8 +28,6 @@ const GIB = 1024 ** 3;
  * re-open the input side, or a reader busy with that entry's body would wait for input forever.
  */
 const READ_AHEAD = 16;
-/** Largest write into the gunzip stream (deflate expands at most ~1032x: about 32 MiB at worst). */
-const GZIP_SLICE = 32 * 1024;
 
 function positiveLimit(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -135,9 +133,10 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
         chunk = joined;
       }
       if (!compressed) return await writer!.write(chunk);
-      // Gunzip output is queued per input write: small writes bound a gzip bomb's expansion.
-      for (let at = 0; at < chunk.length; at += GZIP_SLICE) {
-        await writer!.write(chunk.subarray(at, at + GZIP_SLICE));
+      // Writes no bigger than the gunzip keeps bounded (a gzip bomb's expansion: abilities.ts).
+      const slice = getAbilities().gunzipWriteBytes;
+      for (let at = 0; at < chunk.length; at += slice) {
+        await writer!.write(chunk.subarray(at, at + slice));
       }
     };
 

@@ -14,13 +14,12 @@
  *   `install` 88-93 -> 74-75 MiB (with 256 KiB reads), `update` 88 -> 77-81 MiB.
  * - Deno: the `gc` of a new node:vm context ignores its options and runs a full collection (10-40 ms),
  *   so a young one cannot be asked for, and collecting by bytes was either slow or loose (every 16 MiB:
- *   `update` peaked at idle + 38-48 MiB; every 4 MiB: idle + 38, 2-5 times as long). So Deno collects
- *   by what it costs: the RSS is read every {@linkcode GC_EVERY} bytes (10 us) and a collection is
- *   asked for only when it has grown {@linkcode DENO_BUDGET} over its level when this module loaded
- *   (the runtime's idle plus the bundle), at most every {@linkcode DENO_MIN_GAP} bytes. What a
- *   collection cannot give back (the runtime's code paged in by fetch, zlib and the file system: ~12
- *   MiB, measured in /proc/<pid>/smaps) raises the next threshold, so a long stream never collects at
- *   every check. Measured (512 MiB `update`, idle 53 MiB): peak 86 MiB, where every 16 MiB gave 91-101.
+ *   `update` peaked at idle + 38-48 MiB; every 4 MiB: idle + 38, 2-5 times as long). The RSS is no
+ *   guide either: what a collection frees stays in the allocator's heap, and the runtime's code paged
+ *   in by fetch, zlib and the file system (~12 MiB, measured in /proc/<pid>/smaps) never leaves. So
+ *   Deno collects by what is dead: every {@linkcode GC_EVERY} bytes it reads V8's count of memory held
+ *   by buffers (a few microseconds) and asks for a collection when it is over
+ *   {@linkcode DENO_EXTERNAL}, at most every {@linkcode DENO_MIN_GAP} bytes.
  *
  * `--max-semi-space-size` set at run time with `v8.setFlagsFromString` (1 and 4 MiB tried) did not
  * lower the peak measurably on either runtime (the young generation is sized at start-up); on the
@@ -41,12 +40,10 @@ const ON_NODE = typeof process !== "undefined" && typeof process.versions?.node 
 /** Bytes streamed between two collections (Node), or between two looks at the RSS (Deno); 0: never. */
 export const GC_EVERY: number = ON_DENO ? 256 * 1024 : ON_NODE ? 1024 * 1024 : 0;
 
-/** Deno: growth of the RSS over its level at load that asks for a collection. */
-export const DENO_BUDGET = 16 * 1024 * 1024;
-/** Deno: bytes streamed between two collections at least, whatever the RSS says. */
+/** Deno: buffer memory (V8's `external`) over which a collection is asked for. */
+export const DENO_EXTERNAL = 12 * 1024 * 1024;
+/** Deno: bytes streamed between two collections at least. */
 export const DENO_MIN_GAP = 4 * 1024 * 1024;
-/** Deno: after a collection, the next one waits until the RSS is this far over what it left. */
-const DENO_SLACK = 8 * 1024 * 1024;
 
 let collect: Collect | null | undefined;
 
@@ -63,16 +60,13 @@ function collector(): Collect | null {
   return collect;
 }
 
-const rss = (): number => process.memoryUsage.rss();
-/** Deno: the RSS over which a collection is asked for. */
-let threshold = ON_DENO ? rss() + DENO_BUDGET : Infinity;
-const floor = threshold;
+const external = (): number => process.memoryUsage().external;
 let since = 0;
 let sinceCollect = 0;
 
 /**
  * Call with each chunk's size as it streams in (network or file); asks for a collection every
- * {@linkcode GC_EVERY} bytes on Node (a young one), and on Deno when the RSS is over its budget.
+ * {@linkcode GC_EVERY} bytes on Node (a young one), and on Deno when dead buffers pile up.
  *
  * @example
  * ```ts
@@ -86,10 +80,9 @@ export function noteStreamed(bytes: number): void {
   if (GC_EVERY === 0 || since < GC_EVERY) return;
   since = 0;
   if (!ON_DENO) return void collector()?.({ type: "minor" });
-  if (sinceCollect < DENO_MIN_GAP || rss() < threshold) return;
+  if (sinceCollect < DENO_MIN_GAP || external() < DENO_EXTERNAL) return;
   const gc = collector();
   if (!gc) return;
   sinceCollect = 0;
   gc();
-  threshold = Math.max(floor, rss() + DENO_SLACK);
 }
