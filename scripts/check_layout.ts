@@ -6,7 +6,8 @@
  *   import `core/` and themselves, never each other, `scripts/` or `test/`; `scripts/` never imports `test/`;
  *   `device/` and `scripts/` may import `deno.json` (the CLIs' version is its "version");
  * - no import cycles between the project's own files;
- * - `@example` blocks assert with `node:assert/strict`: the console's assert only prints, so it is refused.
+ * - `@example` blocks assert with `node:assert/strict`: the console's assert only prints, so it is refused;
+ * - every source path the docs name (`docs/*.md`, the READMEs) exists: a moved file takes its docs along.
  *
  * Prints each violation and exits 1 when there is any.
  *
@@ -16,7 +17,7 @@
  * ```
  * @module
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -144,10 +145,38 @@ function exampleViolations(files: string[]): string[] {
   return out;
 }
 
+/** Source paths (`core/…/x.ts` and the like) named in the docs that do not exist. */
+function docPathViolations(): string[] {
+  const docs = [
+    ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+    "README.md",
+    ...["core", "device", "edge", "scripts", "test"].map((d) => `${d}/README.md`),
+  ];
+  const out: string[] = [];
+  for (const doc of docs) {
+    let text: string;
+    try {
+      text = readFileSync(join(root, doc), "utf8");
+    } catch {
+      continue;
+    }
+    const named = new Set(text.match(/\b(?:core|device|edge|scripts|test)\/[\w/.-]+\.tsx?\b/g) ?? []);
+    for (const path of [...named].sort()) {
+      if (!existsSync(join(root, path))) out.push(`${doc}: names ${path}, which does not exist`);
+    }
+  }
+  return out;
+}
+
 if (import.meta.main) {
   const files = sourceFiles(root);
   const graph = importGraph(files);
-  const problems = [...layoutViolations(graph), ...cycles(graph), ...exampleViolations(files)];
+  const problems = [
+    ...layoutViolations(graph),
+    ...cycles(graph),
+    ...exampleViolations(files),
+    ...docPathViolations(),
+  ];
   for (const p of problems) console.error(p);
   if (problems.length > 0) {
     console.error(`Cannot accept the layout: ${problems.length} violation(s)`);
