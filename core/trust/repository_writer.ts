@@ -4,6 +4,11 @@
  * Target bytes are written by the caller (streamed and hashed); the writer writes metadata only.
  * Used by `scripts/repo.ts` (all keys) and by the edge (snapshot and timestamp keys).
  *
+ * The writer holds its state (`_writer_state.ts`) and serialises its calls; the work is done by
+ * private files: opening (`_writer_opening.ts`), pending targets (`_pending_targets.ts`), top-level
+ * targets with thresholds (`_targets_publishing.ts`), delegated roles (`_delegated_writes.ts`), root
+ * and key rotation (`_root_signing.ts`), snapshot, timestamp and releases.json (`_snapshot_signing.ts`).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -19,42 +24,21 @@
  * ```
  * @module
  */
-import { NotFoundError, TrustError, UnsupportedError } from "../errors.ts";
-import { loadRepository } from "./_load_repository.ts";
-import {
-  keyringOf,
-  putStaged,
-  readStaged,
-  removeStaged,
-  type RoleKeyring,
-  STAGED_TARGETS_PATH,
-  stagedInfo,
-  type StagedTargets,
-} from "./_threshold_signing.ts";
-import { DelegatedRoles, type DelegationSpec, withDelegation } from "./_delegated_roles.ts";
-import { parseDelegations } from "./delegations.ts";
+import { DelegatedRoles, type DelegationSpec } from "./_delegated_roles.ts";
+import { acceptDelegatedRole, commitDelegatedRole, delegateRole } from "./_delegated_writes.ts";
+import type { SignedByRole } from "./_metadata.ts";
+import { pendingTarget } from "./_pending_targets.ts";
+import { rotateRoleKey } from "./_root_signing.ts";
+import { renewSnapshotAndTimestamp } from "./_snapshot_signing.ts";
+import { acceptTargetsMetadata, commitTargets, signStagedTargets } from "./_targets_publishing.ts";
+import { keyringOf, type RoleKeyring, type StagedTargets } from "./_threshold_signing.ts";
+import { initRepository, openRepository } from "./_writer_opening.ts";
+import { pastHalfLife, versionsOf, type WriterState } from "./_writer_state.ts";
+import type { Envelope } from "./envelope.ts";
+import type { KeyPair } from "./key_pair.ts";
 import type { RepoStore } from "./repo_store.ts";
-import {
-  addDays,
-  assertNotExpired,
-  buildRoot,
-  buildSnapshot,
-  buildTargets,
-  buildTimestamp,
-  type MetaRef,
-  metaRef,
-  parseRole,
-  roleKeysOf,
-  type SignedByRole,
-  thresholdsOf,
-  tufDate,
-} from "./_metadata.ts";
-import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
-import { checkKeyPair, type KeyPair } from "./key_pair.ts";
-import { releasesDocument } from "./releases_document.ts";
-import { type TargetInfo, targetInfoFromTuf, targetInfoToTuf } from "./target_info.ts";
-import { targetUrl } from "./target_paths.ts";
-import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
+import type { TargetInfo } from "./target_info.ts";
+import type { RoleName } from "./verify_envelope.ts";
 
 export type { RepoStore } from "./repo_store.ts";
 export type { RoleKeyring, StagedTargets } from "./_threshold_signing.ts";
@@ -79,37 +63,26 @@ export interface RepositoryWriterOptions {
 }
 
 const DEFAULT_DAYS: Record<RoleName, number> = { root: 365, targets: 90, snapshot: 7, timestamp: 1 };
-const ROLES: readonly RoleName[] = ["root", "targets", "snapshot", "timestamp"];
-type Env<R extends RoleName> = Envelope<SignedByRole[R]>;
-const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + "\n");
 
 /** Builds and signs repository metadata. */
 export class RepositoryWriter {
-  #store: RepoStore;
-  #keys: Partial<Record<RoleName, KeyPair[]>>;
-  #staged?: Env<"targets">;
-  #onStaged?: (staged: StagedTargets) => void;
-  #days: Record<RoleName, number>;
-  #clock: () => Date;
-  #root!: Env<"root">;
-  #targets!: Env<"targets">;
-  #snapshot!: Env<"snapshot">;
-  #timestamp!: Env<"timestamp">;
-  #snapshotBytes!: Uint8Array;
-  #pending = new Map<string, TargetInfo>();
+  #state: WriterState;
   #queue: Promise<unknown> = Promise.resolve();
-  #role?: { name: string; keys: KeyPair[] };
-  #delegated = new DelegatedRoles();
 
   private constructor(store: RepoStore, keys: RoleKeyring, options: RepositoryWriterOptions) {
-    this.#store = store;
-    this.#keys = keyringOf(keys);
-    this.#onStaged = options.onStaged;
     const d = options.expiresDays;
-    this.#days = { ...DEFAULT_DAYS, ...(typeof d === "number" ? { root: d } : d) };
     const now = options.now;
-    this.#clock = typeof now === "function" ? now : now ? () => now : () => new Date();
-    this.#role = options.role;
+    // the metadata of each role is set by init or open
+    this.#state = {
+      store,
+      keys: keyringOf(keys),
+      onStaged: options.onStaged,
+      days: { ...DEFAULT_DAYS, ...(typeof d === "number" ? { root: d } : d) },
+      clock: typeof now === "function" ? now : now ? () => now : () => new Date(),
+      role: options.role,
+      pending: new Map(),
+      delegated: new DelegatedRoles(),
+    } as Partial<WriterState> as WriterState;
   }
 
   /**
@@ -122,28 +95,8 @@ export class RepositoryWriter {
     options: RepositoryWriterOptions = {},
   ): Promise<RepositoryWriter> {
     if (options.role) throw new TypeError("Cannot init repository: a new repository has no delegated roles");
-    const ring = keyringOf(keys);
-    for (const role of ROLES) {
-      const n = ring[role]?.length ?? 0;
-      const threshold = options.thresholds?.[role] ?? 1;
-      if (n === 0) throw new TypeError(`Cannot init repository: no ${role} key`);
-      if (!Number.isInteger(threshold) || threshold < 1 || threshold > n) {
-        throw new RangeError(`Cannot init repository: ${role} threshold ${threshold} with ${n} key(s)`);
-      }
-      for (const key of ring[role]!) await checkKeyPair(key);
-    }
-    if (await store.get("tuf/1.root.json") || await store.get("tuf/root.json")) {
-      throw new UnsupportedError("Cannot init repository: it already has tuf/1.root.json");
-    }
     const w = new RepositoryWriter(store, keys, options);
-    const now = w.#clock();
-    const byRole = ring as Record<RoleName, KeyPair[]>;
-    const expires = addDays(now, w.#days.root);
-    const signed = buildRoot({ version: 1, expires, keys: byRole, thresholds: options.thresholds });
-    w.#root = await signEnvelope(signed, byRole.root);
-    await w.#putRoot();
-    w.#targets = { signed: buildTargets({ version: 0, expires: now, targets: [] }), signatures: [] };
-    await w.#commitLocked();
+    await initRepository(w.#state, { thresholds: options.thresholds });
     return w;
   }
 
@@ -154,85 +107,47 @@ export class RepositoryWriter {
     options: RepositoryWriterOptions = {},
   ): Promise<RepositoryWriter> {
     const w = new RepositoryWriter(store, keys, options);
-    const loaded = await loadRepository(store);
-    w.#root = loaded.root;
-    w.#timestamp = loaded.timestamp;
-    w.#snapshot = loaded.snapshot;
-    w.#snapshotBytes = loaded.snapshotBytes;
-    w.#targets = loaded.targets;
-    for (const role of ROLES) {
-      for (const key of w.#keys[role] ?? []) {
-        await checkKeyPair(key);
-        if (!w.#root.signed.roles[role]?.keyids.includes(key.keyid)) {
-          throw new TypeError(
-            `Cannot open repository: key ${key.keyid} is not a ${role} key of root v${w.#root.signed.version}`,
-          );
-        }
-      }
-    }
-    w.#delegated = await DelegatedRoles.load(store, w.#snapshot.signed, w.#targets.signed);
-    if (w.#role) await w.#delegated.checkKeys(w.#role.name, w.#role.keys, w.#targets.signed);
-    w.#staged = await readStaged(store, w.#targets.signed.version);
-    w.#loadPending();
+    await openRepository(w.#state);
     return w;
   }
 
   /** Current versions of the four roles. */
   get versions(): Record<RoleName, number> {
-    return {
-      root: this.#root.signed.version,
-      targets: this.#targets.signed.version,
-      snapshot: this.#snapshot.signed.version,
-      timestamp: this.#timestamp.signed.version,
-    };
+    return versionsOf(this.#state);
   }
 
   /** Current versions of the delegated targets roles, by name. */
   get delegatedVersions(): Record<string, number> {
-    return this.#delegated.versions();
+    return this.#state.delegated.versions();
   }
 
   /** The current signed root (keys and roles), e.g. for the edge to check uploads. */
   get root(): Readonly<SignedByRole["root"]> {
-    return this.#root.signed;
+    return this.#state.root.signed;
   }
 
   /** The targets as they will be committed (including uncommitted changes); of the delegated role when
    * opened for one. */
   targets(): Map<string, TargetInfo> {
-    return new Map(this.#pending);
+    return new Map(this.#state.pending);
   }
 
   /** The committed targets devices resolve: top-level and delegated (TUF search, core/trust/target_search.ts). */
   resolvedTargets(): Map<string, TargetInfo> {
-    return this.#delegated.resolved(this.#targets.signed);
+    return this.#state.delegated.resolved(this.#state.targets.signed);
   }
 
   /** Add or replace a target (validated path, length, sha256). Takes effect on {@linkcode commit}. */
   setTarget(path: string, target: Pick<TargetInfo, "length" | "hashes" | "custom">): void {
-    if (!Number.isSafeInteger(target.length) || target.length < 0) {
-      throw new RangeError(`Cannot set target ${path}: invalid length ${target.length}`);
-    }
-    const sha256 = target.hashes?.sha256;
-    // Drover's repositories are content-addressed by sha256 (edge blobs, device caches)
-    if (sha256 === undefined) throw new TypeError(`Cannot set target ${path}: no sha256`);
-    const url = targetUrl(path, sha256);
-    if (typeof target.custom?.kind !== "string") {
-      throw new TypeError(`Cannot set target ${path}: custom.kind missing`);
-    }
-    if (this.#role) this.#delegated.assertDelegatesPath(this.#role.name, path, this.#targets.signed);
-    this.#pending.set(path, {
-      path,
-      length: target.length,
-      hashes: { ...target.hashes },
-      custom: { ...target.custom },
-      url,
-    });
+    const s = this.#state;
+    const info = pendingTarget(path, target);
+    if (s.role) s.delegated.assertDelegatesPath(s.role.name, path, s.targets.signed);
+    s.pending.set(path, info);
   }
 
   /** Remove a target (no-op when absent). Takes effect on {@linkcode commit}. */
   removeTarget(path: string): void {
-    this.#pending.delete(path);
+    this.#state.pending.delete(path);
   }
 
   /** Sign targets v+1 (opened for a delegated role: that role v+1), snapshot v+1, timestamp v+1; write
@@ -240,7 +155,8 @@ export class RepositoryWriter {
    * targets v+1 is staged instead (`staged/targets.json`, reported as `staged`; see
    * {@linkcode RepositoryWriter.signStaged}) and nothing is published. */
   commit(): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
-    return this.#serial(() => this.#role ? this.#commitRoleLocked(this.#role) : this.#commitLocked());
+    const s = this.#state;
+    return this.#serial(() => s.role ? commitDelegatedRole(s, s.role) : commitTargets(s));
   }
 
   /**
@@ -254,25 +170,7 @@ export class RepositoryWriter {
     spec: DelegationSpec,
     signers: readonly KeyPair[],
   ): Promise<{ versions: Record<RoleName, number> }> {
-    return this.#serial(async () => {
-      if (this.#role) throw new TypeError("Cannot delegate: this writer is opened for a delegated role");
-      const threshold = this.#root.signed.roles.targets?.threshold ?? 1;
-      if (this.#need("targets").length < threshold) {
-        // a staged targets version would publish the role's delegation later, without its snapshot entry
-        throw new TypeError(`Cannot delegate: needs ${threshold} targets keys at hand (root's threshold)`);
-      }
-      for (const key of signers) await checkKeyPair(key);
-      const delegations = withDelegation(parseDelegations(this.#targets.signed, "targets metadata"), spec);
-      const current = this.#delegated.get(spec.name)?.env.signed;
-      const expires = addDays(this.#clock(), this.#days.targets);
-      const signed = current
-        ? { ...current, version: current.version + 1, expires: tufDate(expires) }
-        : buildTargets({ version: 1, expires, targets: [] });
-      const env = await signEnvelope(signed, signers);
-      await this.#delegated.verifyAgainst(spec.name, env, delegations);
-      await this.#putDelegated(spec.name, env);
-      return await this.#commitLocked(delegations);
-    });
+    return this.#serial(() => delegateRole(this.#state, spec, { signers }));
   }
 
   /**
@@ -286,18 +184,7 @@ export class RepositoryWriter {
     envelope: Envelope<unknown>,
   ): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      const env = parseRole("targets", encodeMetadata(envelope));
-      await this.#delegated.verify(name, env, this.#targets.signed);
-      const current = this.#delegated.get(name)?.env.signed.version ?? 0;
-      if (env.signed.version <= current) {
-        throw new TrustError(
-          `Cannot accept role '${name}' v${env.signed.version}: not newer than v${current} (rollback)`,
-        );
-      }
-      assertNotExpired(env.signed, this.#clock());
-      await this.#putDelegated(name, env);
-      if (this.#role?.name === name) this.#loadPending();
-      await this.#signSnapshotAndTimestamp();
+      await acceptDelegatedRole(this.#state, envelope, { name });
       return { versions: this.versions };
     });
   }
@@ -309,23 +196,7 @@ export class RepositoryWriter {
    */
   acceptTargets(envelope: Envelope<unknown>): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      const bytes = encodeMetadata(envelope);
-      const env = parseRole("targets", bytes);
-      await verifyEnvelope(env, this.#root.signed, "targets", { label: "uploaded targets metadata" });
-      const current = this.#targets.signed.version;
-      if (env.signed.version <= current) {
-        throw new TrustError(
-          `Cannot accept targets v${env.signed.version}: not newer than v${current} (rollback)`,
-        );
-      }
-      assertNotExpired(env.signed, this.#clock());
-      for (const [path, entry] of Object.entries(env.signed.targets)) targetInfoFromTuf(path, entry);
-      await this.#delegated.checkDelegationsOf(env.signed);
-      await this.#store.put(`tuf/${env.signed.version}.targets.json`, bytes);
-      this.#targets = env;
-      this.#staged = undefined; // stale: it named this version
-      this.#loadPending();
-      await this.#signSnapshotAndTimestamp(bytes);
+      await acceptTargetsMetadata(this.#state, envelope);
       return { versions: this.versions };
     });
   }
@@ -339,33 +210,7 @@ export class RepositoryWriter {
   signStaged(
     keys: readonly KeyPair[],
   ): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
-    return this.#serial(async () => {
-      const current = this.#staged;
-      if (!current) {
-        throw new NotFoundError(`Cannot sign: no staged targets metadata (${STAGED_TARGETS_PATH})`);
-      }
-      const listed = this.#root.signed.roles.targets?.keyids ?? [];
-      const signers = [...keyringOf({ targets: keys }).targets ?? [], ...this.#keys.targets ?? []];
-      for (const key of signers) {
-        await checkKeyPair(key);
-        if (!listed.includes(key.keyid)) {
-          throw new TypeError(`Cannot sign: key ${key.keyid} is not a targets key`);
-        }
-      }
-      const fresh = signers.filter((k) => !current.signatures.some((s) => s.keyid === k.keyid));
-      const added = fresh.length ? (await signEnvelope(current.signed, fresh)).signatures : [];
-      const env = { signed: current.signed, signatures: [...current.signatures, ...added] };
-      const staged = await stagedInfo(env, this.#root.signed);
-      if (
-        staged.signatures < staged.threshold || !this.#keys.snapshot?.length || !this.#keys.timestamp?.length
-      ) {
-        await putStaged(this.#store, env);
-        this.#staged = env;
-        return { versions: this.versions, staged };
-      }
-      await this.#publishTargets(env);
-      return { versions: this.versions };
-    });
+    return this.#serial(() => signStagedTargets(this.#state, keys));
   }
 
   /**
@@ -375,25 +220,16 @@ export class RepositoryWriter {
    */
   renewTimestamp(): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      const targetsKeys = this.#keys.targets?.length ?? 0;
-      const canSignTargets = targetsKeys >= (this.#root.signed.roles.targets?.threshold ?? 1);
-      if (canSignTargets && this.#pastHalfLife("targets", this.#targets.signed.expires)) {
-        await this.#commitLocked(); // targets, snapshot and timestamp
-        return { versions: this.versions };
+      const s = this.#state;
+      const targetsKeys = s.keys.targets?.length ?? 0;
+      const canSignTargets = targetsKeys >= (s.root.signed.roles.targets?.threshold ?? 1);
+      if (canSignTargets && pastHalfLife(s, "targets")) {
+        await commitTargets(s); // targets, snapshot and timestamp
+      } else {
+        await renewSnapshotAndTimestamp(s);
       }
-      if (this.#keys.snapshot && this.#pastHalfLife("snapshot", this.#snapshot.signed.expires)) {
-        const ref = this.#snapshot.signed.meta["targets.json"];
-        if (!ref) throw new TypeError("Cannot renew snapshot: it has no targets.json entry");
-        await this.#putSnapshot(ref);
-      }
-      await this.#putTimestamp(this.#snapshotBytes);
       return { versions: this.versions };
     });
-  }
-
-  #pastHalfLife(role: RoleName, expires: string): boolean {
-    const halfLife = (this.#days[role] * 86_400_000) / 2;
-    return Date.parse(expires) - this.#clock().getTime() < halfLife;
   }
 
   /**
@@ -405,30 +241,7 @@ export class RepositoryWriter {
    */
   rotateKey(role: RoleName, key: KeyPair): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      await checkKeyPair(key);
-      const signers = [...this.#need("root")];
-      const current = this.#root.signed;
-      if (role === "root") signers.push(key);
-      const listed = roleKeysOf(current);
-      const old = this.#keys[role]?.[0]?.keyid ??
-        (listed[role].length === 1 ? listed[role][0]!.keyid : undefined);
-      if (old === undefined) {
-        throw new TypeError(`Cannot rotate ${role} key: no ${role} key at hand to replace`);
-      }
-      const signed = buildRoot({
-        version: current.version + 1,
-        expires: addDays(this.#clock(), this.#days.root),
-        keys: { ...listed, [role]: [...listed[role].filter((k) => k.keyid !== old), key] },
-        thresholds: thresholdsOf(current),
-      });
-      const next = await signEnvelope(signed, signers);
-      const label = `root v${signed.version}`;
-      await verifyEnvelope(next, current, "root", { label: `${label} (by root v${current.version})` });
-      await verifyEnvelope(next, signed, "root", { label: `${label} (by itself)` });
-      this.#root = next;
-      this.#keys[role] = [key, ...(this.#keys[role] ?? []).filter((k) => k.keyid !== old)];
-      await this.#putRoot();
-      if (role !== "root") await this.#commitLocked();
+      await rotateRoleKey(this.#state, key, { role });
       return { versions: this.versions };
     });
   }
@@ -437,124 +250,5 @@ export class RepositoryWriter {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => {});
     return run;
-  }
-
-  #need(role: RoleName): KeyPair[] {
-    const keys = this.#keys[role];
-    if (!keys?.length) throw new TypeError(`Cannot sign ${role} metadata: no ${role} key given`);
-    return keys;
-  }
-
-  #loadPending(): void {
-    this.#pending.clear();
-    // top-level targets build on staged metadata (awaiting signatures) when there is some
-    const signed = this.#role
-      ? this.#delegated.get(this.#role.name)?.env.signed
-      : (this.#staged ?? this.#targets).signed;
-    for (const [path, entry] of Object.entries(signed?.targets ?? {})) {
-      this.#pending.set(path, targetInfoFromTuf(path, entry));
-    }
-  }
-
-  async #putRoot(): Promise<void> {
-    const bytes = encodeMetadata(this.#root);
-    await this.#store.put(`tuf/${this.#root.signed.version}.root.json`, bytes);
-    await this.#store.put("tuf/root.json", bytes);
-  }
-
-  async #commitLocked(
-    delegations = this.#targets.signed.delegations,
-  ): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
-    const keys = this.#need("targets");
-    this.#need("snapshot");
-    this.#need("timestamp");
-    const entries = [...this.#pending.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((t) => [t.path, targetInfoToTuf(t)] as [string, ReturnType<typeof targetInfoToTuf>]);
-    const version = this.#targets.signed.version + 1;
-    const signed = buildTargets({
-      version,
-      expires: addDays(this.#clock(), this.#days.targets),
-      targets: entries,
-    });
-    if (delegations) signed.delegations = delegations;
-    const env = await signEnvelope(signed, keys);
-    const staged = await stagedInfo(env, this.#root.signed);
-    if (staged.signatures < staged.threshold) {
-      // below the threshold: kept out of tuf/ until more holders sign it (signStaged)
-      await putStaged(this.#store, env);
-      this.#staged = env;
-      this.#onStaged?.(staged);
-      return { versions: this.versions, staged };
-    }
-    await this.#publishTargets(env);
-    return { versions: this.versions };
-  }
-
-  async #publishTargets(env: Env<"targets">): Promise<void> {
-    const bytes = encodeMetadata(env);
-    await this.#store.put(`tuf/${env.signed.version}.targets.json`, bytes);
-    this.#targets = env;
-    await this.#signSnapshotAndTimestamp(bytes);
-    if (this.#staged) await removeStaged(this.#store);
-    this.#staged = undefined;
-  }
-
-  /** Sign delegated role `role.name` v+1 with its pending targets (and its current delegations). */
-  async #commitRoleLocked(
-    role: { name: string; keys: KeyPair[] },
-  ): Promise<{ versions: Record<RoleName, number> }> {
-    this.#need("snapshot");
-    this.#need("timestamp");
-    const current = this.#delegated.get(role.name)!.env.signed;
-    const entries = [...this.#pending.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((t) => [t.path, targetInfoToTuf(t)] as [string, ReturnType<typeof targetInfoToTuf>]);
-    const signed = buildTargets({
-      version: current.version + 1,
-      expires: addDays(this.#clock(), this.#days.targets),
-      targets: entries,
-    });
-    if (current.delegations) signed.delegations = current.delegations;
-    const env = await signEnvelope(signed, role.keys);
-    await this.#delegated.verify(role.name, env, this.#targets.signed);
-    await this.#putDelegated(role.name, env);
-    await this.#signSnapshotAndTimestamp();
-    return { versions: this.versions };
-  }
-
-  async #putDelegated(name: string, env: Envelope<SignedByRole["targets"]>): Promise<void> {
-    const bytes = encodeMetadata(env);
-    await this.#store.put(`tuf/${env.signed.version}.${name}.json`, bytes);
-    this.#delegated.set(name, env, bytes);
-  }
-
-  /** Snapshot v+1 (targets.json of `targetsBytes`, else as it is; every delegated role), releases.json
-   * (the targets devices resolve), timestamp v+1. */
-  async #signSnapshotAndTimestamp(targetsBytes?: Uint8Array): Promise<void> {
-    const ref = targetsBytes
-      ? metaRef(this.#targets.signed.version, targetsBytes)
-      : this.#snapshot.signed.meta["targets.json"]!;
-    await this.#putSnapshot(ref);
-    const resolved = this.#delegated.resolved(this.#targets.signed);
-    await this.#store.put("releases.json", json(releasesDocument(resolved.values())));
-    await this.#putTimestamp(this.#snapshotBytes);
-  }
-
-  async #putSnapshot(targets: MetaRef): Promise<void> {
-    const version = (this.#snapshot?.signed.version ?? 0) + 1;
-    const expires = addDays(this.#clock(), this.#days.snapshot);
-    const signed = buildSnapshot({ version, expires, targets, delegated: this.#delegated.refs() });
-    this.#snapshot = await signEnvelope(signed, this.#need("snapshot"));
-    this.#snapshotBytes = encodeMetadata(this.#snapshot);
-    await this.#store.put(`tuf/${version}.snapshot.json`, this.#snapshotBytes);
-  }
-
-  async #putTimestamp(snapshotBytes: Uint8Array): Promise<void> {
-    const signed = buildTimestamp({
-      version: (this.#timestamp?.signed.version ?? 0) + 1,
-      expires: addDays(this.#clock(), this.#days.timestamp),
-      snapshot: metaRef(this.#snapshot.signed.version, snapshotBytes),
-    });
-    this.#timestamp = await signEnvelope(signed, this.#need("timestamp"));
-    await this.#store.put("tuf/timestamp.json", encodeMetadata(this.#timestamp));
   }
 }

@@ -65,3 +65,17 @@ export function rolloutReadOptions(
   }
   return { now: timeOf(options.now, action), timeoutMs };
 }
+
+/** The checked sizes of a failure listing: `groups` 1 to 100 (default 20), `examples` 0 to 20 (default 3). */
+export function rolloutFailureOptions(
+  options: { groups?: number; examples?: number },
+): { groups: number; examples: number } {
+  const { groups = 20, examples = 3 } = options;
+  if (!Number.isSafeInteger(groups) || groups < 1 || groups > 100) {
+    throw new RangeError(`Cannot list rollout failures: 'groups' must be 1 to 100, got ${groups}`);
+  }
+  if (!Number.isSafeInteger(examples) || examples < 0 || examples > 20) {
+    throw new RangeError(`Cannot list rollout failures: 'examples' must be 0 to 20, got ${examples}`);
+  }
+  return { groups, examples };
+}

@@ -1,0 +1,57 @@
+/**
+ * Private: the online roles of a {@linkcode RepositoryWriter}. After every change of targets (top-level
+ * or delegated) snapshot v+1 lists them, `releases.json` is rewritten, and timestamp v+1, written last,
+ * publishes the lot; renewal re-signs them before they expire.
+ */
+import { addDays, buildSnapshot, buildTimestamp, type MetaRef, metaRef } from "./_metadata.ts";
+import { encodeMetadata, signEnvelope } from "./envelope.ts";
+import { releasesDocument } from "./releases_document.ts";
+import { needKeys, pastHalfLife, type WriterState } from "./_writer_state.ts";
+
+const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + "\n");
+
+/**
+ * Snapshot v+1 (targets.json of `targetsBytes`, else as it is; every delegated role), releases.json
+ * (the targets devices resolve), timestamp v+1.
+ */
+export async function signSnapshotAndTimestamp(state: WriterState, targetsBytes?: Uint8Array): Promise<void> {
+  const ref = targetsBytes
+    ? metaRef(state.targets.signed.version, targetsBytes)
+    : state.snapshot.signed.meta["targets.json"]!;
+  await putSnapshot(state, ref);
+  const resolved = state.delegated.resolved(state.targets.signed);
+  await state.store.put("releases.json", json(releasesDocument(resolved.values())));
+  await putTimestamp(state, state.snapshotBytes);
+}
+
+/**
+ * Timestamp v+1 with a fresh expiry, after snapshot v+1 over the same targets when snapshot is past
+ * half its lifetime and its key is at hand.
+ */
+export async function renewSnapshotAndTimestamp(state: WriterState): Promise<void> {
+  if (state.keys.snapshot && pastHalfLife(state, "snapshot")) {
+    const ref = state.snapshot.signed.meta["targets.json"];
+    if (!ref) throw new TypeError("Cannot renew snapshot: it has no targets.json entry");
+    await putSnapshot(state, ref);
+  }
+  await putTimestamp(state, state.snapshotBytes);
+}
+
+async function putSnapshot(state: WriterState, targets: MetaRef): Promise<void> {
+  const version = (state.snapshot?.signed.version ?? 0) + 1;
+  const expires = addDays(state.clock(), state.days.snapshot);
+  const signed = buildSnapshot({ version, expires, targets, delegated: state.delegated.refs() });
+  state.snapshot = await signEnvelope(signed, needKeys(state, "snapshot"));
+  state.snapshotBytes = encodeMetadata(state.snapshot);
+  await state.store.put(`tuf/${version}.snapshot.json`, state.snapshotBytes);
+}
+
+async function putTimestamp(state: WriterState, snapshotBytes: Uint8Array): Promise<void> {
+  const signed = buildTimestamp({
+    version: (state.timestamp?.signed.version ?? 0) + 1,
+    expires: addDays(state.clock(), state.days.timestamp),
+    snapshot: metaRef(state.snapshot.signed.version, snapshotBytes),
+  });
+  state.timestamp = await signEnvelope(signed, needKeys(state, "timestamp"));
+  await state.store.put("tuf/timestamp.json", encodeMetadata(state.timestamp));
+}
