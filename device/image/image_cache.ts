@@ -34,22 +34,16 @@ import { join } from "node:path";
 import semver from "semver";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
 import type { TrustedRepository } from "../../core/trust/mod.ts";
-import { downloadVerified } from "../net/fetch.ts";
 import { acquireLock } from "../fs/lock.ts";
 import { openRepository } from "../net/trust_store.ts";
 import { type CacheEntry, ImageStore } from "./_store.ts";
-import { joinUrl } from "../../core/url/mod.ts";
 import { type Candidate, candidates, offlineSlug, onlineSlug, pick, resolveImage } from "./_resolve.ts";
 import { verifiedRead } from "./_verified_read.ts";
 import { DroppedEntries } from "./_dropped.ts";
-import { imageByDelta } from "./_by_delta.ts";
-import { moveSeedIndex } from "../delta/seed_index.ts";
+import { type Ensured, fetchEntry } from "./_fetch_entry.ts";
 import type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 export type { CacheEntry } from "./_store.ts";
-
-/** A verified cache entry, and how this process got it. */
-type Ensured = { entry: CacheEntry; downloaded: boolean; delta?: ImageResult["delta"] };
 export type { GetImageOptions, ImageCacheOptions, ImageResult, ImageVersion } from "./_options.ts";
 
 /** The image cache. */
@@ -239,10 +233,7 @@ export class ImageCache {
     return p;
   }
 
-  async #download(
-    c: Candidate,
-    options: GetImageOptions,
-  ): Promise<Ensured> {
+  async #download(c: Candidate, options: GetImageOptions): Promise<Ensured> {
     const sha256 = c.target.hashes.sha256;
     const dir = this.#store.entryDir(c.deviceType, c.version, c.variant);
     await mkdir(this.#store.partials, { recursive: true });
@@ -251,44 +242,15 @@ export class ImageCache {
       signal: options.signal,
     });
     try {
-      const existing = await this.#store.readEntry(dir);
-      if (existing && existing.sha256 === sha256 && await this.#store.intact(existing)) {
-        return { entry: existing, downloaded: false };
-      }
-      if (existing) {
-        if (existing.sha256 === sha256) {
-          this.#o.onWarning?.(`cached ${c.deviceType} ${c.version} is corrupt: fetching again`);
-        }
-        await this.#store.drop(existing);
-      }
-      const policy = { ...this.#o.fetch, signal: options.signal ?? this.#o.fetch?.signal };
-      const byDelta = this.#o.delta === false ? undefined : await imageByDelta(this.#store, {
-        candidate: c,
+      return await fetchEntry(this.#store, c, {
+        dir,
         api: this.#o.api!,
-        policy,
+        fetch: this.#o.fetch,
+        delta: this.#o.delta,
+        onWarning: this.#o.onWarning,
+        signal: options.signal,
         onProgress: options.onProgress,
       });
-      const blob = byDelta?.tar ?? await downloadVerified(joinUrl(this.#o.api!, c.target.url), {
-        ...policy,
-        downloads: this.#store.partials,
-        key: sha256,
-        expected: { length: c.target.length, sha256 },
-        name: c.target.path,
-        onProgress: (bytes) => options.onProgress?.(bytes, c.target.length),
-      });
-      const entry = await this.#store.commit(blob, {
-        deviceType: c.deviceType,
-        version: c.version,
-        variant: c.variant,
-        sha256,
-        size: c.target.length,
-        prerelease: c.prerelease === true,
-        recommended: c.recommended === true,
-        target: c.target.path,
-      });
-      if (!byDelta) return { entry, downloaded: true };
-      await moveSeedIndex(byDelta.tar, entry.path); // the image is a seed of the next delta
-      return { entry, downloaded: true, delta: { fetched: byDelta.fetched, saved: byDelta.saved } };
     } finally {
       await lock.release();
       if (this.#o.maxBytes !== undefined) await this.evict(this.#o.maxBytes, { keep: sha256 });

@@ -37,6 +37,16 @@ export async function newDevice(): Promise<{ id: string; publicKey: string }> {
   return { id: jwk.kid, publicKey: jwk.x };
 }
 
+/** A new device enrolled in `store` (counter 1, at T0), `accepted` unless `options.state` says otherwise. */
+export async function enrolledDevice(
+  store: FleetStore,
+  options: { state?: "accepted" | "pending" | "rejected" } = {},
+): Promise<{ id: string; publicKey: string }> {
+  const d = await newDevice();
+  await store.enroll({ ...d, state: options.state ?? "accepted", counter: 1 }, { now: T0 });
+  return d;
+}
+
 /** An installed app entry. */
 export function app(name: string, commit: string, extra: Partial<InventoryApp> = {}): InventoryApp {
   return {
