@@ -1,7 +1,8 @@
 /**
- * Where `install` reads a pending release from: the verified blob `check` downloaded, or, for
- * `update` (which defers downloads), the network while extracting (the one download stream of
- * `device/net/download.ts`, with its rule on an earlier run's bad bytes).
+ * Where `install` reads a pending release from: the verified blob `check` downloaded (or the tar it
+ * reassembled by delta), or, for `update` (which defers downloads), the network while extracting:
+ * a delta's reassembly (`device/delta/deferred_delta.ts`, the pack ranges fetched meanwhile), else
+ * the one download stream of `device/net/download.ts`, with its rule on an earlier run's bad bytes.
  * @module
  */
 import { stat } from "node:fs/promises";
@@ -14,6 +15,8 @@ import type { Source } from "./install_release.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { Download } from "../net/download.ts";
 import type { PendingManifest, Workspace } from "../fs/workspace.ts";
+import { openDeferredDelta } from "../delta/deferred_delta.ts";
+import { seedsOf } from "../delta/seeds.ts";
 
 /** A source and what to do when the install is over. */
 export interface InstallSource {
@@ -53,6 +56,11 @@ export async function installSource(
     const expected = { sha256: m.tar.sha256, length: m.tar.length };
     return { source: tar, expected, resumed: false, run: (install) => install(tar), done: () => {} };
   }
+  if (isSha256(m.tar?.sha256) && Number.isSafeInteger(m.tar.length) && options.stream) {
+    const { io, json } = options;
+    const delta = await deferredDelta(ws, m, { tar: m.tar, policy: options.stream, io, json });
+    if (delta) return delta;
+  }
   // unverified bytes reach the extractor: bound what a forged stream of the signed length can unpack to
   const maxExtractedSize = Math.min(16 * 2 ** 30, Math.max(2 ** 30, 64 * (m.length ?? 2 ** 30)));
   if (!options.stream || !m.url) {
@@ -80,6 +88,33 @@ export async function installSource(
     resumed,
     maxExtractedSize,
     run: (install) => download.run((open) => install(open)),
+    done: (ok) => bar.done({ ok }),
+  };
+}
+
+/** The delta `update` planned for `m`, reassembled into the extractor; `undefined` when none was. */
+async function deferredDelta(
+  ws: Workspace,
+  m: PendingManifest,
+  options: { tar: { sha256: string; length: number }; policy: FetchPolicy; io: CommandIO; json: boolean },
+): Promise<InstallSource | undefined> {
+  const shown: { bar?: ProgressBar } = {}; // once there is a delta to show
+  const open = await openDeferredDelta(ws.downloads, {
+    key: m.blob,
+    seeds: (await seedsOf(ws.dir, m.name)).map((s) => s.path),
+    policy: options.policy,
+    onProgress: (bytes, total) => shown.bar?.update(bytes, total),
+  });
+  if (!open) return undefined;
+  const bar = shown.bar = new ProgressBar(options.io, {
+    label: `${m.name} ${m.commit.slice(0, 12)} (delta)`,
+    json: options.json,
+  });
+  return {
+    source: open,
+    expected: { sha256: options.tar.sha256, length: options.tar.length },
+    resumed: false,
+    run: (install) => install(open),
     done: (ok) => bar.done({ ok }),
   };
 }

@@ -219,9 +219,11 @@ export async function runCheck(
         bytes: release.length,
       });
       try {
-        const delta = await deltaOffer(ws, { offer, release, flags, io, json, log });
-        const deferred = !delta && options.deferDownloads === true &&
-          !(await stat(ws.blobPath(release.blob)).catch(() => undefined));
+        const refs = scan.apps.filter((a) => a.name === app.name).map((a) => a.ref);
+        const defer = options.deferDownloads === true;
+        const delta = await deltaOffer(ws, { offer, offers, refs, release, flags, io, json, log, defer });
+        const deferred = delta?.deferred === true ||
+          (!delta && defer && !(await stat(ws.blobPath(release.blob)).catch(() => undefined)));
         if (!deferred && !delta) await downloadOffer(ws, { offer, release, flags, io, json, log });
         if (!deferred) await attempt?.downloaded();
         const recorded = {

@@ -1,8 +1,10 @@
 /**
  * `drover gc --keep N`: remove old releases of every app, keeping the N newest (by install time,
  * then serial) and always `current` and `previous`. Removal renames a release to `.trash-*` first,
- * so a crash never leaves half a release under its real name. With a workspace, the lock is taken
- * and leftover staging directories of interrupted installs are removed too.
+ * so a crash never leaves half a release under its real name. With a workspace, the lock is taken,
+ * leftover staging directories of interrupted installs are removed too, and the delta seeds are
+ * bounded (DESIGN §10): those of apps no longer in the target go, and of each app at most
+ * `--seeds N` (default 2) stay, the current releases' first, then the previous ones'.
  *
  * @example
  * ```ts
@@ -23,6 +25,7 @@ import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } fr
 import { cleanLeftovers, removeRelease } from "../fs/symlink.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { Workspace } from "../fs/workspace.ts";
+import { pruneSeeds, type SeedPrune } from "../delta/seeds.ts";
 import {
   HELP_COMMON,
   HELP_LOCK,
@@ -51,8 +54,13 @@ export interface GcReport {
   exitCode: number;
   keep: number;
   apps: AppGc[];
+  /** With a workspace: the delta seeds kept and removed (`<owner~app>/<sha256>.blob`), bytes freed. */
+  seeds?: SeedPrune;
   errors: ErrorEntry[];
 }
+
+/** Delta seeds kept per app by default. */
+const SEEDS = 2;
 
 async function installTime(dir: string): Promise<{ at: number; serial: number }> {
   let at = NaN;
@@ -72,17 +80,21 @@ async function installTime(dir: string): Promise<{ at: number; serial: number }>
 export const command = defineCommand({
   name: "gc",
   summary: "prune old releases, never current/previous",
-  help: "Usage: drover gc --target DIR --keep N [--workspace DIR] [--json]\n\n" +
+  help: "Usage: drover gc --target DIR --keep N [--workspace DIR] [--seeds N] [--json]\n\n" +
     "Keeps the N newest releases of each app (by install time, then serial), and always `current` and\n" +
     "`previous` (even when N is smaller); removes the others. With --workspace, records the run\n" +
-    "(lastGc, and per-app errors) in status.json.\n\nOptions:\n" + HELP_TARGET +
+    "(lastGc, and per-app errors) in status.json, and bounds the delta seeds: those of apps no longer\n" +
+    "in the target are removed, and of each app at most --seeds stay (current releases' first).\n\nOptions:\n" +
+    HELP_TARGET +
     "  --keep N              releases to keep per app, current and previous included\n" + HELP_WORKSPACE +
+    `  --seeds N             delta seeds to keep per app (default ${SEEDS}; with --workspace)\n` +
     HELP_LOCK + HELP_COMMON,
-  options: { ...TARGET, ...WORKSPACE, ...LOCKING, keep: { type: "string" } },
+  options: { ...TARGET, ...WORKSPACE, ...LOCKING, keep: { type: "string" }, seeds: { type: "string" } },
   async run(parsed, io) {
     const target = targetOf(parsed, io);
     const keep = numberOption(parsed, "keep", { min: 0, integer: true });
     if (keep === undefined) throw new UsageError("missing --keep");
+    const maxSeeds = numberOption(parsed, "seeds", { min: 0, integer: true }) ?? SEEDS;
     const wsDir = optional(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
     const ws = wsDir ? new Workspace(wsDir) : undefined;
     const wait = waitOf(parsed);
@@ -131,17 +143,43 @@ export const command = defineCommand({
         errors.push(errorEntry(error, appKey(app)));
       }
     }
+    let seeds: SeedPrune | undefined;
+    if (ws) {
+      try {
+        // an app directory the scan could not read keeps its seeds
+        seeds = await pruneSeeds(ws.dir, {
+          apps: scan.apps,
+          max: maxSeeds,
+          keepOthers: scan.problems.length > 0,
+        });
+      } catch (error) {
+        errors.push(errorEntry(error));
+      }
+    }
     const exitCode = errors.length ? 1 : 0;
     if (ws) {
       const names = new Set(scan.apps.map((a) => appKey(a)));
       const appErrors = new Map(errors.filter((e) => names.has(e.app ?? "")).map((e) => [e.app!, e]));
       await writeStatus(ws, { target, run: { kind: "gc", at, errors }, appErrors });
     }
-    const report: GcReport = { command: "gc", ok: exitCode === 0, exitCode, keep, apps, errors };
+    const report: GcReport = {
+      command: "gc",
+      ok: exitCode === 0,
+      exitCode,
+      keep,
+      apps,
+      ...(seeds ? { seeds } : {}),
+      errors,
+    };
     if (parsed.json) printJson(io, report);
     else {
       for (const a of apps) {
         io.stdout(`${a.name}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
+      }
+      if (seeds?.removed.length) {
+        io.stdout(
+          `seeds\tkept ${seeds.kept.length}\tremoved ${seeds.removed.length} (${seeds.freedBytes} bytes)\n`,
+        );
       }
       for (const e of errors) io.stderr(`${e.app}: ${e.message}\n`);
     }

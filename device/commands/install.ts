@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { unlink } from "node:fs/promises";
+import { rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
@@ -31,6 +31,7 @@ import {
 import type { FetchPolicy } from "../net/fetch.ts";
 import { installSource } from "../app/install_source.ts";
 import { keepSeed } from "../delta/seeds.ts";
+import { deferredTar } from "../delta/deferred_delta.ts";
 import { seedIndexPath } from "../delta/seed_index.ts";
 import { Workspace } from "../fs/workspace.ts";
 import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
@@ -136,18 +137,28 @@ export async function runInstall(
     };
     apps.push(report);
     let attempt: InstallAttempt | undefined;
-    /** Drops the record and its download; an installed release's stays as the app's delta seed. */
+    /**
+     * Drops the record and its download; an installed release's stays as the app's delta seed (the
+     * app's seeds pruned to those of its current and previous releases).
+     */
     const finish = async (installed = false) => {
       await ws.removePending(entry.key, { ref: m.ref });
       // installed: the bytes verified (a streamed install's .part too)
-      if (installed) {
-        await keepSeed(ws.dir, m.name, [ws.blobPath(m.blob), deltaTar(ws, m.blob), ws.partPath(m.blob)]);
+      if (installed && m.sha256) {
+        const files = [
+          ws.blobPath(m.blob),
+          deltaTar(ws, m.blob),
+          ws.partPath(m.blob),
+          deferredTar(ws.downloads, m.blob),
+        ];
+        await keepSeed(ws.dir, m.name, { files, sha256: m.sha256, target }).catch(() => {});
       }
       await unlink(ws.blobPath(m.blob)).catch(() => {});
       await unlink(ws.partPath(m.blob)).catch(() => {});
       await unlink(deltaTar(ws, m.blob)).catch(() => {});
       await unlink(seedIndexPath(deltaTar(ws, m.blob))).catch(() => {});
       await unlink(join(ws.downloads, `${m.blob}.cidx`)).catch(() => {});
+      await rm(join(ws.downloads, `${m.blob}.chunks`), { recursive: true, force: true }).catch(() => {});
     };
     /** A failed health check: switched back already; reported, and the commit marked bad. */
     const healthFailed = (healthError?: string) => {

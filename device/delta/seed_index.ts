@@ -4,8 +4,10 @@
  * re-chunk the seed on every run. Keyed by the seed's size and mtime and the chunker parameters: a
  * seed that changed is re-chunked. The cache is only a hint: every chunk taken from a seed is
  * hashed before use, so a stale or damaged cache can only cause a fetch, never a wrong install.
- * Format: `DRVSIDX1\n`, a JSON header line `{size, mtimeMs, gzip, chunker, count, length}`, then 36
- * bytes a chunk (sha256, uint32 length, big-endian); offsets are the running sum of the lengths.
+ * A list comes from a signed chunk index (`source: "index"`: the seed's own release's, or the index a
+ * reassembled tar was verified against) or from chunking the seed on the device (`"chunked"`).
+ * Format: `DRVSIDX1\n`, a JSON header line `{size, mtimeMs, gzip, chunker, count, length, source}`,
+ * then 36 bytes a chunk (sha256, uint32 length, big-endian); offsets are the running sum of the lengths.
  *
  * @example
  * ```ts ignore
@@ -26,6 +28,8 @@ const MAGIC = "DRVSIDX1\n";
 export interface SeedIndex {
   gzip: boolean;
   chunks: SeedChunk[];
+  /** Where the list came from: a signed chunk index, or chunking the seed (default). */
+  source?: "index" | "chunked";
 }
 
 /** Where the cached chunk list of `seed` is kept. */
@@ -66,7 +70,8 @@ export async function readSeedIndex(seed: string, chunker: ChunkerParams): Promi
       chunks.push({ sha256: toHex(body.subarray(at, at + 32)), offset, length });
       offset += length;
     }
-    return offset === head.length ? { gzip: head.gzip, chunks } : undefined;
+    const source = head.source === "index" ? "index" : "chunked";
+    return offset === head.length ? { gzip: head.gzip, chunks, source } : undefined;
   } catch {
     return undefined;
   }
@@ -87,6 +92,7 @@ export async function writeSeedIndex(
     chunker: chunkerKey(o.chunker),
     count: chunks.length,
     length,
+    source: o.index.source ?? "chunked",
   });
   const top = new TextEncoder().encode(`${MAGIC}${head}\n`);
   const out = new Uint8Array(top.length + chunks.length * 36);

@@ -1,11 +1,17 @@
 /**
  * `deno task bench --only delta`: what a delta fetches beside the full artifact (DESIGN §10).
  * App: 200 files (half text, half random), release 2 with 1 file changed and with 10% changed;
- * bytes fetched by `downloadDelta` (seed: release 1's .tar.gz as `keepSeed` keeps it) vs the .tar.gz, beside
- * `zstd --patch-from` and rsync (when installed) on the same tar pair; install time by delta vs
- * the full artifact over loopback HTTP (median of 5; the first run chunks the seed and caches its
- * list, as a device's first delta does; `--cold-seed` re-chunks it each run); index overhead. OS image: 256 MiB (64 MiB quick), 1% of
- * its 4 KiB blocks changed in 10 places.
+ * bytes fetched by `downloadDelta` vs the .tar.gz, beside `zstd --patch-from` and rsync (when
+ * installed) on the same tar pair; index overhead. Install time over loopback HTTP both ways a
+ * device takes, each against the full artifact taken the same way: `update` (the delta planned,
+ * then reassembled into the extractor while its ranges are fetched; the .tar.gz downloaded into the
+ * extractor) and `check` + `install` (the tar reassembled, or the .tar.gz downloaded, verified and
+ * written, then extracted). Median of 5 of each (`DELTA_RUNS=n`: of n), all from the same runs,
+ * which goes first rotating. Every delta starts from what a full install of release 1 leaves: its
+ * .tar.gz kept as the seed, no chunk list cached, release 1's signed index on offer (fetched as the
+ * seed's list, as a device's first delta after a full install does; `--cold-seed`: none, the seed is
+ * chunked on the device every run). OS image: 256 MiB (64 MiB quick), 1% of its 4 KiB blocks
+ * changed in 10 places.
  * @module
  */
 import { spawnSync } from "node:child_process";
@@ -17,9 +23,11 @@ import { targetUrl } from "../../core/trust/mod.ts";
 import type { DeltaLink } from "../../core/delta/mod.ts";
 import { dropSeedIndex } from "../../device/delta/seed_index.ts";
 import { keepSeed, seedsOf } from "../../device/delta/seeds.ts";
-import { downloadDelta } from "../../device/delta/delta_download.ts";
+import { type DeltaSource, downloadDelta } from "../../device/delta/delta_download.ts";
 import { installRelease } from "../../device/app/install_release.ts";
+import { openDeferredDelta } from "../../device/delta/deferred_delta.ts";
 import { downloadVerified } from "../../device/net/fetch.ts";
+import { Download } from "../../device/net/download.ts";
 
 const sh = (cmd: string) => {
   const r = spawnSync("bash", ["-c", cmd], { encoding: "utf8" });
@@ -30,7 +38,7 @@ const has = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).st
 const repoCli = (args: string) => JSON.parse(sh(`${Deno.execPath()} run -A scripts/repo.ts ${args} --json`));
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** Timed installs of each case (the median is reported). */
-const RUNS = 5;
+const RUNS = Number(Deno.env.get("DELTA_RUNS") ?? 5);
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)}%`;
 
 /** A loopback server of `root` with single byte ranges. */
@@ -42,19 +50,25 @@ function serve(root: string) {
     if (!m) return new Response(file.readable, { headers: { "content-length": String(size) } });
     const start = Number(m[1]), end = m[2] ? Number(m[2]) : size - 1;
     await file.seek(start, Deno.SeekMode.Start);
+    // exactly the range: the file is not read on to its end
+    let left = end - start + 1;
     const body = file.readable.pipeThrough(
-      new TransformStream(
-        {
-          left: end - start + 1,
-          transform(c: Uint8Array, ctl) {
-            const n = Math.min(c.length, (this as unknown as { left: number }).left);
-            (this as unknown as { left: number }).left -= n;
-            if (n > 0) ctl.enqueue(c.subarray(0, n));
-          },
-        } as Transformer<Uint8Array, Uint8Array> & { left: number },
-      ),
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(c, ctl) {
+          const n = Math.min(c.length, left);
+          left -= n;
+          if (n > 0) ctl.enqueue(c.subarray(0, n));
+          if (left === 0) ctl.terminate();
+        },
+      }),
     );
-    return new Response(body, { status: 206, headers: { "content-range": `bytes ${start}-${end}/${size}` } });
+    return new Response(body, {
+      status: 206,
+      headers: {
+        "content-range": `bytes ${start}-${end}/${size}`,
+        "content-length": String(end - start + 1),
+      },
+    });
   });
   return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
 }
@@ -77,6 +91,16 @@ function appTree(dir: string, changed: Set<number>) {
   }
 }
 
+/** The chunked form a published release links (`repo add-app --json`'s document). */
+function deltaOf(doc: { target: { custom: { delta: DeltaLink } } }, base: string): DeltaSource {
+  const link = doc.target.custom.delta;
+  return {
+    link,
+    index: new URL(targetUrl(link.index, link.indexSha256), base),
+    pack: new URL(targetUrl(link.pack, link.packSha256), base),
+  };
+}
+
 const tarOf = (src: string, out: string) =>
   sh(`tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "${out}" -C "${src}" .`);
 
@@ -94,18 +118,21 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
     appTree(join(dir, "t1"), new Set());
     tarOf(join(dir, "t1"), join(dir, "r1.tar"));
     sh(`gzip -6 -n -k "${dir}/r1.tar"`);
-    repoCli(
+    const doc1 = repoCli(
       `add-app --repo ${repo} --keys ${keys} --name acme/radio --ref main --commit aaaaaaa1 --file ${dir}/r1.tar.gz`,
     );
     const cases: [string, Set<number>][] = [["app, 1 of 200 files changed", new Set([101])], [
       "app, 10% of files changed",
       new Set(Array.from({ length: 20 }, (_, i) => i * 10 + 3)),
     ]];
-    // the seed as a device keeps it after installing release 1
+    // the seed as a device keeps it after installing release 1, and release 1's chunked form
     await copyFile(`${dir}/r1.tar.gz`, `${dir}/r1.blob`);
-    await keepSeed(join(dir, "ws"), "acme/radio", [`${dir}/r1.blob`]);
+    const sha1 = doc1.target.hashes.sha256 as string;
+    await keepSeed(join(dir, "ws"), "acme/radio", { files: [`${dir}/r1.blob`], sha256: sha1 });
     const [seed] = await seedsOf(join(dir, "ws"), "acme/radio");
     if (!seed) throw new Error("Cannot bench delta: no seed kept");
+    const cold = Deno.args.includes("--cold-seed");
+    const seedFile = cold ? { path: seed.path } : { path: seed.path, release: deltaOf(doc1, server.url) };
     let n = 1;
     for (const [label, changed] of cases) {
       const t = join(dir, `t${++n}`);
@@ -117,47 +144,85 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
       const doc = repoCli(
         `add-app --repo ${repo} --keys ${keys} --name acme/radio --ref main --commit bbbbbb${n}0 --file ${dir}/r${n}.tar.gz`,
       );
-      const link = doc.target.custom.delta as DeltaLink;
-      const delta = {
-        link,
-        index: new URL(targetUrl(link.index, link.indexSha256), server.url),
-        pack: new URL(targetUrl(link.pack, link.packSha256), server.url),
-      };
+      const delta = deltaOf(doc, server.url);
+      const link = delta.link;
       const deploy = { name: "acme/radio", ref: "main", commit: `bbbbbb${n}0` };
-      const deltaRuns: number[] = [], fullRuns: number[] = [];
+      const runs = {
+        full: [] as number[],
+        fullUpdate: [] as number[],
+        update: [] as number[],
+        check: [] as number[],
+      };
       let r: Awaited<ReturnType<typeof downloadDelta>>;
       for (let run = 0; run < RUNS; run++) {
-        const downloads = join(dir, `dl${n}-${run}`);
-        await mkdir(downloads);
-        if (Deno.args.includes("--cold-seed")) await dropSeedIndex(seed);
-        let start = performance.now();
-        r = await downloadDelta(downloads, {
+        const dl = (path: string) => mkdir(join(dir, path), { recursive: true }).then(() => join(dir, path));
+        const delta1 = {
           key: doc.target.hashes.sha256,
           delta,
-          seeds: [seed],
+          seeds: [seedFile],
           fullLength: full,
           policy: {},
-          maxShare: 1,
-        });
-        if (!r) throw new Error("Cannot bench delta: no delta");
-        await installRelease(join(dir, `app-d${n}-${run}`), r.tar, {
-          deploy,
-          expected: { sha256: r.sha256, length: r.length },
-        });
-        deltaRuns.push(performance.now() - start);
-        start = performance.now();
-        const blob = await downloadVerified(new URL(doc.target.url, server.url), {
-          downloads,
-          key: doc.target.hashes.sha256,
-          expected: { sha256: doc.target.hashes.sha256, length: full },
-        });
-        await installRelease(join(dir, `app-f${n}-${run}`), blob, {
-          deploy,
-          expected: { sha256: doc.target.hashes.sha256, length: full },
-        });
-        fullRuns.push(performance.now() - start);
+        };
+        const expected = { sha256: doc.target.hashes.sha256, length: full };
+        const timed = async (into: number[], step: () => Promise<unknown>) => {
+          await dropSeedIndex(seed.path); // as a full install of release 1 leaves it
+          const start = performance.now();
+          await step();
+          into.push(performance.now() - start);
+        };
+        // `update`: the delta planned, then reassembled into the extractor while its ranges are fetched
+        const byUpdate = () =>
+          timed(runs.update, async () => {
+            const downloads = await dl(`dl-u${n}-${run}`);
+            r = await downloadDelta(downloads, { ...delta1, maxShare: 1, defer: true });
+            const open = r &&
+              await openDeferredDelta(downloads, { key: delta1.key, seeds: [seed.path], policy: {} });
+            if (!r || !open) throw new Error("Cannot bench delta: no delta");
+            await installRelease(join(dir, `app-u${n}-${run}`), open, {
+              deploy,
+              expected: { sha256: r.sha256, length: r.length },
+            });
+          });
+        // `check`, then `install`: the tar reassembled (verified, written), then extracted
+        const byCheck = () =>
+          timed(runs.check, async () => {
+            r = await downloadDelta(await dl(`dl-c${n}-${run}`), { ...delta1, maxShare: 1 });
+            if (!r) throw new Error("Cannot bench delta: no delta");
+            await installRelease(join(dir, `app-c${n}-${run}`), r.tar, {
+              deploy,
+              expected: { sha256: r.sha256, length: r.length },
+            });
+          });
+        // `update` in full: the download streamed into the extractor (as `install` does when deferred)
+        const inFullUpdate = () =>
+          timed(runs.fullUpdate, async () => {
+            const downloads = await dl(`dl-fu${n}-${run}`);
+            const download = new Download(new URL(doc.target.url, server.url), {
+              part: join(downloads, `${delta1.key}.part`),
+              length: full,
+            });
+            await download.run((open) =>
+              installRelease(join(dir, `app-fu${n}-${run}`), open, {
+                deploy,
+                expected,
+                maxExtractedSize: 2 ** 30,
+              })
+            );
+          });
+        const inFull = () =>
+          timed(runs.full, async () => {
+            const blob = await downloadVerified(new URL(doc.target.url, server.url), {
+              downloads: await dl(`dl-f${n}-${run}`),
+              key: doc.target.hashes.sha256,
+              expected,
+            });
+            await installRelease(join(dir, `app-f${n}-${run}`), blob, { deploy, expected });
+          });
+        const steps = [inFull, inFullUpdate, byUpdate, byCheck];
+        for (let i = 0; i < steps.length; i++) await steps[(i + run) % steps.length]!(); // each goes first in turn
       }
-      const deltaMs = median(deltaRuns), fullMs = median(fullRuns);
+      const [fullMs, fullUpdateMs] = [median(runs.full), median(runs.fullUpdate)];
+      const [updateMs, checkMs] = [median(runs.update), median(runs.check)];
       const zstd = has("zstd")
         ? (sh(
           `zstd -q -19 --long=27 --patch-from="${dir}/r1.tar" "${dir}/r${n}.tar" -o "${dir}/p${n}.zst" -f && stat -c %s "${dir}/p${n}.zst"`,
@@ -173,10 +238,13 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
           pct(link.indexLength, full)
         } |`,
       );
+      const times = (what: string, ms: number, fullOf: number) =>
+        `| ↳ install time by ${what} (loopback, median of ${RUNS}) | ${fullOf.toFixed(0)} ms full | ${
+          ms.toFixed(0)
+        } ms delta | ${(ms / fullOf).toFixed(2)}x | | | |`;
       rows.push(
-        `| ↳ install time (loopback, median of ${RUNS}) | ${fullMs.toFixed(0)} ms full | ${
-          deltaMs.toFixed(0)
-        } ms delta | ${(deltaMs / fullMs).toFixed(2)}x | | | |`,
+        times("`update` (streamed into the extractor)", updateMs, fullUpdateMs),
+        times("`check` + `install` (written, then extracted)", checkMs, fullMs),
       );
     }
     // OS image: 1% of 4 KiB blocks changed in 10 places
@@ -200,14 +268,10 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
     const doc = repoCli(
       `add-app --repo ${repo} --keys ${keys} --name acme/os --ref main --commit cccccc2 --file ${img2}`,
     );
-    const link = doc.target.custom.delta as DeltaLink;
+    const delta = deltaOf(doc, server.url);
+    const link = delta.link;
     const downloads = join(dir, "dl-img");
     await mkdir(downloads);
-    const delta = {
-      link,
-      index: new URL(targetUrl(link.index, link.indexSha256), server.url),
-      pack: new URL(targetUrl(link.pack, link.packSha256), server.url),
-    };
     const r = await downloadDelta(downloads, {
       key: doc.target.hashes.sha256,
       delta,

@@ -1,95 +1,40 @@
 /**
  * Deltas end to end over real HTTP (DESIGN §10): publish release 1 and install it (its blob stays
  * as the seed), publish release 2 with 1 of 200 files changed, and `check` fetches only the
- * missing chunks by Range; hostile servers and a damaged seed; a delta download killed midway.
+ * missing chunks by Range; `update` streams a delta into the extractor; hostile servers and a
+ * damaged seed; a delta download killed midway.
  */
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { runCommand, snapshotTree, spawnDrover } from "../harness.ts";
+import { join } from "node:path";
+import { snapshotTree, spawnDrover } from "../harness.ts";
 import { serveStatic } from "./static_server.ts";
-import { DeviceFixture, drover, jsonOf } from "./device_fixture.ts";
+import { drover, jsonOf } from "./device_fixture.ts";
+import {
+  assertTree,
+  packRequests,
+  publish,
+  seedDir,
+  seeds,
+  setUp as setUpApp,
+  tree,
+} from "./_device_delta.ts";
 
-const APP = { name: "acme/radio", ref: "main", commit: "0000000" };
-
-/** 200 files of 16 KiB (pseudo-random hex, seeded by name and `version`). */
-function tree(changed: Set<number> = new Set()): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 200; i++) {
-    let x = (i + 1) * 2654435761 + (changed.has(i) ? 977 : 0);
-    let s = "";
-    while (s.length < 16384) {
-      x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-      s += x.toString(16).padStart(8, "0");
-    }
-    files[`data/f${String(i).padStart(3, "0")}.txt`] = s;
-  }
-  return files;
-}
-
-/** A reproducible tar.gz (sorted names, fixed mtime and owner), as a release pipeline makes. */
-async function archive(fx: DeviceFixture, name: string, files: Record<string, string>): Promise<string> {
-  const src = join(fx.dir, `src-${name}`);
-  for (const [rel, content] of Object.entries(files)) {
-    await Deno.mkdir(dirname(join(src, rel)), { recursive: true });
-    await Deno.writeTextFile(join(src, rel), content);
-  }
-  const out = join(fx.dir, `${name}.tar.gz`);
-  const r = await runCommand("bash", [
-    "-c",
-    `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - -C "${src}" . | gzip -6 -n > "${out}"`,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return out;
-}
-
-async function publish(fx: DeviceFixture, commit: string, files: Record<string, string>): Promise<number> {
-  const file = await archive(fx, commit, files);
-  await fx.repoCli([
-    "add-app",
-    "--repo",
-    fx.repo,
-    "--keys",
-    fx.keys,
-    "--name",
-    APP.name,
-    "--ref",
-    APP.ref,
-    "--commit",
-    commit,
-    "--file",
-    file,
-  ]);
-  return (await Deno.stat(file)).size;
-}
-
-async function assertTree(fx: DeviceFixture, files: Record<string, string>) {
-  for (const [rel, content] of Object.entries(files)) {
-    assert.equal(await Deno.readTextFile(join(fx.target, "radio/current", rel)), content, rel);
-  }
-}
-
-/** A device with release 1 installed (and kept as the seed), release 2 published. */
+/** A device with release 1 published (installed by the test's first `update`), release 2's tree. */
 async function setUp() {
-  const fx = await DeviceFixture.create();
-  await fx.installApp("radio", APP);
-  await publish(fx, "aaaaaaa1", tree());
-  const r2 = tree(new Set([100]));
-  return { fx, r2 };
+  const { fx, r1 } = await setUpApp();
+  return { fx, r1, r2: tree(new Set([100])) };
 }
-
-const packRequests = (reqs: { path: string; range: string | null }[]) =>
-  reqs.filter((r) => r.path.endsWith(".cpack"));
 
 Deno.test("an update by delta fetches under 10% of the artifact by Range and installs the right tree", async () => {
-  const { fx, r2 } = await setUp();
+  const { fx, r1, r2 } = await setUp();
   await using _fx = fx;
   await using server = serveStatic(fx.repo);
   const api = ["--api", server.url.href];
   const first = await drover(["update", ...fx.args(), ...api]);
   assert.equal(first.code, 0, first.stderr);
-  assert.ok((await Deno.stat(join(fx.ws, "seeds/acme~radio.blob"))).isFile, "the installed blob is the seed");
-  const full = await publish(fx, "bbbbbbb2", r2);
+  assert.deepEqual(seeds(fx), [r1.sha256], "the installed blob is the seed");
+  const { size: full, sha256 } = await publish(fx, "bbbbbbb2", r2);
 
   const before = server.requests.length;
   const check = await drover(["check", ...fx.args(), ...api, "--json"]);
@@ -109,11 +54,8 @@ Deno.test("an update by delta fetches under 10% of the artifact by Range and ins
   assert.equal(await fx.currentCommit("radio"), "bbbbbbb2");
   await assertTree(fx, r2);
   assert.deepEqual([...Deno.readDirSync(join(fx.ws, "downloads"))], []);
-  assert.equal(
-    (await Deno.stat(join(fx.ws, "seeds/acme~radio.blob"))).size > full,
-    true,
-    "the tar is the next seed",
-  );
+  assert.deepEqual(seeds(fx), [r1.sha256, sha256].sort(), "the seeds of the current and previous releases");
+  assert.ok((await Deno.stat(join(seedDir(fx), `${sha256}.blob`))).size > full, "the tar is the next seed");
 });
 
 Deno.test("hostile pack bytes, ranges and a truncated pack are refused (exit 3), nothing changed", async () => {
@@ -153,6 +95,61 @@ Deno.test("hostile pack bytes, ranges and a truncated pack are refused (exit 3),
   await assertTree(fx, r2);
 });
 
+Deno.test("update: a bad pack range met while streaming into the extractor is refused (exit 3), nothing changed", async () => {
+  const { fx } = await setUp();
+  await using _fx = fx;
+  let flip = false;
+  let served = 0;
+  await using server = serveStatic(fx.repo, {
+    intercept: async (req, path) => {
+      // the first range (fetched by check) is good, the later ones (fetched by the install) are not
+      if (!flip || !path.endsWith(".cpack") || served++ === 0) return undefined;
+      const [a, b] = (req.headers.get("range") ?? "").replace("bytes=", "").split("-").map(Number);
+      const body = (await Deno.readFile(join(fx.repo, path))).slice(a!, b! + 1);
+      body[body.length >> 1]! ^= 0xff;
+      return new Response(body, { status: 206, headers: { "content-range": `bytes ${a}-${b}/*` } });
+    },
+  });
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  const files = tree(new Set([20, 70, 120, 170]));
+  await publish(fx, "bbbbbbb2", files);
+  const target = await snapshotTree(fx.target);
+  flip = true;
+  const bad = await drover(["update", ...fx.args(), ...api, "--json", "--retries", "0"]);
+  assert.equal(bad.code, 3, bad.stderr);
+  assert.equal(jsonOf(bad).check.apps[0].action, "deferred");
+  assert.equal(jsonOf(bad).install.apps[0].action, "refused");
+  assert.deepEqual(await snapshotTree(fx.target), target, "no release, no staging left");
+  assert.deepEqual([...Deno.readDirSync(join(fx.ws, "downloads"))], [], "the bad delta is dropped");
+  flip = false;
+  const ok = await drover(["update", ...fx.args(), ...api]);
+  assert.equal(ok.code, 0, ok.stderr);
+  await assertTree(fx, files);
+});
+
+Deno.test("update: a server without the pack is found by check, which falls back to the full artifact", async () => {
+  const { fx, r2 } = await setUp();
+  await using _fx = fx;
+  let gone = false;
+  await using server = serveStatic(fx.repo, {
+    intercept: (
+      _req,
+      path,
+    ) => (gone && path.endsWith(".cpack") ? new Response("", { status: 404 }) : undefined),
+  });
+  const api = ["--api", server.url.href];
+  assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
+  await publish(fx, "bbbbbbb2", r2);
+  gone = true;
+  const r = await drover(["update", ...fx.args(), ...api, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(jsonOf(r).check.apps[0].delta, undefined, "no delta");
+  assert.equal(jsonOf(r).install.apps[0].action, "installed");
+  assert.ok(server.requests.some((q) => q.path.endsWith(".tar.gz") && q.status === 200), "the full artifact");
+  await assertTree(fx, r2);
+});
+
 Deno.test("a damaged seed is used chunk by chunk: the damaged chunks are fetched", async () => {
   const { fx, r2 } = await setUp();
   await using _fx = fx;
@@ -160,18 +157,19 @@ Deno.test("a damaged seed is used chunk by chunk: the damaged chunks are fetched
   const api = ["--api", server.url.href];
   assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
   // the seed becomes the uncompressed tar (easier to damage in place): install release 2 by delta first
-  await publish(fx, "bbbbbbb2", r2);
+  const { sha256 } = await publish(fx, "bbbbbbb2", r2);
   const second = await drover(["update", ...fx.args(), ...api, "--json"]);
   assert.equal(second.code, 0, second.stderr);
   const clean = jsonOf(second).check.apps[0].delta.fetched;
-  const seed = join(fx.ws, "seeds/acme~radio.blob");
+  await Deno.remove(join(seedDir(fx), `${seeds(fx).find((s) => s !== sha256)}.blob`)); // release 1's
+  const seed = join(seedDir(fx), `${sha256}.blob`);
   const bytes = await Deno.readFile(seed);
   for (const at of [0.2, 0.5, 0.8]) {
     bytes.fill(0x41, Math.floor(bytes.length * at), Math.floor(bytes.length * at) + 100);
   }
   await Deno.writeFile(seed, bytes);
   const r3 = tree(new Set([100, 150]));
-  const full = await publish(fx, "ccccccc3", r3);
+  const { size: full } = await publish(fx, "ccccccc3", r3);
   const check = await drover(["check", ...fx.args(), ...api, "--json"]);
   assert.equal(check.code, 0, check.stderr);
   const fetched = jsonOf(check).apps[0].delta.fetched;
@@ -184,13 +182,13 @@ Deno.test("a damaged seed is used chunk by chunk: the damaged chunks are fetched
 });
 
 Deno.test("a seed chunk list that lies or is garbage costs fetches, never a wrong install", async () => {
-  const { fx, r2 } = await setUp();
+  const { fx, r1, r2 } = await setUp();
   await using _fx = fx;
   await using server = serveStatic(fx.repo);
   const api = ["--api", server.url.href];
   assert.equal((await drover(["update", ...fx.args(), ...api])).code, 0);
-  const seed = join(fx.ws, "seeds/acme~radio.blob");
-  const cache = join(fx.ws, "seeds/acme~radio.cidx-local");
+  const seed = join(seedDir(fx), `${r1.sha256}.blob`);
+  const cache = join(seedDir(fx), `${r1.sha256}.cidx-local`);
   await publish(fx, "bbbbbbb2", r2);
   /** A fresh check of release 2 (what an earlier one left pending is forgotten first). */
   const check = async () => {
