@@ -242,9 +242,11 @@ Deno.test("a delta download killed midway leaves current intact and a later run 
   const files = tree(new Set([20, 21, 22, 70, 71, 72, 120, 121, 122, 170, 171, 172]));
   await publish(fx, "bbbbbbb2", files);
   slow = true;
-  // 4 pack ranges, 3 in flight: the 4th starts once one has been stored
+  // 4 pack ranges, 3 in flight: the 4th starts once one has been stored (the planning's probe of the
+  // pack's first byte, `bytes=0-0`, is not one of them)
+  const ranges = () => packRequests(server.requests).filter((r) => r.range !== "bytes=0-0");
   const child = await spawnDrover(["update", ...fx.args(), ...api], { runtime: "deno" });
-  while (packRequests(server.requests).length < 4) await new Promise((r) => setTimeout(r, 20));
+  while (ranges().length < 4) await new Promise((r) => setTimeout(r, 20));
   child.kill("SIGKILL");
   await child.status;
   assert.equal(await fx.currentCommit("radio"), "aaaaaaa1");
@@ -253,7 +255,7 @@ Deno.test("a delta download killed midway leaves current intact and a later run 
   slow = false;
   const done = await drover(["update", ...fx.args(), ...api, "--json"]);
   assert.equal(done.code, 0, done.stderr);
-  assert.ok(packRequests(server.requests).length < 8, "the resumed run fetches only what is missing");
+  assert.ok(ranges().length < 8, "the resumed run fetches only what is missing");
   await assertTree(fx, files);
   assert.notEqual(r2, files);
 });
