@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULT_CHUNKER } from "../../core/delta/mod.ts";
-import {
-  decodeMetadata,
-  generateKeyPair,
-  type KeyPair,
-  RepositoryWriter,
-  signEnvelope,
-} from "../../core/trust/mod.ts";
-import { fixtureKeys, sha256Hex, TOKEN, writeFixture } from "../../test/edge/fixture.ts";
-import { createApp } from "../app.ts";
+import { decodeMetadata, type KeyPair, signEnvelope } from "../../core/trust/mod.ts";
+import { delegatedEdge, sha256Hex, TOKEN } from "../../test/edge/fixture.ts";
 import { FsStorage } from "../storage/fs_storage.ts";
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -19,17 +12,8 @@ const DIR = "apps/acme/radio/main";
 /** An edge (real HTTP on 127.0.0.1) over the fixture repository, with a delegated role `acme`. */
 async function setUp() {
   const dir = await Deno.makeTempDir({ prefix: "edge-delta-links-" });
-  const keys = await fixtureKeys();
   const storage = new FsStorage(join(dir, "data"));
-  await writeFixture(storage, keys);
-  const team = await generateKeyPair();
-  const org = await RepositoryWriter.open(storage, keys);
-  await org.delegate({ name: "acme", keys: [team], paths: ["apps/acme/*/*/*"] }, [team]);
-  const app = createApp({
-    storage,
-    keys: { snapshot: keys.snapshot, timestamp: keys.timestamp },
-    config: { token: TOKEN },
-  });
+  const { keys, team, app } = await delegatedEdge(storage);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const json = async (path: string) =>

@@ -6,32 +6,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Updater } from "tuf-js";
-import {
-  decodeMetadata,
-  generateKeyPair,
-  MemoryStore,
-  refreshTrust,
-  RepositoryWriter,
-  signEnvelope,
-} from "../../core/trust/mod.ts";
-import { createApp } from "../../edge/app.ts";
+import { decodeMetadata, MemoryStore, refreshTrust, signEnvelope } from "../../core/trust/mod.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { fixtureKeys, sha256Hex, TOKEN, writeFixture } from "../edge/fixture.ts";
+import { delegatedEdge, sha256Hex, TOKEN } from "../edge/fixture.ts";
 
 Deno.test("edge: a team publishes its delegated role with POST /v1/metadata?role=, and tuf-js downloads its target", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edge-delegation-" });
   try {
-    const keys = await fixtureKeys();
     const storage = new FsStorage(join(dir, "data"));
-    await writeFixture(storage, keys);
-    const team = await generateKeyPair();
-    const org = await RepositoryWriter.open(storage, keys);
-    await org.delegate({ name: "acme", keys: [team], paths: ["apps/acme/*/*/*"] }, [team]);
-    const app = createApp({
-      storage,
-      keys: { snapshot: keys.snapshot, timestamp: keys.timestamp },
-      config: { token: TOKEN },
-    });
+    const { keys, team, app } = await delegatedEdge(storage);
     const auth = { authorization: `Bearer ${TOKEN}` };
 
     const bytes = new TextEncoder().encode("team release\n");

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startDenoEdge } from "../edge/deno_child.ts";
 import { FleetTestDevice } from "../edge/fleet_device.ts";
 import { ROOT, runCommand, type RunResult } from "../harness.ts";
+import { ensureBundles } from "./_fleet_repository.ts";
 
 const FLEET_MJS = join(ROOT, "dist/drover-fleet.mjs");
 const OPERATOR = "operator-token-e2e";
@@ -16,16 +17,6 @@ const ENROLL = "enroll-token-e2e";
 const X = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 const Y = "ffee0011223344556677889900aabbccddeeff00";
 const RADIO = "acme/radio";
-
-async function buildFleetBundle(): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "scripts/build.ts"), "fleet"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`Cannot build drover-fleet: ${new TextDecoder().decode(out.stderr)}`);
-}
 
 type Runtime = "node" | "deno";
 
@@ -43,7 +34,7 @@ function fleetCli(runtime: Runtime, edge: string) {
 const ids = (stdout: string) => (JSON.parse(stdout) as { id: string }[]).map((d) => d.id);
 
 Deno.test("drover-fleet against the real edge: lists with filters, one device, accept/reject, summary, errors", async (t) => {
-  await buildFleetBundle();
+  await ensureBundles();
   const dir = await Deno.makeTempDir({ prefix: "fleet-cli-" });
   const edge = await startDenoEdge(dir, { DROVER_OPERATOR_TOKEN: OPERATOR, DROVER_ENROLL_TOKEN: ENROLL });
   let stopped = false;

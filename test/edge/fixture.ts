@@ -3,10 +3,11 @@
  * (pre-release, recommended, dev variant, aliases) and two apps, the keys, and helpers.
  * @module
  */
-import { generateKeyPair } from "../../core/trust/mod.ts";
+import { generateKeyPair, RepositoryWriter } from "../../core/trust/mod.ts";
 import type { KeyPair, RoleKeys } from "../../core/trust/mod.ts";
 import { createDevRepository, type DevContent, generateKeys } from "../../edge/dev_repository.ts";
 import type { Storage } from "../../edge/storage/storage.ts";
+import { createApp } from "../../edge/app.ts";
 
 /** Token the suites publish with. */
 export const TOKEN = "test-token-0123456789";
@@ -79,4 +80,26 @@ export async function writeFixture(
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The fixture repository in `storage` with a delegated targets role `acme` (paths `apps/acme/*\/*\/*`)
+ * signed by a fresh team key, and an edge app over it publishing with {@linkcode TOKEN}.
+ */
+export async function delegatedEdge(storage: Storage): Promise<{
+  keys: FixtureKeys;
+  team: KeyPair;
+  app: ReturnType<typeof createApp>;
+}> {
+  const keys = await fixtureKeys();
+  await writeFixture(storage, keys);
+  const team = await generateKeyPair();
+  const org = await RepositoryWriter.open(storage, keys);
+  await org.delegate({ name: "acme", keys: [team], paths: ["apps/acme/*/*/*"] }, [team]);
+  const app = createApp({
+    storage,
+    keys: { snapshot: keys.snapshot, timestamp: keys.timestamp },
+    config: { token: TOKEN },
+  });
+  return { keys, team, app };
 }
