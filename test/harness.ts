@@ -159,11 +159,16 @@ export function ensureBundle(): Promise<void> {
   })();
 }
 
-/** Runs `scripts/repo.ts args` and throws with its stderr unless it exits 0. */
-export async function repoCli(args: string[]): Promise<string> {
-  const r = await runCommand(DENO, ["run", "-A", join(ROOT, "scripts/repo.ts"), ...args], {
+/** Runs `scripts/repo.ts args` (from source, under Deno) to its end, whatever its exit code. */
+export function runRepo(args: string[]): Promise<RunResult> {
+  return runCommand(DENO, ["run", "-A", "--quiet", join(ROOT, "scripts/repo.ts"), ...args], {
     timeoutMs: 120_000,
   });
+}
+
+/** Runs `scripts/repo.ts args` and throws with its stderr unless it exits 0. */
+export async function repoCli(args: string[]): Promise<string> {
+  const r = await runRepo(args);
   if (r.code !== 0) throw new Error(`Cannot run repo ${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
   return r.stdout;
 }

@@ -7,7 +7,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DROVER_REPO_MJS, ensureBundle, ROOT, runCommand } from "../harness.ts";
 import { makeArchive } from "./device_fixture.ts";
-import { APP, CHECK_1, CHECK_2, COMMIT_1, COMMIT_2 } from "./_fleet_constants.ts";
+import { FsStorage } from "../../edge/storage/fs_storage.ts";
+import { startWorkerEdge, type WorkerEdge } from "../edge/worker_harness.ts";
+import {
+  APP,
+  CHECK_1,
+  CHECK_2,
+  COMMIT_1,
+  COMMIT_2,
+  ENROLL_TOKEN,
+  OPERATOR_TOKEN,
+} from "./_fleet_constants.ts";
 
 /** Builds dist/drover.mjs, dist/drover-repo.mjs (if stale) and dist/drover-fleet.mjs. */
 export async function ensureBundles(): Promise<void> {
@@ -73,4 +83,26 @@ export async function waitForRelease(api: string, commit: string, timeoutMs = 15
     assert.ok(Date.now() < deadline, `the edge never served ${commit}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The Worker bundle in workerd over `repository` (its files in R2) with the fleet in D1, publishing with
+ * `publishToken` and signing snapshot and timestamp with the repository's online keys.
+ */
+export async function startFleetWorker(
+  dir: string,
+  options: { repository: { dir: string; keys: string }; publishToken: string },
+): Promise<WorkerEdge> {
+  const { repository, publishToken } = options;
+  return await startWorkerEdge(dir, {
+    repository: new FsStorage(repository.dir),
+    d1Databases: ["FLEET"],
+    bindings: {
+      DROVER_TOKEN: publishToken,
+      DROVER_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      DROVER_ENROLL_TOKEN: ENROLL_TOKEN,
+      DROVER_SNAPSHOT_KEY: await Deno.readTextFile(join(repository.keys, "snapshot.json")),
+      DROVER_TIMESTAMP_KEY: await Deno.readTextFile(join(repository.keys, "timestamp.json")),
+    },
+  });
 }

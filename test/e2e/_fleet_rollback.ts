@@ -22,7 +22,13 @@ import { pool, type Timer } from "./_fleet_pool.ts";
 export { APP, COMMIT_1, COMMIT_2, ENROLL_TOKEN, HEALTH, OPERATOR_TOKEN } from "./_fleet_constants.ts";
 export { pool, Timer } from "./_fleet_pool.ts";
 export { type Enrol, FleetDevice, makeFleet } from "./_fleet_device.ts";
-export { ensureBundles, makeRepository, repo, waitForRelease } from "./_fleet_repository.ts";
+export {
+  ensureBundles,
+  makeRepository,
+  repo,
+  startFleetWorker,
+  waitForRelease,
+} from "./_fleet_repository.ts";
 export { type Device, fleetCli, operatorApi } from "./_fleet_operator.ts";
 export { assertDevice, assertOperatorApi, assertOperatorCli, assertSummary } from "./_fleet_assertions.ts";
 

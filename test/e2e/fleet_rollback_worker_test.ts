@@ -8,20 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startWorkerEdge } from "../edge/worker_harness.ts";
 import { tempDir } from "../harness.ts";
 import {
   assertOperatorApi,
   assertOperatorCli,
   COMMIT_2,
-  ENROLL_TOKEN,
   ensureBundles,
   makeFleet,
   makeRepository,
-  OPERATOR_TOKEN,
   operatorApi,
   runScenario,
+  startFleetWorker,
   Timer,
   waitForRelease,
 } from "./_fleet_rollback.ts";
@@ -35,17 +32,7 @@ Deno.test("50 devices against the Worker in workerd with D1: a failing health ch
   const repository = await makeRepository(dir.path);
   const fleet = makeFleet(dir.join("devices"), 50);
   assert.equal(fleet.filter((d) => d.options.unhealthy).length, 10);
-  const edge = await startWorkerEdge(dir.path, {
-    repository: new FsStorage(repository.dir),
-    d1Databases: ["FLEET"],
-    bindings: {
-      DROVER_TOKEN: PUBLISH_TOKEN,
-      DROVER_OPERATOR_TOKEN: OPERATOR_TOKEN,
-      DROVER_ENROLL_TOKEN: ENROLL_TOKEN,
-      DROVER_SNAPSHOT_KEY: await Deno.readTextFile(join(repository.keys, "snapshot.json")),
-      DROVER_TIMESTAMP_KEY: await Deno.readTextFile(join(repository.keys, "timestamp.json")),
-    },
-  });
+  const edge = await startFleetWorker(dir.path, { repository, publishToken: PUBLISH_TOKEN });
   timer.lap("set-up (bundle, workerd, R2)");
   try {
     await runScenario(edge.url, fleet, {

@@ -8,10 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FsStorage } from "../../edge/storage/fs_storage.ts";
-import { startWorkerEdge } from "../edge/worker_harness.ts";
 import { tempDir } from "../harness.ts";
-import { ENROLL_TOKEN, ensureBundles, OPERATOR_TOKEN, Timer } from "./_fleet_rollback.ts";
+import { FsStorage } from "../../edge/storage/fs_storage.ts";
+import { ensureBundles, startFleetWorker, Timer } from "./_fleet_rollback.ts";
 import { COMMITS, makeRolloutRepository, RolloutDevice, runRolloutScenario } from "./_fleet_rollout.ts";
 
 const PUBLISH_TOKEN = "publish-token-fleet-rollout";
@@ -27,17 +26,7 @@ Deno.test("50 devices against the Worker in workerd with D1: a bad release halts
   await using dir = await tempDir("drover-fleet-rollout-worker-");
   const repository = await makeRolloutRepository(dir.path);
   const devices = Array.from({ length: 50 }, (_, i) => new RolloutDevice(i, join(dir.path, "devices")));
-  const edge = await startWorkerEdge(dir.path, {
-    repository: new FsStorage(repository.dir),
-    d1Databases: ["FLEET"],
-    bindings: {
-      DROVER_TOKEN: PUBLISH_TOKEN,
-      DROVER_OPERATOR_TOKEN: OPERATOR_TOKEN,
-      DROVER_ENROLL_TOKEN: ENROLL_TOKEN,
-      DROVER_SNAPSHOT_KEY: await Deno.readTextFile(join(repository.keys, "snapshot.json")),
-      DROVER_TIMESTAMP_KEY: await Deno.readTextFile(join(repository.keys, "timestamp.json")),
-    },
-  });
+  const edge = await startFleetWorker(dir.path, { repository, publishToken: PUBLISH_TOKEN });
   timer.lap("set-up (bundle, workerd, R2)");
   try {
     await runRolloutScenario(edge.url, {

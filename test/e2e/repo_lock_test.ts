@@ -9,19 +9,9 @@ import { join } from "node:path";
 import { hostname } from "node:os";
 import { MemoryStore, refreshTrust } from "../../core/trust/mod.ts";
 import type { AppCustom } from "../../core/trust/mod.ts";
+import { runRepo } from "../harness.ts";
 
-const REPO_TS = new URL("../../scripts/repo.ts", import.meta.url).pathname;
-
-async function repo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", REPO_TS, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const repo = (...args: string[]) => runRepo(args);
 
 async function withRepo(fn: (r: { dir: string; keys: string; tmp: string }) => Promise<void>) {
   const tmp = await Deno.makeTempDir({ prefix: "drover-repo-lock-" });

@@ -11,20 +11,10 @@ import { Updater } from "tuf-js";
 import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
 import { MemoryStore, refreshTrust } from "../../core/trust/mod.ts";
+import { runRepo } from "../harness.ts";
 
 setAbilities(nodeAbilities);
-const REPO_TS = new URL("../../scripts/repo.ts", import.meta.url).pathname;
-
-async function repo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", REPO_TS, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const repo = (...args: string[]) => runRepo(args);
 
 /** Serve `dir` read-only on 127.0.0.1 (port 0); counts requests by path. */
 function serve(dir: string) {
