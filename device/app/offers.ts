@@ -92,6 +92,22 @@ export function blobKey(
 }
 
 /**
+ * Whether `key` has the form of a {@linkcode blobKey}: `<sha256>`, `sha512-<hex>`, `sha384-<hex>` or
+ * `sha1-<hex>`, lower-case hex of the digest's length.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isBlobKey } from "./offers.ts";
+ * assert.ok(isBlobKey(`sha384-${"0".repeat(96)}`));
+ * assert.ok(!isBlobKey(`sha384-${"0".repeat(64)}`));
+ * ```
+ */
+export function isBlobKey(key: string): boolean {
+  return /^(?:[0-9a-f]{64}|sha512-[0-9a-f]{128}|sha384-[0-9a-f]{96}|sha1-[0-9a-f]{40})$/.test(key);
+}
+
+/**
  * Refreshes TUF trust from `api` (metadata kept in `tufDir`) and offers its app targets.
  * `TrustError` without a trusted root or when the metadata does not verify.
  */

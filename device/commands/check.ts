@@ -15,8 +15,6 @@
  * ```
  * @module
  */
-import { readdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
 import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/define_command.ts";
@@ -26,11 +24,11 @@ import { openRolloutContext } from "../rollout/rollout_context.ts";
 import { cohortOption } from "../rollout/rollout_cohort.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
-import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
-import { type Offers, openTufOffers } from "../app/offers.ts";
+import type { Offers } from "../app/offers.ts";
 import { Workspace } from "../fs/workspace.ts";
-import { downloadOffer } from "./_download_offer.ts";
-import { deltaOffer } from "./_delta_offer.ts";
+import { fetchOffer } from "./_fetch_offer.ts";
+import { openOffers } from "./_open_offers.ts";
+import { pruneDownloads } from "./_prune_downloads.ts";
 import type { InstallReporter } from "../fleet/install_reporter.ts";
 import { openFleetRun } from "../fleet/fleet_run.ts";
 import {
@@ -102,8 +100,6 @@ export interface CheckRun {
   plan: UpdatePlan;
 }
 
-const DOWNLOAD_FILE = /^(?:[0-9a-f]{64}|sha1-[0-9a-f]{40})\.(?:part|blob|tar|cidx|chunks)$/;
-
 /**
  * Runs a check in `ws` (the caller holds the lock): plans every app once ({@linkcode planUpdate}),
  * downloads (or, `deferDownloads`, only records) what is to be installed, and hands the plan on.
@@ -138,16 +134,7 @@ export async function runCheck(
   const codes: number[] = scan.problems.map(() => 1);
   let offers: Offers;
   try {
-    if (flags.legacy) {
-      io.stderr(LEGACY_WARNING);
-      offers = await openLegacyOffers(flags.api, flags.policy);
-    } else {
-      offers = await openTufOffers(flags.api, ws.tuf, {
-        ...flags.policy,
-        trustedRoot: flags.trustedRoot,
-        now,
-      });
-    }
+    offers = await openOffers(ws, { flags, io, now });
   } catch (error) {
     await writeStatus(ws, { target, scan, run: { kind: "check", at, errors: [errorEntry(error)] } });
     throw error;
@@ -162,6 +149,8 @@ export async function runCheck(
   const appErrors = new Map<string, ErrorEntry | null>();
   const handOn: AppPlan[] = [];
   const wanted = new Set<string>();
+  /** What every offer's download shares (`update` defers them to the install). */
+  const fetching = { offers, flags, io, json, log, defer: options.deferDownloads === true };
 
   for (const entry of plan.apps) {
     const { app, offer } = entry;
@@ -220,11 +209,7 @@ export async function runCheck(
       });
       try {
         const refs = scan.apps.filter((a) => a.name === app.name).map((a) => a.ref);
-        const defer = options.deferDownloads === true;
-        const delta = await deltaOffer(ws, { offer, offers, refs, release, flags, io, json, log, defer });
-        const deferred = delta?.deferred === true ||
-          (!delta && defer && !(await stat(ws.blobPath(release.blob)).catch(() => undefined)));
-        if (!deferred && !delta) await downloadOffer(ws, { offer, release, flags, io, json, log });
+        const { deferred, delta } = await fetchOffer(ws, { ...fetching, offer, refs, release });
         if (!deferred) await attempt?.downloaded();
         const recorded = {
           ...release,
@@ -251,11 +236,7 @@ export async function runCheck(
   }
 
   // downloads no remaining record and no offer of this run needs
-  for (const file of await readdir(ws.downloads).catch(() => [] as string[])) {
-    if (DOWNLOAD_FILE.test(file) && !wanted.has(file.replace(/\.(part|blob|tar|cidx|chunks)$/, ""))) {
-      await rm(join(ws.downloads, file), { recursive: true, force: true }).catch(() => {});
-    }
-  }
+  await pruneDownloads(ws, wanted);
 
   const exitCode = worstExitCode(codes);
   await writeStatus(ws, { target, scan, run: { kind: "check", at, errors }, appErrors });

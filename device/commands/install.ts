@@ -13,7 +13,6 @@
  * ```
  * @module
  */
-import { rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { CommandIO } from "../cli/command.ts";
 import { scanApps } from "../app/scan_apps.ts";
@@ -22,17 +21,8 @@ import { type AppPlan, type PlanAction, planUpdate, type UpdatePlan } from "../a
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import {
-  confirmInstalled,
-  type InstallOptions,
-  installRelease,
-  type InstallResult,
-} from "../app/install_release.ts";
+import { confirmInstalled } from "../app/install_release.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
-import { installSource } from "../app/install_source.ts";
-import { keepSeed } from "../delta/seeds.ts";
-import { deferredTar } from "../delta/deferred_delta.ts";
-import { seedIndexPath } from "../delta/seed_index.ts";
 import { Workspace } from "../fs/workspace.ts";
 import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
 import { openFleetRun } from "../fleet/fleet_run.ts";
@@ -58,6 +48,8 @@ import {
   WORKSPACE,
   workspaceOf,
 } from "./_shared.ts";
+import { dropPending } from "./_drop_pending.ts";
+import { installPending } from "./_install_pending.ts";
 
 /** What `install` did for one pending download. */
 export interface AppInstall {
@@ -141,25 +133,7 @@ export async function runInstall(
      * Drops the record and its download; an installed release's stays as the app's delta seed (the
      * app's seeds pruned to those of its current and previous releases).
      */
-    const finish = async (installed = false) => {
-      await ws.removePending(entry.key, { ref: m.ref });
-      // installed: the bytes verified (a streamed install's .part too)
-      if (installed && m.sha256) {
-        const files = [
-          ws.blobPath(m.blob),
-          deltaTar(ws, m.blob),
-          ws.partPath(m.blob),
-          deferredTar(ws.downloads, m.blob),
-        ];
-        await keepSeed(ws.dir, m.name, { files, sha256: m.sha256, target }).catch(() => {});
-      }
-      await unlink(ws.blobPath(m.blob)).catch(() => {});
-      await unlink(ws.partPath(m.blob)).catch(() => {});
-      await unlink(deltaTar(ws, m.blob)).catch(() => {});
-      await unlink(seedIndexPath(deltaTar(ws, m.blob))).catch(() => {});
-      await unlink(join(ws.downloads, `${m.blob}.cidx`)).catch(() => {});
-      await rm(join(ws.downloads, `${m.blob}.chunks`), { recursive: true, force: true }).catch(() => {});
-    };
+    const finish = (installed = false) => dropPending(ws, m, { key: entry.key, target, installed });
     /** A failed health check: switched back already; reported, and the commit marked bad. */
     const healthFailed = (healthError?: string) => {
       report.action = "health-failed";
@@ -214,45 +188,14 @@ export async function runInstall(
         `${entry.key}: installing ${m.commit.slice(0, 12)} (current ${app.commit?.slice(0, 12) ?? "none"})`,
       );
       attempt = options.reports?.attempt({ app: m.name, commit: m.commit, bytes: m.length });
-      const installOptions: InstallOptions = {
-        deploy: {
-          name: m.name,
-          ref: m.ref,
-          commit: m.commit,
-          ...(m.serial !== undefined ? { serial: m.serial } : {}),
-          ...(m.sha256 ? { sha256: m.sha256 } : {}),
-          ...(m.sha1 ? { sha1: m.sha1 } : {}),
-          ...(m.updated ? { updated: m.updated } : {}),
-          ...(m.appVersion ? { version: m.appVersion } : {}),
-          source: m.source,
-        },
-        expected: { length: m.length, sha256: m.sha256, sha1: m.sha1, sha384: m.sha384, sha512: m.sha512 },
-        ...healthOptions,
-        onStage: attempt?.onStage,
-        signal: io.signal,
-      };
-      const from = await installSource(ws, m, { stream: options.stream, io, json }).catch(async (error) => {
-        await finish();
-        throw error;
+      const result = await installPending(ws, m, {
+        dir,
+        io,
+        json,
+        stream: options.stream,
+        install: { ...healthOptions, onStage: attempt?.onStage, signal: io.signal },
+        drop: () => finish(),
       });
-      let result: InstallResult;
-      try {
-        // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
-        result = await from.run((source) =>
-          installRelease(dir, source, {
-            ...installOptions,
-            ...(from.expected ? { expected: from.expected } : {}),
-            maxExtractedSize: from.maxExtractedSize,
-          })
-        );
-        from.done(true);
-      } catch (error) {
-        from.done(false);
-        if (error instanceof NotFoundError) await finish(); // gone from the repository: final
-        if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
-        await finish(); // a bad download is never retried as is
-        throw error;
-      }
       // reported before the record goes: a kill in between finishes (and reports) it again
       if (result.status === "installed") await attempt?.installed();
       await finish(result.status === "installed");
@@ -281,9 +224,6 @@ export async function runInstall(
   await writeStatus(ws, { target, run: { kind: "install", at, errors }, appErrors, bad });
   return { command: "install", ok: exitCode === 0, exitCode, apps, errors };
 }
-
-/** `downloads/<key>.tar`: a release reassembled by delta. */
-const deltaTar = (ws: Workspace, key: string) => join(ws.downloads, `${key}.tar`);
 
 const INSTALL_ACTIONS = new Set<PlanAction>(["install", "finish", "held", "unavailable"]);
 

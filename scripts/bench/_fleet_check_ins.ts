@@ -10,6 +10,8 @@ import { SqliteFleetStore } from "../../edge/fleet/sqlite_fleet_store.ts";
 import { startDenoEdge } from "../../test/edge/deno_child.ts";
 import { FleetTestDevice, serialize } from "../../test/edge/fleet_device.ts";
 import { type FleetBenchRow, median } from "./_fleet_rows.ts";
+import { cpuMicros } from "./_cpu_micros.ts";
+import { type ListeningChild, startListening } from "./_listening_child.ts";
 
 const OPERATOR = "bench-operator-token";
 const ENROLL = "bench-enroll-token";
@@ -30,12 +32,6 @@ interface Measure {
   best?: Load;
 }
 
-/** User+system CPU time of a process, in microseconds (Linux /proc). */
-async function cpuMicros(pid: number): Promise<number> {
-  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).replace(/^.*\) /, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, USER_HZ = 100
-}
-
 async function load(server: { port: number; pid: number }, options: { file: string; connections: number }) {
   const { file, connections } = options;
   const cpu0 = await cpuMicros(server.pid);
@@ -51,28 +47,8 @@ async function load(server: { port: number; pid: number }, options: { file: stri
   return { result, cpuUs: (cpu1 - cpu0) / result.requests };
 }
 
-async function startBare(db: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", BARE, db],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/listening on http:\/\/127\.0\.0\.1:(\d+)/.test(text)) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`Cannot start bare server: ${text}`);
-    text += value;
-  }
-  return {
-    port: Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text)![1]),
-    pid: child.pid,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await reader.cancel();
-    },
-  };
+function startBare(db: string): Promise<ListeningChild> {
+  return startListening(["run", "-A", BARE, db], { what: "bare server" });
 }
 
 async function pool<T>(items: readonly T[], fn: (item: T) => Promise<void>, options: { size: number }) {

@@ -1,5 +1,5 @@
 /**
- * Child processes of the install benchmark (private to scripts/bench/install.ts): run one to its end,
+ * Child processes of the install benchmark (private to scripts/bench): run one to its end,
  * or measure its peak resident set size.
  * @module
  */

@@ -11,6 +11,9 @@
  * on the same runtime and bundle (the runtime and the bundle loaded, nothing streamed). Targets: time within 1.3x
  * the baseline, peak RSS within 32 MiB of the idle RSS.
  *
+ * The parts are private files beside this one: `_install_release.ts` (the release and its repository),
+ * `_python_server.ts`, `_install_contenders.ts` (one timed run of each contender), `_processes.ts`.
+ *
  * Run: `deno run -A scripts/bench/install.ts [--size-mib 512] [--runs 1] [--runtime node|deno]… [--bundle FILE]`
  *
  * @example
@@ -21,14 +24,15 @@
  * ```
  * @module
  */
-import { spawn } from "node:child_process";
-import { randomFillSync } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { exec, execMeasured } from "./_processes.ts";
+import { DENO, ROOT } from "./_install_constants.ts";
+import { archiveUrl, makeRelease, makeRepo } from "./_install_release.ts";
+import { startServer } from "./_python_server.ts";
+import { baseline, droverRun } from "./_install_contenders.ts";
 
 /** Options of {@linkcode benchInstall}. */
 export interface InstallBenchOptions {
@@ -69,10 +73,6 @@ export interface InstallBenchResult {
   table: string;
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const DENO = typeof Deno !== "undefined" ? Deno.execPath() : "deno";
-const APP = { name: "bench/big-app", ref: "main", commit: "b".repeat(40), oldCommit: "a".repeat(40) };
-
 /**
  * Runs the benchmark and resolves to its figures; throws if a contender fails.
  *
@@ -96,6 +96,8 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
   const server = await startServer(repo);
   try {
     const url = `${server.url}/${await archiveUrl(repo)}`;
+    /** Where each drover run works: its device (under `work`), repository and bundle. */
+    const at = { work, repo, api: server.url, bundle };
     const timings: Record<string, InstallBenchRow[]> = {};
     const idle: Record<string, number> = {};
     for (const runtime of runtimes) idle[runtime] = await idleRss(runtime, bundle);
@@ -104,10 +106,10 @@ export async function benchInstall(options: InstallBenchOptions = {}): Promise<I
       (timings.baseline ??= []).push(await baseline(url, join(work, "baseline-out")));
       for (const runtime of runtimes) {
         log(`run ${run + 1}/${runs}: drover update (${runtime})`);
-        const row = await droverRun(runtime, work, repo, server.url, "update", { bundle });
+        const row: InstallBenchRow = await droverRun(runtime, "update", at);
         log(`run ${run + 1}/${runs}: drover check, then install (${runtime})`);
-        const check = await droverRun(runtime, work, repo, server.url, "check", { bundle });
-        const install = await droverRun(runtime, work, repo, server.url, "install", { keep: true, bundle });
+        const check = await droverRun(runtime, "check", at);
+        const install = await droverRun(runtime, "install", { ...at, keep: true });
         row.phases = { checkSeconds: check.seconds, installSeconds: install.seconds };
         row.peakRssMiB = Math.max(row.peakRssMiB ?? 0, check.peakRssMiB ?? 0, install.peakRssMiB ?? 0);
         row.idleRssMiB = idle[runtime];
@@ -141,145 +143,6 @@ async function ensureBundle(log: (line: string) => void): Promise<void> {
   if (existsSync(join(ROOT, "dist/drover.mjs"))) return;
   log("dist/drover.mjs missing: running deno task build");
   await exec(DENO, ["task", "build"]);
-}
-
-/** Random (incompressible) 8 MiB files and up to 400 small text files (<= 3%): `sizeMiB` in all, gzip -1. */
-async function makeRelease(work: string, sizeMiB: number, log: (line: string) => void) {
-  const archive = join(work, "release.tar.gz");
-  const content = join(work, "content");
-  const marker = join(work, "release.done");
-  if (existsSync(marker)) return { archive, contentBytes: Number(await readFile(marker, "utf8")) };
-  log(`making a ${sizeMiB} MiB release (once; cached in ${work})`);
-  await rm(work, { recursive: true, force: true });
-  await mkdir(join(content, "data"), { recursive: true });
-  await mkdir(join(content, "src"), { recursive: true });
-  let bytes = 0;
-  const big = new Uint8Array(8 << 20);
-  const small = "export const line = 'the quick brown fox jumps over the lazy dog';\n".repeat(60);
-  const smallCount = Math.min(400, Math.floor((sizeMiB * 1048576 * 0.03) / small.length));
-  const bigBytes = sizeMiB * 1048576 - smallCount * small.length;
-  for (let i = 0; bytes < bigBytes; i++) {
-    const n = Math.min(big.length, bigBytes - bytes);
-    randomFillSync(big);
-    await writeFile(join(content, "data", `blob-${String(i).padStart(4, "0")}.bin`), big.subarray(0, n));
-    bytes += n;
-  }
-  for (let i = 0; i < smallCount; i++) {
-    await writeFile(join(content, "src", `module-${i}.js`), small);
-    bytes += small.length;
-  }
-  await exec("bash", ["-c", `tar -cf - -C "${content}" . | gzip -1 > "${archive}.tmp"`]);
-  await rename(`${archive}.tmp`, archive);
-  await rm(content, { recursive: true, force: true });
-  await writeFile(marker, String(bytes));
-  return { archive, contentBytes: bytes };
-}
-
-async function makeRepo(work: string, archive: string, log: (line: string) => void): Promise<string> {
-  const repo = join(work, "repo");
-  if (existsSync(join(repo, "releases.json"))) return repo;
-  log("publishing it with scripts/repo.ts");
-  await rm(repo, { recursive: true, force: true });
-  await rm(`${repo}.keys`, { recursive: true, force: true });
-  const cli = [DENO, "run", "-A", join(ROOT, "scripts/repo.ts")] as const;
-  await exec(cli[0], [...cli.slice(1), "init", "--repo", repo, "--keys", `${repo}.keys`]);
-  const add = ["add-app", "--repo", repo, "--keys", `${repo}.keys`, "--name", APP.name, "--ref", APP.ref];
-  await exec(cli[0], [...cli.slice(1), ...add, "--commit", APP.commit, "--file", archive]);
-  return repo;
-}
-
-async function archiveUrl(repo: string): Promise<string> {
-  const doc = JSON.parse(await readFile(join(repo, "releases.json"), "utf8"));
-  const file = doc[APP.name]?.[APP.ref]?.file;
-  if (typeof file !== "string") {
-    throw new Error(`Cannot bench install: ${APP.name} missing from releases.json`);
-  }
-  return file.replace(/^\//, "");
-}
-
-/**
- * Python's static file server (`http.server`, threaded) on 127.0.0.1, port 0, in its own process. It
- * exits when its stdin closes, so it never outlives this process, however that ends.
- */
-const SERVER_PY = `
-import functools, http.server, sys, threading
-http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-print("port", server.server_address[1], flush=True)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-sys.stdin.read()
-`;
-
-function startServer(dir: string): Promise<{ url: string; close(): void }> {
-  const child = spawn("python3", ["-u", "-c", SERVER_PY, dir], { stdio: ["pipe", "pipe", "ignore"] });
-  return new Promise((ok, fail) => {
-    let out = "";
-    child.on("error", fail);
-    child.stdout.on("data", (d: Uint8Array) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) ok({ url: `http://127.0.0.1:${m[1]}`, close: () => child.stdin.end() });
-    });
-    child.on("exit", (code) => fail(new Error(`Cannot serve ${dir}: python3 exited ${code}`)));
-  });
-}
-
-async function baseline(url: string, out: string): Promise<InstallBenchRow> {
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-  await exec("sync", []);
-  const started = performance.now();
-  await exec("bash", [
-    "-c",
-    `set -o pipefail; curl -sf "${url}" | tee >(openssl dgst -sha256 >/dev/null) | tar xz -C "${out}"`,
-  ]);
-  return { name: "baseline", seconds: (performance.now() - started) / 1000, ratio: 1 };
-}
-
-/** A device with an older release of the app installed (radiodan-style, made by hand) and a fresh workspace. */
-async function freshDevice(work: string, repo: string) {
-  const device = join(work, "device");
-  await rm(device, { recursive: true, force: true });
-  const release = join(device, "target/big-app/releases/0-aaaaaaaaaaaa");
-  await mkdir(release, { recursive: true });
-  await writeFile(
-    join(release, ".deploy"),
-    JSON.stringify({ name: APP.name, ref: APP.ref, commit: APP.oldCommit }),
-  );
-  await symlink("releases/0-aaaaaaaaaaaa", join(device, "target/big-app/current"));
-  await mkdir(join(device, "workspace"), { recursive: true });
-  return {
-    target: join(device, "target"),
-    workspace: join(device, "workspace"),
-    root: join(repo, "tuf/1.root.json"),
-  };
-}
-
-async function droverRun(
-  runtime: "node" | "deno",
-  work: string,
-  repo: string,
-  api: string,
-  command: "update" | "check" | "install",
-  o: { keep?: boolean; bundle: string },
-): Promise<InstallBenchRow> {
-  const device = o.keep
-    ? {
-      target: join(work, "device/target"),
-      workspace: join(work, "device/workspace"),
-      root: join(repo, "tuf/1.root.json"),
-    }
-    : await freshDevice(work, repo);
-  const args = [command, "--target", device.target, "--workspace", device.workspace];
-  if (command !== "install") args.push("--api", api, "--trusted-root", device.root);
-  const bundle = o.bundle;
-  const argv = runtime === "node" ? ["node", bundle, ...args] : [DENO, "run", "-A", bundle, ...args];
-  await exec("sync", []);
-  const started = performance.now();
-  const peakKiB = await execMeasured(argv, join(ROOT, ".bench"));
-  const seconds = (performance.now() - started) / 1000;
-  return { name: `drover ${command} (${runtime})`, seconds, ratio: 0, peakRssMiB: peakKiB / 1024 };
 }
 
 /** The runtime's idle footprint: median peak RSS (MiB) of three `drover --version` runs of `bundle`. */

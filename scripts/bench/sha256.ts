@@ -15,6 +15,9 @@
  * before): at the target, within run-to-run noise. A pass-through `DigestStream` fed 1 MiB reads stays at
  * 0.74-0.76x: a fresh zero-filled buffer per read (~15%) and Web Streams' cost per chunk (~15%).
  *
+ * Its parts are private files beside it: `_sha256_tools.ts` (openssl, sha256sum), `_sha256_pipelines.ts`
+ * (ours), `_sha256_timed.ts` (the best of the runs, digests checked).
+ *
  * Deno-only (it measures Deno's file stream). Run:
  * `npx -y deno@2.9.6 run -A scripts/bench/sha256.ts [--size-mib 1024] [--runs 2] [--noble-mib 128] [--json]`
  *
@@ -28,10 +31,9 @@
  */
 import { setAbilities, webAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
-import { digestReadable, DigestStream, RechunkStream, VerifyStream } from "../../core/verify/mod.ts";
-import type { Abilities } from "../../core/abilities.ts";
-import { type FileHandle, open } from "node:fs/promises";
-import process from "node:process";
+import { best, type Timed } from "./_sha256_timed.ts";
+import { runTool } from "./_sha256_tools.ts";
+import { firstChunkSize, type Pipeline, runOurs } from "./_sha256_pipelines.ts";
 
 const MIB = 1024 * 1024;
 
@@ -81,12 +83,6 @@ export interface Sha256BenchResult {
   table: string;
 }
 
-interface Timed {
-  seconds: number;
-  cpuSeconds?: number;
-  digest: string;
-}
-
 async function makeFile(path: string, bytes: number): Promise<void> {
   const block = new Uint8Array(MIB);
   for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
@@ -101,118 +97,6 @@ async function makeFile(path: string, bytes: number): Promise<void> {
   } finally {
     file.close();
   }
-}
-
-const GNU_TIME = "/usr/bin/time";
-
-async function hasGnuTime(): Promise<boolean> {
-  try {
-    return (await Deno.stat(GNU_TIME)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs `argv path`, under GNU time when present (for its CPU seconds); the digest is stdout's first word. */
-async function runTool(argv: string[], path: string): Promise<Timed> {
-  const timed = await hasGnuTime();
-  const full = timed ? [GNU_TIME, "-f", "cpu %U %S", ...argv, path] : [...argv, path];
-  const [cmd, ...args] = full as [string, ...string[]];
-  const start = performance.now();
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const seconds = (performance.now() - start) / 1000;
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  if (!out.success) throw new Error(`Cannot run ${argv[0]}: ${stderr || `exit ${out.code}`}`);
-  const digest = new TextDecoder().decode(out.stdout).trim().split(/\s+/)[0]!.toLowerCase();
-  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
-  return { seconds, digest, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined };
-}
-
-/** CPU seconds (user + system) used by this process so far. */
-function cpuNow(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-type Pipeline = "digest" | "digest+rechunk" | "verify+rechunk" | "digest, 1 MiB reads" | "digestReadable";
-
-/** A file source that reads 1 MiB chunks with two chunks of read-ahead (what device code can do). */
-function bigReads(path: string): ReadableStream<Uint8Array> {
-  let handle: FileHandle | undefined;
-  return new ReadableStream<Uint8Array>({
-    async start() {
-      handle = await open(path);
-    },
-    async pull(controller) {
-      const buffer = new Uint8Array(MIB);
-      const { bytesRead } = await handle!.read(buffer, 0, MIB);
-      if (bytesRead > 0) return controller.enqueue(buffer.subarray(0, bytesRead));
-      await handle!.close();
-      controller.close();
-    },
-    async cancel() {
-      await handle?.close();
-    },
-  }, { highWaterMark: 2 });
-}
-
-/** Size of the first chunk Deno's file stream delivers (not timed). */
-async function firstChunkSize(path: string): Promise<number> {
-  const reader = (await Deno.open(path)).readable.getReader();
-  const { value } = await reader.read();
-  await reader.cancel();
-  return value?.length ?? 0;
-}
-
-async function runOurs(
-  path: string,
-  options: { abilities: Abilities; pipeline: Pipeline; expected: string },
-): Promise<Timed> {
-  const { abilities, pipeline, expected } = options;
-  const cpu = cpuNow();
-  const start = performance.now();
-  if (pipeline === "digestReadable") {
-    using file = await Deno.open(path);
-    const { digest: hex } = await digestReadable(file.readable, "sha256", {
-      hasher: abilities.createHasher("sha256"),
-    });
-    return { seconds: (performance.now() - start) / 1000, digest: hex, cpuSeconds: cpuNow() - cpu };
-  }
-  let stream = pipeline === "digest, 1 MiB reads" ? bigReads(path) : (await Deno.open(path)).readable;
-  if (pipeline.includes("rechunk")) stream = stream.pipeThrough(new RechunkStream());
-  let digest: Promise<string>;
-  if (pipeline === "verify+rechunk") {
-    const verify = new VerifyStream({ sha256: expected }, {
-      createHasher: abilities.createHasher,
-      name: path,
-    });
-    stream = stream.pipeThrough(verify);
-    digest = verify.done.then((r) => r.hashes.sha256!);
-  } else {
-    const d = new DigestStream("sha256", { hasher: abilities.createHasher("sha256") });
-    stream = stream.pipeThrough(d);
-    digest = d.digest;
-  }
-  await stream.pipeTo(new WritableStream());
-  const hex = await digest;
-  const seconds = (performance.now() - start) / 1000;
-  return { seconds, digest: hex, cpuSeconds: cpuNow() - cpu };
-}
-
-async function best(
-  fn: () => Promise<Timed>,
-  options: { runs: number; check: string; name: string },
-): Promise<Timed> {
-  const { runs, check, name } = options;
-  let top: Timed | undefined;
-  for (let i = 0; i < runs; i++) {
-    const t = await fn();
-    if (t.digest !== check) {
-      throw new Error(`Cannot bench sha256: ${name} gave ${t.digest}, openssl ${check}`);
-    }
-    if (!top || t.seconds < top.seconds) top = t;
-  }
-  return top!;
 }
 
 function formatTable(rows: Sha256BenchRow[], options: { sizeMiB: number; runs: number }): string {

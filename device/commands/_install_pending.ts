@@ -1,0 +1,71 @@
+/**
+ * Private to device/commands: `install`'s install of one pending download from where its bytes are
+ * (`installSource`: the verified blob, the tar a delta reassembled, or the network for a download
+ * `update` deferred), re-verified while extracted. What fails decides whether the download stays: one
+ * gone from the repository or refused (bad bytes) is dropped; a transient failure keeps the `.part`
+ * for the next run.
+ * @module
+ */
+import { NotFoundError } from "../../core/errors.ts";
+import type { CommandIO } from "../cli/command.ts";
+import { exitCodeFor } from "../cli/exit_codes.ts";
+import { type InstallOptions, installRelease, type InstallResult } from "../app/install_release.ts";
+import { installSource } from "../app/install_source.ts";
+import type { FetchPolicy } from "../net/fetch.ts";
+import type { PendingManifest, Workspace } from "../fs/workspace.ts";
+
+/** Installs `m` into `o.dir` (see the module doc); `o.drop` drops the record and its download. */
+export async function installPending(
+  ws: Workspace,
+  m: PendingManifest,
+  o: {
+    dir: string;
+    io: CommandIO;
+    json: boolean;
+    /** Download what `check` deferred while extracting it, with this policy. */
+    stream?: FetchPolicy;
+    /** The rest of the install's options: health check, stages, signal. */
+    install: Omit<InstallOptions, "deploy" | "expected">;
+    drop: () => Promise<void>;
+  },
+): Promise<InstallResult> {
+  const installOptions: InstallOptions = {
+    deploy: {
+      name: m.name,
+      ref: m.ref,
+      commit: m.commit,
+      ...(m.serial !== undefined ? { serial: m.serial } : {}),
+      ...(m.sha256 ? { sha256: m.sha256 } : {}),
+      ...(m.sha1 ? { sha1: m.sha1 } : {}),
+      ...(m.updated ? { updated: m.updated } : {}),
+      ...(m.appVersion ? { version: m.appVersion } : {}),
+      source: m.source,
+    },
+    expected: { length: m.length, sha256: m.sha256, sha1: m.sha1, sha384: m.sha384, sha512: m.sha512 },
+    ...o.install,
+  };
+  const from = await installSource(ws, m, { stream: o.stream, io: o.io, json: o.json }).catch(
+    async (error) => {
+      await o.drop();
+      throw error;
+    },
+  );
+  try {
+    // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
+    const result = await from.run((source) =>
+      installRelease(o.dir, source, {
+        ...installOptions,
+        ...(from.expected ? { expected: from.expected } : {}),
+        maxExtractedSize: from.maxExtractedSize,
+      })
+    );
+    from.done(true);
+    return result;
+  } catch (error) {
+    from.done(false);
+    if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
+    if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
+    await o.drop(); // a bad download is never retried as is
+    throw error;
+  }
+}
