@@ -17,6 +17,7 @@
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { dropEd25519Warning } from "./cli/warnings.ts";
+import { processIO } from "./cli/process_io.ts";
 import type { Command, CommandIO } from "./cli/command.ts";
 import { DROVER_CLI } from "./cli/drover_cli.ts";
 import { type Program, runCli } from "./cli/run_cli.ts";
@@ -106,13 +107,7 @@ export async function runMain(): Promise<never> {
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
-  const io: CommandIO = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: { ...process.env },
-    stderrIsTTY: process.stderr.isTTY === true,
-    signal: ac.signal,
-  };
+  const io = processIO(process, { signal: ac.signal });
   const code = await main(process.argv.slice(2), io);
   // let stdout drain (a pipe may be slower than we are), then end
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

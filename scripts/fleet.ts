@@ -10,11 +10,7 @@
  * @module
  */
 import process from "node:process";
+import { processIO } from "../device/cli/process_io.ts";
 import { runFleet } from "./fleet/main.ts";
 
-process.exitCode = await runFleet(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  stderrIsTTY: process.stderr.isTTY === true,
-});
+process.exitCode = await runFleet(process.argv.slice(2), processIO(process));

@@ -9,14 +9,10 @@
  * @module
  */
 import process from "node:process";
+import { processIO } from "../device/cli/process_io.ts";
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { runRepo } from "./repo/main.ts";
 
 setAbilities(nodeAbilities);
-process.exitCode = await runRepo(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  stderrIsTTY: process.stderr.isTTY === true,
-});
+process.exitCode = await runRepo(process.argv.slice(2), processIO(process));
