@@ -109,7 +109,15 @@ export function numberOption(
     (options.integer && !Number.isInteger(n)) || n < (options.min ?? -Infinity) ||
     n > (options.max ?? Infinity)
   ) {
-    throw new UsageError(`--${name} needs a ${options.integer ? "whole " : ""}number >= ${options.min ?? 0}`);
+    const { min, max } = options;
+    const range = min !== undefined && max !== undefined
+      ? `from ${min} to ${max}`
+      : max !== undefined
+      ? `<= ${max}`
+      : `>= ${min ?? 0}`;
+    throw new UsageError(
+      `--${name} needs a ${options.integer ? "whole " : ""}number ${range}, not ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

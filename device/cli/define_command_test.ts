@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TrustError } from "../../core/errors.ts";
 import type { Cli } from "./cli.ts";
 import type { CommandIO } from "./command.ts";
-import { defineCommand, type Parsed, required } from "./define_command.ts";
+import { defineCommand, numberOption, type Parsed, required } from "./define_command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -141,4 +141,19 @@ Deno.test("UsageError.check turns a library's TypeError or RangeError into a usa
     UsageError.check(() => {
       throw other;
     }), (e: unknown) => e === other);
+});
+
+Deno.test("numberOption's usage error states the whole range it checks, and the value given", async () => {
+  const parsed = (v: string) => ({ values: { n: v }, positionals: [] }) as unknown as Parsed;
+  assert.throws(() => numberOption(parsed("3"), "n", { min: 1, max: 2, integer: true }), {
+    name: "UsageError",
+    message: /--n needs a whole number from 1 to 2, not "3"/,
+  });
+  assert.throws(() => numberOption(parsed("500"), "n", { min: 0, max: 100 }), {
+    message: /--n needs a number from 0 to 100, not "500"/,
+  });
+  assert.throws(() => numberOption(parsed("-1"), "n", { min: 0 }), {
+    message: /--n needs a number >= 0, not "-1"/,
+  });
+  assert.equal(numberOption(parsed("2"), "n", { min: 1, max: 2 }), 2);
 });

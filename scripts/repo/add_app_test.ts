@@ -119,8 +119,8 @@ Deno.test("repo add-app refuses a bad --rollout or halt rule with exit 2, a clea
       ],
       [["--rollout", "0"], "--rollout '0': step 1 percent 0 is not in (0, 100]"],
       [["--rollout", ""], "--rollout '': no steps (PERCENT[@HOURSh], e.g. 5,25@24h,100@72h)"],
-      [["--rollout", "5", "--halt-after", "0"], "--halt-after needs a whole number >= 1"],
-      [["--rollout", "5", "--halt-after", "2.5"], "--halt-after needs a whole number >= 1"],
+      [["--rollout", "5", "--halt-after", "0"], `--halt-after needs a whole number >= 1, not "0"`],
+      [["--rollout", "5", "--halt-after", "2.5"], `--halt-after needs a whole number >= 1, not "2.5"`],
       [
         ["--rollout", "5", "--halt-failures", "150"],
         "--halt-failures needs a percent from 0 to 100, not '150'",
