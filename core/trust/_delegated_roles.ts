@@ -79,6 +79,13 @@ export class DelegatedRoles {
     return roles;
   }
 
+  /** An independent copy (a candidate state: changes to it leave this one as it is). */
+  copy(): DelegatedRoles {
+    const out = new DelegatedRoles();
+    for (const [name, role] of this.#roles) out.#roles.set(name, role);
+    return out;
+  }
+
   /** The current metadata of `name`, if the repository has it. */
   get(name: string): StoredRole | undefined {
     return this.#roles.get(name);

@@ -1,16 +1,16 @@
 /**
  * Private: delegated targets roles of a {@linkcode RepositoryWriter}: delegating paths to a role
- * (top-level targets v+1 and the role's metadata), accepting a role's metadata signed elsewhere, and
- * committing a role's targets when the writer is opened for it. Each then re-signs snapshot and
- * timestamp; `_delegated_roles.ts` checks a role's metadata against every role delegating to it.
+ * (top-level targets v+1 and the role's metadata) and committing a role's targets when the writer is
+ * opened for it (a role's metadata signed elsewhere: `_accept_metadata.ts`). Each then re-signs
+ * snapshot and timestamp; `_delegated_roles.ts` checks a role's metadata against every role
+ * delegating to it.
  */
-import { TrustError } from "../errors.ts";
 import { type DelegationSpec, withDelegation } from "./_delegated_roles.ts";
 import { parseDelegations } from "./delegations.ts";
-import { addDays, assertNotExpired, buildTargets, parseRole, tufDate } from "./_metadata.ts";
-import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
+import { addDays, buildTargets, tufDate } from "./_metadata.ts";
+import { encodeMetadata, signEnvelope } from "./envelope.ts";
 import { checkKeyPair, type KeyPair } from "./key_pair.ts";
-import { loadPending, pendingEntries } from "./_pending_targets.ts";
+import { pendingEntries } from "./_pending_targets.ts";
 import { signSnapshotAndTimestamp } from "./_snapshot_signing.ts";
 import { commitTargets, type Published } from "./_targets_publishing.ts";
 import { type Env, needKeys, versionsOf, type WriterState } from "./_writer_state.ts";
@@ -43,31 +43,6 @@ export async function delegateRole(
   await state.delegated.verifyAgainst(spec.name, env, delegations);
   await putDelegated(state, env, { name: spec.name });
   return await commitTargets(state, delegations);
-}
-
-/**
- * Accept role `name`'s metadata signed elsewhere: it must meet the threshold of every role delegating
- * to `name`, sign only within their paths, be unexpired and newer than the role's current version;
- * then snapshot and timestamp are re-signed. `TrustError` otherwise.
- */
-export async function acceptDelegatedRole(
-  state: WriterState,
-  envelope: Envelope<unknown>,
-  options: { name: string },
-): Promise<void> {
-  const { name } = options;
-  const env = parseRole("targets", encodeMetadata(envelope));
-  await state.delegated.verify(name, env, state.targets.signed);
-  const current = state.delegated.get(name)?.env.signed.version ?? 0;
-  if (env.signed.version <= current) {
-    throw new TrustError(
-      `Cannot accept role '${name}' v${env.signed.version}: not newer than v${current} (rollback)`,
-    );
-  }
-  assertNotExpired(env.signed, state.clock());
-  await putDelegated(state, env, { name });
-  if (state.role?.name === name) loadPending(state);
-  await signSnapshotAndTimestamp(state);
 }
 
 /** Sign delegated role `role.name` v+1 with its pending targets (and its current delegations). */

@@ -1,17 +1,16 @@
 /**
  * Private: top-level targets of a {@linkcode RepositoryWriter}. A commit signs targets v+1 with the
  * targets keys at hand and publishes it (then snapshot and timestamp), or, below root's threshold,
- * stages it (`_threshold_signing.ts`) until more holders sign it; targets metadata signed elsewhere
- * is accepted once it verifies.
+ * stages it (`_threshold_signing.ts`) until more holders sign it (targets metadata signed elsewhere:
+ * `_accept_metadata.ts`).
  */
-import { NotFoundError, TrustError } from "../errors.ts";
+import { NotFoundError } from "../errors.ts";
 import type { Delegations } from "./delegations.ts";
-import { addDays, assertNotExpired, buildTargets, parseRole } from "./_metadata.ts";
-import { encodeMetadata, type Envelope, signEnvelope } from "./envelope.ts";
+import { addDays, buildTargets } from "./_metadata.ts";
+import { encodeMetadata, signEnvelope } from "./envelope.ts";
 import { checkKeyPair, type KeyPair } from "./key_pair.ts";
-import { loadPending, pendingEntries } from "./_pending_targets.ts";
+import { pendingEntries } from "./_pending_targets.ts";
 import { signSnapshotAndTimestamp } from "./_snapshot_signing.ts";
-import { targetInfoFromTuf } from "./target_info.ts";
 import {
   keyringOf,
   putStaged,
@@ -20,7 +19,7 @@ import {
   stagedInfo,
   type StagedTargets,
 } from "./_threshold_signing.ts";
-import { type RoleName, verifyEnvelope } from "./verify_envelope.ts";
+import type { RoleName } from "./verify_envelope.ts";
 import { type Env, needKeys, versionsOf, type WriterState } from "./_writer_state.ts";
 
 /** What a publishing call resolves with: the roles' versions, and what is staged when it staged. */
@@ -89,31 +88,6 @@ export async function signStagedTargets(state: WriterState, keys: readonly KeyPa
   }
   await publishTargets(state, env);
   return { versions: versionsOf(state) };
-}
-
-/**
- * Publish targets metadata signed elsewhere: it must verify against root's targets role, be unexpired,
- * newer than the current targets and delegate only to roles that exist and verify; then snapshot and
- * timestamp are re-signed. `TrustError` otherwise.
- */
-export async function acceptTargetsMetadata(state: WriterState, envelope: Envelope<unknown>): Promise<void> {
-  const bytes = encodeMetadata(envelope);
-  const env = parseRole("targets", bytes);
-  await verifyEnvelope(env, state.root.signed, "targets", { label: "uploaded targets metadata" });
-  const current = state.targets.signed.version;
-  if (env.signed.version <= current) {
-    throw new TrustError(
-      `Cannot accept targets v${env.signed.version}: not newer than v${current} (rollback)`,
-    );
-  }
-  assertNotExpired(env.signed, state.clock());
-  for (const [path, entry] of Object.entries(env.signed.targets)) targetInfoFromTuf(path, entry);
-  await state.delegated.checkDelegationsOf(env.signed);
-  await state.store.put(`tuf/${env.signed.version}.targets.json`, bytes);
-  state.targets = env;
-  state.staged = undefined; // stale: it named this version
-  loadPending(state);
-  await signSnapshotAndTimestamp(state, bytes);
 }
 
 /** Write targets `env` (meeting root's threshold), then snapshot and timestamp; drop staged metadata. */

@@ -7,7 +7,8 @@
  * The writer holds its state (`_writer_state.ts`) and serialises its calls; the work is done by
  * private files: opening (`_writer_opening.ts`), pending targets (`_pending_targets.ts`), top-level
  * targets with thresholds (`_targets_publishing.ts`), delegated roles (`_delegated_writes.ts`), root
- * and key rotation (`_root_signing.ts`), snapshot, timestamp and releases.json (`_snapshot_signing.ts`).
+ * and key rotation (`_root_signing.ts`), metadata signed elsewhere (`_accept_metadata.ts`), snapshot,
+ * timestamp and releases.json (`_snapshot_signing.ts`).
  *
  * @example
  * ```ts
@@ -24,13 +25,14 @@
  * ```
  * @module
  */
+import { acceptMetadataSet, type MetadataSet, onlineKeysMissing } from "./_accept_metadata.ts";
 import { DelegatedRoles, type DelegationSpec } from "./_delegated_roles.ts";
-import { acceptDelegatedRole, commitDelegatedRole, delegateRole } from "./_delegated_writes.ts";
+import { commitDelegatedRole, delegateRole } from "./_delegated_writes.ts";
 import type { SignedByRole } from "./_metadata.ts";
 import { pendingTarget } from "./_pending_targets.ts";
 import { rotateRoleKey } from "./_root_signing.ts";
 import { renewSnapshotAndTimestamp } from "./_snapshot_signing.ts";
-import { acceptTargetsMetadata, commitTargets, signStagedTargets } from "./_targets_publishing.ts";
+import { commitTargets, signStagedTargets } from "./_targets_publishing.ts";
 import { keyringOf, type RoleKeyring, type StagedTargets } from "./_threshold_signing.ts";
 import { initRepository, openRepository } from "./_writer_opening.ts";
 import { pastHalfLife, versionsOf, type WriterState } from "./_writer_state.ts";
@@ -40,6 +42,7 @@ import type { RepoStore } from "./repo_store.ts";
 import type { TargetInfo } from "./target_info.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
+export type { MetadataSet } from "./_accept_metadata.ts";
 export type { RepoStore } from "./repo_store.ts";
 export type { RoleKeyring, StagedTargets } from "./_threshold_signing.ts";
 
@@ -183,10 +186,7 @@ export class RepositoryWriter {
     name: string,
     envelope: Envelope<unknown>,
   ): Promise<{ versions: Record<RoleName, number> }> {
-    return this.#serial(async () => {
-      await acceptDelegatedRole(this.#state, envelope, { name });
-      return { versions: this.versions };
-    });
+    return this.acceptMetadata({ roles: { [name]: envelope } });
   }
 
   /**
@@ -195,10 +195,34 @@ export class RepositoryWriter {
    * and timestamp are re-signed with the online keys. `TrustError` otherwise.
    */
   acceptTargets(envelope: Envelope<unknown>): Promise<{ versions: Record<RoleName, number> }> {
+    return this.acceptMetadata({ targets: envelope });
+  }
+
+  /**
+   * Accept metadata signed elsewhere at once (the edge's POST /v1/metadata of root or of a metadata
+   * set): root versions current+1, … (each meeting its predecessor's and its own root threshold, the
+   * last unexpired), top-level targets and delegated roles (newer, unexpired, each meeting every
+   * delegator's threshold), checked as the repository they make together (`TrustError`); a root whose
+   * snapshot or timestamp role the keys at hand cannot sign is a `TypeError`. Nothing is written
+   * unless all of it is accepted; then snapshot and timestamp are re-signed.
+   */
+  acceptMetadata(set: MetadataSet): Promise<{ versions: Record<RoleName, number> }> {
     return this.#serial(async () => {
-      await acceptTargetsMetadata(this.#state, envelope);
+      await acceptMetadataSet(this.#state, set);
       return { versions: this.versions };
     });
+  }
+
+  /**
+   * Why the snapshot or timestamp keys at hand could not sign for signed root `root` (its online
+   * roles name other keys, or need more of them), or `undefined` when they can.
+   */
+  missingOnlineKeys(root: Readonly<SignedByRole["root"]>): string | undefined {
+    for (const role of ["snapshot", "timestamp"] as const) {
+      const missing = onlineKeysMissing(this.#state, { root, role });
+      if (missing) return missing;
+    }
+    return undefined;
   }
 
   /**

@@ -53,7 +53,13 @@ export async function verifyEnvelope(
   if (!def || !Array.isArray(def.keyids) || !Number.isInteger(threshold) || threshold < 1) {
     throw new TrustError(`Cannot verify ${label}: root defines no valid '${role}' role`);
   }
-  const data = canonicalBytes(envelope.signed);
+  let data: Uint8Array<ArrayBuffer>;
+  try {
+    data = canonicalBytes(envelope.signed);
+  } catch (error) {
+    // canonical JSON has no floats: nothing of this form was ever signed
+    throw new TrustError(`Cannot verify ${label}: its signed part is not canonical JSON`, { cause: error });
+  }
   const allowed = new Set(def.keyids);
   const counted = new Set<string>();
   for (const { keyid, sig } of envelope.signatures ?? []) {

@@ -60,3 +60,13 @@ Deno.test("verifyEnvelope() refuses tampered content, non-ed25519 keys and roles
     /Cannot verify ts: signed by 0\/1/,
   );
 });
+
+Deno.test("verifyEnvelope() refuses a signed part that is not canonical JSON (a float) with a TrustError", async () => {
+  const k = await generateKeyPair();
+  const root = rootOf({ targets: { keys: [k], threshold: 1 } });
+  const env = await signEnvelope({ version: 1 }, [k]);
+  await assert.rejects(
+    verifyEnvelope({ ...env, signed: { version: 1.5 } }, root, "targets"),
+    (e) => e instanceof TrustError && /signed part is not canonical JSON/.test(e.message),
+  );
+});

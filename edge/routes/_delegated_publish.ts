@@ -12,6 +12,7 @@ import { isDelegatedRoleName, RepositoryWriter, type TargetInfo } from "../../co
 import type { Envelope } from "../../core/trust/mod.ts";
 import type { RepoState } from "../repo_state.ts";
 import { HttpError } from "../http_error.ts";
+import { linkTargets } from "./_published_targets.ts";
 
 /** Accept role `role`'s new metadata `envelope` whose targets are `targets` (checked, uploaded by `requireUploaded`). */
 export async function publishDelegated(
@@ -44,14 +45,7 @@ export async function publishDelegated(
     }
     await options.requireUploaded();
     const { versions } = await writer.acceptDelegated(role, options.envelope);
-    for (const target of options.targets) {
-      if (target.hashes.sha256 === undefined) continue;
-      await state.storage.linkBlob?.(target.hashes.sha256, target.url).catch((error) => {
-        state.config.log(
-          `Cannot link ${target.url}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-    }
+    await linkTargets(state, options.targets);
     return { versions, delegatedVersions: writer.delegatedVersions };
   }).finally(() => state.invalidate());
 }

@@ -67,15 +67,23 @@ export class EdgeClient {
     throw refusal(`Cannot look up ${path}`, { status: res.status, text: "" });
   }
 
-  /** `POST /v1/metadata` of signed targets metadata; the edge's JSON answer. */
-  async postTargets(bytes: Uint8Array, version: number): Promise<Record<string, unknown>> {
-    const res = await this.#fetch(`publish targets v${version}`, "v1/metadata", {
+  /**
+   * `POST /v1/metadata` of `bytes` (with `?role=ROLE` when `role` is given): signed targets metadata,
+   * a delegated role's, root's, or a metadata set; `what` names it in errors. The edge's JSON answer.
+   */
+  async postMetadata(
+    bytes: Uint8Array,
+    options: { role?: string; what: string },
+  ): Promise<Record<string, unknown>> {
+    const { role, what } = options;
+    const path = role === undefined ? "v1/metadata" : `v1/metadata?role=${encodeURIComponent(role)}`;
+    const res = await this.#fetch(`publish ${what}`, path, {
       method: "POST",
       body: bytes as Uint8Array<ArrayBuffer>,
       headers: { authorization: `Bearer ${this.#token}`, "content-type": "application/json" },
     });
     const text = await res.text();
-    if (!res.ok) throw refusal(`Cannot publish targets v${version}`, { status: res.status, text });
+    if (!res.ok) throw refusal(`Cannot publish ${what}`, { status: res.status, text });
     return JSON.parse(text);
   }
 

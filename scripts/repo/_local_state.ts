@@ -1,17 +1,39 @@
 /**
  * Private: what `repo push` publishes from a repository directory: its first and current root, and
- * the targets metadata its timestamp names (timestamp → snapshot → targets, by consistent-snapshot
- * names, so a concurrent `add-app` cannot mix two versions) with the targets it lists.
+ * the metadata its timestamp names (timestamp → snapshot → targets and each delegated role, by
+ * consistent-snapshot names, so a concurrent `add-app` cannot mix two versions) with the targets they
+ * list and the targets devices resolve from them.
  */
-import { decodeMetadata, type TargetInfo, targetInfoFromTuf } from "../../core/trust/mod.ts";
+import {
+  decodeMetadata,
+  type GraphRole,
+  parseDelegations,
+  resolveTargets,
+  type TargetInfo,
+  targetInfoFromTuf,
+} from "../../core/trust/mod.ts";
 import type { FsRepoStore } from "./fs_repo_store.ts";
+
+/** One metadata document: top-level targets or a delegated role. */
+export interface LocalDocument {
+  version: number;
+  bytes: Uint8Array;
+  /** The targets it lists, by path. */
+  list: TargetInfo[];
+}
 
 /** The repository as `repo push` sends it. */
 export interface LocalState {
   /** `tuf/1.root.json`: the trust anchor devices are given (and the edge must serve). */
   firstRoot: Uint8Array;
   rootVersion: number;
-  targets: { version: number; bytes: Uint8Array; list: TargetInfo[] };
+  targets: LocalDocument;
+  /** Each delegated role snapshot lists, by name (sorted). */
+  roles: Map<string, LocalDocument>;
+  /** What devices resolve (the TUF search over targets and the roles), by path. */
+  resolved: Map<string, TargetInfo>;
+  /** Every target any document lists, once per URL, sorted by path: what the edge must hold. */
+  files: TargetInfo[];
 }
 
 async function required(store: FsRepoStore, path: string): Promise<Uint8Array> {
@@ -28,6 +50,13 @@ function metaVersion(signed: unknown, name: string, where: string): number {
   return version as number;
 }
 
+const byPath = (a: TargetInfo, b: TargetInfo) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Root version `version` of the repository in `store` (`tuf/<version>.root.json`). */
+export function localRoot(store: FsRepoStore, version: number): Promise<Uint8Array> {
+  return required(store, `tuf/${version}.root.json`);
+}
+
 /** Reads the current state of the repository in `store`. */
 export async function readLocalState(store: FsRepoStore): Promise<LocalState> {
   const firstRoot = await required(store, "tuf/1.root.json");
@@ -36,17 +65,37 @@ export async function readLocalState(store: FsRepoStore): Promise<LocalState> {
   const snapshotVersion = metaVersion(timestamp, "snapshot.json", "tuf/timestamp.json");
   const snapshotPath = `tuf/${snapshotVersion}.snapshot.json`;
   const snapshot = decodeMetadata(await required(store, snapshotPath)).signed as { meta?: object };
-  const delegated = Object.keys(snapshot.meta ?? {}).filter((name) => name !== "targets.json");
-  if (delegated.length > 0) {
-    throw new Error(
-      `Cannot push: the repository has delegated targets metadata (${delegated.slice(0, 3).join(", ")}); ` +
-        "the edge's publish API takes top-level targets metadata only",
-    );
+  const graph = new Map<string, GraphRole>();
+  const read = async (name: string): Promise<LocalDocument> => {
+    const version = metaVersion(snapshot, `${name}.json`, snapshotPath);
+    const bytes = await required(store, `tuf/${version}.${name}.json`);
+    const signed = decodeMetadata(bytes).signed as {
+      targets?: Record<string, Record<string, unknown>>;
+      delegations?: unknown;
+    };
+    const targets = signed.targets ?? {};
+    graph.set(name, { targets, delegations: parseDelegations(signed, `tuf/${version}.${name}.json`) });
+    const list = Object.entries(targets).map(([path, entry]) => targetInfoFromTuf(path, entry)).sort(byPath);
+    return { version, bytes, list };
+  };
+  const targets = await read("targets");
+  const roles = new Map<string, LocalDocument>();
+  const names = Object.keys(snapshot.meta ?? {}).filter((f) => f !== "targets.json").map((f) =>
+    f.replace(/\.json$/, "")
+  );
+  for (const name of names.sort()) roles.set(name, await read(name));
+  const resolved = new Map<string, TargetInfo>();
+  for (const [path, found] of resolveTargets(graph)) resolved.set(path, targetInfoFromTuf(path, found.entry));
+  const files = new Map<string, TargetInfo>();
+  for (const doc of [targets, ...roles.values()]) {
+    for (const target of doc.list) if (!files.has(target.url)) files.set(target.url, target);
   }
-  const version = metaVersion(snapshot, "targets.json", snapshotPath);
-  const bytes = await required(store, `tuf/${version}.targets.json`);
-  const signed = decodeMetadata(bytes).signed as { targets?: Record<string, Record<string, unknown>> };
-  const list = Object.entries(signed.targets ?? {}).map(([path, entry]) => targetInfoFromTuf(path, entry))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { firstRoot, rootVersion: Number(root.version) || 0, targets: { version, bytes, list } };
+  return {
+    firstRoot,
+    rootVersion: Number(root.version) || 0,
+    targets,
+    roles,
+    resolved,
+    files: [...files.values()].sort(byPath),
+  };
 }

@@ -2,27 +2,30 @@
  * Private: `repo push`, a repository directory onto an edge (Deno or Workers) through its publish
  * API, sending only what the edge lacks:
  *
- * 1. The edge must serve this repository: its `tuf/1.root.json` is the repository's, and its root
- *    version the same (the API takes no root metadata).
- * 2. Each target of the repository's current targets metadata the edge does not serve
- *    (`HEAD /targets/<dir>/<sha256>.<name>`) is streamed with `PUT /v1/targets/<sha256>`; the rest is
- *    skipped, so a push run again after an interruption uploads only what is still missing. The
- *    chunked forms (`.cidx`, `.cpack`) are targets like any other, so they go too (the edge refuses
- *    metadata whose `custom.delta` links one it does not have: 409 `E_DELTA_LINK`).
- * 3. The targets metadata goes last (`POST /v1/metadata`), unless the edge has that version already
- *    (the same bytes); the edge then signs snapshot and timestamp with its online keys (the API takes
- *    targets metadata only). An edge ahead of the repository is refused (`E_STALE`).
+ * 1. The edge must serve this repository: its `tuf/1.root.json` is the repository's, and it is not
+ *    ahead of it (`_push_metadata.ts`: `E_STALE` otherwise).
+ * 2. Each target any metadata document of the repository lists (top-level targets and every
+ *    delegated role) the edge does not serve (`HEAD /targets/<dir>/<sha256>.<name>`) is streamed with
+ *    `PUT /v1/targets/<sha256>`; the rest is skipped, so a push run again after an interruption uploads
+ *    only what is still missing. The chunked forms (`.cidx`, `.cpack`) are targets like any other, so
+ *    they go too (the edge refuses metadata whose `custom.delta` links one it does not have: 409
+ *    `E_DELTA_LINK`).
+ * 3. The metadata goes last (`POST /v1/metadata`): the root versions, targets metadata and delegated
+ *    roles the edge lacks, one document in its own form or several as one metadata set; the edge
+ *    checks them and signs snapshot and timestamp with its online keys.
  * 4. Verified as a device would: core/trust `refreshTrust` against the edge, from the repository's
- *    root, and every target of the repository offered with its length and sha256.
+ *    first root along the root chain, with the repository's root, targets and role versions, and
+ *    every target devices resolve offered with its length and sha256.
  */
 import { stat } from "node:fs/promises";
 import { IntegrityError, TrustError } from "../../core/errors.ts";
-import { decodeMetadata, MemoryStore, refreshTrust, type RoleName } from "../../core/trust/mod.ts";
+import { MemoryStore, refreshTrust, type RoleName, type TargetInfo } from "../../core/trust/mod.ts";
 import type { CommandIO } from "../../device/cli/command.ts";
 import { ProgressBar } from "../../device/cli/progress.ts";
 import type { EdgeClient } from "./_edge_client.ts";
-import { readLocalState } from "./_local_state.ts";
-import { EdgeAnswerError } from "./edge_answer_error.ts";
+import { readEdgeState } from "./_edge_state.ts";
+import { type LocalState, readLocalState } from "./_local_state.ts";
+import { missingMetadata, sendMetadata } from "./_push_metadata.ts";
 import type { FsRepoStore } from "./fs_repo_store.ts";
 
 /** One target of the push. */
@@ -44,57 +47,29 @@ export interface PushReport {
     chunkedForm: number;
   };
   metadata: {
+    /** The repository's root version. */
+    root: number;
+    /** The root versions sent, in order (none when the edge had the repository's root). */
+    roots: number[];
     targets: number;
     /** False when the edge had this targets metadata already. */
     published: boolean;
+    /** Each delegated role of the repository; `published` false when the edge had that version. */
+    roles: { name: string; version: number; published: boolean }[];
     /** The edge's versions after the push. */
     versions: Record<RoleName, number>;
     /** The edge's warnings (releases not offered to legacy clients). */
     warnings: string[];
   };
-  /** What a device refreshing from the edge with the repository's root now trusts. */
-  verified: { targets: number; offered: number };
+  /**
+   * What a device refreshing from the edge with the repository's first root now trusts: `targets`
+   * resolved paths, all `offered` as pushed, under root `root`, with delegated `roles` at these versions.
+   */
+  verified: { targets: number; offered: number; root: number; roles: Record<string, number> };
 }
 
-const MAX_METADATA = 16 * 1024 * 1024;
 /** `custom.kind` of the targets of a chunked form (`repo add-app|add-image`, DESIGN §10). */
 const CHUNKED_FORM = new Set(["delta-index", "delta-pack"]);
-
-async function edgeTargets(edge: EdgeClient): Promise<{ version: number; bytes?: Uint8Array }> {
-  const timestamp = await edge.get("tuf/timestamp.json", MAX_METADATA);
-  if (!timestamp) return { version: 0 };
-  const meta = (signed: unknown, name: string) =>
-    Number((signed as { meta?: Record<string, { version?: number }> }).meta?.[name]?.version);
-  const snapshotVersion = meta(decodeMetadata(timestamp).signed, "snapshot.json");
-  const snapshot = await edge.get(`tuf/${snapshotVersion}.snapshot.json`, MAX_METADATA);
-  if (!snapshot) throw new Error(`Cannot push: the edge serves no tuf/${snapshotVersion}.snapshot.json`);
-  const version = meta(decodeMetadata(snapshot).signed, "targets.json");
-  return { version, bytes: await edge.get(`tuf/${version}.targets.json`, MAX_METADATA) };
-}
-
-const same = (a: Uint8Array, b: Uint8Array | undefined) =>
-  b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
-
-async function checkSameRepository(edge: EdgeClient, local: { firstRoot: Uint8Array; rootVersion: number }) {
-  const first = await edge.get("tuf/1.root.json", MAX_METADATA);
-  if (!first) {
-    throw new Error(
-      `Cannot push: ${edge.base.href} serves no repository yet (no tuf/1.root.json); give the edge this ` +
-        "repository's tuf/ first (DROVER_DATA, or the R2 bucket)",
-    );
-  }
-  if (!same(local.firstRoot, first)) {
-    throw new Error(`Cannot push: ${edge.base.href} serves another repository (its tuf/1.root.json differs)`);
-  }
-  const root = await edge.get("tuf/root.json", MAX_METADATA);
-  const version = root ? Number((decodeMetadata(root).signed as { version?: number }).version) : 0;
-  if (version !== local.rootVersion) {
-    throw new Error(
-      `Cannot push: the edge has root v${version}, the repository v${local.rootVersion}; root metadata ` +
-        "is not taken over the API: copy the repository's tuf/<N>.root.json and tuf/root.json to the edge",
-    );
-  }
-}
 
 /** Pushes the repository in `store` to `edge`; progress on stderr (none with `json`). */
 export async function pushRepo(
@@ -102,75 +77,83 @@ export async function pushRepo(
   edge: EdgeClient,
   options: { io: CommandIO; json: boolean },
 ): Promise<PushReport> {
-  const { io, json } = options;
   const local = await readLocalState(store);
-  await checkSameRepository(edge, local);
-  const before = await edgeTargets(edge);
-  const pushed = local.targets;
-  if (
-    before.version > pushed.version ||
-    (before.version === pushed.version && !same(pushed.bytes, before.bytes))
-  ) {
-    throw new EdgeAnswerError(
-      `Cannot push targets v${pushed.version}: the edge has targets v${before.version}${
-        before.version === pushed.version ? " with other content" : ""
-      } (published from elsewhere); build on the edge's metadata, or publish a newer version`,
-      { status: 409, code: "E_STALE" },
-    );
-  }
+  const out = await missingMetadata(store, { local, edge: await readEdgeState(edge), base: edge.base.href });
+  const sent = new Set(out.roles.map((r) => r.name));
   const report: PushReport = {
     edge: edge.base.href,
     uploaded: [],
     skipped: [],
     bytes: { uploaded: 0, skipped: 0, chunkedForm: 0 },
     metadata: {
-      targets: pushed.version,
-      published: false,
+      root: local.rootVersion,
+      roots: out.roots.map((r) => r.version),
+      targets: local.targets.version,
+      published: out.targets !== undefined,
+      roles: [...local.roles].map(([name, doc]) => ({
+        name,
+        version: doc.version,
+        published: sent.has(name),
+      })),
       versions: {} as Record<RoleName, number>,
       warnings: [],
     },
-    verified: { targets: pushed.list.length, offered: 0 },
+    verified: { targets: local.resolved.size, offered: 0, root: 0, roles: {} },
   };
-  for (const target of pushed.list) {
-    const sha256 = target.hashes.sha256;
-    if (!sha256) {
-      throw new Error(`Cannot push ${target.path}: it has no sha256 (the edge stores targets by it)`);
-    }
-    const entry = { path: target.path, sha256, bytes: target.length };
-    if (await edge.has(target.url)) {
-      report.skipped.push(entry);
-      report.bytes.skipped += target.length;
-      continue;
-    }
-    const file = store.resolve(target.url);
-    const size = (await stat(file).catch(() => undefined))?.size;
-    if (size !== target.length) {
-      throw new IntegrityError(
-        `Cannot push ${target.path}: ${target.url} is ${size ?? "missing"}${
-          size === undefined ? "" : " bytes"
-        }, ` +
-          `the signed length is ${target.length}`,
-      );
-    }
-    const bar = new ProgressBar(io, { label: target.path, total: size, json, action: "upload" });
-    try {
-      await edge.putTarget(sha256, { file, size, onProgress: (sent) => bar.update(sent) });
-      bar.done();
-    } catch (error) {
-      bar.done({ ok: false });
-      throw error;
-    }
-    report.uploaded.push(entry);
-    report.bytes.uploaded += target.length;
-    if (CHUNKED_FORM.has((target.custom as { kind?: string }).kind ?? "")) {
-      report.bytes.chunkedForm += target.length;
-    }
+  for (const target of local.files) await upload(store, { edge, target, report, ...options });
+  const answer = await sendMetadata(edge, out);
+  if (Array.isArray(answer.warnings)) report.metadata.warnings = answer.warnings.map(String);
+  await verify(edge, { local, report });
+  return report;
+}
+
+/** Streams `target` to the edge unless it serves it already; counts it in `report`. */
+async function upload(
+  store: FsRepoStore,
+  options: { edge: EdgeClient; target: TargetInfo; report: PushReport; io: CommandIO; json: boolean },
+): Promise<void> {
+  const { edge, target, report, io, json } = options;
+  const sha256 = target.hashes.sha256;
+  if (!sha256) {
+    throw new Error(`Cannot push ${target.path}: it has no sha256 (the edge stores targets by it)`);
   }
-  if (before.version < pushed.version) {
-    const answer = await edge.postTargets(pushed.bytes, pushed.version);
-    report.metadata.published = true;
-    if (Array.isArray(answer.warnings)) report.metadata.warnings = answer.warnings.map(String);
+  const entry = { path: target.path, sha256, bytes: target.length };
+  if (await edge.has(target.url)) {
+    report.skipped.push(entry);
+    report.bytes.skipped += target.length;
+    return;
   }
+  const file = store.resolve(target.url);
+  const size = (await stat(file).catch(() => undefined))?.size;
+  if (size !== target.length) {
+    throw new IntegrityError(
+      `Cannot push ${target.path}: ${target.url} is ${size ?? "missing"}${
+        size === undefined ? "" : " bytes"
+      }, ` +
+        `the signed length is ${target.length}`,
+    );
+  }
+  const bar = new ProgressBar(io, { label: target.path, total: size, json, action: "upload" });
+  try {
+    await edge.putTarget(sha256, { file, size, onProgress: (sent) => bar.update(sent) });
+    bar.done();
+  } catch (error) {
+    bar.done({ ok: false });
+    throw error;
+  }
+  report.uploaded.push(entry);
+  report.bytes.uploaded += target.length;
+  if (CHUNKED_FORM.has((target.custom as { kind?: string }).kind ?? "")) {
+    report.bytes.chunkedForm += target.length;
+  }
+}
+
+/**
+ * Refreshes from the edge as a device given the repository's first root; the versions it trusts must
+ * be the repository's and every target devices resolve offered as pushed (`IntegrityError`).
+ */
+async function verify(edge: EdgeClient, options: { local: LocalState; report: PushReport }): Promise<void> {
+  const { local, report } = options;
   const trusted = await refreshTrust({
     fetch: (path, maxLength) => edge.get(path, maxLength),
     store: new MemoryStore(),
@@ -184,7 +167,21 @@ export async function pushRepo(
     );
   });
   report.metadata.versions = { ...trusted.versions };
-  for (const target of pushed.list) {
+  report.verified.root = trusted.versions.root;
+  report.verified.roles = { ...trusted.delegatedVersions };
+  const seen = (what: string, version: number, expected: number) => {
+    if (version !== expected) {
+      throw new IntegrityError(
+        `Cannot verify the edge after the push: devices see ${what} v${version}, not v${expected}`,
+      );
+    }
+  };
+  seen("root", trusted.versions.root, local.rootVersion);
+  seen("targets", trusted.versions.targets, local.targets.version);
+  for (const [name, version] of Object.entries(trusted.delegatedVersions)) {
+    seen(`role '${name}'`, version, local.roles.get(name)?.version ?? 0);
+  }
+  for (const target of local.resolved.values()) {
     const offered = trusted.targets.get(target.path);
     if (offered?.hashes.sha256 !== target.hashes.sha256 || offered?.length !== target.length) {
       throw new IntegrityError(
@@ -193,10 +190,4 @@ export async function pushRepo(
     }
     report.verified.offered++;
   }
-  if (trusted.versions.targets !== pushed.version) {
-    throw new IntegrityError(
-      `Cannot verify the edge after the push: devices see targets v${trusted.versions.targets}, not v${pushed.version}`,
-    );
-  }
-  return report;
 }

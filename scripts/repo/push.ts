@@ -1,7 +1,7 @@
 /**
  * `repo push`: publish a repository directory to a remote edge (Deno or Workers) through its publish
- * API, uploading only the targets and metadata the edge lacks, then verifying the edge as a device
- * would (`_push.ts`). The token comes from `--token-file` or env `DROVER_TOKEN`; `--keys` is not used
+ * API, uploading only the targets and metadata (root versions, targets, delegated roles) the edge
+ * lacks, then verifying the edge as a device would (`_push.ts`). The token comes from `--token-file` or env `DROVER_TOKEN`; `--keys` is not used
  * (the edge signs snapshot and timestamp with the keys the root names).
  *
  * @example
@@ -27,25 +27,33 @@ import { FsRepoStore } from "./fs_repo_store.ts";
 const help = `Usage: repo push --repo DIR --edge URL [--token-file FILE] [--json]
 
 Publish the repository in --repo to the edge at --edge (Deno or Cloudflare Workers) through its
-publish API, sending only what the edge lacks: each target it does not serve yet is streamed with
-PUT /v1/targets/<sha256>, then the targets metadata with POST /v1/metadata (the edge signs snapshot
-and timestamp with its online keys, which must be the ones the root names). The chunked forms of
-releases and images (.cidx index and .cpack pack, for deltas) are targets and go with them. Run it
-again after an interruption: what is on the edge already is skipped. Then refreshes from the edge
-as a device would, from the repository's root, and checks every target is offered as pushed.
+publish API, sending only what the edge lacks: each target it does not serve yet (of the targets
+metadata and of every delegated role) is streamed with PUT /v1/targets/<sha256>, then the metadata
+with POST /v1/metadata: the root versions after the edge's (repo rotate-key), the targets metadata
+and each delegated role's (repo delegate, add-app --role) whose version the edge lacks; one document
+in its own form, more as one metadata set the edge accepts or refuses whole. The edge checks them
+and signs snapshot and timestamp with its online keys, which must be the ones the root names (a
+root naming other snapshot or timestamp keys is refused: the edge could not sign for it). The
+chunked forms of releases and images (.cidx index and .cpack pack, for deltas) are targets and go
+with them. Run it again after an interruption: what is on the edge already is skipped. Then
+refreshes from the edge as a device would, from the repository's tuf/1.root.json along the root
+chain, and checks the root, targets and role versions and every target offered as pushed.
 
-The edge must serve this repository (the same tuf/1.root.json and root version: root metadata is
-not taken over the API) and must not be ahead of it (exit 1, E_STALE).
+The edge must serve this repository (the same tuf/1.root.json) and must not be ahead of it: a
+newer root, targets or role version there, or other content under the same version, is refused
+(exit 1, E_STALE).
 
   --edge URL          the edge's base URL (http or https)
   --token-file FILE   the publish token (DROVER_TOKEN of the edge); default env DROVER_TOKEN
   --json              print one JSON document: { edge, uploaded, skipped, bytes, metadata, verified };
                       bytes: { uploaded, skipped, chunkedForm } (chunkedForm: how many of the
-                      uploaded bytes were chunked forms)
+                      uploaded bytes were chunked forms); metadata: { root, roots (root versions
+                      sent), targets, published (targets sent), roles: [{ name, version, published }],
+                      versions, warnings }; verified: { targets, offered, root, roles }
 
 Progress goes to stderr (a bar per upload on a terminal). Exit codes: 0 pushed and verified, 1
-failure (the edge refused: E_FORBIDDEN, E_STALE, …), 2 usage, 3 the edge does not verify or refused
-a digest, 75 the edge cannot be reached or asks to try later.
+failure (the edge refused: E_FORBIDDEN, E_STALE, E_CONFLICT, E_TRUST, …), 2 usage, 3 the edge does
+not verify or refused a digest, 75 the edge cannot be reached or asks to try later.
 `;
 
 const fmt = (
@@ -84,16 +92,26 @@ export const command = defineCommand({
     if (!parsed.json) { for (const warning of report.metadata.warnings) io.stderr(`warning: ${warning}\n`); }
     const { uploaded, skipped, bytes, metadata, verified } = report;
     const v = metadata.versions;
+    const roles = metadata.roles;
+    const sentRoles = roles.filter((r) => r.published).map((r) => `${r.name} v${r.version}`);
     printResult(io, parsed, {
       doc: { ...report },
       text: [
         `uploaded ${uploaded.length} targets (${fmt(bytes.uploaded)}` +
         `${bytes.chunkedForm > 0 ? `, ${fmt(bytes.chunkedForm)} of it chunked forms for deltas` : ""}), ` +
         `${skipped.length} on the edge already (${fmt(bytes.skipped)})`,
+        metadata.roots.length > 0
+          ? `published root ${metadata.roots.map((n) => `v${n}`).join(", ")}`
+          : `root v${metadata.root} on the edge already`,
         metadata.published
           ? `published targets v${metadata.targets} (edge: snapshot v${v.snapshot}, timestamp v${v.timestamp})`
           : `targets v${metadata.targets} on the edge already`,
-        `verified: ${report.edge} offers all ${verified.offered} targets of targets v${v.targets} (root v${v.root})`,
+        ...(roles.length === 0 ? [] : [
+          `${sentRoles.length > 0 ? `published roles ${sentRoles.join(", ")}` : "published no roles"}, ` +
+          `${roles.length - sentRoles.length} on the edge already`,
+        ]),
+        `verified: ${report.edge} offers all ${verified.offered} targets of targets v${v.targets} (root v${v.root}` +
+        `${roles.length > 0 ? `, ${Object.keys(verified.roles).length} delegated roles` : ""})`,
       ].join("\n"),
     });
     return 0;

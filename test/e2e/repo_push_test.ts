@@ -7,75 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MemoryStore, refreshTrust } from "../../core/trust/mod.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 import { startDenoEdge } from "../edge/deno_child.ts";
 import { startWorkerEdge } from "../edge/worker_harness.ts";
 import { copyTree } from "../harness.ts";
-
-const TOKEN = "push-token-0123456789";
-const REPO_TS = new URL("../../scripts/repo.ts", import.meta.url).pathname;
-
-async function repo(...argv: string[]) {
-  let stdout = "", stderr = "";
-  const code = await runRepo(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    env: { DROVER_TOKEN: TOKEN },
-  });
-  return { code, stdout, stderr };
-}
-
-/** A repository with keys; `add` publishes an archive of `size` bytes as `name` on main. */
-async function makeRepo(tmp: string) {
-  const dir = join(tmp, "repo"), keys = join(tmp, "keys");
-  assert.equal((await repo("init", "--repo", dir, "--keys", keys)).code, 0);
-  let n = 0;
-  const add = async (name: string, size: number) => {
-    const file = join(tmp, `archive-${n}`);
-    await Deno.writeFile(file, new Uint8Array(size).map((_, i) => (i * 131 + n) & 0xff));
-    const commit = `${n++}`.padStart(7, "a");
-    const r = await repo(
-      "add-app",
-      ...["--repo", dir, "--keys", keys, "--file", file, "--no-chunks"],
-      ...["--name", name, "--ref", "main", "--commit", commit],
-    );
-    assert.equal(r.code, 0, r.stderr);
-  };
-  return { dir, keys, add };
-}
-
-/** The edge's data directory: the repository's files now, and the online keys the root names. */
-async function edgeData(tmp: string, r: { dir: string; keys: string }): Promise<string> {
-  const data = join(tmp, "data");
-  await copyTree(r.dir, data);
-  await Deno.mkdir(join(data, "keys"));
-  for (const role of ["snapshot", "timestamp"]) {
-    await Deno.copyFile(join(r.keys, `${role}.json`), join(data, "keys", `${role}.json`));
-  }
-  return data;
-}
-
-async function push(dir: string, edge: string) {
-  const r = await repo("push", "--repo", dir, "--edge", edge, "--json");
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  return JSON.parse(r.stdout);
-}
-
-const paths = (list: { path: string }[]) => list.map((t) => t.path).sort();
-
-async function checkAsDevice(edge: string, dir: string, apps: string[]) {
-  const trusted = await refreshTrust({
-    fetch: async (path) => {
-      const res = await fetch(`${edge}/${path}`);
-      return res.ok ? new Uint8Array(await res.arrayBuffer()) : (await res.body?.cancel(), undefined);
-    },
-    store: new MemoryStore(),
-    trustedRoot: await Deno.readFile(join(dir, "tuf/1.root.json")),
-  });
-  assert.deepEqual(trusted.apps().map((t) => (t.custom as { name: string }).name).sort(), apps);
-}
+import { checkAsDevice, edgeData, makeRepo, paths, push, repo, REPO_TS, TOKEN } from "./_repo_push.ts";
 
 Deno.test("repo push to `deno task start`: uploads what the edge lacks, then nothing, and a killed push resumes", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "repo-push-deno-" });
@@ -136,7 +73,10 @@ Deno.test("repo push to `deno task start`: uploads what the edge lacks, then not
       assert.deepEqual(again.uploaded, [], "a second push uploads nothing");
       assert.equal(again.metadata.published, false);
       assert.equal(again.verified.offered, all.length);
-      await checkAsDevice(edge.url, r.dir, ["acme/a-small", "acme/b-big", "acme/c-small", "acme/first"]);
+      await checkAsDevice(edge.url, {
+        dir: r.dir,
+        apps: ["acme/a-small", "acme/b-big", "acme/c-small", "acme/first"],
+      });
 
       // text output: data on stdout, no progress bar off a terminal
       await r.add("acme/first", 500);
@@ -185,7 +125,7 @@ Deno.test("repo push to the Worker in workerd (R2), and the refusals: wrong toke
       const second = await push(r.dir, edge.url);
       assert.deepEqual(second.uploaded, []);
       assert.equal(second.metadata.published, false);
-      await checkAsDevice(edge.url, r.dir, ["acme/radio", "acme/radio", "acme/tv"]);
+      await checkAsDevice(edge.url, { dir: r.dir, apps: ["acme/radio", "acme/radio", "acme/tv"] });
 
       const wrong = await runRepo(["push", "--repo", r.dir, "--edge", edge.url, "--json"], {
         stdout: () => {},

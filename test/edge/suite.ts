@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { FIXTURE_CONTENT, sha256Hex } from "./fixture.ts";
 import { PUBLISH_CASES } from "./suite_publish.ts";
+import { TRUST_CASES } from "./suite_publish_trust.ts";
 import { bytesOf, expectError, type SuiteCase, type SuiteTarget } from "./suite_case.ts";
 
 export type { FetchLike, SuiteCase, SuiteTarget } from "./suite_case.ts";
@@ -239,8 +240,8 @@ const READ_CASES: SuiteCase[] = [{
   },
 }];
 
-/** Every case, read-only first. */
-export const SUITE: SuiteCase[] = [...READ_CASES, ...PUBLISH_CASES];
+/** Every case, read-only first; those changing trust (a new root, a new delegation) last. */
+export const SUITE: SuiteCase[] = [...READ_CASES, ...PUBLISH_CASES, ...TRUST_CASES];
 
 /** Runs the whole suite as steps of one `Deno.test`. */
 export async function runSuite(t: Deno.TestContext, target: SuiteTarget): Promise<void> {
