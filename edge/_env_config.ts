@@ -23,13 +23,21 @@ export function configFromEnv(env: Record<string, unknown>): EdgeConfig {
     }
     return n;
   };
+  /** A token: at least 8 characters (a shorter one is refused, not ignored). */
+  const token = (name: string) => {
+    const v = text(name);
+    if (v !== undefined && v.length < 8) {
+      throw new TypeError(`Cannot configure edge: ${name} must be at least 8 characters`);
+    }
+    return v;
+  };
   return {
-    token: text("DROVER_TOKEN"),
+    token: token("DROVER_TOKEN"),
     publicUrl: text("DROVER_PUBLIC_URL"),
     maxUploadBytes: number("DROVER_MAX_UPLOAD_BYTES"),
     resolutionTtlMs: number("DROVER_RESOLUTION_TTL_MS"),
-    operatorToken: text("DROVER_OPERATOR_TOKEN"),
-    enrollToken: text("DROVER_ENROLL_TOKEN"),
+    operatorToken: token("DROVER_OPERATOR_TOKEN"),
+    enrollToken: token("DROVER_ENROLL_TOKEN"),
     reportRetentionDays: number("DROVER_REPORT_RETENTION_DAYS"),
     deviceBurst: number("DROVER_DEVICE_BURST"),
     deviceRatePerMinute: number("DROVER_DEVICE_RATE_PER_MINUTE"),

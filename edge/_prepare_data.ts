@@ -27,24 +27,34 @@ export async function prepareData(storage: FsStorage): Promise<PreparedData> {
   return { keys: { snapshot: keys.snapshot, timestamp: keys.timestamp }, created: true };
 }
 
+/** Where the notice's commands find Drover: its checkout and how Deno was started. */
+export interface NoticeContext {
+  /** The Drover checkout (absolute): `dist/` and `deno.json` are there. */
+  project: string;
+  /** The command that runs Deno as the user started it: `deno`, or `npx -y deno@<version>`. */
+  deno: string;
+}
+
 /**
  * The first-start message (stderr). Its indented lines are commands that work as printed, in order,
- * from the repository root (paths under `root` are as given: the entry passes an absolute one).
+ * from any directory (the bundles and `deno.json` by absolute path; `./apps` and `./workspace` where
+ * they are run), on a machine with only Node and npm too.
  */
-export function firstStartNotice(root: string, url: string): string {
+export function firstStartNotice(root: string, url: string, context: NoticeContext): string {
   const rootFile = shellWord(join(root, "tuf", "1.root.json"));
+  const api = shellWord(url);
+  const drover = `node ${shellWord(join(context.project, "dist", "drover.mjs"))}`;
+  const repo = `node ${shellWord(join(context.project, "dist", "drover-repo.mjs"))}`;
   return [
     `Created a development repository in ${root} (keys in ${join(root, "keys")}; keep them private).`,
     `It holds the app drover/hello (ref main) and an image for raspberrypi4-64 (alias rpi4).`,
-    `Point drover at it: run these in order, from the repository root (drover is \`node dist/drover.mjs\``,
-    `after \`deno task build\`):`,
+    `Point drover at it: run these in order, from any directory (the first builds drover, dist/drover.mjs):`,
+    `  ${context.deno} task --config ${shellWord(join(context.project, "deno.json"))} build`,
     `  mkdir -p ./apps`,
-    `  drover add --target ./apps --app drover/hello --ref main`,
-    `  drover update --api ${
-      shellWord(url)
-    } --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
-    `  drover image get rpi4 latest --api ${shellWord(url)} --trusted-root ${rootFile} --output os.img`,
-    `Publish more with: deno task repo add-app --repo ${root} --keys ${join(root, "keys")} …`,
+    `  ${drover} add --target ./apps --app drover/hello --ref main`,
+    `  ${drover} update --api ${api} --trusted-root ${rootFile} --target ./apps --workspace ./workspace`,
+    `  ${drover} image get rpi4 latest --api ${api} --trusted-root ${rootFile} --output os.img`,
+    `Publish more with: ${repo} add-app --repo ${shellWord(root)} --keys ${shellWord(join(root, "keys"))} …`,
   ].join("\n");
 }
 

@@ -10,6 +10,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { createApp } from "./app.ts";
@@ -18,25 +19,58 @@ import { SqliteFleetStore } from "./fleet/sqlite_fleet_store.ts";
 import { firstStartNotice, prepareData } from "./_prepare_data.ts";
 import { RequestLog } from "./_request_log.ts";
 import { configFromEnv } from "./_env_config.ts";
+import { resolveConfig } from "./_config.ts";
+
+/** The Drover checkout this entry runs from. */
+const PROJECT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+
+/** How to run Deno as it was run here: Deno from npm (`npx -y deno@…`) or an installed `deno`. */
+function denoCommand(): string {
+  return Deno.execPath().includes("/node_modules/") ? `npx -y deno@${Deno.version.deno}` : "deno";
+}
+
+/** A failed start (a bad setting, the port in use, data that cannot be written): one line, exit 1. */
+function failStart(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(message.startsWith("Cannot ") ? message : `Cannot start the Drover edge: ${message}`);
+  Deno.exit(1);
+}
+
+/** The port in `PORT` (default 8787); `RangeError` for anything else than 0 to 65535. */
+function portOf(value: string | undefined): number {
+  const port = Number(value || 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`PORT='${value}' is not a port number (0 to 65535)`);
+  }
+  return port;
+}
 
 setAbilities(nodeAbilities);
 const env = Deno.env.toObject();
-// absolute, so that the paths the first-start notice prints work from any directory
-const storage = new FsStorage(resolve(env.DROVER_DATA || "./.data"));
-const { keys, created } = await prepareData(storage);
-const fleet = await SqliteFleetStore.open(join(storage.root, "fleet.sqlite"));
-const app = createApp({ storage, keys, fleet, config: { ...configFromEnv(env), reuseResponses: true } });
 const encoder = new TextEncoder();
 const log = new RequestLog((text) => void Deno.stderr.writeSync(encoder.encode(text)));
-const server = Deno.serve({
-  hostname: env.HOST || "127.0.0.1",
-  port: Number(env.PORT || 8787),
-  onListen({ hostname, port }) {
-    const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
-    console.error(`Drover edge listening on ${url}/ (data: ${storage.root})`);
-    if (created) console.error(firstStartNotice(storage.root, url));
-  },
-}, log.wrap(app.fetch));
+const { fleet, app, server } = await (async () => {
+  const config = { ...configFromEnv(env), reuseResponses: true };
+  resolveConfig(config); // settings are checked before anything is created
+  const port = portOf(env.PORT);
+  // absolute, so that the paths the first-start notice prints work from any directory
+  const storage = new FsStorage(resolve(env.DROVER_DATA || "./.data"));
+  const { keys, created } = await prepareData(storage);
+  const fleet = await SqliteFleetStore.open(join(storage.root, "fleet.sqlite"));
+  const app = createApp({ storage, keys, fleet, config });
+  const server = Deno.serve({
+    hostname: env.HOST || "127.0.0.1",
+    port,
+    onListen({ hostname, port }) {
+      const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+      console.error(`Drover edge listening on ${url}/ (data: ${storage.root})`);
+      if (created) {
+        console.error(firstStartNotice(storage.root, url, { project: PROJECT, deno: denoCommand() }));
+      }
+    },
+  }, log.wrap(app.fetch));
+  return { fleet, app, server };
+})().catch(failStart);
 const renewal = setInterval(
   () => app.renewTimestamp().catch((e) => console.error(`Cannot renew timestamp: ${e?.message}`)),
   600_000,

@@ -11,6 +11,8 @@
  */
 import process from "node:process";
 import { processIO } from "../device/cli/process_io.ts";
+import { enterInvocationDir } from "../device/cli/invocation_dir.ts";
 import { runFleet } from "./fleet/main.ts";
 
+enterInvocationDir(process);
 process.exitCode = await runFleet(process.argv.slice(2), processIO(process));

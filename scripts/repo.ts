@@ -10,9 +10,11 @@
  */
 import process from "node:process";
 import { processIO } from "../device/cli/process_io.ts";
+import { enterInvocationDir } from "../device/cli/invocation_dir.ts";
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { runRepo } from "./repo/main.ts";
 
 setAbilities(nodeAbilities);
+enterInvocationDir(process);
 process.exitCode = await runRepo(process.argv.slice(2), processIO(process));

@@ -33,7 +33,8 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
     const base = baseUrl(url, state.config);
     const build = () => ({
       body: render(view, base),
-      headers: { "content-type": "application/json; charset=utf-8" },
+      // `/` answers HTML to browsers: caches must key it by Accept (`/releases` is JSON only)
+      headers: { "content-type": "application/json; charset=utf-8", ...(byUrl ? {} : { vary: "accept" }) },
     });
     return byUrl
       ? state.respondByUrl({ view, url }, build)

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { startDenoEdge } from "../edge/deno_child.ts";
+import { startDenoEdge, startTaskArgs } from "../edge/deno_child.ts";
 import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { writeKeys } from "../../edge/key_files.ts";
 import { fixtureKeys, MAX_UPLOAD, TOKEN, writeFixture } from "../edge/fixture.ts";
@@ -56,8 +56,11 @@ Deno.test("`deno task start` on an empty data directory creates a development re
       log = await edge.stop();
     }
     assert.match(log, /Created a development repository/);
-    assert.match(log, /drover add --target \.\/apps --app drover\/hello --ref main/);
-    assert.match(log, new RegExp(`drover update --api ${edge.url.replace(/[.]/g, "\\.")} --trusted-root`));
+    assert.match(log, /drover\.mjs add --target \.\/apps --app drover\/hello --ref main/);
+    assert.match(
+      log,
+      new RegExp(`drover\\.mjs update --api ${edge.url.replace(/[.]/g, "\\.")} --trusted-root`),
+    );
     for (const role of ["root", "targets", "snapshot", "timestamp"]) {
       const info = await Deno.stat(`${dir}/data/keys/${role}.json`);
       assert.equal(info.mode! & 0o777, 0o600);
@@ -85,20 +88,26 @@ Deno.test("the commands the first start prints work as printed, in order, and in
       const commands = notice.slice(notice.findIndex((l) => l.startsWith("Point drover at it")))
         .filter((l) => l.startsWith("  "))
         .map((l) => l.trim());
-      assert.deepEqual(commands.map((c) => c.split(" ").slice(0, 2).join(" ")), [
+      const program = `node ${DROVER_MJS}`;
+      assert.deepEqual(commands.map((c) => c.replace(program, "drover").split(" ").slice(0, 2).join(" ")), [
+        commands[0]!.startsWith("npx -y deno@") ? "npx -y" : "deno task",
         "mkdir -p",
         "drover add",
         "drover update",
         "drover image",
       ]);
-      const cwd = join(tmp, "cwd");
+      assert.match(commands[0]!, new RegExp(` task --config ${join(ROOT, "deno.json")} build$`));
+      assert.match(
+        edge.log(),
+        new RegExp(`Publish more with: node ${join(ROOT, "dist", "drover-repo.mjs")} add-app`),
+      );
+      const cwd = join(tmp, "cwd"); // any directory, not the checkout
       await Deno.mkdir(cwd);
-      for (const command of commands) {
-        // only the program is replaced: `drover` is the bundle under Node
-        const script = `drover() { node "$DROVER_MJS" "$@"; }\n${command}`;
-        const r = await runCommand("sh", ["-c", script], {
+      // as printed; the build (the first) is what the suite did before it started
+      for (const command of commands.slice(1)) {
+        const r = await runCommand("sh", ["-c", command], {
           cwd,
-          env: { DROVER_MJS: DROVER_MJS, XDG_CACHE_HOME: join(tmp, "cache") },
+          env: { XDG_CACHE_HOME: join(tmp, "cache") },
         });
         assert.equal(r.code, 0, `${command}\n${r.stdout}${r.stderr}`);
       }
@@ -110,6 +119,52 @@ Deno.test("the commands the first start prints work as printed, in order, and in
       await edge.stop();
     }
   } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("`deno task start` refuses bad settings and a port in use with one line and exit 1, creating nothing", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "edge-start-fail-" });
+  const start = async (env: Record<string, string>) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: await startTaskArgs(),
+      cwd: ROOT,
+      env: { DROVER_DATA: join(tmp, "data"), HOST: "127.0.0.1", NO_COLOR: "1", ...env },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    for (
+      const [env, message, createsData] of [
+        [
+          { PORT: "0", DROVER_OPERATOR_TOKEN: "short" },
+          /DROVER_OPERATOR_TOKEN must be at least 8 characters/,
+          false,
+        ],
+        [
+          { PORT: "0", DROVER_REPORT_RETENTION_DAYS: "soon" },
+          /DROVER_REPORT_RETENTION_DAYS='soon' is not a number/,
+          false,
+        ],
+        [{ PORT: "http" }, /PORT='http' is not a port number/, false],
+        [{ PORT: String((busy.addr as Deno.NetAddr).port) }, /in use/i, true], // found out when it listens
+      ] as const
+    ) {
+      const { code, stderr } = await start(env);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /^Cannot (start the Drover edge|configure edge): .*\n$/);
+      assert.match(stderr, message);
+      assert.doesNotMatch(stderr, /Uncaught|^\s+at /m);
+      if (!createsData) {
+        assert.equal(await Deno.stat(join(tmp, "data")).catch(() => undefined), undefined, "nothing created");
+      }
+    }
+  } finally {
+    busy.close();
     await Deno.remove(tmp, { recursive: true });
   }
 });

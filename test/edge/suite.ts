@@ -59,13 +59,15 @@ const READ_CASES: SuiteCase[] = [{
     assert.equal(await sha256Hex(body), master.sha256);
   },
 }, {
-  name: "GET / answers JSON to radiodan clients and HTML only to browsers",
+  name: "GET / answers JSON to radiodan clients and HTML only to browsers, both varying by Accept",
   async run(t) {
     const json = await t.fetch("/");
     assert.match(json.headers.get("content-type")!, /application\/json/);
+    assert.equal(json.headers.get("vary"), "accept", "a cache must not serve the JSON to a browser");
     assert.ok((await json.json())["radiodan/magic-button"]);
     const html = await t.fetch("/", { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
     assert.match(html.headers.get("content-type")!, /text\/html/);
+    assert.equal(html.headers.get("vary"), "accept");
     assert.match(await html.text(), /drover check --api/);
   },
 }, {
