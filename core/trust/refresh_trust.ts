@@ -21,7 +21,7 @@
  * ```
  * @module
  */
-import { TrustError } from "../errors.ts";
+import { NotFoundError, TrustError } from "../errors.ts";
 import {
   assertNotExpired,
   checkMetaRef,
@@ -92,6 +92,7 @@ type Env<R extends RoleName> = Envelope<SignedByRole[R]>;
 /**
  * Refresh trusted metadata from a repository and return what it offers.
  * `TrustError` on signature/threshold/expiry/rollback/unknown key/length cap/mix-and-match;
+ * `NotFoundError` when the repository has no `tuf/timestamp.json` (nothing is a repository there);
  * errors of `fetch` (e.g. `TransientError`) pass through.
  *
  * @example
@@ -164,7 +165,9 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
 
   // 5.4 timestamp.
   const tsBytes = await fetchCapped("tuf/timestamp.json", caps.timestamp);
-  if (!tsBytes) throw new TrustError("Cannot refresh trust: tuf/timestamp.json not found");
+  // No timestamp at all: no repository there (a mistyped URL or path), a failure, not a refusal. A caller
+  // that knows where it looked names it (device/net/from_repository.ts).
+  if (!tsBytes) throw new NotFoundError("Cannot refresh trust: tuf/timestamp.json not found");
   let timestamp = parseRole("timestamp", tsBytes);
   await verifyEnvelope(timestamp, rootSigned, "timestamp");
   const oldTs = await loadTrusted("timestamp");

@@ -86,3 +86,15 @@ Deno.test("refreshTrust() passes fetch errors through unchanged", async () => {
     (e) => e === boom,
   );
 });
+
+Deno.test("refreshTrust() without a timestamp is NotFoundError (no repository there), not a trust refusal", async () => {
+  const s = await setup();
+  const err = await refreshTrust({
+    fetch: () => Promise.resolve(undefined),
+    store: s.client,
+    trustedRoot: (await s.repo.get("tuf/1.root.json"))!,
+  }).catch((e) => e);
+  assert.equal(err.code, "E_NOT_FOUND");
+  assert.equal(err.message, "Cannot refresh trust: tuf/timestamp.json not found");
+  assert.deepEqual(s.client.paths(), ["root.json"], "only the provisioned root is kept");
+});

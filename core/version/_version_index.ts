@@ -33,12 +33,15 @@ export interface Item<T> {
   pre: boolean;
   /** Pre-release by flag only (no semver tag): a range must name a pre-release to match it. */
   flagOnlyPre: boolean;
+  /** Signed as recommended (`recommended: true`) and not a pre-release: what `recommended` prefers. */
+  recommended: boolean;
   /** Tie-break when no variant is asked for: prod, then unspecified, then dev. */
   variantRank: number;
   /** What the entry held when parsed (to detect mutation of a cached list). */
   seenVersion: string;
   seenPrerelease: unknown;
   seenVariant: unknown;
+  seenRecommended: unknown;
 }
 
 /** Entries of one semver version (`key`), newest first. */
@@ -57,6 +60,8 @@ export interface VersionIndex<T> {
   groups: Group<T>[];
   /** Groups by `key`. */
   byKey: Map<string, Group<T>>;
+  /** The items flagged recommended (never a pre-release), newest first: usually a handful. */
+  recommended: Item<T>[];
 }
 
 const REVISION = /^rev(\d+)$/i;
@@ -123,14 +128,17 @@ function parseCached(version: string): { sv: semver.SemVer; build?: ParsedBuild 
   return hit;
 }
 
-function parseEntry<T extends { version: string; prerelease?: boolean; variant?: string }>(
+/** What an entry must have to be indexed. */
+type Indexable = { version: string; prerelease?: boolean; variant?: string; recommended?: boolean };
+
+function parseEntry<T extends Indexable>(
   entry: T,
   index: number,
 ): Item<T> {
   if (entry === null || typeof entry !== "object") {
     throw new TypeError(`Cannot resolve version: entry ${index} is not an object`);
   }
-  const { version, prerelease, variant } = entry;
+  const { version, prerelease, variant, recommended } = entry;
   const parsed = typeof version === "string" ? parseCached(version) : null;
   if (!parsed) {
     throw new TypeError(`Cannot resolve version: entry ${index} has an invalid version '${String(version)}'`);
@@ -138,6 +146,9 @@ function parseEntry<T extends { version: string; prerelease?: boolean; variant?:
   const sv = parsed.sv;
   if (prerelease !== undefined && typeof prerelease !== "boolean") {
     throw new TypeError(`Cannot resolve version: entry ${index} (${version}) has a non-boolean prerelease`);
+  }
+  if (recommended !== undefined && typeof recommended !== "boolean") {
+    throw new TypeError(`Cannot resolve version: entry ${index} (${version}) has a non-boolean recommended`);
   }
   if (variant !== undefined && variant !== "prod" && variant !== "dev") {
     throw new TypeError(
@@ -161,14 +172,16 @@ function parseEntry<T extends { version: string; prerelease?: boolean; variant?:
     variant: v,
     pre,
     flagOnlyPre: pre && sv.prerelease.length === 0,
+    recommended: recommended === true && !pre,
     variantRank: v ? RANK[v]! : 1,
     seenVersion: version,
     seenPrerelease: prerelease,
     seenVariant: variant,
+    seenRecommended: recommended,
   };
 }
 
-function build<T extends { version: string; prerelease?: boolean; variant?: string }>(
+function build<T extends Indexable>(
   list: readonly T[],
 ): VersionIndex<T> {
   const items = list.map((e, i) => parseEntry(e, i));
@@ -185,10 +198,10 @@ function build<T extends { version: string; prerelease?: boolean; variant?: stri
       byKey.set(item.key, group);
     }
   }
-  return { items, sorted, groups, byKey };
+  return { items, sorted, groups, byKey, recommended: sorted.filter((item) => item.recommended) };
 }
 
-function unchanged<T extends { version: string; prerelease?: boolean; variant?: string }>(
+function unchanged<T extends Indexable>(
   list: readonly T[],
   index: VersionIndex<T>,
 ): boolean {
@@ -199,7 +212,7 @@ function unchanged<T extends { version: string; prerelease?: boolean; variant?: 
     const e = list[i];
     if (
       e !== item.entry || e.version !== item.seenVersion || e.prerelease !== item.seenPrerelease ||
-      e.variant !== item.seenVariant
+      e.variant !== item.seenVariant || e.recommended !== item.seenRecommended
     ) return false;
   }
   return true;
@@ -210,9 +223,10 @@ const CACHE = new WeakMap<readonly object[], VersionIndex<any>>();
 
 /**
  * The parsed, sorted index of `list`, cached per list object. A cached index is reused only if
- * the list still holds the same entries with the same `version`, `prerelease` and `variant`.
+ * the list still holds the same entries with the same `version`, `prerelease`, `variant` and
+ * `recommended`.
  */
-export function indexVersions<T extends { version: string; prerelease?: boolean; variant?: string }>(
+export function indexVersions<T extends Indexable>(
   list: readonly T[],
 ): VersionIndex<T> {
   const cached = CACHE.get(list) as VersionIndex<T> | undefined;

@@ -14,6 +14,7 @@ import {
   type Item,
   parseBuild,
   type Variant,
+  type VersionIndex,
 } from "./_version_index.ts";
 
 /** One version on offer (an OS image, a release). Extra fields are carried through untouched. */
@@ -24,6 +25,11 @@ export interface VersionEntry {
   prerelease?: boolean;
   /** Image variant; when absent, a `dev`/`prod` build identifier decides, else the entry has none. */
   variant?: "prod" | "dev";
+  /**
+   * Signed as recommended (`repo add-image --recommended`): `recommended` and `default` take the newest
+   * entry so flagged; a pre-release's flag is ignored (`recommended` never means a pre-release).
+   */
+  recommended?: boolean;
   [k: string]: unknown;
 }
 
@@ -77,10 +83,14 @@ function suffix(variant: Variant | undefined): string {
   return variant ? ` for the ${variant} variant` : "";
 }
 
-function resolveKeyword<T>(sorted: Item<T>[], options: { keyword: Keyword; variant?: Variant }): T {
+function resolveKeyword<T>(index: VersionIndex<T>, options: { keyword: Keyword; variant?: Variant }): T {
   const { keyword, variant } = options;
+  if (keyword !== "latest") {
+    // the signed recommendation wins; without one, the newest non-pre-release
+    for (const item of index.recommended) if (fits(item, variant)) return item.entry;
+  }
   let newest: Item<T> | undefined;
-  for (const item of sorted) {
+  for (const item of index.sorted) {
     if (!fits(item, variant)) continue;
     newest ??= item;
     if (keyword === "latest" || !item.pre) return item.entry;
@@ -145,6 +155,7 @@ function resolveRange<T>(groups: Group<T>[], options: { request: string; variant
  * - a semver range (`^2.88`, `>=2.80 <3`): the newest satisfying entry; pre-releases only when the
  *   range names one (semver's default). Nothing satisfies: {@linkcode NotFoundError}.
  * - `latest` (the default): the newest entry, pre-releases included; `recommended`: the newest
+ *   entry signed as recommended (`recommended: true`, never a pre-release), else the newest
  *   non-pre-release ({@linkcode NotFoundError} if there are only pre-releases); `default`:
  *   `recommended` if there is one, else `latest`.
  *
@@ -154,7 +165,8 @@ function resolveRange<T>(groups: Group<T>[], options: { request: string; variant
  * The list is parsed and sorted once and cached while it stays unchanged.
  *
  * Throws `SyntaxError` when the request is neither a version, a range nor a keyword, and `TypeError`
- * on a malformed entry or a request whose variant contradicts `options.variant`.
+ * on a malformed entry (a non-boolean `prerelease` or `recommended`, an unknown variant) or a request
+ * whose variant contradicts `options.variant`.
  *
  * @example
  * ```ts
@@ -168,6 +180,10 @@ function resolveRange<T>(groups: Group<T>[], options: { request: string; variant
  * assert.equal(resolveVersion(images).version, "2.89.0-beta.1");
  * assert.equal(resolveVersion(images, "recommended").version, "2.88.4+rev2");
  * assert.equal(resolveVersion(images, "v2.88.4+rev1").version, "2.88.4+rev1");
+ * // a signed recommendation wins over newer versions
+ * const flagged = [...images, { version: "2.88.3", variant: "prod" as const, recommended: true }];
+ * assert.equal(resolveVersion(flagged, "recommended").version, "2.88.3");
+ * assert.equal(resolveVersion(flagged, "default").version, "2.88.3");
  * assert.equal(resolveVersion(images, "^2.80").version, "2.88.4+rev2");
  * ```
  */
@@ -189,7 +205,7 @@ export function resolveVersion<T extends VersionEntry>(
   const index = indexVersions(versions);
   const keyword = request.toLowerCase();
   if ((KEYWORDS as readonly string[]).includes(keyword)) {
-    return resolveKeyword(index.sorted, { keyword: keyword as Keyword, variant });
+    return resolveKeyword(index, { keyword: keyword as Keyword, variant });
   }
   const exact = semver.parse(request);
   if (exact) return resolveExact(index.byKey, { sv: exact, variant });

@@ -29,7 +29,7 @@
  */
 import { constants } from "node:fs";
 import { mkdir, open, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UntarStream } from "../../core/archive/mod.ts";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
@@ -195,6 +195,7 @@ async function health(
   options: InstallOptions,
 ): Promise<string | undefined> {
   const start = performance.now();
+  releasePath = resolve(releasePath); // DROVER_RELEASE is absolute whatever form appDir has
   const error = await runHealthCheck(options.healthCmd!, {
     cwd: releasePath,
     env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },

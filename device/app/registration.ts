@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { lstat, mkdir, readdir, readFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
@@ -37,7 +37,7 @@ export interface Registration {
 
 /** What {@linkcode registerApp} did. */
 export interface RegisterResult {
-  /** Absolute path of the app directory. */
+  /** Absolute canonical path of the app directory (the target's symlinks resolved). */
   dir: string;
   dirName: string;
   name: string;
@@ -127,7 +127,7 @@ async function installedName(dir: string): Promise<{ name?: string; ref?: string
  * `/`): creates the directory and `releases/`, writes `.drover-app.json` atomically. Idempotent for
  * the same name and ref; the same name with another ref changes the tracked ref. Throws `TypeError`
  * for an invalid name, ref or directory name (nothing written), `NotFoundError` if `target` is not a
- * directory, and `Error` if the directory holds another app, is not a directory, or holds files but
+ * directory (a symlink to one is fine), and `Error` if the directory holds another app, is not a directory, or holds files but
  * no app.
  *
  * @example
@@ -153,11 +153,13 @@ export async function registerApp(
   if (!isRef(ref)) throw new TypeError(`Cannot add ${name}: invalid ref '${ref}'`);
   const dirName = options.dirName ?? name.split("/").pop()!;
   if (!isAppDirName(dirName)) throw new TypeError(`Cannot add ${name}: invalid directory name '${dirName}'`);
-  const targetStat = await lstat(target).catch(() => undefined);
-  if (!targetStat?.isDirectory()) {
+  // the target may be reached through symlinks (as scanApps reads it); the app directory in it may not
+  const root = await realpath(target).catch(() => undefined);
+  const targetStat = root === undefined ? undefined : await stat(root).catch(() => undefined);
+  if (root === undefined || !targetStat?.isDirectory()) {
     throw new NotFoundError(`Cannot add ${name}: target ${target} is not a directory`);
   }
-  const dir = join(target, dirName);
+  const dir = join(root, dirName);
   const st = await lstat(dir).catch(() => undefined);
   const result = { dir, dirName, name, ref };
   if (st && !st.isDirectory()) throw new Error(`Cannot add ${name}: ${dir} exists and is not a directory`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
@@ -39,6 +39,39 @@ Deno.test("registerApp() writes .drover-app.json once, switches the ref, and ref
     await writeFile(join(target, "radio/.drover-app.json"), "{");
     await assert.rejects(readRegistration(join(target, "radio")), /broken \.drover-app\.json/);
     assert.equal(await readFile(join(target, "radio/.drover-app.json"), "utf8"), "{");
+  } finally {
+    await rm(root, { recursive: true });
+  }
+});
+
+Deno.test("registerApp() takes a target that is a symlink to a directory, not a symlink inside it", async () => {
+  const root = await mkdtemp(join(tmpdir(), "drover-reg-"));
+  try {
+    await mkdir(join(root, "data/apps"), { recursive: true });
+    await mkdir(join(root, "outside"));
+    await symlink("data/apps", join(root, "apps")); // as /opt/apps -> /data/apps
+    const r = await registerApp(join(root, "apps"), { name: "acme/radio", ref: "main" });
+    assert.equal(r.action, "registered");
+    assert.equal(r.dir, join(await realpath(root), "data/apps/radio"));
+    assert.deepEqual(await readRegistration(join(root, "data/apps/radio")), {
+      name: "acme/radio",
+      ref: "main",
+    });
+    assert.equal(
+      (await registerApp(join(root, "apps/"), { name: "acme/radio", ref: "main" })).action,
+      "unchanged",
+    );
+    await symlink(join(root, "outside"), join(root, "data/apps/escape"));
+    await assert.rejects(
+      registerApp(join(root, "apps"), { name: "acme/escape", ref: "main" }),
+      /not a directory/,
+    );
+    assert.deepEqual(await readdir(join(root, "outside")), []);
+    await symlink(join(root, "missing"), join(root, "dangling"));
+    await writeFile(join(root, "file"), "");
+    for (const target of ["dangling", "file"]) {
+      await assert.rejects(registerApp(join(root, target), { name: "acme/a", ref: "main" }), NotFoundError);
+    }
   } finally {
     await rm(root, { recursive: true });
   }

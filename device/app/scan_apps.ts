@@ -59,7 +59,10 @@ export interface ReleaseRef {
 
 /** An app: installed (`current` set), or registered with nothing installed (`current` undefined). */
 export interface App {
-  /** Absolute path of the app directory. */
+  /**
+   * Absolute canonical path of the app directory (symlinks resolved, as `ReleaseRef.path`), whatever
+   * form the target was given in (relative, through a symlink): compare it with release paths freely.
+   */
   dir: string;
   dirName: string;
   name: string;
@@ -134,8 +137,9 @@ async function readDeploy(release: ReleaseRef): Promise<Deploy> {
 }
 
 /**
- * Reads one app directory: `undefined` without a `current` link or a registration (not an app),
- * an {@linkcode App}, or throws an `Error` saying what is broken.
+ * Reads one app directory: `undefined` without a `current` link or a registration (not an app, or no
+ * such directory), an {@linkcode App} (its `dir` canonical: absolute, symlinks resolved), or throws an
+ * `Error` saying what is broken.
  *
  * @example
  * ```ts
@@ -145,7 +149,9 @@ async function readDeploy(release: ReleaseRef): Promise<Deploy> {
  * assert.equal((await readApp(tmpdir())), undefined);
  * ```
  */
-export async function readApp(dir: string): Promise<App | undefined> {
+export async function readApp(path: string): Promise<App | undefined> {
+  const dir = await realpath(path).catch(() => undefined);
+  if (dir === undefined) return undefined;
   const registration = await readRegistration(dir);
   const current = await readRelease(dir, "current");
   if (!current) {
@@ -181,7 +187,8 @@ export async function readApp(dir: string): Promise<App | undefined> {
 }
 
 /**
- * Scans `target` (see the module doc). Throws `NotFoundError` if `target` is not a directory.
+ * Scans `target` (see the module doc). Throws `NotFoundError` if `target` is not a directory. The
+ * apps' and problems' `dir` are canonical (absolute, symlinks resolved) whatever form `target` has.
  *
  * @example
  * ```ts
@@ -198,8 +205,10 @@ export async function readApp(dir: string): Promise<App | undefined> {
  */
 export async function scanApps(target: string): Promise<{ apps: App[]; problems: AppProblem[] }> {
   let entries;
+  let root: string;
   try {
-    entries = await readdir(target, { withFileTypes: true });
+    root = await realpath(target);
+    entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
     throw new NotFoundError(`Cannot scan target ${target}: ${(error as Error).message}`, { cause: error });
   }
@@ -210,7 +219,7 @@ export async function scanApps(target: string): Promise<{ apps: App[]; problems:
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = join(target, entry.name);
+    const dir = join(root, entry.name);
     try {
       const app = await readApp(dir);
       if (!app) continue;

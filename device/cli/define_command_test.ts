@@ -143,7 +143,7 @@ Deno.test("UsageError.check turns a library's TypeError or RangeError into a usa
     }), (e: unknown) => e === other);
 });
 
-Deno.test("numberOption's usage error states the whole range it checks, and the value given", async () => {
+Deno.test("numberOption's usage error states the whole range it checks, and the value given", () => {
   const parsed = (v: string) => ({ values: { n: v }, positionals: [] }) as unknown as Parsed;
   assert.throws(() => numberOption(parsed("3"), "n", { min: 1, max: 2, integer: true }), {
     name: "UsageError",

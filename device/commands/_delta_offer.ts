@@ -3,8 +3,9 @@
  * it links a chunked form and the workspace holds a seed of the app (each seed with the chunked form
  * of the release it is, when the repository still offers it: its signed index lists the seed's
  * chunks, so the seed need not be chunked); `undefined` sends the caller
- * to the full artifact (no delta, no seed, too little shared, no pack on the server). An
- * `IntegrityError` (a hostile index, pack or server) is thrown: the release is refused.
+ * to the full artifact (no delta, no seed, too little shared, no pack on the server, a server that
+ * does not serve the pack by range: a one-line notice on stderr says so). An `IntegrityError` (a
+ * hostile index, pack or server) is thrown: the release is refused.
  */
 import { stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import type { Offer, Offers } from "../app/offers.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import type { PendingManifest, Workspace } from "../fs/workspace.ts";
 import { type DeltaResult, downloadDelta, type SeedFile } from "../delta/delta_download.ts";
+import { RangeIgnoredError } from "../delta/range_ignored_error.ts";
 import { seedsOf } from "../delta/seeds.ts";
 import type { CheckFlags } from "./_shared.ts";
 
@@ -68,6 +70,12 @@ export async function deltaOffer(
     return result;
   } catch (error) {
     bar?.done({ ok: false });
+    if (error instanceof RangeIgnoredError) {
+      // a misconfigured server, not a refusal: said even with --json (stdout holds the document)
+      o.io.stderr(`${release.name}: ${error.notice}; downloading in full\n`);
+      await unlink(join(ws.downloads, `${offer.key}.cidx`)).catch(() => {});
+      return undefined;
+    }
     if (error instanceof NotFoundError) {
       log(`${release.name}: no chunked form on the server; downloading in full`);
       return undefined;

@@ -3,7 +3,9 @@
  * (`installSource`: the verified blob, the tar a delta reassembled, or the network for a download
  * `update` deferred), re-verified while extracted. What fails decides whether the download stays: one
  * gone from the repository or refused (bad bytes) is dropped; a transient failure keeps the `.part`
- * for the next run.
+ * for the next run. A deferred delta whose pack the server stops serving by range mid-install
+ * (`RangeIgnoredError`: the delta is dropped) is installed once more from the full artifact, with a
+ * one-line notice on stderr.
  * @module
  */
 import { NotFoundError } from "../../core/errors.ts";
@@ -11,6 +13,7 @@ import type { CommandIO } from "../cli/command.ts";
 import { exitCodeFor } from "../cli/exit_codes.ts";
 import { type InstallOptions, installRelease, type InstallResult } from "../app/install_release.ts";
 import { installSource } from "../app/install_source.ts";
+import { RangeIgnoredError } from "../delta/range_ignored_error.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import type { PendingManifest, Workspace } from "../fs/workspace.ts";
 
@@ -44,28 +47,37 @@ export async function installPending(
     expected: { length: m.length, sha256: m.sha256, sha1: m.sha1, sha384: m.sha384, sha512: m.sha512 },
     ...o.install,
   };
-  const from = await installSource(ws, m, { stream: o.stream, io: o.io, json: o.json }).catch(
-    async (error) => {
+  const sourceOf = () =>
+    installSource(ws, m, { stream: o.stream, io: o.io, json: o.json }).catch(async (error) => {
       await o.drop();
       throw error;
-    },
-  );
-  try {
-    // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
-    const result = await from.run((source) =>
-      installRelease(o.dir, source, {
-        ...installOptions,
-        ...(from.expected ? { expected: from.expected } : {}),
-        maxExtractedSize: from.maxExtractedSize,
-      })
-    );
-    from.done(true);
-    return result;
-  } catch (error) {
-    from.done(false);
-    if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
-    if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
-    await o.drop(); // a bad download is never retried as is
-    throw error;
+    });
+  let from = await sourceOf();
+  for (let fallback = true;; fallback = false) {
+    try {
+      // streaming: an earlier run's bad bytes are downloaded once more from 0 (Download.run)
+      const source = from;
+      const result = await source.run((bytes) =>
+        installRelease(o.dir, bytes, {
+          ...installOptions,
+          ...(source.expected ? { expected: source.expected } : {}),
+          maxExtractedSize: source.maxExtractedSize,
+        })
+      );
+      source.done(true);
+      return result;
+    } catch (error) {
+      from.done(false);
+      if (fallback && error instanceof RangeIgnoredError) {
+        // the delta is dropped (deferred_delta.ts): the source now is the full artifact
+        o.io.stderr(`${m.name}: ${error.notice}; downloading in full\n`);
+        from = await sourceOf();
+        continue;
+      }
+      if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
+      if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
+      await o.drop(); // a bad download is never retried as is
+      throw error;
+    }
   }
 }

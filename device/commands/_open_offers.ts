@@ -8,6 +8,7 @@ import type { CommandIO } from "../cli/command.ts";
 import { LEGACY_WARNING, openLegacyOffers } from "../app/legacy_offers.ts";
 import { type Offers, openTufOffers } from "../app/offers.ts";
 import type { Workspace } from "../fs/workspace.ts";
+import { fromRepository } from "../net/from_repository.ts";
 import type { CheckFlags } from "./_shared.ts";
 
 /** Opens the offers of `flags.api` (see the module doc); `now` is the clock of the TUF expiry checks. */
@@ -20,9 +21,13 @@ export async function openOffers(
     o.io.stderr(LEGACY_WARNING);
     return await openLegacyOffers(flags.api, flags.policy);
   }
-  return await openTufOffers(flags.api, ws.tuf, {
-    ...flags.policy,
-    trustedRoot: flags.trustedRoot,
-    now: o.now,
-  });
+  try {
+    return await openTufOffers(flags.api, ws.tuf, {
+      ...flags.policy,
+      trustedRoot: flags.trustedRoot,
+      now: o.now,
+    });
+  } catch (error) {
+    throw fromRepository(error, flags.api); // a mistyped --api: name what was tried
+  }
 }

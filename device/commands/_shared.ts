@@ -2,6 +2,7 @@
  * Option tables, help fragments and helpers shared by check, install, update, status, rollback, gc.
  * @module
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { CommandIO } from "../cli/command.ts";
@@ -49,8 +50,9 @@ export const HELP_DOWNLOAD = "  --min-rate BYTES_PER_S\n" +
   } s at most\n` +
   "                        (env DROVER_DEADLINE)\n";
 export const HELP_CHECK =
-  "  --api URL             repository: http(s):// (a static repository or the edge) or file://\n" +
-  "                        (env DROVER_API)\n" +
+  "  --api URL|DIR         repository: http(s):// (a static repository or the edge), file://, or the\n" +
+  "                        path of a directory holding one (env DROVER_API); neither a URL nor an\n" +
+  "                        existing directory: exit 2; no repository there (no tuf/timestamp.json): exit 1\n" +
   "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
   "  --retries N           retries on transient network errors (default 4)\n" +
@@ -117,18 +119,46 @@ export interface CheckFlags {
   policy: FetchPolicy;
 }
 
-/** Parses the check flags (`--api` must be a URL: http, https or file; a path becomes file://). */
-export function checkFlagsOf(parsed: Parsed, io: CommandIO): CheckFlags {
-  const raw = required(parsed, "api", { io, envName: "DROVER_API" });
+/**
+ * The repository an `--api` value names: an http://, https:// or file:// URL, or the path of an existing
+ * directory (a USB mount, a repository copy), as file://. Anything else is a `UsageError` (exit 2), with a
+ * hint when it looks like a host without its scheme (`127.0.0.1:8787` would otherwise read as a path).
+ */
+export function apiUrlOf(raw: string): URL {
+  const bad = (why: string) =>
+    new UsageError(
+      `--api '${raw}' ${why}` +
+        (/^[^\s/:]+:\d+(\/|$)/.test(raw) ? `; did you mean http://${raw}?` : ""),
+    );
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(raw) || /^[a-z]:[\\/]/i.test(raw)) {
+    if (raw === "" || !isDirectory(raw)) {
+      throw bad("is neither a URL (http://, https://, file://) nor an existing directory");
+    }
+    return pathToFileURL(resolve(raw) + "/");
+  }
   let api: URL;
   try {
-    api = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? new URL(raw) : pathToFileURL(resolve(raw));
+    api = new URL(raw);
   } catch {
-    throw new UsageError(`--api '${raw}' is not a URL`);
+    throw bad("is not a URL");
   }
   if (!["http:", "https:", "file:"].includes(api.protocol)) {
-    throw new UsageError(`--api must be http://, https:// or file:// (got ${api.protocol})`);
+    throw bad(`must be http://, https://, file:// or a directory (got ${api.protocol})`);
   }
+  return api;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing, not a directory on the way, unreadable
+  }
+}
+
+/** Parses the check flags (`--api`: see {@linkcode apiUrlOf}). */
+export function checkFlagsOf(parsed: Parsed, io: CommandIO): CheckFlags {
+  const api = apiUrlOf(required(parsed, "api", { io, envName: "DROVER_API" }));
   const retries = numberOption(parsed, "retries", { min: 0, max: 100, integer: true });
   const timeout = numberOption(parsed, "timeout", { min: 0.001 });
   return {

@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { scanApps } from "../app/scan_apps.ts";
 import { appKey } from "../app/app_key.ts";
@@ -114,16 +114,20 @@ export const command = defineCommand({
       apps.push(report);
       try {
         if (ws) await cleanLeftovers(app.dir);
-        const protect = new Set<string>();
-        for (const r of [app.current, app.previous]) {
-          if (r && join(releases, r.id) === r.path) protect.add(r.id);
-        }
         const names = (await readdir(releases, { withFileTypes: true }).catch((e) => {
           if (e.code === "ENOENT" && !app.current) return []; // registered, nothing installed
           throw e;
         }))
           .filter((e) => e.isDirectory() && !e.name.startsWith("."))
           .map((e) => e.name);
+        // like with like: the links' canonical paths against each release's (app.dir, releases/ or
+        // the target may be reached through symlinks); one that cannot be resolved is kept too
+        const linked = new Set([app.current?.path, app.previous?.path].filter((p) => p !== undefined));
+        const protect = new Set<string>();
+        for (const id of names) {
+          const real = await realpath(join(releases, id)).catch(() => undefined);
+          if (real === undefined || linked.has(real)) protect.add(id);
+        }
         const dated = await Promise.all(
           names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })),
         );

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import process from "node:process";
 import { command, type GcReport } from "./gc.ts";
 
 const sha = (c: string) => c.repeat(64);
@@ -88,4 +89,19 @@ Deno.test("gc without a workspace leaves the seeds alone", async () => {
   const report = await gc(["--target", d.target, "--keep", "5"]);
   assert.equal(report.seeds, undefined);
   assert.deepEqual(await readdir(join(d.ws, "seeds")), ["acme~gone"]);
+});
+
+Deno.test("gc never removes current or previous when the target is relative or reached through symlinks", async () => {
+  await using d = await device();
+  await mkdir(join(d.target, "radio/releases/4-ddddddd"));
+  await symlink(d.dir, join(d.dir, "via")); // a symlinked parent directory, as /opt -> /data/opt
+  await rename(join(d.target, "radio/releases"), join(d.dir, "store")); // releases/ itself a symlink
+  await symlink(join(d.dir, "store"), join(d.target, "radio/releases"));
+  for (const target of [relative(process.cwd(), d.target), join(d.dir, "via/target"), `${d.target}/./`]) {
+    const report = await gc(["--target", target, "--keep", "0"]);
+    assert.deepEqual(report.apps[0]?.kept.sort(), ["2-bbbbbbb", "3-ccccccc"], target);
+  }
+  assert.deepEqual((await readdir(join(d.dir, "store"))).sort(), ["2-bbbbbbb", "3-ccccccc"]);
+  const report = await gc(["--target", relative(process.cwd(), join(d.dir, "via/target")), "--keep", "1"]);
+  assert.deepEqual(report.apps[0]?.removed, []);
 });

@@ -12,20 +12,16 @@
  * ```
  * @module
  */
-import { open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
 import { stdout as processStdout } from "node:process";
-import { pathToFileURL } from "node:url";
 import type { CommandIO } from "../cli/command.ts";
 import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
-import { fsyncDir } from "../fs/atomic_file.ts";
 import { ImageCache, type ImageResult } from "../image/image_cache.ts";
 import { IntegrityError } from "../../core/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { UsageError } from "../cli/usage_error.ts";
-import { handleSink } from "../fs/file_streams.ts";
-import { DOWNLOADING, downloadPolicyOf } from "./_shared.ts";
+import { apiUrlOf, DOWNLOADING, downloadPolicyOf } from "./_shared.ts";
+import { ImageOutput } from "./_image_output.ts";
 
 const help = `Usage: drover image get DEVICE_TYPE [VERSION_OR_RANGE] [--dev] [--output FILE|-] [options]
        drover image list DEVICE_TYPE [options]
@@ -46,14 +42,15 @@ clean-cache  remove every cached image and partial download
 
 Options:
   --dev                   the development variant (default: prod)
-  --output FILE|-         write the image here (- for stdout)
+  --output FILE|-         write the image here (- for stdout); a FILE that cannot be written fails
+                          before anything is fetched
   --verify                also re-hash a cached image in full before using it (every image is
                           verified while it is read; --output - always re-hashes a cached one first)
   --cache-dir DIR         the cache (env DROVER_CACHE_DIR; default $XDG_CACHE_HOME/drover or
                           ~/.cache/drover)
   --cache-max-bytes N     cache budget: evict least recently used images beyond N bytes
-  --api URL               repository: http(s):// (a static repository or the edge) or file://
-                          (env DROVER_API)
+  --api URL|DIR           repository: http(s):// (a static repository or the edge), file://, or the
+                          path of a directory holding one (env DROVER_API)
   --trusted-root FILE     provisioned TUF root (env DROVER_TRUSTED_ROOT; default
                           <workspace>/tuf/root.json, or <cache-dir>/tuf/root.json without a workspace)
   --workspace DIR         keep trusted metadata in <workspace>/tuf (env DROVER_WORKSPACE)
@@ -67,7 +64,7 @@ Options:
                           fromCache, path, delta?: {fetched, saved}}; list {deviceType, versions}; clean-cache {removed}
   -h, --help              this help
 
-Exit codes: 0 ok, 1 failure (no such device type or version), 2 usage, 3 verification or trust
+Exit codes: 0 ok, 1 failure (no such device type or version, --output cannot be written), 2 usage, 3 verification or trust
 refused (no trusted root), 75 try later (network down and nothing cached, cache locked).
 `;
 
@@ -83,14 +80,7 @@ function cacheDirOf(p: Parsed, io: CommandIO): string {
 function cacheOf(p: Parsed, io: CommandIO): ImageCache {
   const cacheDir = cacheDirOf(p, io);
   const raw = optional(p, "api", { io, envName: "DROVER_API" });
-  let api: URL | undefined;
-  if (raw !== undefined) {
-    try {
-      api = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? new URL(raw) : pathToFileURL(resolve(raw));
-    } catch {
-      throw new UsageError(`--api '${raw}' is not a URL`);
-    }
-  }
+  const api = raw === undefined ? undefined : apiUrlOf(raw);
   const workspace = optional(p, "workspace", { io, envName: "DROVER_WORKSPACE" });
   const timeout = numberOption(p, "timeout", { min: 0.001 });
   return new ImageCache({
@@ -110,28 +100,10 @@ function cacheOf(p: Parsed, io: CommandIO): ImageCache {
   });
 }
 
-async function writeOutput(stream: ReadableStream<Uint8Array>, output: string, signal?: AbortSignal) {
-  if (output === "-") {
-    for await (const chunk of stream) {
-      if (!processStdout.write(chunk)) await new Promise((r) => processStdout.once("drain", r));
-    }
-    return;
+async function writeStdout(stream: ReadableStream<Uint8Array>) {
+  for await (const chunk of stream) {
+    if (!processStdout.write(chunk)) await new Promise((r) => processStdout.once("drain", r));
   }
-  const tmp = join(dirname(output), `.${basename(output)}.tmp-${randomBytes(4).toString("hex")}`);
-  const handle = await open(tmp, "wx", 0o644);
-  try {
-    try {
-      await stream.pipeTo(handleSink(handle), { signal });
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, output);
-  } catch (error) {
-    await unlink(tmp).catch(() => {});
-    throw error;
-  }
-  await fsyncDir(dirname(output));
 }
 
 /**
@@ -140,15 +112,19 @@ async function writeOutput(stream: ReadableStream<Uint8Array>, output: string, s
  */
 async function deliver(
   result: ImageResult,
-  options: { output?: string; signal?: AbortSignal },
+  options: { output?: ImageOutput | "-"; signal?: AbortSignal },
 ): Promise<string> {
   const { output, signal } = options;
   if (output === undefined) {
     await result.stream.pipeTo(new WritableStream(), { signal });
     return result.path;
   }
-  await writeOutput(result.stream, output, signal);
-  return output === "-" ? result.path : resolve(output);
+  if (output === "-") {
+    await writeStdout(result.stream);
+    return result.path;
+  }
+  await output.write(result.stream, signal);
+  return resolve(output.path);
 }
 
 async function get(p: Parsed, io: CommandIO): Promise<number> {
@@ -157,6 +133,10 @@ async function get(p: Parsed, io: CommandIO): Promise<number> {
   const output = optional(p, "output");
   if (output === "-" && p.json) throw new UsageError("--output - and --json both want stdout");
   const cache = cacheOf(p, io);
+  // a path that cannot be written fails now, not after the download
+  const file = output === undefined || output === "-" ? undefined : new ImageOutput(output);
+  await file?.check();
+  const target = output === "-" ? "-" : file;
   const resolveImage = async () => {
     let bar: ProgressBar | undefined;
     try {
@@ -183,11 +163,11 @@ async function get(p: Parsed, io: CommandIO): Promise<number> {
   let result = await resolveImage();
   let path: string;
   try {
-    path = await deliver(result, { output, signal: io.signal });
+    path = await deliver(result, { output: target, signal: io.signal });
   } catch (error) {
     if (!(error instanceof IntegrityError) || output === "-") throw error;
     result = await resolveImage();
-    path = await deliver(result, { output, signal: io.signal });
+    path = await deliver(result, { output: target, signal: io.signal });
   }
   const { stream: _s, ...info } = result;
   if (p.json) io.stdout(JSON.stringify({ ...info, path }, null, 2) + "\n");

@@ -117,7 +117,7 @@ export async function runInstall(
 
   for (const entry of work) {
     const m = (entry.release ?? entry.record)!;
-    const dir = join(target, m.dirName);
+    const dir = entry.app?.dir ?? join(target, m.dirName); // the scan's: canonical, absolute
     const report: AppInstall = {
       name: m.name,
       ref: m.ref,

@@ -62,7 +62,8 @@ Options:
   -h, --help              show this help
 
 Exit codes: 0 complete (installed), 1 something missing, 2 usage, 3 something invalid or corrupt
-(or no trusted root), 75 install dir locked or network down.
+(or no trusted root), 75 install dir locked, or something missing while a source could not be
+reached (network down, timeout, server error: it may hold it), as the report's sourceErrors say.
 `;
 
 async function loadVerifier(p: Parsed, io: CommandIO): Promise<(env: SignedManifest) => Promise<void>> {
@@ -116,17 +117,24 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
     }
   } else builder.setManifestId(id!);
   const opened = sources.map((s) => openSource(s, { signal: io.signal }));
-  if (installDir) builder.addSource(new InstalledSource(installDir));
-  for (const s of opened) builder.addSource(s);
+  const installed = installDir ? [new InstalledSource(installDir)] : [];
+  for (const s of [...installed, ...opened]) builder.addSource(s);
   await builder.build();
-  const report = manifestReport(builder);
+  const report = manifestReport(builder, [...installed, ...opened]);
   const code = reportExitCode(report);
   if (action === "plan" || code !== 0) {
     if (p.json) {
       io.stdout(JSON.stringify({ command: `manifest ${action}`, ok: code === 0, ...report }, null, 2) + "\n");
     } else (action === "plan" ? io.stdout : io.stderr)(reportText(report));
-    if (action === "install" && !p.json) io.stderr("drover manifest install: nothing installed\n");
+    if (action === "install" && !p.json) {
+      io.stderr(`drover manifest install: nothing installed${code === 75 ? " (try later)" : ""}\n`);
+    }
     return code;
+  }
+  if (!p.json) {
+    for (const e of report.sourceErrors) {
+      io.stderr(`drover manifest: warning: source ${e.source} failed (not needed): ${e.message}\n`);
+    }
   }
 
   const bars = new Map<string, ProgressBar>();

@@ -72,7 +72,7 @@ export const command = defineCommand({
       }
     }
     const log = logger(io, parsed.json);
-    await ws.init();
+    await ws.mustExist("send reports"); // a mistyped --workspace: nothing created there
     await using _lock = await ws.lock({ waitSeconds: waitOf(parsed), signal: io.signal });
     const store = new IdentityStore(ws.dir);
     const enrollment = await readEnrollment(store.paths.enrollment);

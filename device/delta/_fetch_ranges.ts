@@ -1,8 +1,10 @@
 /**
  * Private to device/delta: fetches pack ranges by HTTP Range, a few at a time, and stores each
  * entry's chunk (in the delta's chunk log) once its gunzipped bytes have the length and sha256 the signed index gives.
- * A range of the wrong length (a server that ignores Range, a truncated pack) or a chunk that does
- * not verify is an `IntegrityError`: nothing of it is kept.
+ * A range not served as asked (a 200: a static server that ignores Range; a 416; a 206 of another
+ * range) is a `RangeIgnoredError`: no delta from this server, the caller falls back to the full
+ * artifact. A range of the wrong length (a truncated pack) or a chunk that does not verify is an
+ * `IntegrityError`: nothing of it is kept.
  */
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
@@ -10,10 +12,11 @@ import { gunzip } from "node:zlib";
 import { IntegrityError } from "../../core/errors.ts";
 import type { PackRange } from "../../core/delta/mod.ts";
 import { readAll } from "../../core/verify/mod.ts";
-import { openUrl, withRetries } from "../net/http.ts";
+import { type Opened, openUrl, withRetries } from "../net/http.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import { RateGuard } from "../net/rate_guard.ts";
 import type { ChunkLog } from "./_chunk_log.ts";
+import { RangeIgnoredError } from "./range_ignored_error.ts";
 
 /** Ranges fetched at once. */
 const IN_FLIGHT = 3;
@@ -34,7 +37,27 @@ async function unpack(bytes: Uint8Array, length: number, sha256: string, where: 
   return out;
 }
 
-/** The bytes of `range` of `pack`, exactly (`IntegrityError` for more or fewer). */
+/**
+ * Why `opened` is not `range` as asked, or `undefined` when it is: a 206 whose Content-Range starts at
+ * the asked offset and does not end past the asked end (a short one is a short pack, checked by
+ * length), or a 200 that is exactly the asked bytes (the whole file from byte 0).
+ */
+function notAsAsked(opened: Opened, range: { offset: number; length: number }): string | undefined {
+  const { status, contentRange } = opened;
+  if (status === 200) {
+    if (range.offset === 0 && opened.contentLength === range.length) return undefined;
+    return "the server ignored Range (HTTP 200)";
+  }
+  if (status !== 206) return `the server could not serve the range (HTTP ${status})`;
+  const m = /^bytes (\d+)-(\d+)\/(?:\d+|\*)$/.exec(contentRange?.trim() ?? "");
+  if (m && Number(m[1]) === range.offset && Number(m[2]) < range.offset + range.length) return undefined;
+  return `the server sent another range (HTTP 206, Content-Range: ${contentRange ?? "none"})`;
+}
+
+/**
+ * The bytes of `range` of `pack`, exactly (`IntegrityError` for more or fewer); `RangeIgnoredError`
+ * when the server does not serve the range as asked.
+ */
 async function rangeOf(
   pack: URL,
   range: { offset: number; length: number },
@@ -49,6 +72,10 @@ async function rangeOf(
       rate: o.rate,
     });
     try {
+      const why = notAsAsked(opened, range);
+      if (why) {
+        throw new RangeIgnoredError(`Cannot fetch ${where} by range: ${why}`, { status: opened.status });
+      }
       return await readAll(opened.body, {
         maxBytes: range.length,
         name: where,
@@ -65,8 +92,8 @@ async function rangeOf(
 }
 
 /**
- * Asks `pack` for its first byte: `NotFoundError` when the server lacks it, `IntegrityError` when it
- * does not answer a range as asked.
+ * Asks `pack` for its first byte: `NotFoundError` when the server lacks it, `RangeIgnoredError` (a
+ * `NotFoundError` too) when it does not serve it by range.
  */
 export async function probePack(pack: URL, policy: FetchPolicy): Promise<void> {
   await rangeOf(pack, { offset: 0, length: 1 }, { policy, rate: RateGuard.forPolicy(policy, String(pack)) });

@@ -6,6 +6,9 @@
  * against the signed index's sha256 and length comes before anything is committed. The stream is
  * also written to `<downloads>/<key>.chunks/tar` (no fsync: it becomes the app's next seed once the
  * install succeeded, its chunk list the index's). A killed install keeps the chunks fetched so far.
+ * A pack range the server does not serve as asked (`RangeIgnoredError`: it ignored Range) drops the
+ * delta (`<key>.chunks/`, `<key>.cidx`) before the stream errors with it: opened again, the release
+ * has no deferred delta, and the install downloads the artifact in full.
  *
  * @example
  * ```ts ignore
@@ -15,13 +18,14 @@
  * ```
  * @module
  */
-import { open, stat } from "node:fs/promises";
+import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { FetchPolicy } from "../net/fetch.ts";
 import { CoalescingWriter } from "../fs/file_streams.ts";
 import { readDeferred } from "./_deferred_state.ts";
 import { prepare } from "./_prepare.ts";
 import { reassemble } from "./_reassemble.ts";
+import { RangeIgnoredError } from "./range_ignored_error.ts";
 import { writeSeedIndex } from "./seed_index.ts";
 
 /** Where the streamed tar of `key` is written (the next seed once installed). */
@@ -31,6 +35,8 @@ export const deferredTar = (downloads: string, key: string): string =>
 /**
  * A stream opener for the deferred delta of `key`, or `undefined` when none was planned (or its
  * record is gone or malformed). `seeds`: the app's seeds as they are now (their cached lists serve).
+ * The stream errors with `RangeIgnoredError` (a `NotFoundError`) when the server ignores Range, the
+ * delta dropped: the caller installs from the full artifact instead.
  */
 export async function openDeferredDelta(
   downloads: string,
@@ -79,5 +85,17 @@ export async function openDeferredDelta(
       index: { gzip: false, chunks: p.index.chunks, source: "index" },
     }).catch(() => {});
   }
-  return () => ReadableStream.from(chunks());
+  /** The chunks; a server that ignores Range drops the delta first (see the module doc). */
+  async function* orDrop() {
+    try {
+      yield* chunks();
+    } catch (error) {
+      if (error instanceof RangeIgnoredError) {
+        await rm(dir, { recursive: true, force: true }).catch(() => {});
+        await rm(join(downloads, `${o.key}.cidx`), { force: true }).catch(() => {});
+      }
+      throw error;
+    }
+  }
+  return () => ReadableStream.from(orDrop());
 }

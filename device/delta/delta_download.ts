@@ -9,7 +9,9 @@
  * plan is recorded there, the pack's first byte asked for meanwhile (a pack the server lacks or
  * does not serve by range shows now, not mid-install): the install streams the reassembly into the
  * extractor (`deferred_delta.ts`). Resolves `undefined` (the caller downloads the artifact in full) when there
- * is no seed or the delta would fetch more than `maxShare` of the artifact.
+ * is no seed or the delta would fetch more than `maxShare` of the artifact; throws `NotFoundError` (the
+ * caller downloads in full too) when the server lacks the index or pack, or does not serve the pack by
+ * range (`RangeIgnoredError`, at the probe or at any range: the chunk log is removed).
  *
  * @example
  * ```ts ignore
@@ -29,6 +31,7 @@ import { fetchIndex } from "./_fetch_index.ts";
 import { probePack } from "./_fetch_ranges.ts";
 import { prepare } from "./_prepare.ts";
 import { reassemble } from "./_reassemble.ts";
+import { RangeIgnoredError } from "./range_ignored_error.ts";
 
 /** A release's delta: the signed link and where its index and pack are. */
 export interface DeltaSource {
@@ -134,7 +137,9 @@ export async function downloadDelta(downloads: string, o: DeltaOptions): Promise
   try {
     await assemble(downloads, { key: o.key, index, dir: log.dir, chunks });
   } catch (error) {
-    await log.close();
+    // no delta from a server that ignores Range: nothing of it is kept (a transient failure resumes)
+    if (error instanceof RangeIgnoredError) await log.remove();
+    else await log.close();
     throw error;
   }
   await log.remove();

@@ -19,8 +19,9 @@
  * ```
  * @module
  */
-import { mkdir, readdir, readFile, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { NotFoundError } from "../../core/errors.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { acquireLock, type Lock } from "./lock.ts";
 import { appSlug, isLegacyAppName, isLegacyCommit, isRef, isSha1, isSha256 } from "../../core/names/mod.ts";
@@ -123,9 +124,23 @@ export class Workspace {
     this.lockPath = join(this.dir, "lock");
   }
 
-  /** Creates the workspace directories (idempotent). */
+  /**
+   * Creates the workspace directories (idempotent). Only for commands that fill a workspace (check,
+   * install, update, enroll); one that only reads or empties it calls {@linkcode Workspace.mustExist}.
+   */
   async init(): Promise<void> {
     for (const d of [this.dir, this.downloads, this.manifests, this.tuf]) await mkdir(d, { recursive: true });
+  }
+
+  /**
+   * Throws `NotFoundError` (`Cannot <action>: workspace <dir> does not exist`) unless the workspace
+   * directory exists; creates nothing, so a mistyped `--workspace` leaves no directories behind.
+   */
+  async mustExist(action: string): Promise<void> {
+    const st = await stat(this.dir).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      throw new NotFoundError(`Cannot ${action}: workspace ${this.dir} does not exist or is not a directory`);
+    }
   }
 
   /** Takes the workspace lock (see `device/fs/lock.ts`). */

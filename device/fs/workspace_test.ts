@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NotFoundError } from "../../core/errors.ts";
 import { type PendingManifest, Workspace } from "./workspace.ts";
 
 const manifest: PendingManifest = {
@@ -56,5 +57,23 @@ Deno.test("Workspace status.json starts empty, survives corruption, and is updat
     assert.deepEqual((await readdir(ws.dir)).sort(), ["downloads", "manifests", "status.json", "tuf"]);
   } finally {
     await rm(ws.dir, { recursive: true });
+  }
+});
+
+Deno.test("Workspace.mustExist() creates nothing and refuses a missing workspace or a file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "drover-ws-"));
+  try {
+    await new Workspace(dir).mustExist("send reports");
+    assert.deepEqual(await readdir(dir), []);
+    await writeFile(join(dir, "file"), "");
+    for (const path of [join(dir, "typo"), join(dir, "file")]) {
+      await assert.rejects(
+        new Workspace(path).mustExist("send reports"),
+        (e) => e instanceof NotFoundError && e.message.startsWith(`Cannot send reports: workspace ${path} `),
+      );
+    }
+    assert.deepEqual(await readdir(dir), ["file"]);
+  } finally {
+    await rm(dir, { recursive: true });
   }
 });

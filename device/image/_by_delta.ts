@@ -10,6 +10,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDeltaLink } from "../../core/delta/mod.ts";
 import { IntegrityError, NotFoundError } from "../../core/errors.ts";
+import { RangeIgnoredError } from "../delta/range_ignored_error.ts";
 import { targetUrl } from "../../core/trust/mod.ts";
 import { joinUrl } from "../../core/url/mod.ts";
 import { type DeltaResult, downloadDelta } from "../delta/delta_download.ts";
@@ -33,6 +34,8 @@ export async function imageByDelta(
     api: URL | string;
     policy: FetchPolicy;
     onProgress?: (bytes: number, total: number) => void;
+    /** Told when the server ignores Range for the pack (the full image is fetched instead). */
+    onWarning?: (message: string) => void;
   },
 ): Promise<DeltaResult | undefined> {
   const { target } = o.candidate;
@@ -73,6 +76,9 @@ export async function imageByDelta(
     // a transient failure keeps the chunks fetched so far: the next get resumes
     if (error instanceof IntegrityError || error instanceof NotFoundError) {
       await removeLeftovers(downloads, key);
+    }
+    if (error instanceof RangeIgnoredError) {
+      o.onWarning?.(`${o.candidate.deviceType}: ${error.notice}; downloading in full`);
     }
     if (error instanceof NotFoundError) return undefined;
     throw error;

@@ -50,6 +50,7 @@ export async function fetchEntry(store: ImageStore, c: Candidate, o: FetchEntryO
     api: o.api,
     policy,
     onProgress: o.onProgress,
+    onWarning: o.onWarning,
   });
   const blob = byDelta?.tar ?? await downloadVerified(joinUrl(o.api, c.target.url), {
     ...policy,

@@ -59,6 +59,8 @@ export interface ImageVersion {
   version: string;
   variant: "prod" | "dev";
   prerelease: boolean;
+  /** What `recommended` resolves to for this variant: the newest signed as recommended, else the newest
+   * non-pre-release (one per variant at most; the edge's `GET /v1/images/<deviceType>` marks the same). */
   recommended: boolean;
   size: number;
   sha256: string;

@@ -15,19 +15,45 @@ import { joinUrl } from "../../core/url/mod.ts";
 /** An image target with its custom metadata spread out; the cache is keyed by its sha256. */
 export type Candidate = ImageCustom & { target: TargetInfo & { hashes: { sha256: string } } };
 
-/** `resolveVersion` over items that carry version, prerelease and variant. */
-export function pick<T extends { version: string; prerelease: boolean; variant: "prod" | "dev" }>(
-  items: readonly T[],
-  request: string,
-  variant: "prod" | "dev",
-): T {
+/** What {@linkcode pick} reads of an item: an image target's custom metadata, or a cache entry. */
+type Pickable = { version: string; prerelease: boolean; variant: "prod" | "dev"; recommended?: boolean };
+
+/**
+ * `resolveVersion` over items that carry version, prerelease, variant and the signed `recommended` flag
+ * (`recommended` and `default`: the newest flagged non-pre-release, else the newest non-pre-release).
+ */
+export function pick<T extends Pickable>(items: readonly T[], request: string, variant: "prod" | "dev"): T {
   const entries = items.map((item) => ({
     version: item.version,
     prerelease: item.prerelease,
     variant: item.variant,
+    recommended: item.recommended === true,
     item,
   }));
   return resolveVersion(entries, request, { variant }).item;
+}
+
+/**
+ * What `recommended` resolves to among `items`, per variant (`undefined`: none, only pre-releases): the
+ * one `image list` marks, as the edge's `GET /v1/images/<deviceType>` does.
+ */
+export function recommendedOf<T extends Pickable>(
+  items: readonly T[],
+): Record<"prod" | "dev", T | undefined> {
+  const of = (variant: "prod" | "dev") => {
+    const same = items.filter((item) => item.variant === variant);
+    return same.length === 0 ? undefined : pickOrUndefined(same, variant);
+  };
+  return { prod: of("prod"), dev: of("dev") };
+}
+
+function pickOrUndefined<T extends Pickable>(items: readonly T[], variant: "prod" | "dev"): T | undefined {
+  try {
+    return pick(items, "recommended", variant);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -35,9 +35,18 @@ import semver from "semver";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
 import type { TrustedRepository } from "../../core/trust/mod.ts";
 import { acquireLock } from "../fs/lock.ts";
+import { fromRepository } from "../net/from_repository.ts";
 import { openRepository } from "../net/trust_store.ts";
 import { type CacheEntry, ImageStore } from "./_store.ts";
-import { type Candidate, candidates, offlineSlug, onlineSlug, pick, resolveImage } from "./_resolve.ts";
+import {
+  type Candidate,
+  candidates,
+  offlineSlug,
+  onlineSlug,
+  pick,
+  recommendedOf,
+  resolveImage,
+} from "./_resolve.ts";
 import { verifiedRead } from "./_verified_read.ts";
 import { DroppedEntries } from "./_dropped.ts";
 import { type Ensured, fetchEntry } from "./_fetch_entry.ts";
@@ -98,18 +107,23 @@ export class ImageCache {
     return delta ? { ...result, delta } : result;
   }
 
-  /** The versions the repository offers for a device type (slug or alias), newest first. */
+  /**
+   * The versions the repository offers for a device type (slug or alias), newest first; `recommended` marks
+   * what `get(deviceType, "recommended")` of its variant resolves to.
+   */
   async list(deviceType: string): Promise<ImageVersion[]> {
     const repo = await this.#repository();
     const slug = await onlineSlug(repo, deviceType, { ...this.#o, api: this.#o.api! });
     const cached = new Set((await this.#store.list()).map((e) => e.sha256));
-    return candidates(repo, slug)
+    const offered = candidates(repo, slug);
+    const recommended = recommendedOf(offered);
+    return offered
       .sort((a, b) => semver.rcompare(a.version.replace(/^v/, ""), b.version.replace(/^v/, "")))
       .map((c) => ({
         version: c.version,
         variant: c.variant,
         prerelease: c.prerelease,
-        recommended: c.recommended === true,
+        recommended: recommended[c.variant] === c,
         size: c.target.length,
         sha256: c.target.hashes.sha256,
         cached: cached.has(c.target.hashes.sha256),
@@ -170,7 +184,9 @@ export class ImageCache {
       throw new TransientError("Cannot resolve image: no repository URL (api) configured");
     }
     const tufDir = this.#o.tufDir ?? join(this.#o.cacheDir, "tuf");
-    return openRepository(new URL(api), tufDir, { ...this.#o.fetch, trustedRoot: this.#o.trustedRoot });
+    const url = new URL(api);
+    return openRepository(url, tufDir, { ...this.#o.fetch, trustedRoot: this.#o.trustedRoot })
+      .catch((error) => Promise.reject(fromRepository(error, url)));
   }
 
   async #fromCache(

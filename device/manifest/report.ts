@@ -1,10 +1,23 @@
 /**
  * Private: the report of an install builder, as a JSON-ready object and as text, and the exit code of an
- * outcome (0 complete, 3 anything invalid or corrupt, 1 only missing).
+ * outcome (0 complete, 3 anything invalid or corrupt, 75 missing while a source could not be reached, 1
+ * only missing).
  * @module
  */
 import type { InstallBuilder } from "../../core/manifest/install_builder.ts";
 import type { ValidationFailure } from "../../core/manifest/reasons.ts";
+import { errorEntry } from "../cli/define_command.ts";
+import { ExitCode, exitCodeFor } from "../cli/exit_codes.ts";
+import type { DeviceSource } from "./sources.ts";
+
+/** A source that failed while the chain was resolved (its first error): what it holds counted as missing. */
+export interface SourceError {
+  source: string;
+  code: string;
+  message: string;
+  /** Network down, timeout, 5xx: the source may well hold what is missing (exit 75). */
+  transient: boolean;
+}
 
 /** One required id in the report. */
 export interface ReportEntry {
@@ -31,10 +44,12 @@ export interface ManifestReport {
   corrupt: string[];
   invalid: Record<string, ValidationFailure>;
   entries: ReportEntry[];
+  /** The sources that failed (unreachable, unreadable), in priority order. */
+  sourceErrors: SourceError[];
 }
 
-/** The report of a built builder. */
-export function manifestReport(b: InstallBuilder): ManifestReport {
+/** The report of a built builder; `sources`: the device sources it was given, for their failures. */
+export function manifestReport(b: InstallBuilder, sources: readonly DeviceSource[] = []): ManifestReport {
   const chain = b.getManifestChain();
   const invalid = b.getInvalid();
   const missing = new Set(b.getMissing());
@@ -69,16 +84,26 @@ export function manifestReport(b: InstallBuilder): ManifestReport {
     corrupt: b.getCorrupt(),
     invalid: Object.fromEntries(invalid),
     entries,
+    sourceErrors: sources.flatMap((s) => {
+      const error = s.failures[0];
+      if (error === undefined) return [];
+      const { code, message } = errorEntry(error);
+      return [{ source: s.name, code, message, transient: exitCodeFor(error) === ExitCode.TRY_LATER }];
+    }),
   };
   const mm = b.getMissingManifestId();
   if (mm !== undefined) r.missingManifestId = mm;
   return r;
 }
 
-/** Exit code of an outcome: 0 complete, 3 invalid or corrupt, 1 only missing. */
+/**
+ * Exit code of an outcome: 0 complete, 3 invalid or corrupt, 75 missing while a source could not be reached
+ * (it may hold it: try later), 1 only missing.
+ */
 export function reportExitCode(r: ManifestReport): number {
   if (r.complete) return 0;
-  return Object.keys(r.invalid).length > 0 ? 3 : 1;
+  if (Object.keys(r.invalid).length > 0) return 3;
+  return r.sourceErrors.some((e) => e.transient) ? 75 : 1;
 }
 
 const MiB = 1024 * 1024;
@@ -106,6 +131,15 @@ export function reportText(r: ManifestReport): string {
       `  ${e.id.padEnd(w)}  ${e.kind.padEnd(8)}  ${e.status.padEnd(9)} ${size(e.size)}${nodes}${where}${why}`,
     );
   }
-  lines.push(r.complete ? "complete: everything is available and valid" : "not complete");
+  for (const e of r.sourceErrors) {
+    lines.push(`source ${e.source} ${e.transient ? "could not be reached" : "failed"}: ${e.message}`);
+  }
+  lines.push(
+    r.complete
+      ? "complete: everything is available and valid"
+      : reportExitCode(r) === 75
+      ? "not complete: what is missing may be in a source that could not be reached; try later"
+      : "not complete",
+  );
   return lines.join("\n") + "\n";
 }

@@ -1,6 +1,7 @@
 /**
  * Manifest sources on the device (the install builder's `ArtifactSource`s): a directory or USB mount, an HTTP
- * repository, and what is already installed.
+ * repository, and what is already installed. Each keeps the errors it threw (`failures`), so that a source
+ * that could not be reached is not taken for one that lacks what was asked.
  *
  * Two layouts are read, detected by the presence of `tuf/timestamp.json`:
  * - a bundle: `manifests/<id>.json` and `artifacts/<id>` (what `drover manifest install` writes into its
@@ -92,12 +93,39 @@ const bundlePath = (
   kind: ItemKind,
 ) => (kind === "manifest" ? `manifests/${id}.json` : `artifacts/${id}`);
 
+/**
+ * A source on the device: an `ArtifactSource` that keeps what it threw. The install builder tries the next
+ * source when one throws and counts what none holds as missing; a report tells "missing" from "a source
+ * could not be read" (unreachable: try later) with {@linkcode DeviceSource.failures}.
+ */
+export interface DeviceSource extends ArtifactSource {
+  /** The errors this source threw (its index, a lookup, a read), oldest first; the first 8 only. */
+  readonly failures: readonly unknown[];
+}
+
+const MAX_FAILURES = 8;
+
 /** A source over a carrier, in either layout. */
-class CarrierSource implements ArtifactSource {
+class CarrierSource implements DeviceSource {
   readonly name: string;
   #carrier: Carrier;
   #installed: boolean;
   #index?: Promise<Map<string, IndexEntry> | undefined>;
+  #failures: unknown[] = [];
+
+  get failures(): readonly unknown[] {
+    return this.#failures;
+  }
+
+  /** Runs `task`, remembering what it throws. */
+  async #noting<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (error) {
+      if (this.#failures.length < MAX_FAILURES) this.#failures.push(error);
+      throw error;
+    }
+  }
 
   constructor(carrier: Carrier, options: { installed?: boolean; name?: string; bundleOnly?: boolean }) {
     this.#carrier = carrier;
@@ -113,7 +141,11 @@ class CarrierSource implements ArtifactSource {
     return this.#index;
   }
 
-  async list(): Promise<SourceEntry[]> {
+  list(): Promise<SourceEntry[]> {
+    return this.#noting(() => this.#list());
+  }
+
+  async #list(): Promise<SourceEntry[]> {
     const index = await this.#layout();
     if (index) return [...index.values()].map(({ id, kind, length }) => ({ id, kind, size: length }));
     const out: SourceEntry[] = [];
@@ -127,7 +159,11 @@ class CarrierSource implements ArtifactSource {
     return out;
   }
 
-  async get(id: string, kind: ItemKind): Promise<SourceItem | undefined> {
+  get(id: string, kind: ItemKind): Promise<SourceItem | undefined> {
+    return this.#noting(() => this.#get(id, kind));
+  }
+
+  async #get(id: string, kind: ItemKind): Promise<SourceItem | undefined> {
     if (!isSegment(id)) return undefined;
     const index = await this.#layout();
     let rel: string;
@@ -149,8 +185,8 @@ class CarrierSource implements ArtifactSource {
       size,
       source: this.name,
       installed: this.#installed,
-      readRange: (offset, length) => carrier.range(rel, offset, length),
-      open: (options) => carrier.stream(rel, options?.signal),
+      readRange: (offset, length) => this.#noting(() => carrier.range(rel, offset, length)),
+      open: (options) => this.#noting(() => carrier.stream(rel, options?.signal)),
     };
   }
 }
@@ -190,7 +226,7 @@ export class InstalledSource extends CarrierSource {
  * assert.equal(openSource("http://127.0.0.1:1/repo").name, "http://127.0.0.1:1/repo/");
  * ```
  */
-export function openSource(spec: string, options: FetchPolicy = {}): ArtifactSource {
+export function openSource(spec: string, options: FetchPolicy = {}): DeviceSource {
   if (/^https?:\/\//i.test(spec)) return new HttpSource(spec, options);
   if (spec === "") throw new TypeError("Cannot open source: empty path");
   return new DirectorySource(spec);

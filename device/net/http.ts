@@ -77,7 +77,8 @@ function lengthOf(value: string | null): number | undefined {
 }
 
 /**
- * Opens `url` (http:, https:, file:) from byte `offset`. Throws `NotFoundError` (404/410, missing
+ * Opens `url` (http:, https:, file:) from byte `offset` (a file: range is answered as a 206 with its
+ * Content-Range; a 416 to a Range is returned, with an empty body). Throws `NotFoundError` (404/410, missing
  * file), `RetryableError` (network, timeout, 5xx, 429), `SlowRetrievalError` (past `deadline`; the
  * body errors with it too, and when slower than `minRate`), `Error` (other 4xx). Never retries itself.
  */
@@ -94,10 +95,12 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
       ? undefined
       : Math.min(st.size, offset + options.rangeLength);
     const body = fileStream(path, { start, end });
+    // a range asked for is served as one, as an HTTP server honouring Range would
+    const ranged = offset > 0 || options.rangeLength !== undefined;
     return {
-      status: offset > 0 ? 206 : 200,
-      contentRange: offset > 0 ? `bytes ${offset}-${st.size - 1}/${st.size}` : null,
-      contentLength: st.size - start,
+      status: ranged ? 206 : 200,
+      contentRange: ranged ? `bytes ${start}-${(end ?? st.size) - 1}/${st.size}` : null,
+      contentLength: (end ?? st.size) - start,
       body,
       dispose: () => body.cancel().catch(() => {}),
     };
@@ -143,8 +146,8 @@ export async function openUrl(url: URL, options: OpenOptions = {}): Promise<Open
   }
   clearTimeout(connectTimer);
   const status = res.status;
-  if (status === 416 && offset > 0) {
-    // our Range is not satisfiable: the caller restarts from byte 0
+  if (status === 416 && headers.range !== undefined) {
+    // our Range is not satisfiable: the caller restarts from byte 0 (or, a bounded range, does without)
     await res.body?.cancel().catch(() => {});
     done();
     const body = new ReadableStream<Uint8Array>({ start: (c) => c.close() });

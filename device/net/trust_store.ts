@@ -25,10 +25,13 @@ import { join } from "node:path";
 import { TrustError } from "../../core/errors.ts";
 import { joinUrl } from "../../core/url/mod.ts";
 import {
+  decodeMetadata,
   isDelegatedRoleName,
   type MetadataStore,
   refreshTrust,
+  type RootKeys,
   type TrustedRepository,
+  verifyEnvelope,
 } from "../../core/trust/mod.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
 import { fetchBytes, type FetchPolicy } from "./fetch.ts";
@@ -91,6 +94,38 @@ export function provisioningHint(tufDir: string): string {
 }
 
 /**
+ * The bytes of a provisioned root file: readable, root metadata, and signed by the threshold of its own
+ * root keys. Checked even when the workspace already trusts a newer root (which the refresh then uses):
+ * a `--trusted-root` that is not a root is a mistake to say, never one to pass over. `TrustError` (exit 3).
+ */
+async function readTrustedRoot(file: string, tufDir: string): Promise<Uint8Array> {
+  const refuse = (detail: string, cause: unknown) =>
+    new TrustError(`Cannot read trusted root ${file}: ${detail}; ${provisioningHint(tufDir)}`, { cause });
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (error) {
+    throw refuse((error as Error).message, error);
+  }
+  let env;
+  try {
+    env = decodeMetadata(bytes);
+  } catch (error) {
+    throw refuse(`not TUF metadata (${(error as Error).message.replace(/\s+/g, " ").trim()})`, error);
+  }
+  if (env.signed._type !== "root") {
+    throw refuse(`not root metadata (_type ${JSON.stringify(env.signed._type ?? null)})`, undefined);
+  }
+  try {
+    await verifyEnvelope(env, env.signed as unknown as RootKeys, "root", { label: "root" });
+  } catch (error) {
+    const detail = (error as Error).message.replace(/^Cannot verify root: /, "");
+    throw refuse(`not signed by its own root keys (${detail})`, error);
+  }
+  return bytes;
+}
+
+/**
  * Refreshes trust from the repository at `api` with the metadata kept in `tufDir` and returns
  * the verified repository. `TrustError` (exit 3) when no trusted root is provisioned or the
  * metadata does not verify; `TransientError` when the repository cannot be reached.
@@ -112,16 +147,7 @@ export async function openRepository(
   const store = new FsMetadataStore(tufDir);
   let trustedRoot: Uint8Array | undefined;
   if (options.trustedRoot) {
-    try {
-      trustedRoot = new Uint8Array(await readFile(options.trustedRoot));
-    } catch (error) {
-      throw new TrustError(
-        `Cannot read trusted root ${options.trustedRoot}: ${(error as Error).message}; ${
-          provisioningHint(tufDir)
-        }`,
-        { cause: error },
-      );
-    }
+    trustedRoot = await readTrustedRoot(options.trustedRoot, tufDir);
   } else if (!(await store.read("root.json"))) {
     throw new TrustError(`Cannot refresh trust: no trusted root; ${provisioningHint(tufDir)}`);
   }

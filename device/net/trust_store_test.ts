@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -61,6 +61,37 @@ Deno.test("openRepository() refuses without a trusted root and says how to provi
       openRepository(api, join(dir, "tuf"), { trustedRoot: join(dir, "missing.json") }),
       (e) => e instanceof TrustError && /Cannot read trusted root/.test(e.message),
     );
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+Deno.test("openRepository() refuses a --trusted-root that is not a self-signed root, before any request", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "drover-tuf-"));
+  try {
+    const tuf = join(dir, "tuf");
+    await mkdir(tuf);
+    await writeFile(join(tuf, "root.json"), "{}"); // the workspace holds a root: the file is still checked
+    const root = { _type: "root", keys: {}, roles: { root: { keyids: [], threshold: 1 } } };
+    const cases: Record<string, [string, RegExp]> = {
+      "garbage.json": ["not a root\n", /: not TUF metadata \(.*\); provision/],
+      "timestamp.json": [
+        JSON.stringify({ signed: { _type: "timestamp" }, signatures: [] }),
+        /not root metadata/,
+      ],
+      "unsigned.json": [JSON.stringify({ signed: root, signatures: [] }), /not signed by its own root keys/],
+    };
+    // an api nobody serves: refused before any request is made
+    const api = new URL("http://127.0.0.1:9/");
+    for (const [name, [text, detail]] of Object.entries(cases)) {
+      await writeFile(join(dir, name), text);
+      await assert.rejects(
+        openRepository(api, tuf, { trustedRoot: join(dir, name), retries: 0 }),
+        (e) =>
+          e instanceof TrustError && e.message.startsWith(`Cannot read trusted root ${join(dir, name)}: `) &&
+          detail.test(e.message) && !e.message.includes("\n"),
+      );
+    }
   } finally {
     await rm(dir, { recursive: true });
   }

@@ -1,7 +1,9 @@
 /**
  * OS images by device type (slug or alias):
- * - `GET /v1/images/<deviceType>`: `{ deviceType, aliases, versions: [{ version, prerelease,
- *   recommended, variants }] }`, newest first;
+ * - `GET /v1/images/<deviceType>[?variant=dev]`: `{ deviceType, aliases, versions: [{ version,
+ *   prerelease, recommended, variants }] }`, newest first; `recommended` marks what `recommended`
+ *   resolves to for the variant (default prod): the newest signed as recommended, else the newest
+ *   non-pre-release;
  * - `GET|HEAD /v1/images/<deviceType>/<versionOrRange>[?variant=dev]`: 302 to the artifact's
  *   immutable URL with `X-Drover-Version` and `X-Drover-Sha256`, resolved by core's
  *   `resolveVersion` (exact, range, `latest`, `recommended`, `default`) and cached.
@@ -34,9 +36,13 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
   app.get("/v1/images/:deviceType", async (c) => {
     const view = await state.view();
     const slug = deviceSlug(view, c.req.param("deviceType"));
+    const variant = variantOf(c.req.query("variant"), "list images");
     return state.respondByUrl(
       { view, url: c.req.url },
-      () => jsonSpec(listing(view, slug), { "cache-control": `public, max-age=${state.config.shortMaxAge}` }),
+      () =>
+        jsonSpec(listing(view, { slug, variant }), {
+          "cache-control": `public, max-age=${state.config.shortMaxAge}`,
+        }),
     );
   });
 
@@ -59,10 +65,7 @@ export function imagesRoutes(app: Hono, state: RepoState): void {
 
   const resolve = (view: RepoView, ask: Ask): ResponseSpec => {
     const slug = deviceSlug(view, ask.deviceType);
-    const variant = ask.variant ?? "prod";
-    if (variant !== "prod" && variant !== "dev") {
-      throw new HttpError(400, `Cannot resolve image: unknown variant (prod or dev)`);
-    }
+    const variant = variantOf(ask.variant, "resolve image");
     const request = ask.request;
     if (request.length > 256) {
       throw new HttpError(400, "Cannot resolve image: request too long");
@@ -105,9 +108,22 @@ function deviceSlug(view: RepoView, name: string): string {
   }
 }
 
-function listing(view: RepoView, slug: string) {
-  const entries = view.images.get(slug) ?? [];
-  const recommended = safeResolve(entries, "recommended");
+function variantOf(asked: string | undefined, action: string): "prod" | "dev" {
+  const variant = asked ?? "prod";
+  if (variant !== "prod" && variant !== "dev") {
+    throw new HttpError(400, `Cannot ${action}: unknown variant (prod or dev)`);
+  }
+  return variant;
+}
+
+/**
+ * The listing: every version of every variant; `recommended` marks the one `recommended` resolves to for
+ * `variant` (the newest signed as recommended, else the newest non-pre-release), as `drover image list`
+ * marks it.
+ */
+function listing(view: RepoView, o: { slug: string; variant: "prod" | "dev" }) {
+  const entries = view.images.get(o.slug) ?? [];
+  const recommended = recommendedOf(entries, o.variant);
   const byVersion = new Map<
     string,
     { version: string; prerelease: boolean; recommended: boolean; variants: string[] }
@@ -118,18 +134,21 @@ function listing(view: RepoView, slug: string) {
       item = { version: e.version, prerelease: e.prerelease, recommended: false, variants: [] };
       byVersion.set(e.version, item);
     }
-    item.recommended ||= e.recommended || e.version === recommended?.version;
+    item.recommended ||= e === recommended;
     if (!item.variants.includes(e.variant)) item.variants.push(e.variant);
   }
   const versions = [...byVersion.values()].sort((a, b) => compare(b.version, a.version));
   for (const v of versions) v.variants.sort();
-  const type = view.deviceTypes.resolve(slug);
-  return { deviceType: slug, name: type.name, aliases: type.aliases ?? [], versions };
+  const type = view.deviceTypes.resolve(o.slug);
+  return { deviceType: o.slug, name: type.name, aliases: type.aliases ?? [], versions };
 }
 
-function safeResolve(entries: ImageEntry[], request: string): ImageEntry | undefined {
+/** What `recommended` resolves to among the entries of `variant`; `undefined` when nothing does. */
+function recommendedOf(entries: ImageEntry[], variant: "prod" | "dev"): ImageEntry | undefined {
+  const same = entries.filter((e) => e.variant === variant);
+  if (same.length === 0) return undefined;
   try {
-    return resolveVersion(entries, request, { variant: "prod" });
+    return resolveVersion(same, "recommended", { variant });
   } catch {
     return undefined;
   }

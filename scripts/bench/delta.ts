@@ -91,7 +91,7 @@ function appTree(dir: string, changed: Set<number>) {
   }
 }
 
-/** The chunked form a published release links (`repo add-app --json`'s document). */
+/** The chunked form a published release links (`repo add-app` or `add-image --json`'s document). */
 function deltaOf(doc: { target: { custom: { delta: DeltaLink } } }, base: string): DeltaSource {
   const link = doc.target.custom.delta;
   return {
@@ -249,8 +249,8 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
     }
     // OS image: 1% of 4 KiB blocks changed in 10 places
     const mib = options.quick ? 64 : 256;
-    // published as raw (.tar-named) app files: the chunked form of a raw image is the same
-    const img1 = join(dir, "os1.img.tar"), img2 = join(dir, "os2.img.tar");
+    // published as OS images of a bench device type (an app must be a tar that devices can read)
+    const img1 = join(dir, "os1.img"), img2 = join(dir, "os2.img");
     const bytes = new Uint8Array(mib * 2 ** 20);
     for (let i = 0; i < bytes.length; i += 2 ** 20) {
       if ((i >> 20) % 2) randomFillSync(bytes, i, 2 ** 20); // half random, half text-like
@@ -262,12 +262,10 @@ export async function benchDelta(options: { quick: boolean }): Promise<string> {
       randomFillSync(bytes, Math.floor(((p + 0.5) * blocks) / 10) * 4096, per * 4096);
     }
     await writeFile(img2, bytes);
-    repoCli(
-      `add-app --repo ${repo} --keys ${keys} --name acme/os --ref main --commit cccccc1 --file ${img1}`,
-    );
-    const doc = repoCli(
-      `add-app --repo ${repo} --keys ${keys} --name acme/os --ref main --commit cccccc2 --file ${img2}`,
-    );
+    const image = `add-image --repo ${repo} --keys ${keys} --device-type bench-os`;
+    repoCli(`add-device-type --repo ${repo} --keys ${keys} --slug bench-os`);
+    repoCli(`${image} --version 1.0.0 --file ${img1}`);
+    const doc = repoCli(`${image} --version 2.0.0 --file ${img2}`);
     const delta = deltaOf(doc, server.url);
     const link = delta.link;
     const downloads = join(dir, "dl-img");

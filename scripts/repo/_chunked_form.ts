@@ -25,6 +25,7 @@ import {
 import type { RepositoryWriter, TargetCustom } from "../../core/trust/mod.ts";
 import type { FsRepoStore } from "./fs_repo_store.ts";
 import { importTarget, putTargetBytes } from "./_import_target.ts";
+import type { RunImports } from "./_run_imports.ts";
 
 /** Whether the chunked form is wanted: not with `--no-chunks` or env `DROVER_REPO_CHUNKS=0`. */
 export function chunksWanted(noChunks: unknown, env: Record<string, string | undefined>): boolean {
@@ -42,12 +43,21 @@ function uncompressed(file: string, gzip: boolean): ReadableStream<Uint8Array> {
 
 /**
  * Writes the pack and index of `file` (target `path`) into the repository and sets both targets
- * in `writer`; returns the link for `custom.delta`.
+ * in `writer`; returns the link for `custom.delta`. With `imports`, stops when the run is interrupted
+ * and records what it creates (`_run_imports.ts`).
  */
 export async function writeChunkedForm(
   repo: { store: FsRepoStore; writer: RepositoryWriter },
-  options: { path: string; file: string; gzip: boolean; chunker?: ChunkerParams; level?: number },
+  options: {
+    path: string;
+    file: string;
+    gzip: boolean;
+    chunker?: ChunkerParams;
+    level?: number;
+    imports?: RunImports;
+  },
 ): Promise<DeltaLink> {
+  const imports = options.imports;
   const chunker = { ...(options.chunker ?? DEFAULT_CHUNKER) };
   const dir = join(tmpdir(), `drover-pack-${randomBytes(6).toString("hex")}`);
   await mkdir(dir, { recursive: true });
@@ -63,6 +73,7 @@ export async function writeChunkedForm(
         .pipeThrough(new ChunkStream(chunker))
         .pipeThrough(new ChunkDigestStream());
       for await (const c of stream) {
+        imports?.signal.throwIfAborted();
         whole.update(c.bytes);
         length += c.bytes.length;
         const same = seen.get(c.sha256);
@@ -97,8 +108,8 @@ export async function writeChunkedForm(
     });
     const packPath = `${options.path}.cpack`;
     const indexPath = `${options.path}.cidx`;
-    const pack = await importTarget(repo.store, packPath, packFile);
-    const idx = await putTargetBytes(repo.store, indexPath, index);
+    const pack = await importTarget(repo.store, packPath, packFile, { imports });
+    const idx = await putTargetBytes(repo.store, indexPath, index, { imports });
     const custom = (kind: string) => ({ kind, of: options.path }) as unknown as TargetCustom;
     repo.writer.setTarget(packPath, {
       length: pack.length,

@@ -6,7 +6,8 @@
 import type { CommandIO } from "../../device/cli/command.ts";
 import { type Parsed, required } from "../../device/cli/define_command.ts";
 import type { Lock } from "../../device/fs/lock.ts";
-import { RepositoryWriter } from "../../core/trust/mod.ts";
+import { NotFoundError } from "../../core/errors.ts";
+import { type KeyPair, RepositoryWriter, type RoleName } from "../../core/trust/mod.ts";
 import { readKeyring } from "./_keys.ts";
 import { stagedNote } from "./_staged_note.ts";
 import { readRoleKeys } from "./_role_keys.ts";
@@ -20,14 +21,23 @@ export interface OpenedRepo extends AsyncDisposable {
   lock: Lock;
 }
 
-/**
- * Takes the repository's lock, then opens it (the lock is released if opening fails). With `role`,
- * the writer acts on that delegated role, signed with its keys in --keys (`_role_keys.ts`).
- */
+/** Options of {@linkcode openRepo}. */
+export interface OpenRepoOptions {
+  /** Open for this delegated role: the writer acts on it, signed with its keys in --keys (`_role_keys.ts`). */
+  role?: string;
+  /**
+   * The command will publish (sign targets or the role, snapshot and timestamp), e.g. "add app": a key
+   * missing from --keys is then a `NotFoundError` (`Cannot add app: no targets key in DIR (targets.json)`)
+   * before the lock is taken, so nothing is imported for a commit that would fail.
+   */
+  publishes?: string;
+}
+
+/** Takes the repository's lock, then opens it (the lock is released if opening fails). */
 export async function openRepo(
   parsed: Parsed,
   io?: CommandIO,
-  options: { role?: string } = {},
+  options: OpenRepoOptions = {},
 ): Promise<OpenedRepo> {
   const store = new FsRepoStore(required(parsed, "repo"));
   const keysDir = required(parsed, "keys");
@@ -35,6 +45,15 @@ export async function openRepo(
   const role = options.role === undefined
     ? undefined
     : { name: options.role, keys: await readRoleKeys(keysDir, options.role) };
+  if (options.publishes !== undefined) {
+    const signer: [string, KeyPair[] | undefined] = role ? [role.name, role.keys] : ["targets", keys.targets];
+    const needed = [signer, ...(["snapshot", "timestamp"] as RoleName[]).map((r) => [r, keys[r]] as const)];
+    for (const [name, held] of needed) {
+      if (!held?.length) {
+        throw new NotFoundError(`Cannot ${options.publishes}: no ${name} key in ${keysDir} (${name}.json)`);
+      }
+    }
+  }
   const lock = await lockRepo(store.root, { parsed, io });
   try {
     const writer = await RepositoryWriter.open(store, keys, {

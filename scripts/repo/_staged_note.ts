@@ -9,3 +9,16 @@ export function stagedNote(s: StagedTargets): string {
     : `add signatures: repo sign --repo DIR --keys DIR --key FILE (keys not signed yet: ${missing})`;
   return `targets v${s.version} staged in ${s.path}, not published: signed by ${s.signatures}/${s.threshold} keys; ${needs}\n`;
 }
+
+/**
+ * Where a command's change went, for its result line: `targets v3` when published, else e.g.
+ * `staged as targets v3, not published: needs 1 more targets signature (repo sign)`.
+ */
+export function stagedOrPublished(versions: { targets: number }, staged: StagedTargets | undefined): string {
+  if (!staged) return `targets v${versions.targets}`;
+  const more = staged.threshold - staged.signatures;
+  const needs = more > 0
+    ? `needs ${more} more targets signature${more === 1 ? "" : "s"}`
+    : "signed; needs the snapshot and timestamp keys";
+  return `staged as targets v${staged.version}, not published: ${needs} (repo sign)`;
+}

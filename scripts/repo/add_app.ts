@@ -5,7 +5,10 @@
  * With `--rollout` the target's `custom.rollout` holds a signed staged rollout (core/rollout) with
  * its own id `<owner>:<app>:<ref>:<serial>:<commit>` (unique per publication: the serial rises).
  * With `--role ROLE` the release is signed into that delegated role (`repo delegate`) instead of
- * top-level targets, with the role's key.
+ * top-level targets, with the role's key. The keys and the role's paths are checked before anything is
+ * imported; the archive is read as devices read it while it streams (`_archive_scan.ts`: one they cannot
+ * read is refused, `UnreadableArchiveError`), and what the run imported is removed again when it fails
+ * or is interrupted before its metadata is written (`_run_imports.ts`).
  *
  * @example
  * ```ts ignore
@@ -30,9 +33,13 @@ import { defineCommand, numberOption, type Parsed, required } from "../../device
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget } from "./_import_target.ts";
-import { DeployScanner, deployWarnings } from "./_deploy_scan.ts";
+import { ArchiveScanner, archiveWarnings } from "./_archive_scan.ts";
 import { chunksWanted, writeChunkedForm } from "./_chunked_form.ts";
 import { openRepo } from "./_open.ts";
+import { assertRolePaths } from "./_role_paths.ts";
+import { RunImports } from "./_run_imports.ts";
+import { stagedOrPublished } from "./_staged_note.ts";
+import { UnreadableArchiveError } from "./unreadable_archive_error.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
@@ -43,7 +50,10 @@ Add an app release: ARCHIVE (.tar.gz or .tar) is streamed to
 targets/apps/<owner>/<app>/<ref>/<sha256>.<commit>.tar.gz and listed in signed targets metadata
 with its length, sha256, sha512 and sha1, and a serial one higher than the ref's previous
 release (so it becomes the ref's current release, also in releases.json). Signs new targets,
-snapshot and timestamp metadata.
+snapshot and timestamp metadata; with fewer targets keys than root's threshold the targets
+metadata is staged instead (not published: repo sign). An archive devices cannot read (not gzip
+or tar, empty, truncated, corrupt) is refused (exit 1, E_ARCHIVE). Nothing is left in targets/
+when it fails or is interrupted (SIGINT, SIGTERM) before the metadata is written.
 
   --name OWNER/APP     two segments matching ^[A-Za-z0-9][A-Za-z0-9._+-]*$
   --ref REF            branch or channel (one segment)
@@ -62,11 +72,13 @@ snapshot and timestamp metadata.
   --halt-after N       halt rule: judge once N devices finished the install (default 5)
   --halt-failures PCT  halt rule: halt when more than PCT% of them failed, rolled back or went
                        silent (default 20)
-  --json               print one JSON document: { target, versions, rollout, warnings }
+  --json               print one JSON document: { target, versions, delegatedVersions, published,
+                       staged, rollout, warnings }
 
-Warns (stderr; "warnings" in --json) when legacy radiodan clients would not handle the release:
-an archive without a .deploy ({"name","ref","commit"}) at its root, or whose .deploy names
-another app, ref or commit than --name/--ref/--commit, and an uncompressed .tar (they only
+Warns (stderr; "warnings" in --json) when devices refuse to install the archive (an entry outside
+the release, a device node, over a cap), and when legacy radiodan clients would not handle the
+release: an archive without a .deploy ({"name","ref","commit"}) at its root, or whose .deploy
+names another app, ref or commit than --name/--ref/--commit, and an uncompressed .tar (they only
 install gzip; releases.json leaves such a release out).
 `;
 
@@ -102,38 +114,63 @@ export const command = defineCommand({
         throw new UsageError(`Cannot add app: '${version}' is not a version`);
       }
     }
-    const staged = rolloutOptions(parsed);
+    const rolloutSpec = rolloutOptions(parsed);
     const ext = await archiveExt(file);
     const path = UsageError.check(() => appTargetPath({ name, ref, commit, ext }));
     const role = v.role as string | undefined;
     if (role !== undefined && !isDelegatedRoleName(role)) {
       throw new UsageError(`Cannot add app: --role '${role}' is not a role name`);
     }
-    await using repo = await openRepo(parsed, io, { role });
+    const chunks = chunksWanted(v["no-chunks"], io.env);
+    await using repo = await openRepo(parsed, io, { role, publishes: "add app" });
     const { store, writer } = repo;
+    if (role !== undefined) {
+      const parts: { path: string; what?: string }[] = [{ path }];
+      const what = "the chunked form (--no-chunks leaves it out)";
+      if (chunks) parts.push({ path: `${path}.cpack`, what }, { path: `${path}.cidx`, what });
+      assertRolePaths(writer, parts, { action: "add app" });
+    }
     let serial = 0;
     for (const t of [...writer.targets().values(), ...writer.resolvedTargets().values()]) {
       const c = t.custom as AppCustom;
       if (c.kind === "app" && c.name === name && c.ref === ref && c.serial > serial) serial = c.serial;
     }
     io.stderr(`importing ${file}\n`);
-    const deploy = new DeployScanner();
-    const imported = await importTarget(store, path, file, { observe: (chunk) => deploy.push(chunk) });
-    const warnings = deployWarnings(await deploy.finish(), { name, ref, commit });
+    // what this run imports is removed again unless it is published or staged (failure, SIGINT, SIGTERM)
+    await using imports = new RunImports({ action: "add app", signal: io.signal, lock: repo.lock });
+    const scanner = new ArchiveScanner();
+    const imported = await importTarget(store, path, file, {
+      observe: (chunk) => scanner.push(chunk),
+      imports,
+    });
+    const scan = await scanner.finish();
+    if (scan.unreadable) {
+      throw new UnreadableArchiveError(
+        `Cannot add app: ${file} is not a readable tar or tar.gz archive (${scan.unreadable})`,
+      );
+    }
+    const warnings = archiveWarnings(scan, { name, ref, commit });
     const now = new Date();
     const custom: AppCustom = { kind: "app", name, ref, commit, serial: serial + 1, updated: isoOf(now) };
     if (version) custom.version = version;
     if (v["allow-downgrade"]) custom.allowDowngrade = true;
-    if (staged) {
+    if (rolloutSpec) {
       const id = `${name.replace("/", ":")}:${ref}:${custom.serial}:${commit}`;
-      custom.rollout = createRollout({ id, publishedAt: now, steps: staged.steps, halt: staged.halt });
+      const { steps, halt } = rolloutSpec;
+      custom.rollout = createRollout({ id, publishedAt: now, steps, halt });
     }
-    if (chunksWanted(v["no-chunks"], io.env)) {
-      const delta = await writeChunkedForm({ store, writer }, { path, file, gzip: ext === ".tar.gz" });
+    if (chunks) {
+      const delta = await writeChunkedForm({ store, writer }, {
+        path,
+        file,
+        gzip: ext === ".tar.gz",
+        imports,
+      });
       Object.assign(custom, { delta });
     }
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
-    const { versions } = await writer.commit();
+    const committed = await imports.commit(writer);
+    const { versions } = committed;
     const target = writer.targets().get(path);
     const legacy = target && legacyRefusal(target);
     if (legacy) warnings.push(`not offered to legacy radiodan clients (releases.json): ${legacy}`);
@@ -141,7 +178,7 @@ export const command = defineCommand({
     const rollout = custom.rollout;
     const signedIn = role
       ? `role ${role} v${writer.delegatedVersions[role]}`
-      : `targets v${versions.targets}`;
+      : stagedOrPublished(versions, committed.staged);
     const rolloutText = rollout
       ? `\nrollout ${rollout.id}: ${formatRolloutSteps(rollout.steps)} from ${rollout.publishedAt}, ` +
         `halt once ${rollout.halt.minDevices} devices finished if more than ${rollout.halt.maxFailurePercent}% failed`
@@ -151,6 +188,8 @@ export const command = defineCommand({
         target,
         versions,
         delegatedVersions: writer.delegatedVersions,
+        published: committed.staged === undefined,
+        staged: committed.staged ?? null,
         rollout: rollout ?? null,
         warnings,
       },
@@ -200,6 +239,9 @@ async function archiveExt(file: string): Promise<".tar.gz" | ".tar"> {
     throw new UsageError(`Cannot add app: cannot read --file ${file}: ${(e as Error).message}`, { cause: e });
   });
   if (!info.isFile()) throw new UsageError(`Cannot add app: --file ${file} is not a file`);
+  if (info.size === 0) {
+    throw new UnreadableArchiveError(`Cannot add app: ${file} is empty, not a tar or tar.gz archive`);
+  }
   const fh = await open(file, "r");
   try {
     const head = new Uint8Array(2);

@@ -17,7 +17,7 @@ async function withRepo(
   try {
     const dir = join(tmp, "repo"), keys = join(tmp, "keys"), file = join(tmp, "radio.tar");
     assert.equal((await run("init", "--repo", dir, "--keys", keys)).code, 0);
-    await Deno.writeFile(file, new Uint8Array(512));
+    await Deno.writeFile(file, new Uint8Array(1024)); // an empty tar: its two end-of-archive blocks
     let n = 0;
     const addApp = (...extra: string[]) =>
       run(
@@ -141,5 +141,50 @@ Deno.test("repo add-app refuses a bad --rollout or halt rule with exit 2, a clea
     }
     await assert.rejects(Deno.stat(join(dir, "targets")), Deno.errors.NotFound);
     assert.deepEqual(await signedApps(dir), []);
+  });
+});
+
+Deno.test("repo add-app below the targets threshold says on stdout and in --json that it staged, not published", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-staged-" });
+  try {
+    const dir = join(tmp, "repo"), keys = join(tmp, "keys"), file = join(tmp, "radio.tar");
+    const init = await run("init", "--repo", dir, "--keys", keys, "--keys-per-role", "3", "--threshold", "2");
+    assert.equal(init.code, 0, init.stderr);
+    for (const f of ["targets.2.json", "targets.3.json"]) await Deno.remove(join(keys, f)); // other holders
+    await Deno.writeFile(file, new Uint8Array(1024));
+    const args = ["--repo", dir, "--keys", keys, "--file", file, "--name", "acme/radio", "--ref", "main"];
+
+    const text = await run("add-app", ...args, "--commit", "68200ec");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /^apps\/acme\/radio\/main\/68200ec\.tar serial 1: \S+ \(staged as targets v2, not published: needs 1 more targets signature \(repo sign\)\)\n$/,
+    );
+    assert.doesNotMatch(text.stdout, /targets v1/, "the published version is not where the release went");
+    assert.match(text.stderr, /targets v2 staged in staged\/targets\.json, not published/);
+
+    const json = await run("add-app", ...args, "--commit", "68200ed", "--json");
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout);
+    assert.equal(doc.published, false);
+    assert.deepEqual(
+      [doc.staged.version, doc.staged.signatures, doc.staged.threshold],
+      [2, 1, 2],
+      "v2 again: it builds on the staged version",
+    );
+    assert.equal(doc.versions.targets, 1, "still the published targets version");
+    assert.deepEqual(await signedApps(dir), [], "devices see nothing yet");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("repo add-app with the targets threshold met says published in --json", async () => {
+  await withRepo(async ({ addApp }) => {
+    const res = await addApp("--json");
+    assert.equal(res.code, 0, res.stderr);
+    const doc = JSON.parse(res.stdout);
+    assert.deepEqual([doc.published, doc.staged, doc.versions.targets], [true, null, 2]);
+    assert.match((await addApp()).stdout, / \(targets v3\)\n$/);
   });
 });

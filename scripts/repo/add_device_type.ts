@@ -17,6 +17,8 @@ import { UsageError } from "../../device/cli/usage_error.ts";
 import { currentDeviceTypes } from "./_device_types.ts";
 import { putTargetBytes } from "./_import_target.ts";
 import { openRepo } from "./_open.ts";
+import { RunImports } from "./_run_imports.ts";
+import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help =
@@ -26,7 +28,7 @@ Add a device type to the signed device-types.json target, or update it (name rep
 aliases added). Slugs and aliases match ^[A-Za-z0-9][A-Za-z0-9._+-]*$ and an alias may not
 name another device type. Signs new targets, snapshot and timestamp metadata.
 
-  --json   print one JSON document: { deviceType, deviceTypes, versions }
+  --json   print one JSON document: { deviceType, deviceTypes, versions, published, staged }
 `;
 
 /** The `add-device-type` subcommand. */
@@ -46,7 +48,7 @@ export const command = defineCommand({
     UsageError.check(() => assertDeviceType(slug, { what: "slug" }));
     const aliases = (v.alias as string[] | undefined) ?? [];
     for (const a of aliases) UsageError.check(() => assertDeviceType(a, { what: "alias" }));
-    await using repo = await openRepo(parsed, io);
+    await using repo = await openRepo(parsed, io, { publishes: "add device type" });
     const { store, writer } = repo;
     const list = await currentDeviceTypes(store, writer);
     for (const d of list) {
@@ -65,16 +67,23 @@ export const command = defineCommand({
     list.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     const doc: { deviceTypes: DeviceTypeEntry[] } = { deviceTypes: list };
     const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
-    const imported = await putTargetBytes(store, DEVICE_TYPES_PATH, bytes);
+    await using imports = new RunImports({ action: "add device type", signal: io.signal, lock: repo.lock });
+    const imported = await putTargetBytes(store, DEVICE_TYPES_PATH, bytes, { imports });
     writer.setTarget(DEVICE_TYPES_PATH, {
       length: imported.length,
       hashes: { sha256: imported.hashes.sha256, sha512: imported.hashes.sha512 },
       custom: { kind: "device-types" },
     });
-    const { versions } = await writer.commit();
+    const { versions, staged } = await imports.commit(writer);
     printResult(io, parsed, {
-      doc: { deviceType: entry, deviceTypes: list, versions },
-      text: `device type ${slug}: targets v${versions.targets}`,
+      doc: {
+        deviceType: entry,
+        deviceTypes: list,
+        versions,
+        published: staged === undefined,
+        staged: staged ?? null,
+      },
+      text: `device type ${slug}: ${stagedOrPublished(versions, staged)}`,
     });
     return 0;
   },

@@ -23,6 +23,8 @@ import { canonicalSlug, currentDeviceTypes } from "./_device_types.ts";
 import { importTarget } from "./_import_target.ts";
 import { chunksWanted, writeChunkedForm } from "./_chunked_form.ts";
 import { openRepo } from "./_open.ts";
+import { RunImports } from "./_run_imports.ts";
+import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help = `Usage: repo add-image --repo DIR --keys DIR --device-type SLUG --version V --file IMAGE
@@ -32,15 +34,18 @@ Add an OS image for a device type already added with add-device-type (slug or al
 under the canonical slug). IMAGE is streamed to targets/images/<slug>/<version>/<variant>/
 <sha256>.<basename> and listed in signed targets metadata. Re-adding the same version, variant
 and file name with other content is refused (exit 1). Signs new targets, snapshot and
-timestamp metadata.
+timestamp metadata (staged instead, not published, with fewer targets keys than root's threshold:
+repo sign). Nothing is left in targets/ when it fails or is interrupted (SIGINT, SIGTERM) before
+the metadata is written.
 
   --version V       semantic version (a leading v and +build metadata are kept as given)
   --variant         prod (default) or dev
   --prerelease      mark as a pre-release (implied when the version has a pre-release part)
-  --recommended     mark as recommended
+  --recommended     what \`recommended\` and \`default\` resolve to (the newest image so marked; never a
+                    pre-release, so with one it is a usage error)
   --no-chunks       do not write the chunked form (pack + index targets for deltas); env
                     DROVER_REPO_CHUNKS=0 does the same
-  --json            print one JSON document: { target, versions }
+  --json            print one JSON document: { target, versions, published, staged }
 `;
 
 /** The `add-image` subcommand. */
@@ -70,9 +75,12 @@ export const command = defineCommand({
     UsageError.check(() => assertSegment(version, "version"));
     const semantic = semver.parse(version.replace(/^v/, ""));
     if (!semantic) throw new UsageError(`Cannot add image: '${version}' is not a semantic version`);
+    if (v.recommended && (v.prerelease || semantic.prerelease.length > 0)) {
+      throw new UsageError(`Cannot add image: a pre-release (${version}) is never recommended`);
+    }
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new UsageError(`Cannot add image: --file ${file} is not a readable file`);
-    await using repo = await openRepo(parsed, io);
+    await using repo = await openRepo(parsed, io, { publishes: "add image" });
     const { store, writer } = repo;
     const slug = canonicalSlug(await currentDeviceTypes(store, writer), asked);
     if (!slug) {
@@ -82,7 +90,9 @@ export const command = defineCommand({
       imageTargetPath({ deviceType: slug, version, variant, basename: basename(file) })
     );
     io.stderr(`importing ${file}\n`);
-    const imported = await importTarget(store, path, file);
+    // what this run imports is removed again unless it is published or staged (failure, SIGINT, SIGTERM)
+    await using imports = new RunImports({ action: "add image", signal: io.signal, lock: repo.lock });
+    const imported = await importTarget(store, path, file, { imports });
     const existing = writer.targets().get(path);
     if (existing && existing.hashes.sha256 !== imported.hashes.sha256) {
       throw new Error(`Cannot add image: ${path} already exists with other content (images are immutable)`);
@@ -97,14 +107,19 @@ export const command = defineCommand({
     if (v.recommended) custom.recommended = true;
     if (chunksWanted(v["no-chunks"], io.env)) {
       Object.assign(custom, {
-        delta: await writeChunkedForm({ store, writer }, { path, file, gzip: false }),
+        delta: await writeChunkedForm({ store, writer }, { path, file, gzip: false, imports }),
       });
     }
     writer.setTarget(path, { length: imported.length, hashes: imported.hashes, custom });
-    const { versions } = await writer.commit();
+    const { versions, staged } = await imports.commit(writer);
     printResult(io, parsed, {
-      doc: { target: writer.targets().get(path), versions },
-      text: `${path}: ${imported.url} (targets v${versions.targets})`,
+      doc: {
+        target: writer.targets().get(path),
+        versions,
+        published: staged === undefined,
+        staged: staged ?? null,
+      },
+      text: `${path}: ${imported.url} (${stagedOrPublished(versions, staged)})`,
     });
     return 0;
   },

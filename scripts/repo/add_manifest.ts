@@ -23,6 +23,8 @@ import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget, putTargetBytes } from "./_import_target.ts";
 import { readKeys } from "./_keys.ts";
 import { openRepo } from "./_open.ts";
+import { RunImports } from "./_run_imports.ts";
+import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help =
@@ -36,7 +38,7 @@ targets key and written as target manifests/<id>.json.
                         sha256 and mini-hash are computed and filled in (a sha256 or size already
                         in the manifest must match), and FILE is added as target artifacts/<ID>
                         (streamed, never read whole). Repeatable.
-  --json                print one JSON document: { manifest, targets, versions }
+  --json                print one JSON document: { manifest, targets, versions, published, staged }
 `;
 
 async function fileFacts(file: string): Promise<{ size: number; sha256: string; miniHash: string }> {
@@ -125,22 +127,24 @@ export const command = defineCommand({
     } catch (e) {
       throw new Error(`Cannot add manifest: ${(e as Error).message.replace(/^Cannot parse manifest: /, "")}`);
     }
-    await using repo = await openRepo(parsed, io);
+    await using repo = await openRepo(parsed, io, { publishes: "add manifest" });
     const { store, writer } = repo;
     const targetsKey = (await readKeys(required(parsed, "keys"))).targets;
     if (!targetsKey) throw new Error("Cannot add manifest: no targets key in --keys");
+    // what this run imports is removed again unless it is published or staged (failure, SIGINT, SIGTERM)
+    await using imports = new RunImports({ action: "add manifest", signal: io.signal, lock: repo.lock });
     const added: string[] = [];
     for (const [id, path] of files) {
       const target = `artifacts/${id}`;
       io.stderr(`importing ${path}\n`);
-      const imported = await importTarget(store, target, path);
+      const imported = await importTarget(store, target, path, { imports });
       const custom: ManifestCustom = { kind: "manifest", id: manifest.id, artifact: id };
       writer.setTarget(target, { length: imported.length, hashes: imported.hashes, custom });
       added.push(target);
     }
     const bytes = encodeMetadata(await signEnvelope(manifest, [targetsKey]));
     const path = `manifests/${manifest.id}.json`;
-    const put = await putTargetBytes(store, path, bytes);
+    const put = await putTargetBytes(store, path, bytes, { imports });
     const custom: ManifestCustom = {
       kind: "manifest",
       id: manifest.id,
@@ -150,10 +154,10 @@ export const command = defineCommand({
     if (manifest.extends) custom.extends = manifest.extends;
     writer.setTarget(path, { length: put.length, hashes: put.hashes, custom });
     added.push(path);
-    const { versions } = await writer.commit();
+    const { versions, staged } = await imports.commit(writer);
     printResult(io, parsed, {
-      doc: { manifest, targets: added, versions },
-      text: `${path}: ${put.url} (targets v${versions.targets})`,
+      doc: { manifest, targets: added, versions, published: staged === undefined, staged: staged ?? null },
+      text: `${path}: ${put.url} (${stagedOrPublished(versions, staged)})`,
     });
     return 0;
   },

@@ -19,7 +19,7 @@ import {
   type RoleKeys,
   signEnvelope,
 } from "../../core/trust/mod.ts";
-import { TrustError } from "../../core/errors.ts";
+import { NotFoundError, TrustError } from "../../core/errors.ts";
 
 const T0 = new Date("2026-06-01T00:00:00Z");
 const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
@@ -365,11 +365,17 @@ Deno.test("bad root rotation: new root not signed by the old root key, or not by
   );
 });
 
-Deno.test("refreshTrust refuses without a trusted root and on malformed or missing metadata", async () => {
+Deno.test("refreshTrust refuses without a trusted root and on malformed metadata; no metadata is not found", async () => {
   const w = await world();
   await refused(w.refresh({ trustedRoot: undefined }), /no trusted root/);
   w.served.set("tuf/timestamp.json", new TextEncoder().encode("{not json"));
   await refused(w.refresh(), /Cannot parse timestamp metadata/);
+  // withheld (or a mistyped URL): nothing to verify, so nothing refused or trusted, and nothing persisted
   const none = await world();
-  await refused(none.refresh({ fetch: () => Promise.resolve(undefined) }), /timestamp\.json not found/);
+  await assert.rejects(none.refresh({ fetch: () => Promise.resolve(undefined) }), (e: unknown) => {
+    assert.ok(e instanceof NotFoundError, `expected NotFoundError, got ${e}`);
+    assert.match(e.message, /timestamp\.json not found/);
+    return true;
+  });
+  assert.deepEqual(none.client.paths(), ["root.json"]);
 });

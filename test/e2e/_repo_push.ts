@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { MemoryStore, refreshTrust, type TrustedRepository } from "../../core/trust/mod.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 import { copyTree } from "../harness.ts";
+import { packTar } from "modern-tar";
 
 /** The publish token of the tests' edges. */
 export const TOKEN = "push-token-0123456789";
@@ -26,8 +27,9 @@ export async function repo(...argv: string[]): Promise<{ code: number; stdout: s
 }
 
 /**
- * A repository with keys; `add` publishes an archive of `size` bytes as `name` on main (into
- * delegated role `role` when given, signed with its key in the same keys directory).
+ * A repository with keys; `add` publishes a tar holding one file of `size` bytes as `name` on main
+ * (into delegated role `role` when given, signed with its key in the same keys directory) and
+ * resolves to the archive's size in bytes.
  */
 export async function makeRepo(tmp: string) {
   const dir = join(tmp, "repo"), keys = join(tmp, "keys");
@@ -35,7 +37,9 @@ export async function makeRepo(tmp: string) {
   let n = 0;
   const add = async (name: string, size: number, options: { role?: string } = {}) => {
     const file = join(tmp, `archive-${n}`);
-    await Deno.writeFile(file, new Uint8Array(size).map((_, i) => (i * 131 + n) & 0xff));
+    const body = new Uint8Array(size).map((_, i) => (i * 131 + n) & 0xff);
+    const tar = await packTar([{ header: { name: "data.bin", size, type: "file" }, body }]);
+    await Deno.writeFile(file, tar);
     const commit = `${n++}`.padStart(7, "a");
     const r = await repo(
       "add-app",
@@ -44,6 +48,7 @@ export async function makeRepo(tmp: string) {
       ...(options.role ? ["--role", options.role] : []),
     );
     assert.equal(r.code, 0, r.stderr);
+    return tar.byteLength;
   };
   return { dir, keys, add };
 }

@@ -193,6 +193,28 @@ Deno.test("drover add refuses bad names, refs and directories with exit 2 and wr
   assert.match(top.stdout, /\n {2}add +register a new app on this device/);
 });
 
+Deno.test("drover add takes a --target that is a symlink to a directory, as update and status do", async () => {
+  await using fx = await DeviceFixture.create();
+  const link = join(fx.dir, "apps"); // as /opt/apps -> /data/apps
+  await Deno.symlink(fx.target, link);
+  const add = await drover(["add", "--target", link, "--app", "acme/radio", "--json"]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal(jsonOf(add).dir, join(await Deno.realPath(fx.target), "radio"));
+  await fx.publish("acme/radio", "main", "aaaaaaa1", V1);
+  const args = ["--target", link, "--workspace", fx.ws];
+  const up = await drover(["update", ...args, "--api", fx.fileApi()]);
+  assert.equal(up.code, 0, up.stderr);
+  const st = await drover(["status", ...args, "--json"]);
+  assert.equal(jsonOf(st).apps[0].current.commit, "aaaaaaa1");
+  // a symlink inside the target is still refused, nothing written where it points
+  await Deno.mkdir(join(fx.dir, "outside"));
+  await Deno.symlink(join(fx.dir, "outside"), join(fx.target, "escape"));
+  const escape = await drover(["add", "--target", link, "--app", "acme/escape"]);
+  assert.equal(escape.code, 1);
+  assert.match(escape.stderr, /exists and is not a directory/);
+  assert.deepEqual(list(join(fx.dir, "outside")), []);
+});
+
 Deno.test("a failing health check on the first install leaves the app registered with nothing installed", async () => {
   await using fx = await DeviceFixture.create();
   assert.equal((await drover(["add", "--target", fx.target, "--app", "acme/radio"])).code, 0);

@@ -308,3 +308,31 @@ Deno.test("drover --help lists enroll and report; their --help tells their flags
   assert.equal(label.code, 2);
   assert.match(label.stderr, /KEY=VALUE/);
 });
+
+Deno.test("drover report and status on a mistyped or empty --workspace create nothing there", async () => {
+  await using tmp = await tempDir("drover-typo-");
+  const typo = tmp.join("typo");
+  const exists = (path: string) => stat(path).then(() => true, () => false);
+  const report = await runDrover(["report", "--workspace", typo]);
+  assert.equal(report.code, 1, report.stderr);
+  assert.match(report.stderr, /^drover report: Cannot send reports: workspace .*typo does not exist/);
+  assert.equal(await exists(typo), false);
+  const json = await runDrover(["report", "--workspace", typo, "--json"]);
+  assert.equal(json.code, 1);
+  assert.equal(jsonOf(json).errors[0].code, "E_NOT_FOUND");
+  // a workspace of a device that is not enrolled: not enrolled, and nothing created in it either
+  const empty = tmp.join("empty");
+  await Deno.mkdir(empty);
+  const notEnrolled = await runDrover(["report", "--workspace", empty]);
+  assert.equal(notEnrolled.code, 1);
+  assert.match(notEnrolled.stderr, /not enrolled/);
+  assert.deepEqual(await readdir(empty), []);
+  await Deno.mkdir(tmp.join("target"));
+  for (const ws of [typo, empty]) {
+    const status = await runDrover(["status", "--target", tmp.join("target"), "--workspace", ws, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(jsonOf(status).fleet.state, "not-enrolled");
+  }
+  assert.equal(await exists(typo), false);
+  assert.deepEqual(await readdir(empty), []);
+});

@@ -127,6 +127,37 @@ Deno.test("drover rollback swaps current and previous and the next update skips 
   assert.match(none.stderr, /no previous release/);
 });
 
+Deno.test("a relative or symlinked --target: health sees an absolute release, gc keeps current and previous", async () => {
+  await using fx = await DeviceFixture.create();
+  await fx.installApp("radio", BASE);
+  await Deno.symlink(fx.dir, join(fx.dir, "via")); // a symlinked parent, as /opt -> /data/opt
+  const rel = ["--target", "./target", "--workspace", "./ws"];
+  // the health check runs in the release: DROVER_RELEASE must not be relative to the caller's cwd
+  const health = [
+    "--health-cmd",
+    'test -f "$DROVER_RELEASE/VERSION" && test "$DROVER_RELEASE" = "$(pwd -P)"',
+  ];
+  for (const [i, commit] of ["aaaaaaa1", "bbbbbbb2", "ccccccc3"].entries()) {
+    await fx.publish("acme/radio", "main", commit, { VERSION: `${i}\n` });
+    const r = await drover(["update", ...rel, "--api", fx.fileApi(), ...health], { cwd: fx.dir });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const rb = await drover(["rollback", ...rel, "--app", "acme/radio"], { cwd: fx.dir });
+  assert.equal(rb.code, 0, rb.stderr);
+  for (const target of ["./target", "via/target"]) {
+    const gc = await drover(["gc", "--target", target, "--workspace", "./ws", "--keep", "0", "--json"], {
+      cwd: fx.dir,
+    });
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.deepEqual(jsonOf(gc).apps[0].kept.sort(), ["2-bbbbbbb2", "3-ccccccc3"], target);
+  }
+  const left = [...Deno.readDirSync(join(fx.target, "radio/releases"))].map((e) => e.name).sort();
+  assert.deepEqual(left, ["2-bbbbbbb2", "3-ccccccc3"]);
+  const status = await drover(["status", "--target", "via/target", "--json"], { cwd: fx.dir });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(jsonOf(status).apps[0].current.commit, "bbbbbbb2");
+});
+
 Deno.test("drover gc keeps the newest N releases and never current or previous", async () => {
   await using fx = await DeviceFixture.create();
   await fx.installApp("radio", BASE);

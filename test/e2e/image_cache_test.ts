@@ -166,7 +166,7 @@ const imageHits = (hits: Hit[]) =>
 
 Deno.test("drover image get resolves latest, recommended, ranges and aliases, and writes --output", async () => {
   await withFixture(async ({ tmp, root, repoDir, cache }) => {
-    const { server, base } = serveDir(repoDir);
+    const { server, base, hits } = serveDir(repoDir);
     try {
       const common = jsonArgs({ cache, base, root });
       const latest = await drover("image", "get", "rpi4", ...common);
@@ -184,6 +184,34 @@ Deno.test("drover image get resolves latest, recommended, ranges and aliases, an
       assert.equal(written.code, 0, written.stderr);
       assert.equal(written.json().fromCache, true);
       assert.deepEqual(await Deno.readFile(out), IMAGES["1.1.0"]);
+      // an --output nowhere to write: a clear error, exit 1, nothing fetched (checked before the download)
+      const before = imageHits(hits).length;
+      const nowhere = [
+        [join(tmp, "nonexist/dir/out.img"), "E_NOT_FOUND", /: directory .*nonexist\/dir does not exist$/],
+        [join(tmp, "out.img/x.img"), "E_NOT_FOUND", /: .*out\.img is not a directory$/],
+        [tmp, "E_FAILURE", /: it is a directory$/],
+      ] as const;
+      for (const [bad, code, detail] of nowhere) {
+        const r = await drover("image", "get", "rpi4", "1.0.0", "--output", bad, ...common);
+        assert.equal(r.code, 1, r.stdout);
+        const error = r.json().errors[0];
+        assert.equal(error.code, code, bad);
+        assert.ok(error.message.startsWith(`Cannot write the image to ${bad}: `), error.message);
+        assert.match(error.message, detail);
+        assert.doesNotMatch(error.message, /ENOENT|ENOTDIR|EISDIR|\.tmp-/);
+      }
+      const text = await drover(
+        "image",
+        "get",
+        "rpi4",
+        "--output",
+        join(tmp, "nonexist/out.img"),
+        "--cache-dir",
+        cache,
+      );
+      assert.equal(text.code, 1);
+      assert.match(text.stderr, /^drover image: Cannot write the image to .*nonexist\/out\.img: directory /);
+      assert.equal(imageHits(hits).length, before, "no image fetched for an --output that cannot be written");
       const dev = await drover("image", "get", "rpi4", "--dev", ...common);
       assert.equal(dev.code, 0, dev.stderr);
       assert.equal(dev.json().variant, "dev");

@@ -112,3 +112,29 @@ Deno.test("drover image get fetches a new version by delta from a cached older i
     await Deno.remove(fx.tmp, { recursive: true });
   }
 });
+
+Deno.test("drover image get from a server that ignores Range fetches the new image in full, with a notice", async () => {
+  const fx = await fixture();
+  let ignoreRange = false;
+  await using server = serveStatic(fx.repoDir, {
+    intercept: async (req, path) => {
+      if (!ignoreRange || !req.headers.get("range")) return undefined;
+      return new Response(await Deno.readFile(join(fx.repoDir, path)), { status: 200 }); // Range ignored
+    },
+  });
+  const args = ["--cache-dir", fx.cache, "--api", server.url.href, "--trusted-root", fx.root, "--json"];
+  try {
+    assert.equal((await drover("image", "get", "rpi4", "1.0.0", ...args)).code, 0);
+    ignoreRange = true;
+    const got = await drover("image", "get", "rpi4", "1.1.0", ...args);
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(got.json().delta, undefined, "in full");
+    assert.equal(got.json().sha256, sha(image(2)));
+    assert.match(
+      got.stderr,
+      /raspberrypi4-64: the server ignored Range for the delta pack \(HTTP 200\); downloading in full/,
+    );
+  } finally {
+    await Deno.remove(fx.tmp, { recursive: true });
+  }
+});

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { hostname } from "node:os";
+import { packTar } from "modern-tar";
 import { MemoryStore, refreshTrust } from "../../core/trust/mod.ts";
 import type { AppCustom } from "../../core/trust/mod.ts";
 import { runRepo } from "../harness.ts";
@@ -38,7 +39,11 @@ Deno.test("four repo add-app processes started together keep all four releases, 
   await withRepo(async ({ dir, keys, tmp }) => {
     const commits = ["1111111", "2222222", "3333333", "4444444"];
     for (const c of commits) {
-      await Deno.writeFile(join(tmp, `${c}.tar`), new Uint8Array(1024).fill(c.charCodeAt(0)));
+      const body = new Uint8Array(1024).fill(c.charCodeAt(0));
+      await Deno.writeFile(
+        join(tmp, `${c}.tar`),
+        await packTar([{ header: { name: "data.bin", size: 1024 }, body }]),
+      );
     }
     const runs = await Promise.all(commits.map((c) =>
       repo(

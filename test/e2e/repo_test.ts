@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
+import { packTar } from "modern-tar";
 import { Updater } from "tuf-js";
 import { setAbilities } from "../../core/abilities.ts";
 import { nodeAbilities } from "../../core/node.ts";
@@ -67,7 +68,10 @@ Deno.test("repo CLI builds a repository that tuf-js refreshes and downloads from
       0,
     );
     // gzip: add-app names the target by the content's magic bytes, and only gzip is listed for legacy clients
-    const archive = new Uint8Array(gzipSync(new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff)));
+    const body = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
+    const archive = new Uint8Array(
+      gzipSync(await packTar([{ header: { name: "data.bin", size: body.length }, body }])),
+    );
     await Deno.writeFile(join(tmp, "radio.tar.gz"), archive);
     const app = await repo(
       "add-app",
@@ -228,7 +232,7 @@ Deno.test("repo add-app assigns rising serials per name and ref; timestamp and r
     const rootV1 = await Deno.readFile(join(r, "tuf/1.root.json"));
     const expires = Date.parse(JSON.parse(new TextDecoder().decode(rootV1)).signed.expires);
     assert.ok(Math.abs(expires - Date.now() - 30 * 86_400_000) < 3_600_000, "root expires in 30 days");
-    await Deno.writeFile(join(tmp, "a.tar"), new Uint8Array(1000));
+    await Deno.writeFile(join(tmp, "a.tar"), new Uint8Array(1024)); // an empty tar (two end blocks)
     for (const commit of ["aaaaaaa", "bbbbbbb"]) {
       const res = await repo(
         "add-app",
