@@ -1,7 +1,9 @@
 /**
  * Private: the online roles of a {@linkcode RepositoryWriter}. After every change of targets (top-level
- * or delegated) snapshot v+1 lists them, `releases.json` is rewritten, and timestamp v+1, written last,
- * publishes the lot; renewal re-signs them before they expire.
+ * or delegated) snapshot v+1 lists them, timestamp v+1 publishes the lot, and then `releases.json` (the
+ * legacy view, served as a static file) is rewritten, so a legacy client never sees a release TUF
+ * clients cannot (a failed timestamp write leaves it as it was); renewal re-signs them before they
+ * expire.
  */
 import { addDays, buildSnapshot, buildTimestamp, type MetaRef, metaRef } from "./_metadata.ts";
 import { encodeMetadata, signEnvelope } from "./envelope.ts";
@@ -11,17 +13,18 @@ import { needKeys, pastHalfLife, type WriterState } from "./_writer_state.ts";
 const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + "\n");
 
 /**
- * Snapshot v+1 (targets.json of `targetsBytes`, else as it is; every delegated role), releases.json
- * (the targets devices resolve), timestamp v+1.
+ * Snapshot v+1 (targets.json of `targetsBytes`, else as it is; every delegated role), timestamp v+1,
+ * then releases.json (the targets devices resolve).
  */
 export async function signSnapshotAndTimestamp(state: WriterState, targetsBytes?: Uint8Array): Promise<void> {
   const ref = targetsBytes
     ? metaRef(state.targets.signed.version, targetsBytes)
     : state.snapshot.signed.meta["targets.json"]!;
-  await putSnapshot(state, ref);
   const resolved = state.delegated.resolved(state.targets.signed);
-  await state.store.put("releases.json", json(releasesDocument(resolved.values())));
+  const legacy = json(releasesDocument(resolved.values()));
+  await putSnapshot(state, ref);
   await putTimestamp(state, state.snapshotBytes);
+  await state.store.put("releases.json", legacy);
 }
 
 /**

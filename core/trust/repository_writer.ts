@@ -30,6 +30,7 @@ import { DelegatedRoles, type DelegationSpec } from "./_delegated_roles.ts";
 import { commitDelegatedRole, delegateRole } from "./_delegated_writes.ts";
 import type { SignedByRole } from "./_metadata.ts";
 import { pendingTarget } from "./_pending_targets.ts";
+import { targetUrl } from "./target_paths.ts";
 import { rotateRoleKey } from "./_root_signing.ts";
 import { renewSnapshotAndTimestamp } from "./_snapshot_signing.ts";
 import { commitTargets, signStagedTargets } from "./_targets_publishing.ts";
@@ -146,6 +147,17 @@ export class RepositoryWriter {
     const info = pendingTarget(path, target);
     if (s.role) s.delegated.assertDelegatesPath(s.role.name, path, s.targets.signed);
     s.pending.set(path, info);
+  }
+
+  /**
+   * Throws what {@linkcode setTarget} would for `path` alone, setting nothing: `TypeError` for a path
+   * that breaks the target path rules, `RangeError` (opened for a delegated role) for one outside the
+   * role's delegation.
+   */
+  assertMaySet(path: string): void {
+    const s = this.#state;
+    targetUrl(path, "0".repeat(64));
+    if (s.role) s.delegated.assertDelegatesPath(s.role.name, path, s.targets.signed);
   }
 
   /** Remove a target (no-op when absent). Takes effect on {@linkcode commit}. */

@@ -81,6 +81,10 @@ Deno.test("RepositoryWriter opened for a role signs with the role key only, with
     () => w.setTarget("apps/other/radio/main/abc1234.tar.gz", radio("abc1234", 1)),
     /delegated apps\/acme/,
   );
+  assert.throws(() => w.assertMaySet("apps/other/radio/main/abc1234.tar.gz"), RangeError, "asked first");
+  assert.throws(() => w.assertMaySet("../escape"), TypeError);
+  w.assertMaySet("apps/acme/radio/main/abc1234.tar.gz");
+  assert.equal(w.targets().size, 0, "asking sets nothing");
   w.setTarget("apps/acme/radio/main/abc1234.tar.gz", radio("abc1234", 1));
   await w.commit();
   assert.deepEqual(w.delegatedVersions, { acme: 2 });

@@ -173,3 +173,21 @@ Deno.test("RepositoryWriter.renewTimestamp() renews snapshot past half its life,
   assert.equal(versions.targets, 2, "targets re-signed by the holder of the targets key");
   assert.equal((await signedOf(store, "tuf/2.targets.json")).expires, "2026-10-19T12:00:00Z");
 });
+
+Deno.test("RepositoryWriter.commit(): releases.json follows the timestamp, so a failed timestamp write leaves legacy clients where TUF ones are", async () => {
+  class FailingStore extends MemoryStore {
+    failTimestamp = false;
+    override put(path: string, bytes: Uint8Array): Promise<void> {
+      if (this.failTimestamp && path === "tuf/timestamp.json") return Promise.reject(new Error("disk full"));
+      return super.put(path, bytes);
+    }
+  }
+  const store = new FailingStore();
+  const w = await RepositoryWriter.init(store, await keys(), { now: T0 });
+  const before = await store.get("releases.json");
+  w.setTarget("apps/o/a/main/aaaaaaa.tar.gz", appTarget("aaaaaaa", 1));
+  store.failTimestamp = true;
+  await assert.rejects(w.commit(), /disk full/);
+  assert.deepEqual(await store.get("releases.json"), before, "the legacy view does not run ahead of TUF");
+  assert.equal((await signedOf(store, "tuf/timestamp.json")).version, 1);
+});

@@ -1,16 +1,10 @@
 /**
  * Private: refuses, before anything is imported, the target paths a delegated role may not sign
- * (`repo add-app --role`). The writer's own check decides (`RepositoryWriter.setTarget` refuses a path
- * outside the role's delegation): each path is set with a placeholder and put back as it was.
+ * (`repo add-app --role`). The writer's own check decides (`RepositoryWriter.assertMaySet`, what
+ * `setTarget` refuses).
  */
-import type { RepositoryWriter, TargetCustom } from "../../core/trust/mod.ts";
+import type { RepositoryWriter } from "../../core/trust/mod.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
-
-const PLACEHOLDER = {
-  length: 0,
-  hashes: { sha256: "0".repeat(64) },
-  custom: { kind: "app" } as TargetCustom,
-};
 
 /**
  * `UsageError` (`Cannot <action>: role 'R' is delegated P (target T)`) when the writer, opened for a
@@ -22,16 +16,13 @@ export function assertRolePaths(
   options: { action: string },
 ): void {
   for (const { path, what } of paths) {
-    const before = writer.targets().get(path);
     try {
-      writer.setTarget(path, PLACEHOLDER);
+      writer.assertMaySet(path);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       const detail = error.message.replace(/^Cannot set target [^:]*: /, "");
       const target = what ? `${what} ${path}` : `target ${path}`;
       throw new UsageError(`Cannot ${options.action}: ${detail} (${target})`, { cause: error });
     }
-    if (before) writer.setTarget(path, before);
-    else writer.removeTarget(path);
   }
 }
