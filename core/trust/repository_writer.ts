@@ -166,7 +166,7 @@ export class RepositoryWriter {
   }
 
   /** Sign targets v+1 (opened for a delegated role: that role v+1), snapshot v+1, timestamp v+1; write
-   * them and releases.json (timestamp last). With fewer targets keys at hand than root's threshold,
+   * them, then releases.json (after the timestamp). With fewer targets keys at hand than root's threshold,
    * targets v+1 is staged instead (`staged/targets.json`, reported as `staged`; see
    * {@linkcode RepositoryWriter.signStaged}) and nothing is published. */
   commit(): Promise<{ versions: Record<RoleName, number>; staged?: StagedTargets }> {
