@@ -14,8 +14,10 @@ import { UsageError } from "../cli/usage_error.ts";
 export const TARGET: Record<string, OptionSpec> = { target: { type: "string" } };
 export const WORKSPACE: Record<string, OptionSpec> = { workspace: { type: "string" } };
 export const LOCKING: Record<string, OptionSpec> = { wait: { type: "string" } };
-/** The slow-retrieval bounds of every command that downloads (see {@linkcode downloadPolicyOf}). */
+/** Retries, timeouts and slow-retrieval bounds of every command that downloads ({@linkcode downloadPolicyOf}). */
 export const DOWNLOADING: Record<string, OptionSpec> = {
+  retries: { type: "string" },
+  timeout: { type: "string" },
   "min-rate": { type: "string" },
   "rate-window": { type: "string" },
   deadline: { type: "string" },
@@ -24,8 +26,6 @@ export const CHECKING: Record<string, OptionSpec> = {
   api: { type: "string" },
   "trusted-root": { type: "string" },
   "insecure-legacy": { type: "boolean" },
-  retries: { type: "string" },
-  timeout: { type: "string" },
   ...DOWNLOADING,
 };
 export const INSTALLING: Record<string, OptionSpec> = {
@@ -40,7 +40,9 @@ export const HELP_WORKSPACE =
 export const HELP_LOCK =
   "  --wait SECONDS        wait this long for the workspace lock (default 0: exit 75 if busy)\n";
 const { minRate, rateWindowMs, runDeadlineMs, documentTimeoutMs } = FETCH_DEFAULTS;
-export const HELP_DOWNLOAD = "  --min-rate BYTES_PER_S\n" +
+export const HELP_DOWNLOAD = "  --retries N           retries on transient network errors (default 4)\n" +
+  "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n" +
+  "  --min-rate BYTES_PER_S\n" +
   "                        give up on a download slower than this on average over --rate-window\n" +
   `                        (default ${minRate}; 0: never; env DROVER_MIN_RATE): exit 75, the .part kept\n` +
   `  --rate-window SECONDS window of --min-rate (default ${rateWindowMs / 1000}; env DROVER_RATE_WINDOW)\n` +
@@ -55,8 +57,6 @@ export const HELP_CHECK =
   "                        existing directory: exit 2; no repository there (no tuf/timestamp.json): exit 1\n" +
   "  --trusted-root FILE   provisioned TUF root (env DROVER_TRUSTED_ROOT; default <workspace>/tuf/root.json)\n" +
   "  --insecure-legacy     read an UNSIGNED radiodan releases document (sha1 only); warns loudly\n" +
-  "  --retries N           retries on transient network errors (default 4)\n" +
-  "  --timeout SECONDS     connect and idle timeout of each request (default 15 and 30)\n" +
   "  --cohort canary|none  canary: take every staged rollout first (bucket 0); none: not a canary\n" +
   "                        (env DROVER_COHORT; default: the enrollment label cohort=canary)\n" +
   HELP_DOWNLOAD;
@@ -96,14 +96,19 @@ function numberOrEnv(
 }
 
 /**
- * The slow-retrieval bounds from `--min-rate`, `--rate-window`, `--deadline` (or DROVER_MIN_RATE,
+ * The download policy from `--retries`, `--timeout` and the slow-retrieval bounds `--min-rate`,
+ * `--rate-window`, `--deadline` (or DROVER_MIN_RATE,
  * DROVER_RATE_WINDOW, DROVER_DEADLINE): the run's deadline starts now, default one hour.
  */
 export function downloadPolicyOf(parsed: Parsed, io: CommandIO): FetchPolicy {
   const minRate = numberOrEnv(parsed, io, { name: "min-rate", envName: "DROVER_MIN_RATE", min: 0 });
   const window = numberOrEnv(parsed, io, { name: "rate-window", envName: "DROVER_RATE_WINDOW", min: 0.001 });
   const deadline = numberOrEnv(parsed, io, { name: "deadline", envName: "DROVER_DEADLINE", min: 0.001 });
+  const timeout = numberOption(parsed, "timeout", { min: 0.001 });
   return {
+    retries: numberOption(parsed, "retries", { min: 0, max: 100, integer: true }),
+    connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
     minRate,
     rateWindowMs: window === undefined ? undefined : window * 1000,
     deadline: Date.now() + (deadline === undefined ? FETCH_DEFAULTS.runDeadlineMs : deadline * 1000),
@@ -159,19 +164,11 @@ function isDirectory(path: string): boolean {
 /** Parses the check flags (`--api`: see {@linkcode apiUrlOf}). */
 export function checkFlagsOf(parsed: Parsed, io: CommandIO): CheckFlags {
   const api = apiUrlOf(required(parsed, "api", { io, envName: "DROVER_API" }));
-  const retries = numberOption(parsed, "retries", { min: 0, max: 100, integer: true });
-  const timeout = numberOption(parsed, "timeout", { min: 0.001 });
   return {
     api,
     trustedRoot: optional(parsed, "trusted-root", { io, envName: "DROVER_TRUSTED_ROOT" }),
     legacy: parsed.values["insecure-legacy"] === true,
-    policy: {
-      ...downloadPolicyOf(parsed, io),
-      retries,
-      connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      signal: io.signal,
-    },
+    policy: downloadPolicyOf(parsed, io),
   };
 }
 

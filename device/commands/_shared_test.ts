@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../cli/usage_error.ts";
-import { apiUrlOf } from "./_shared.ts";
+import { apiUrlOf, downloadPolicyOf } from "./_shared.ts";
 
 Deno.test("apiUrlOf() takes http(s) and file URLs as they are, and an existing directory as file://", async () => {
   const dir = await mkdtemp(join(tmpdir(), "api-"));
@@ -44,4 +44,23 @@ Deno.test("apiUrlOf() refuses a value that is neither a URL nor an existing dire
   } finally {
     await rm(dir, { recursive: true });
   }
+});
+
+Deno.test("install, update, check and image take the same download flags: --retries and --timeout too", async () => {
+  const { command: install } = await import("./install.ts");
+  const out: string[] = [];
+  const io = { stdout: (t: string) => void out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+  assert.equal(await install.run(["--help"], io), 0);
+  assert.match(out.join(""), /--retries N/);
+  assert.match(out.join(""), /--timeout SECONDS/);
+  const parsed = {
+    values: { retries: "2", timeout: "5", "min-rate": "10" },
+    positionals: [],
+    json: false,
+  } as unknown as Parameters<typeof downloadPolicyOf>[0];
+  const policy = downloadPolicyOf(parsed, io);
+  assert.equal(policy.retries, 2);
+  assert.equal(policy.connectTimeoutMs, 5000);
+  assert.equal(policy.idleTimeoutMs, 5000);
+  assert.equal(policy.minRate, 10);
 });

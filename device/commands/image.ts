@@ -82,19 +82,13 @@ function cacheOf(p: Parsed, io: CommandIO): ImageCache {
   const raw = optional(p, "api", { io, envName: "DROVER_API" });
   const api = raw === undefined ? undefined : apiUrlOf(raw);
   const workspace = optional(p, "workspace", { io, envName: "DROVER_WORKSPACE" });
-  const timeout = numberOption(p, "timeout", { min: 0.001 });
   return new ImageCache({
     cacheDir,
     api,
     trustedRoot: optional(p, "trusted-root", { io, envName: "DROVER_TRUSTED_ROOT" }),
     tufDir: workspace ? join(workspace, "tuf") : undefined,
     maxBytes: numberOption(p, "cache-max-bytes", { min: 0, integer: true }),
-    fetch: {
-      ...downloadPolicyOf(p, io),
-      retries: numberOption(p, "retries", { min: 0, max: 100, integer: true }),
-      connectTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      idleTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    },
+    fetch: downloadPolicyOf(p, io),
     delta: io.env.DROVER_DELTA !== "0",
     onWarning: (m) => io.stderr(`drover image: warning: ${m}\n`),
   });
@@ -223,9 +217,7 @@ export const command = defineCommand({
     api: { type: "string" },
     "trusted-root": { type: "string" },
     workspace: { type: "string" },
-    retries: { type: "string" },
     ...DOWNLOADING,
-    timeout: { type: "string" },
   },
   run(p, io) {
     const action = p.positionals[0];
