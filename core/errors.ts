@@ -22,6 +22,8 @@ export type DroverErrorCode =
   | "E_NOT_FOUND"
   | "E_UNSUPPORTED"
   | "E_TRANSIENT"
+  | "E_NO_SPACE"
+  | "E_READ_ONLY"
   | FleetErrorCode;
 
 /** Stable codes of the fleet's errors (`core/fleet/errors.ts`): HTTP 401, 409, 403 and 429. */
@@ -60,4 +62,17 @@ export class UnsupportedError extends DroverError {
 /** Try later: network down, timeout, 5xx, lock held. Exit code 75. */
 export class TransientError extends DroverError {
   readonly code = "E_TRANSIENT" as const;
+}
+
+/**
+ * A write failed because the file system is full (ENOSPC). Exit code 1, not 75: space does not come
+ * back by waiting, someone has to free it (`drover gc`, logs), so a timer must not count it as done.
+ */
+export class NoSpaceError extends DroverError {
+  readonly code = "E_NO_SPACE" as const;
+}
+
+/** A write failed because the file system is mounted read-only (EROFS). Exit code 1. */
+export class ReadOnlyError extends DroverError {
+  readonly code = "E_READ_ONLY" as const;
 }

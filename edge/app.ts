@@ -88,7 +88,16 @@ export function createApp(options: CreateAppOptions): EdgeApp {
         headers: { allow: methods.join(", ") },
       }),
   }));
-  releasesRoutes(app, state);
+  // legacy clients get no release the fleet's rollouts hold back (`fleet` is set below, before any request)
+  releasesRoutes(app, state, {
+    holds: async (view) => {
+      if (!fleet.configured) return {};
+      const apps = new Map(
+        rolloutReleasesOf(view).map((r) => [`${r.app}\n${r.ref}`, { name: r.app, ref: r.ref }]),
+      );
+      return await fleet.rollouts.holds(await fleet.get(), [...apps.values()]);
+    },
+  });
   healthRoutes(app, state);
   tufRoutes(app, state);
   targetsRoutes(app, state);

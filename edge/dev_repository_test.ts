@@ -22,7 +22,7 @@ Deno.test("the demo app's archive carries the .deploy legacy radiodan clients ne
     const demo = DEMO_CONTENT.apps[0]!;
     assert.deepEqual(deploy, { name: demo.name, ref: demo.ref, commit: demo.commit });
     assert.equal(
-      releasesDocument(infos)[demo.name]?.[demo.ref]?.commit,
+      releasesDocument(infos, { now: new Date() })[demo.name]?.[demo.ref]?.commit,
       demo.commit,
       "sha1 and gzip: listed",
     );

@@ -3,7 +3,7 @@
  * JSON error body `{ error: { code, message } }` with the right status.
  * @module
  */
-import { DroverError } from "../core/errors.ts";
+import { DroverError, TransientError } from "../core/errors.ts";
 import { RateLimitError } from "../core/fleet/errors.ts";
 
 /** Stable codes of edge-only errors (core errors keep their own `E_*` codes). */
@@ -90,6 +90,9 @@ export interface ErrorReply {
   internal: boolean;
 }
 
+/** The `Retry-After` of a 503 for a `TransientError` (a busy fleet database, a lock held), seconds. */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 1;
+
 /** Maps any thrown value to a status, a stable code and a safe message (never a stack). */
 export function toErrorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) {
@@ -103,8 +106,11 @@ export function toErrorReply(error: unknown): ErrorReply {
   }
   if (error instanceof DroverError) {
     const status = CORE_STATUS[error.code] ?? 500;
+    // a flood waits its bucket's refill; a busy database or lock (503) a moment
     const headers: Record<string, string> = error instanceof RateLimitError
       ? { "retry-after": String(error.retryAfterSeconds) }
+      : error instanceof TransientError
+      ? { "retry-after": String(TRANSIENT_RETRY_AFTER_SECONDS) }
       : {};
     return { status, code: error.code, message: error.message, headers, internal: status >= 500 };
   }

@@ -25,7 +25,8 @@ Deno.test("toErrorReply: the fleet's errors are 401, 409, 403 and 429 (with Retr
 
 Deno.test("toErrorReply: other errors keep their mapping; E_NO_FLEET is a 404 HttpError code", () => {
   assert.equal(toErrorReply(new NotFoundError("Cannot find device d_x")).status, 404);
-  assert.equal(toErrorReply(new TransientError("Cannot write fleet database: busy")).status, 503);
+  const busy = toErrorReply(new TransientError("Cannot write fleet database: busy"));
+  assert.deepEqual([busy.status, busy.code, busy.headers], [503, "E_TRANSIENT", { "retry-after": "1" }]);
   assert.equal(toErrorReply(new TypeError("Cannot read check-in: $.apps must be an array")).status, 400);
   assert.equal(toErrorReply(new TypeError("x is not a function")).status, 500);
   const noFleet = toErrorReply(

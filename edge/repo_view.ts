@@ -1,7 +1,7 @@
 /**
  * A parsed, immutable view of the repository's current metadata, built once per metadata change:
  * targets (with those of delegated roles, as devices resolve them), images by device type, device
- * types, the radiodan releases document.
+ * types, every name and ref's current release.
  * @module
  */
 import { DeviceTypes } from "../core/version/mod.ts";
@@ -39,13 +39,11 @@ export interface RepoView {
   targets: Map<string, TargetInfo>;
   images: Map<string, ImageEntry[]>;
   deviceTypes: DeviceTypes;
-  /** Every name and ref's current release (highest serial), `file` relative to the repository root. */
-  releases: ReleasesDocument;
   /**
-   * What `GET /releases` serves: {@linkcode RepoView.releases} without the names and refs whose current
-   * release legacy radiodan clients cannot install (no sha1, not gzip).
+   * Every name and ref's current release (highest serial), `file` relative to the repository root,
+   * rollouts or not (`GET /releases` serves the legacy view: `routes/_legacy_view.ts`).
    */
-  legacyReleases: ReleasesDocument;
+  releases: ReleasesDocument;
 }
 
 /** A short key that changes whenever the view does (for response caches). */
@@ -61,7 +59,6 @@ export function emptyView(): RepoView {
     images: new Map(),
     deviceTypes: new DeviceTypes([]),
     releases: {},
-    legacyReleases: {},
   };
 }
 
@@ -110,7 +107,6 @@ export async function loadView(storage: Storage, timestamp?: Uint8Array): Promis
     images,
     deviceTypes: await deviceTypesOf(storage, { targets, images }),
     releases: releasesDocument(targets.values(), { legacyOnly: false }),
-    legacyReleases: releasesDocument(targets.values()),
   };
 }
 

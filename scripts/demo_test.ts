@@ -86,6 +86,21 @@ Deno.test("demo: an edge with a simulated fleet; leaves ./.data and DROVER_DATA 
       return s?.devices.total === 6 && s.devices.accepted === 6 && outcomes > 0 ? s : undefined;
     }, log);
     assert.equal(summary.apps[0].name, "drover/hello");
+    // the operator CLI's line runs as printed, with Deno as this test runs it, from the sandbox
+    const deno = Deno.execPath().includes("/node_modules/") ? `npx -y deno@${Deno.version.deno}` : "deno";
+    const fleetLine = /\n {2}(DROVER_EDGE=\S+ DROVER_OPERATOR_TOKEN=\S+ .*)\n/.exec(out.text)?.[1] ?? "";
+    assert.ok(
+      fleetLine.endsWith(` ${deno} task --config ${join(ROOT, "deno.json")} fleet summary`),
+      fleetLine,
+    );
+    const fleet = await new Deno.Command("sh", {
+      args: ["-c", fleetLine],
+      cwd: box.cwd,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    assert.equal(fleet.code, 0, new TextDecoder().decode(fleet.stderr));
+    assert.match(new TextDecoder().decode(fleet.stdout), /^devices +6 \(accepted 6/);
     // device 2 is on board rev-a: release 1.1.0's health check fails there, and it rolls back
     await waitFor("a rollback reported by a rev-a device", async () => {
       const list = await get("/v1/fleet/devices?label=board=rev-a");

@@ -4,7 +4,7 @@
  * range) with the message `Cannot read <doc>: <path> <problem>`.
  */
 
-import { isAppName } from "../names/mod.ts";
+import { isAppName, MAX_APP_NAME_LENGTH } from "../names/mod.ts";
 
 /** How a safe name segment is described in messages. */
 export const SEGMENT_HINT = "one safe segment ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128 chars)";
@@ -114,5 +114,9 @@ export function schema(value: unknown, at: At, options: { known: number }): numb
 
 /** An app name `OWNER/APP` (core/names). */
 export function appName(value: unknown, at: At): string {
-  return text(value, at, { max: 257, valid: isAppName, hint: `OWNER/APP, each part ${SEGMENT_HINT}` });
+  return text(value, at, {
+    max: 257,
+    valid: isAppName,
+    hint: `OWNER/APP of at most ${MAX_APP_NAME_LENGTH} chars, each part ${SEGMENT_HINT}`,
+  });
 }

@@ -8,10 +8,15 @@
  * { "schema": 1, "deviceType": "raspberrypi4-64", "osVersion": "Debian 12", "droverVersion": "0.1.0",
  *   "apps": [{ "name": "acme/radio", "ref": "main", "commit": "68200ec", "serial": 12,
  *              "sha256": "<64 hex>", "releaseId": "20260101T000000-68200ec" }],
- *   "labels": { "site": "north" } }
+ *   "labels": { "site": "north" }, "tracked": [{ "name": "acme/clock", "ref": "main" }] }
  * ```
  * `serial`, `sha256` and `releaseId` are `null` when the installed release does not say (legacy
- * installs); an app registered but not installed is not listed. App names are unique.
+ * installs); an app registered but not installed is not listed in `apps`. App names are unique in
+ * `apps` (the edge keeps one app per name). `tracked` (optional; devices before it send none) lists
+ * the apps and refs the device tracks that `apps` does not: registered with nothing installed (a new
+ * device, or one whose only install rolled back), a second ref of a name, a registration's ref other
+ * than the installed release's. The edge answers a check-in with the holds on the rollouts of every
+ * app and ref of both ({@linkcode trackedRefs}), so a withdrawn release reaches no device that lacks it.
  *
  * @example
  * ```ts
@@ -58,6 +63,15 @@ export interface Inventory {
   droverVersion: string;
   apps: InventoryApp[];
   labels: Record<string, string>;
+  /** Apps and refs tracked beyond `apps` (see the module doc); absent from older devices. */
+  tracked?: TrackedApp[];
+}
+
+/** An app and ref the device tracks (installed or not). */
+export interface TrackedApp {
+  /** `owner/app`. */
+  name: string;
+  ref: string;
 }
 
 declare const PARSED: unique symbol;
@@ -110,10 +124,57 @@ function parseApp(value: unknown, at: At): InventoryApp {
   };
 }
 
+function parseTracked(value: unknown, at: At): TrackedApp[] {
+  const tracked = list(value, at, { max: MAX_INVENTORY_APPS }).map((entry, i) => {
+    const item = record(entry, below(at, i), { required: ["name", "ref"] });
+    return {
+      name: appName(item.name, below(below(at, i), "name")),
+      ref: text(item.ref, below(below(at, i), "ref"), { max: 128, valid: isRef, hint: SEGMENT_HINT }),
+    };
+  });
+  const seen = new Set<string>();
+  for (const [i, { name, ref }] of tracked.entries()) {
+    if (seen.has(`${name}\n${ref}`)) {
+      throw new TypeError(`Cannot read inventory: ${at.path}[${i}] repeats app '${name}' on ref '${ref}'`);
+    }
+    seen.add(`${name}\n${ref}`);
+  }
+  return tracked.sort((a, b) => compare(a.name, b.name) || compare(a.ref, b.ref));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
- * Check a parsed inventory document. Returns a clean, frozen copy (apps sorted by name, labels by
- * key) that {@linkcode isParsedInventory} recognises; throws `TypeError` (wrong type, unknown field, bad format, duplicate app) or `RangeError`
- * (too long, too many, unknown schema version), each `Cannot read inventory: <path> …`.
+ * Every app and ref `inventory` says the device tracks: its apps' and its `tracked` ones, each
+ * once (the apps and refs whose rollout holds the check-in answer carries).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseInventory, trackedRefs } from "./inventory.ts";
+ * const inventory = parseInventory({
+ *   schema: 1, deviceType: "rpi4", droverVersion: "0.1.0", labels: {},
+ *   apps: [{ name: "acme/radio", ref: "main", commit: "68200ec", serial: 3, sha256: null, releaseId: null }],
+ *   tracked: [{ name: "acme/radio", ref: "main" }, { name: "acme/clock", ref: "main" }],
+ * });
+ * assert.deepEqual(trackedRefs(inventory), [{ name: "acme/radio", ref: "main" }, { name: "acme/clock", ref: "main" }]);
+ * ```
+ */
+export function trackedRefs(inventory: Pick<Inventory, "apps" | "tracked">): TrackedApp[] {
+  const refs = new Map<string, TrackedApp>();
+  for (const { name, ref } of [...inventory.apps, ...inventory.tracked ?? []]) {
+    refs.set(`${name}\n${ref}`, { name, ref });
+  }
+  return [...refs.values()];
+}
+
+/**
+ * Check a parsed inventory document. Returns a clean, frozen copy (apps sorted by name, `tracked` by
+ * name and ref, labels by key) that {@linkcode isParsedInventory} recognises; throws `TypeError`
+ * (wrong type, unknown field, bad format, duplicate app) or `RangeError` (too long, too many, unknown
+ * schema version), each `Cannot read inventory: <path> …`.
  *
  * @example
  * ```ts
@@ -126,7 +187,7 @@ export function parseInventory(value: unknown): ParsedInventory {
   const at: At = { doc: "inventory", path: "$" };
   const doc = record(value, at, {
     required: ["schema", "deviceType", "droverVersion", "apps", "labels"],
-    optional: ["osVersion"],
+    optional: ["osVersion", "tracked"],
   });
   schema(doc.schema, below(at, "schema"), { known: INVENTORY_SCHEMA });
   const apps = list(doc.apps, below(at, "apps"), { max: MAX_INVENTORY_APPS }).map((app, i) =>
@@ -139,7 +200,7 @@ export function parseInventory(value: unknown): ParsedInventory {
     }
     names.add(app.name);
   }
-  apps.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  apps.sort((a, b) => compare(a.name, b.name));
   const out: Inventory = {
     schema: INVENTORY_SCHEMA,
     deviceType: text(doc.deviceType, below(at, "deviceType"), {
@@ -152,6 +213,11 @@ export function parseInventory(value: unknown): ParsedInventory {
     labels: parseLabels(doc.labels, below(at, "labels")),
   };
   if (doc.osVersion !== undefined) out.osVersion = text(doc.osVersion, below(at, "osVersion"), { max: 128 });
+  if (doc.tracked !== undefined) {
+    out.tracked = parseTracked(doc.tracked, below(at, "tracked"));
+    for (const entry of out.tracked) Object.freeze(entry);
+    Object.freeze(out.tracked);
+  }
   for (const app of apps) Object.freeze(app);
   Object.freeze(apps);
   Object.freeze(out.labels);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Inventory, MAX_INVENTORY_APPS, parseInventory } from "./inventory.ts";
+import { type Inventory, MAX_INVENTORY_APPS, parseInventory, trackedRefs } from "./inventory.ts";
 
 const app = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -73,6 +73,30 @@ Deno.test("parseInventory() refuses wrong types, formats, lengths, counts, dupli
     [{ apps: [app("a/b", { extra: true })] }, /apps\[0\] has an unknown field 'extra'/, TypeError],
     [{ apps: [{ name: "a/b" }] }, /apps\[0\] lacks 'ref'/, TypeError],
     [{ apps: [null] }, /apps\[0\] must be an object/, TypeError],
+    [{ tracked: {} }, /\$\.tracked must be an array/, TypeError],
+    [{ tracked: [{ name: "a/b" }] }, /tracked\[0\] lacks 'ref'/, TypeError],
+    [
+      { tracked: [{ name: "a/b", ref: "main", commit: null }] },
+      /tracked\[0\] has an unknown field 'commit'/,
+      TypeError,
+    ],
+    [{ tracked: [{ name: "radio", ref: "main" }] }, /tracked\[0\]\.name must be OWNER\/APP/, TypeError],
+    [{ tracked: [{ name: "a/b", ref: "../main" }] }, /tracked\[0\]\.ref/, TypeError],
+    [
+      { tracked: [{ name: "a/b", ref: "main" }, { name: "a/b", ref: "main" }] },
+      /\$\.tracked\[1\] repeats app 'a\/b' on ref 'main'/,
+      TypeError,
+    ],
+    [
+      {
+        tracked: Array.from(
+          { length: MAX_INVENTORY_APPS + 1 },
+          (_, i) => ({ name: `a/app${i}`, ref: "main" }),
+        ),
+      },
+      /tracked has 65 entries/,
+      RangeError,
+    ],
     [{ labels: [] }, /labels must be an object/, TypeError],
     [{ labels: { "": "x" } }, /labels key/, RangeError],
     [{ labels: { "-x": "x" } }, /labels key must be a label key/, TypeError],
@@ -97,4 +121,38 @@ Deno.test("parseInventory() refuses wrong types, formats, lengths, counts, dupli
   assert.throws(() => parseInventory(noApps), /\$ lacks 'apps'/);
   // A __proto__ key in device JSON is refused, never assigned.
   assert.throws(() => parseInventory({ ...good(), labels: JSON.parse('{"__proto__":{"x":1}}') }), TypeError);
+});
+
+Deno.test("parseInventory() reads `tracked` (optional: older devices send none); trackedRefs() joins it with the apps", () => {
+  const old = parseInventory(good());
+  assert.equal("tracked" in old, false, "an inventory without it stays without it");
+  assert.deepEqual(trackedRefs(old), [{ name: "acme/alpha", ref: "main" }, {
+    name: "acme/zeta",
+    ref: "main",
+  }]);
+  const inventory = parseInventory({
+    ...good(),
+    tracked: [{ name: "acme/zeta", ref: "main" }, { name: "acme/zeta", ref: "develop" }, {
+      name: "acme/new",
+      ref: "main",
+    }],
+  });
+  assert.deepEqual(inventory.tracked, [
+    { name: "acme/new", ref: "main" },
+    { name: "acme/zeta", ref: "develop" },
+    { name: "acme/zeta", ref: "main" },
+  ]);
+  assert.ok(Object.isFrozen(inventory.tracked) && Object.isFrozen(inventory.tracked![0]));
+  assert.deepEqual(trackedRefs(inventory), [
+    { name: "acme/alpha", ref: "main" },
+    { name: "acme/zeta", ref: "main" },
+    { name: "acme/new", ref: "main" },
+    { name: "acme/zeta", ref: "develop" },
+  ]);
+  const fresh = parseInventory({ ...good(), apps: [], tracked: [{ name: "acme/hello", ref: "main" }] });
+  assert.deepEqual(
+    trackedRefs(fresh),
+    [{ name: "acme/hello", ref: "main" }],
+    "nothing installed, still tracked",
+  );
 });

@@ -68,6 +68,8 @@ export {
   MAX_INVENTORY_APPS,
   type ParsedInventory,
   parseInventory,
+  type TrackedApp,
+  trackedRefs,
 } from "./inventory.ts";
 export {
   isOutcome,

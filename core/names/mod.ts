@@ -16,7 +16,7 @@
  * @module
  */
 export { assertSegment, isSegment, MAX_SEGMENT_LENGTH, SEGMENT } from "./segment.ts";
-export { appSlug, assertAppName, isAppName, isLegacyAppName } from "./app_name.ts";
+export { appSlug, assertAppName, isAppName, isLegacyAppName, MAX_APP_NAME_LENGTH } from "./app_name.ts";
 export { assertRef, isRef } from "./ref.ts";
 export { assertCommit, COMMIT, isCommit, isLegacyCommit } from "./commit.ts";
 export { assertDeviceType, isDeviceType } from "./device_type.ts";

@@ -2,7 +2,8 @@
  * Private: the rules every list of rollout steps keeps, wherever it comes from (a `--rollout`
  * spec or signed metadata): 1 to {@linkcode MAX_ROLLOUT_STEPS} steps, the first at hour 0 (it
  * starts at publication), hours strictly increasing up to {@linkcode MAX_ROLLOUT_HOURS}, percents
- * in (0, 100] and never decreasing. Throws `RangeError` `<prefix>: step N …` (steps count from 1).
+ * in (0, 100] and never decreasing, all whole numbers (TUF's canonical JSON, which signs them,
+ * has no fractions). Throws `RangeError` `<prefix>: step N …` (steps count from 1).
  */
 
 /** Most steps in one rollout. */
@@ -25,10 +26,16 @@ export function checkSteps(
     if (!Number.isFinite(percent) || percent <= 0 || percent > 100) {
       throw new RangeError(`${prefix}: step ${n} percent ${percent} is not in (0, 100]`);
     }
+    if (!Number.isInteger(percent)) {
+      throw new RangeError(`${prefix}: step ${n} percent ${percent} is not a whole number`);
+    }
     if (!Number.isFinite(afterHours) || afterHours < 0 || afterHours > MAX_ROLLOUT_HOURS) {
       throw new RangeError(
         `${prefix}: step ${n} at ${afterHours}h is not in [0, ${MAX_ROLLOUT_HOURS}] hours`,
       );
+    }
+    if (!Number.isInteger(afterHours)) {
+      throw new RangeError(`${prefix}: step ${n} at ${afterHours}h is not a whole number of hours`);
     }
     const previous = steps[i - 1];
     if (!previous) {

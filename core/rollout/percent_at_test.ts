@@ -25,10 +25,10 @@ Deno.test("percentAt() applies the first step before publication (a clock behind
   assert.equal(percentAt(rollout, new Date(0)), 5);
 });
 
-Deno.test("percentAt() reads fractional hours and a last step below 100", () => {
-  const r = createRollout({ id: "r2", publishedAt: new Date(PUBLISHED), steps: "0.5,10@1.5h" });
-  assert.equal(percentAt(r, at(1.49)), 0.5);
-  assert.equal(percentAt(r, at(1.5)), 10);
+Deno.test("percentAt() switches at the step's hour exactly, and keeps a last step below 100", () => {
+  const r = createRollout({ id: "r2", publishedAt: new Date(PUBLISHED), steps: "1,10@2h" });
+  assert.equal(percentAt(r, at(1.999)), 1);
+  assert.equal(percentAt(r, at(2)), 10);
   assert.equal(percentAt(r, at(10_000)), 10, "stays at its last step");
 });
 

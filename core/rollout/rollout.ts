@@ -102,8 +102,10 @@ export function parseRollout(value: unknown): Rollout {
   if (!Number.isSafeInteger(minDevices) || minDevices < 1) {
     throw new RangeError(`${WHERE}: halt.minDevices ${minDevices} is not a whole number >= 1`);
   }
-  if (maxFailurePercent < 0 || maxFailurePercent > 100) {
-    throw new RangeError(`${WHERE}: halt.maxFailurePercent ${maxFailurePercent} is not in [0, 100]`);
+  if (!Number.isInteger(maxFailurePercent) || maxFailurePercent < 0 || maxFailurePercent > 100) {
+    throw new RangeError(
+      `${WHERE}: halt.maxFailurePercent ${maxFailurePercent} is not a whole number in [0, 100]`,
+    );
   }
   return Object.freeze({
     id: r.id,

@@ -2,8 +2,9 @@
  * The `--rollout STEPS` spec of `repo add-app`: comma-separated `PERCENT[@HOURSh]`, e.g.
  * `5,25@24h,100@72h` (5% at publication, 25% from 24 hours after it, 100% from 72 hours). The
  * first step starts at publication (it takes no hours, or `@0h`); hours strictly increase;
- * percents are in (0, 100] and never decrease (the last need not be 100). Numbers may have a
- * fraction (`0.5,10@1.5h`); a `%` after a percent is allowed.
+ * percents are in (0, 100] and never decrease (the last need not be 100). Numbers are whole
+ * (`1.5h` or `2.5` is refused: the signed metadata's canonical JSON has no fractions); a `%` after
+ * a percent is allowed.
  *
  * @example
  * ```ts
@@ -28,7 +29,8 @@ const EXAMPLE = "PERCENT[@HOURSh], e.g. 5,25@24h,100@72h";
 
 /**
  * Parse a STEPS spec. `SyntaxError` when a step is not `PERCENT[@HOURSh]` or a later step has no
- * hours; `RangeError` when the numbers break the rules (order, range, the first step not at 0h).
+ * hours; `RangeError` when the numbers break the rules (order, range, a fraction, the first step
+ * not at 0h).
  * Messages name the step (from 1).
  *
  * @example
@@ -38,6 +40,7 @@ const EXAMPLE = "PERCENT[@HOURSh], e.g. 5,25@24h,100@72h";
  * assert.deepEqual(parseRolloutSteps("100"), [{ afterHours: 0, percent: 100 }]);
  * assert.throws(() => parseRolloutSteps("5,25"), SyntaxError);
  * assert.throws(() => parseRolloutSteps("25,5@24h"), /percents never decrease/);
+ * assert.throws(() => parseRolloutSteps("5,50@1.5h"), /step 2 at 1.5h is not a whole number of hours/);
  * ```
  */
 export function parseRolloutSteps(spec: string): RolloutStep[] {
@@ -66,7 +69,7 @@ export function parseRolloutSteps(spec: string): RolloutStep[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { formatRolloutSteps } from "./rollout_steps.ts";
- * assert.equal(formatRolloutSteps([{ afterHours: 0, percent: 0.5 }, { afterHours: 1.5, percent: 100 }]), "0.5,100@1.5h");
+ * assert.equal(formatRolloutSteps([{ afterHours: 0, percent: 1 }, { afterHours: 2, percent: 100 }]), "1,100@2h");
  * ```
  */
 export function formatRolloutSteps(steps: readonly RolloutStep[]): string {

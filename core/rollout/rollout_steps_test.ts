@@ -8,12 +8,12 @@ Deno.test("parseRolloutSteps() reads PERCENT[@HOURSh] steps, the first at public
     { afterHours: 72, percent: 100 },
   ]);
   assert.deepEqual(parseRolloutSteps("100"), [{ afterHours: 0, percent: 100 }]);
-  assert.deepEqual(parseRolloutSteps("10@0h, 50@1.5h"), [
+  assert.deepEqual(parseRolloutSteps("10@0h, 50@2h"), [
     { afterHours: 0, percent: 10 },
-    { afterHours: 1.5, percent: 50 },
-  ], "an explicit @0h first step, fractions, spaces after commas");
-  assert.deepEqual(parseRolloutSteps("0.5%,5%@12h"), [
-    { afterHours: 0, percent: 0.5 },
+    { afterHours: 2, percent: 50 },
+  ], "an explicit @0h first step, spaces after commas");
+  assert.deepEqual(parseRolloutSteps("1%,5%@12h"), [
+    { afterHours: 0, percent: 1 },
     { afterHours: 12, percent: 5 },
   ], "the last step need not be 100; a % sign is allowed");
   assert.deepEqual(
@@ -56,6 +56,11 @@ Deno.test("parseRolloutSteps() refuses steps out of range or order with RangeErr
     ["5,25@24h,50@12h", /step 3 at 12h is not after step 2/],
     ["25,5@24h", /step 2 percent 5 is below step 1's 25 \(percents never decrease\)/],
     ["5,100@8761h", /step 2 at 8761h is not in \[0, 8760\] hours/],
+    // the signed metadata's canonical JSON has no fractions: refused here, not at signing
+    ["5,50@1.5h", /step 2 at 1.5h is not a whole number of hours/],
+    ["2.5,100@24h", /step 1 percent 2.5 is not a whole number/],
+    ["5,50.5@1h", /step 2 percent 50.5 is not a whole number/],
+    ["0.5", /step 1 percent 0.5 is not a whole number/],
     [
       Array.from({ length: 21 }, (_, i) => (i === 0 ? "1" : `${i + 1}@${i}h`)).join(","),
       /21 steps, at most 20/,
@@ -72,10 +77,11 @@ Deno.test("parseRolloutSteps() refuses steps out of range or order with RangeErr
 });
 
 Deno.test("formatRolloutSteps() writes the spec parseRolloutSteps() reads back, and checks the steps", () => {
-  for (const spec of ["5,25@24h,100@72h", "100", "0.5,10@1.5h"]) {
+  for (const spec of ["5,25@24h,100@72h", "100", "1,10@2h"]) {
     assert.equal(formatRolloutSteps(parseRolloutSteps(spec)), spec);
   }
   assert.throws(() => formatRolloutSteps([]), RangeError);
+  assert.throws(() => formatRolloutSteps([{ afterHours: 0, percent: 0.5 }]), /not a whole number/);
   assert.throws(
     () => formatRolloutSteps([{ afterHours: 1, percent: 5 }]),
     /first step starts at publication/,

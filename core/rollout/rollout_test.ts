@@ -94,6 +94,16 @@ Deno.test("parseRollout() refuses any malformed field, naming it, instead of gue
       /halt.maxFailurePercent 100.5/,
     ],
     [
+      { ...GOOD, halt: { minDevices: 5, maxFailurePercent: 12.5 } },
+      RangeError,
+      /halt.maxFailurePercent 12.5 is not a whole number in \[0, 100\]/,
+    ],
+    [
+      { ...GOOD, steps: [{ afterHours: 0, percent: 5 }, { afterHours: 1.5, percent: 50 }] },
+      RangeError,
+      /step 2 at 1.5h is not a whole number of hours/,
+    ],
+    [
       { ...GOOD, halt: { minDevices: 5, maxFailurePercent: 20, after: 1 } },
       TypeError,
       /halt has an unknown field/,

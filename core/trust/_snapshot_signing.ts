@@ -3,7 +3,9 @@
  * or delegated) snapshot v+1 lists them, timestamp v+1 publishes the lot, and then `releases.json` (the
  * legacy view, served as a static file) is rewritten, so a legacy client never sees a release TUF
  * clients cannot (a failed timestamp write leaves it as it was); renewal re-signs them before they
- * expire.
+ * expire and rewrites `releases.json` too: it offers legacy clients a release only once its signed
+ * rollout is at 100% at the writer's clock, so a cron `repo timestamp` hands them a staged release
+ * when its rollout got there.
  */
 import { addDays, buildSnapshot, buildTimestamp, type MetaRef, metaRef } from "./_metadata.ts";
 import { encodeMetadata, signEnvelope } from "./envelope.ts";
@@ -20,8 +22,7 @@ export async function signSnapshotAndTimestamp(state: WriterState, targetsBytes?
   const ref = targetsBytes
     ? metaRef(state.targets.signed.version, targetsBytes)
     : state.snapshot.signed.meta["targets.json"]!;
-  const resolved = state.delegated.resolved(state.targets.signed);
-  const legacy = json(releasesDocument(resolved.values()));
+  const legacy = legacyDocument(state);
   await putSnapshot(state, ref);
   await putTimestamp(state, state.snapshotBytes);
   await state.store.put("releases.json", legacy);
@@ -29,15 +30,23 @@ export async function signSnapshotAndTimestamp(state: WriterState, targetsBytes?
 
 /**
  * Timestamp v+1 with a fresh expiry, after snapshot v+1 over the same targets when snapshot is past
- * half its lifetime and its key is at hand.
+ * half its lifetime and its key is at hand; then releases.json (a rollout may have reached 100%).
  */
 export async function renewSnapshotAndTimestamp(state: WriterState): Promise<void> {
+  const legacy = legacyDocument(state);
   if (state.keys.snapshot && pastHalfLife(state, "snapshot")) {
     const ref = state.snapshot.signed.meta["targets.json"];
     if (!ref) throw new TypeError("Cannot renew snapshot: it has no targets.json entry");
     await putSnapshot(state, ref);
   }
   await putTimestamp(state, state.snapshotBytes);
+  await state.store.put("releases.json", legacy);
+}
+
+/** releases.json of the targets devices resolve, rollouts read at the writer's clock. */
+function legacyDocument(state: WriterState): Uint8Array {
+  const resolved = state.delegated.resolved(state.targets.signed);
+  return json(releasesDocument(resolved.values(), { now: state.clock() }));
 }
 
 async function putSnapshot(state: WriterState, targets: MetaRef): Promise<void> {

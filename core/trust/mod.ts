@@ -84,6 +84,7 @@ export {
   searchTarget,
 } from "./target_search.ts";
 export { assertTargetPlacement } from "./target_placement.ts";
+export { assertTargetNames } from "./target_names.ts";
 export type { DelegationSpec } from "./_delegated_roles.ts";
 export {
   RepositoryWriter,

@@ -3,6 +3,7 @@ import { decodeMetadata, signEnvelope } from "./envelope.ts";
 import { generateKeyPair } from "./key_pair.ts";
 import { MemoryStore } from "./memory_store.ts";
 import { RepositoryWriter, type RoleKeys } from "./repository_writer.ts";
+import { createRollout } from "../rollout/mod.ts";
 
 const T0 = new Date("2026-06-01T12:00:00.123Z");
 async function keys(): Promise<RoleKeys> {
@@ -190,4 +191,26 @@ Deno.test("RepositoryWriter.commit(): releases.json follows the timestamp, so a 
   await assert.rejects(w.commit(), /disk full/);
   assert.deepEqual(await store.get("releases.json"), before, "the legacy view does not run ahead of TUF");
   assert.equal((await signedOf(store, "tuf/timestamp.json")).version, 1);
+});
+
+Deno.test("releases.json offers a staged release once its signed rollout is at 100%: renewTimestamp() rewrites it", async () => {
+  const store = new MemoryStore();
+  const k = await keys();
+  let now = T0;
+  const w = await RepositoryWriter.init(store, k, { now: () => now });
+  const rollout = createRollout({ id: "o:a:main:2:bbbbbbb", publishedAt: T0, steps: "10,100@24h" });
+  w.setTarget("apps/o/a/main/aaaaaaa.tar.gz", appTarget("aaaaaaa", 1));
+  const staged = appTarget("bbbbbbb", 2);
+  w.setTarget("apps/o/a/main/bbbbbbb.tar.gz", { ...staged, custom: { ...staged.custom, rollout } });
+  await w.commit();
+  const legacy = async () =>
+    JSON.parse(new TextDecoder().decode(await store.get("releases.json")))["o/a"].main.commit;
+  assert.equal(await legacy(), "aaaaaaa", "at 10%: legacy clients (no identity) keep the release at 100%");
+  now = new Date(T0.getTime() + 23 * 3_600_000);
+  const online = await RepositoryWriter.open(store, { timestamp: k.timestamp }, { now: () => now });
+  await online.renewTimestamp();
+  assert.equal(await legacy(), "aaaaaaa", "still at 10%");
+  now = new Date(T0.getTime() + 24 * 3_600_000);
+  await online.renewTimestamp();
+  assert.equal(await legacy(), "bbbbbbb", "at 100%: the cron's repo timestamp hands it to legacy clients");
 });

@@ -24,15 +24,9 @@ import {
   targetInfoFromTuf,
   verifyTargetBytes,
 } from "./target_info.ts";
-import {
-  assertAppName,
-  assertCommit,
-  assertDeviceType,
-  assertRef,
-  assertSegment,
-  isDeviceType,
-} from "../names/mod.ts";
+import { assertDeviceType, isDeviceType } from "../names/mod.ts";
 import { DEVICE_TYPES_PATH } from "./target_paths.ts";
+import { assertTargetNames } from "./target_names.ts";
 import { assertTargetPlacement } from "./target_placement.ts";
 import type { RoleName } from "./verify_envelope.ts";
 
@@ -48,7 +42,7 @@ export class TrustedRepository {
   /** Every usable target by TUF path. Left out: foreign entries without a sha256, sha384 or sha512, or
    * with an unsafe path. App or image entries
    * whose name, ref, commit, serial, device type, version, variant or path is malformed (those name
-   * directories on devices), or whose app rollout is malformed (core/rollout), make the constructor throw
+   * directories and files on devices: `assertTargetNames`; an app name too long for them included), or whose app rollout is malformed (core/rollout), make the constructor throw
    * a `TrustError`: nothing of such metadata is used. */
   readonly targets: Map<string, TargetInfo>;
   /** Versions of the trusted metadata. */
@@ -90,7 +84,7 @@ export class TrustedRepository {
         throw new TrustError(`Cannot trust ${what}: ${(error as Error).message}`, { cause: error });
       }
       try {
-        checkCustom(info);
+        assertTargetNames(info.custom as unknown as Record<string, unknown>);
         if (signer !== undefined) {
           assertTargetPlacement(path, info.custom as unknown as Record<string, unknown>);
         }
@@ -243,22 +237,6 @@ const DROVER_KINDS = new Set(["app", "image", "manifest", "device-types"]);
 function isDroverKind(entry: Record<string, unknown>): boolean {
   const custom = entry.custom as Record<string, unknown> | undefined;
   return typeof custom === "object" && custom !== null && DROVER_KINDS.has(custom.kind as string);
-}
-
-function checkCustom(t: TargetInfo): void {
-  const c = t.custom as unknown as Record<string, unknown>;
-  if (c.kind === "app") {
-    assertAppName(c.name);
-    assertRef(c.ref);
-    assertCommit(c.commit);
-    if (!Number.isSafeInteger(c.serial)) throw new TypeError("Cannot use app target: bad serial");
-  } else if (c.kind === "image") {
-    assertDeviceType(c.deviceType);
-    assertSegment(c.version, "version");
-    if (c.variant !== "prod" && c.variant !== "dev") {
-      throw new TypeError("Cannot use image target: bad variant");
-    }
-  }
 }
 
 /**

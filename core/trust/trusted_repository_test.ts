@@ -45,6 +45,12 @@ Deno.test("TrustedRepository refuses the whole metadata when a signed app entry 
       },
     },
     "bad ref": { "apps/acme/radio/main/z.tar.gz": app("fffffff", "../../etc", 102) },
+    "name longer than 96 characters (no device could name its files after it)": {
+      [`apps/${"o".repeat(48)}/${"a".repeat(48)}/main/fffffff.tar.gz`]: {
+        ...app("fffffff", "main", 104),
+        custom: { ...app("fffffff", "main", 104).custom, name: `${"o".repeat(48)}/${"a".repeat(48)}` },
+      },
+    },
     "malformed rollout (never widened to every device)": {
       "apps/acme/radio/main/r.tar.gz": {
         ...app("fffffff", "main", 103),
@@ -67,6 +73,24 @@ Deno.test("TrustedRepository refuses the whole metadata when a signed app entry 
       label,
     );
   }
+});
+
+Deno.test("TrustedRepository refuses a signed app name over 96 characters as unsafe, and accepts 96", () => {
+  const entry = (name: string) => ({
+    [`apps/${name}/main/fffffff.tar.gz`]: {
+      ...app("fffffff", "main", 5),
+      custom: { ...app("fffffff", "main", 5).custom, name },
+    },
+  });
+  const longest = `${"o".repeat(48)}/${"a".repeat(47)}`;
+  const repo = new TrustedRepository({ targets: entry(longest), versions, expires: new Date() });
+  assert.ok(repo.findApp(longest, "main"));
+  assert.throws(
+    () => new TrustedRepository({ targets: entry(`${longest}a`), versions, expires: new Date() }),
+    (e: unknown) =>
+      e instanceof TrustError &&
+      /is unsafe \(Cannot use app name 'o+\/a+…': longer than 96 characters\)/.test(e.message),
+  );
 });
 
 Deno.test("TrustedRepository.images() lists a device type's images only; deviceTypes() verifies then parses", () => {

@@ -3,6 +3,40 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import process from "node:process";
+
+/** Milliseconds since `start` (`performance.now()`). */
+export const since = (start: number): number => Math.max(0, Math.round(performance.now() - start));
+
+/**
+ * Runs `options.healthCmd` in the release at `releasePath` (env DROVER_APP, DROVER_RELEASE: absolute
+ * whatever form the path has) and tells `onStage` its `health` stage; resolves the failure, if any.
+ */
+export async function checkHealth(
+  releasePath: string,
+  name: string,
+  options: {
+    healthCmd?: string;
+    healthTimeoutMs?: number;
+    env?: Record<string, string | undefined>;
+    onOutput?: (text: string) => void;
+    onStage?: (
+      event: { stage: "health"; ok: boolean; durationMs: number; error?: string },
+    ) => void | Promise<void>;
+  },
+): Promise<string | undefined> {
+  const start = performance.now();
+  releasePath = resolve(releasePath);
+  const error = await runHealthCheck(options.healthCmd!, {
+    cwd: releasePath,
+    env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },
+    timeoutMs: options.healthTimeoutMs ?? 60_000,
+    onOutput: options.onOutput,
+  });
+  await options.onStage?.({ stage: "health", ok: error === undefined, durationMs: since(start), error });
+  return error;
+}
 
 /** Runs `command` in `cwd`; resolves `undefined` when it exits 0, else a reason. Output goes to `onOutput`. */
 export function runHealthCheck(

@@ -10,6 +10,10 @@
  *    (symlink to a temp name + rename), fsync the app directory;
  * 5. run the health check, if any; on failure switch both links back and remove the release.
  *
+ * Steps 1 to 5 hold the app lock (`app_lock.ts`), so `gc` never prunes the release being installed
+ * nor the `previous` a failed health check switches back to. A `current` pointing at a release that
+ * does not exist is not moved to `previous` (nothing is there to go back to).
+ *
  * Release ids are `<serial>-<commit12>` (signed serial), else `<updated>-<commit12>` (legacy,
  * `updated` as `YYYYMMDDTHHMMSSZ`), else `<now>-<commit12>`; `-2`, `-3`… is appended when taken
  * by a different release. A complete `releases/<id>` with the same commit and sha256 left by an
@@ -28,8 +32,8 @@
  * @module
  */
 import { constants } from "node:fs";
-import { mkdir, open, readFile, realpath, rename, rm, stat, unlink } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, open, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { UntarStream } from "../../core/archive/mod.ts";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
@@ -38,7 +42,8 @@ import type { Deploy } from "./scan_apps.ts";
 import { fsyncDir } from "../fs/atomic_file.ts";
 import { extractTo } from "../fs/extract.ts";
 import type { Expected } from "../net/fetch.ts";
-import { runHealthCheck } from "./_health.ts";
+import { checkHealth, since } from "./_health.ts";
+import { APP_LOCK_WAIT_SECONDS, lockApp } from "./app_lock.ts";
 import { fileStream } from "../fs/file_streams.ts";
 import { cleanLeftovers, normalisedLink, removeLink, removeRelease, switchLink } from "../fs/symlink.ts";
 import { isLegacyAppName, isLegacyCommit, isRef } from "../../core/names/mod.ts";
@@ -60,6 +65,8 @@ export interface InstallOptions {
    * extracting bytes not yet verified (install while downloading) to bound a decompression bomb.
    */
   maxExtractedSize?: number;
+  /** How long to wait for the app lock (`app_lock.ts`; default `APP_LOCK_WAIT_SECONDS`), then exit 75. */
+  lockWaitSeconds?: number;
   /** Health-check output (default: dropped). */
   onOutput?: (text: string) => void;
   /** Told as each stage ends (awaited; for the fleet's report events). Must not throw. */
@@ -76,8 +83,6 @@ export type InstallStageEvent =
   | { stage: "staged"; durationMs: number; streamed: boolean; reused: boolean }
   | { stage: "health"; ok: boolean; durationMs: number; error?: string }
   | { stage: "rollback"; durationMs: number };
-
-const since = (start: number) => Math.max(0, Math.round(performance.now() - start));
 
 /** What {@linkcode installRelease} did. */
 export interface InstallResult {
@@ -189,57 +194,6 @@ function firstFailure(stages: PromiseSettledResult<unknown>[]): unknown {
   return reasons.find((r) => r instanceof IntegrityError) ?? reasons[0];
 }
 
-async function health(
-  releasePath: string,
-  name: string,
-  options: InstallOptions,
-): Promise<string | undefined> {
-  const start = performance.now();
-  releasePath = resolve(releasePath); // DROVER_RELEASE is absolute whatever form appDir has
-  const error = await runHealthCheck(options.healthCmd!, {
-    cwd: releasePath,
-    env: { ...(options.env ?? process.env), DROVER_APP: name, DROVER_RELEASE: releasePath },
-    timeoutMs: options.healthTimeoutMs ?? 60_000,
-    onOutput: options.onOutput,
-  });
-  await options.onStage?.({ stage: "health", ok: error === undefined, durationMs: since(start), error });
-  return error;
-}
-
-/**
- * Finishes an install that was interrupted after the switch (its pending manifest is still there
- * but `current` already has its commit): runs the health check, if any, on the current release;
- * on failure switches `current` back to `previous` and removes the release.
- *
- * @example
- * ```ts ignore
- * import { confirmInstalled } from "./install_release.ts";
- * const r = await confirmInstalled("/opt/apps/radio", { deploy, expected: {}, healthCmd: "./bin/selftest" });
- * ```
- */
-export async function confirmInstalled(appDir: string, options: InstallOptions): Promise<InstallResult> {
-  const current = await normalisedLink(appDir, "current");
-  const previous = await normalisedLink(appDir, "previous");
-  const id = current?.split("/").pop() ?? "";
-  const previousId = previous?.split("/").pop();
-  if (!options.healthCmd || !current) return { status: "installed", release: id, previous: previousId };
-  const releasePath = await realpath(join(appDir, "current"));
-  const healthError = await health(releasePath, options.deploy.name, options);
-  if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
-  const rollbackStart = performance.now();
-  if (previous && previous !== current) {
-    await switchLink(appDir, "current", previous);
-    await removeLink(appDir, "previous");
-    if (current === `releases/${id}`) await removeRelease(join(appDir, "releases"), id);
-  } else if (!previous && current === `releases/${id}`) {
-    // a first install: back to nothing installed
-    await removeLink(appDir, "current");
-    await removeRelease(join(appDir, "releases"), id);
-  }
-  await options.onStage?.({ stage: "rollback", durationMs: since(rollbackStart) });
-  return { status: "health-failed", release: id, previous: previousId, healthError };
-}
-
 /** The archive: a verified blob's path, or a function that opens the bytes (install while downloading). */
 export type Source = string | (() => ReadableStream<Uint8Array>);
 
@@ -261,6 +215,10 @@ export async function installRelease(
   }
   const releases = join(appDir, "releases");
   await mkdir(releases, { recursive: true });
+  await using _lock = await lockApp(appDir, {
+    waitSeconds: options.lockWaitSeconds ?? APP_LOCK_WAIT_SECONDS,
+    signal: options.signal,
+  });
   await cleanLeftovers(appDir);
   const deploy: Deploy = { ...d, commit: d.commit.toLowerCase(), installedAt: new Date().toISOString() };
   const stageStart = performance.now();
@@ -273,7 +231,11 @@ export async function installRelease(
     reused: reuse,
   });
 
-  const oldCurrent = await normalisedLink(appDir, "current");
+  // a `current` pointing at nothing is no release to go back to (nor to keep as `previous`)
+  const oldCurrent = await stat(join(appDir, "current")).then(
+    () => normalisedLink(appDir, "current"),
+    () => {},
+  );
   const oldPrevious = await normalisedLink(appDir, "previous");
   const newLink = `releases/${id}`;
   if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "previous", oldCurrent);
@@ -281,7 +243,7 @@ export async function installRelease(
   const previousId = oldCurrent && oldCurrent !== newLink ? oldCurrent.split("/").pop() : undefined;
 
   if (!options.healthCmd) return { status: "installed", release: id, previous: previousId };
-  const healthError = await health(join(releases, id), deploy.name, options);
+  const healthError = await checkHealth(join(releases, id), deploy.name, options);
   if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
 
   // switch back: current first (what runs), then previous

@@ -4,8 +4,9 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packTar } from "modern-tar";
-import { IntegrityError } from "../../core/errors.ts";
+import { IntegrityError, TransientError } from "../../core/errors.ts";
 import { installRelease, releaseIdFor } from "./install_release.ts";
+import { lockApp } from "./app_lock.ts";
 
 async function fixture(entries: Parameters<typeof packTar>[0]) {
   const dir = await mkdtemp(join(tmpdir(), "drover-install-"));
@@ -95,6 +96,47 @@ Deno.test("installRelease() removes staging leftovers and reuses a complete rele
     assert.equal(await readFile(join(fx.app, "current/marker"), "utf8"), "from the first run");
     assert.deepEqual((await readdir(join(fx.app, "releases"))).sort(), ["0", id]);
     assert.deepEqual((await readdir(fx.app)).sort(), ["current", "previous", "releases"]);
+  } finally {
+    await rm(fx.dir, { recursive: true });
+  }
+});
+
+Deno.test("installRelease() holds the app lock from staging through the health check; busy: exit 75, nothing done", async () => {
+  const fx = await fixture([{ header: { name: "x", size: 1, type: "file" }, body: "x" }]);
+  try {
+    const held = await lockApp(fx.app);
+    const options = { deploy, expected: fx.expected, lockWaitSeconds: 0 };
+    await assert.rejects(installRelease(fx.app, fx.blob, options), TransientError);
+    assert.deepEqual(await readdir(join(fx.app, "releases")), ["0"]);
+    await held.release();
+    // the health check runs in releases/<id>: the app's lock is held by the install meanwhile
+    const r = await installRelease(fx.app, fx.blob, { ...options, healthCmd: "test -f ../../.drover-lock" });
+    assert.equal(r.status, "installed", r.healthError);
+    await assert.rejects(lstat(join(fx.app, ".drover-lock")), { code: "ENOENT" }, "released after");
+  } finally {
+    await rm(fx.dir, { recursive: true });
+  }
+});
+
+Deno.test("installRelease() never moves a current pointing at a missing release to previous", async () => {
+  const fx = await fixture([{ header: { name: "x", size: 1, type: "file" }, body: "x" }]);
+  try {
+    await rm(join(fx.app, "current"));
+    await symlink("releases/9-gone", join(fx.app, "current"));
+    await symlink("releases/0", join(fx.app, "previous"));
+    const r = await installRelease(fx.app, fx.blob, { deploy, expected: fx.expected });
+    assert.deepEqual([r.status, r.previous], ["installed", undefined]);
+    assert.equal(await readlink(join(fx.app, "current")), `releases/${r.release}`);
+    assert.equal(await readlink(join(fx.app, "previous")), "releases/0");
+    // a failed health check goes back to nothing current, the valid previous kept
+    const again = await installRelease(fx.app, fx.blob, {
+      deploy: { ...deploy, serial: 4 },
+      expected: fx.expected,
+      healthCmd: "exit 1",
+    });
+    assert.equal(again.status, "health-failed");
+    assert.equal(await readlink(join(fx.app, "current")), `releases/${r.release}`);
+    assert.equal(await readlink(join(fx.app, "previous")), "releases/0");
   } finally {
     await rm(fx.dir, { recursive: true });
   }

@@ -33,7 +33,37 @@ export interface InstallSource {
    * (`Download.run`). A blob: once.
    */
   run<T>(install: (source: Source) => Promise<T>): Promise<T>;
+  /**
+   * Ends the progress line: downloaded, failed to download (the stream itself failed), or stopped
+   * (`ok` false but the stream did not fail: what read it did, a full or read-only target).
+   */
   done(ok: boolean): void;
+}
+
+/**
+ * `open`'s streams, each passed on as it is but watched: `failed()` says whether one of them
+ * errored (the download's own failure, not its reader's).
+ */
+function watchedOpener(open: () => ReadableStream<Uint8Array>) {
+  let failed = false;
+  const watched = () => {
+    const reader = open().getReader();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+  };
+  return { open: watched, failed: () => failed };
 }
 
 /**
@@ -83,12 +113,13 @@ export async function installSource(
     onProgress: (bytes, total) => bar.update(bytes, total),
   });
   const source = () => download.open();
+  let watch: ReturnType<typeof watchedOpener> | undefined;
   return {
     source,
     resumed,
     maxExtractedSize,
-    run: (install) => download.run((open) => install(open)),
-    done: (ok) => bar.done({ ok }),
+    run: (install) => download.run((open) => install((watch = watchedOpener(open)).open)),
+    done: (ok) => bar.done({ ok, stopped: !ok && !watch?.failed() }),
   };
 }
 
@@ -110,11 +141,12 @@ async function deferredDelta(
     label: `${m.name} ${m.commit.slice(0, 12)} (delta)`,
     json: options.json,
   });
+  const watch = watchedOpener(open);
   return {
-    source: open,
+    source: watch.open,
     expected: { sha256: options.tar.sha256, length: options.tar.length },
     resumed: false,
-    run: (install) => install(open),
-    done: (ok) => bar.done({ ok }),
+    run: (install) => install(watch.open),
+    done: (ok) => bar.done({ ok, stopped: !ok && !watch.failed() }),
   };
 }

@@ -138,10 +138,12 @@ export function recordFor(app: App, offer: Offer, mode: "tuf" | "insecure-legacy
 /** Bad or downgrade: the one place both are decided. */
 function holdOf(app: App, release: PendingManifest, bad: readonly string[]): HoldReason | undefined {
   if (bad.includes(release.commit)) return { reason: "bad" };
-  // a first install has nothing to compare with; a ref switched by the operator neither
-  if (!app.deploy || app.deploy.ref !== app.ref) return undefined;
+  // a first install has nothing to compare with; a ref switched by the operator neither; a damaged
+  // app (`current` dangling) compares with the previous release it goes back to
+  const installed = app.deploy ?? app.previous?.deploy;
+  if (!installed || installed.ref !== app.ref) return undefined;
   try {
-    assertNotDowngrade(app.deploy, {
+    assertNotDowngrade(installed, {
       ...release,
       allowDowngrade: release.source === "tuf" && release.allowDowngrade === true,
     });

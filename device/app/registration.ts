@@ -20,10 +20,11 @@
  * ```
  * @module
  */
-import { lstat, mkdir, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { writeFileAtomic } from "../fs/atomic_file.ts";
+import { makeDir } from "../fs/make_dir.ts";
 import { isAppName, isLegacyAppName, isRef, isSegment } from "../../core/names/mod.ts";
 
 /** The registration file's name inside an app directory. */
@@ -184,10 +185,10 @@ export async function registerApp(
       }
     }
     if (reg?.ref === ref) {
-      await mkdir(join(dir, "releases"), { recursive: true });
+      await makeDir(join(dir, "releases"), { action: `add ${name}` });
       return { ...result, action: "unchanged", previousRef: null };
     }
-    await mkdir(join(dir, "releases"), { recursive: true });
+    await makeDir(join(dir, "releases"), { action: `add ${name}` });
     await writeFileAtomic(join(dir, REGISTRATION_FILE), JSON.stringify({ name, ref }, null, 2) + "\n");
     const before = reg?.ref ?? (typeof installed?.ref === "string" ? installed.ref : null);
     return {
@@ -196,7 +197,7 @@ export async function registerApp(
       previousRef: before === ref ? null : before,
     };
   }
-  await mkdir(join(dir, "releases"), { recursive: true });
+  await makeDir(join(dir, "releases"), { action: `add ${name}` });
   await writeFileAtomic(join(dir, REGISTRATION_FILE), JSON.stringify({ name, ref }, null, 2) + "\n");
   return { ...result, action: "registered", previousRef: null };
 }

@@ -4,9 +4,12 @@
  * `{name, ref, commit, ...}`, or with a `.drover-app.json` registration (`drover add`; see
  * `app_registration.ts`): registered with nothing installed yet when it has no `current`. When both
  * exist, `.deploy` names the installed release and the registration's ref is the tracked ref.
- * Directories with neither are skipped quietly; a broken app (dangling link, missing or invalid
- * `.deploy` or registration, a registration naming another app, a second directory with the same name
- * and ref) is reported as a problem and the scan goes on. One name on two refs is two apps (radiodan's
+ * Directories with neither are skipped quietly; a broken app (missing or invalid `.deploy` or
+ * registration, a registration naming another app, a second directory with the same name and ref) is
+ * reported as a problem and the scan goes on. A `current` pointing at a release that does not exist
+ * (removed by hand, a damaged card) is recoverable when the app is still known, by its registration or
+ * a valid `previous` in its own `releases/`: the app is then `damaged` (nothing current; `recover_app.ts`
+ * repairs it), else a problem. One name on two refs is two apps (radiodan's
  * layout: `radio-master` and `radio-develop`); their keys are then `name@ref` (`app_key.ts`).
  *
  * @example
@@ -27,7 +30,7 @@
  * @module
  */
 import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { isLegacyAppName, isLegacyCommit, isRef } from "../../core/names/mod.ts";
 import { readRegistration, type Registration, REGISTRATION_FILE } from "./registration.ts";
@@ -81,6 +84,11 @@ export interface App {
   previous?: ReleaseRef;
   /** `.drover-app.json`, if the app was registered with `drover add`. */
   registration?: Registration;
+  /**
+   * Set when `current` points at a release that does not exist (`current`, `commit` and `deploy` are
+   * then unset; `previous`, when set, is a valid release in the app's own `releases/`): what is wrong.
+   */
+  damaged?: { link: string; message: string };
 }
 
 /** An app directory that has the layout but cannot be used. */
@@ -111,15 +119,31 @@ export function parseDeploy(text: string): Deploy {
   return v as Deploy;
 }
 
-async function readRelease(dir: string, name: string): Promise<ReleaseRef | undefined> {
+/** `<dir>/<name>`: not a link (`undefined`), a link to a missing release (`{ missing }`), or the release. */
+async function readRelease(dir: string, name: string): Promise<ReleaseRef | { missing: string } | undefined> {
   const linkPath = join(dir, name);
   const st = await lstat(linkPath).catch(() => undefined);
   if (!st?.isSymbolicLink()) return undefined;
   const link = await readlink(linkPath);
-  const path = await realpath(linkPath).catch(() => {
-    throw new Error(`'${name}' -> ${link} does not exist`);
-  });
+  let path: string;
+  try {
+    path = await realpath(linkPath);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return { missing: link };
+    throw new Error(`'${name}' -> ${link} cannot be resolved: ${(error as Error).message}`, { cause: error });
+  }
   return { id: basename(path), path, link };
+}
+
+/** `previous` when it is a valid release of the app in its own `releases/` (what a damaged app goes back to). */
+async function validPrevious(dir: string, name?: string): Promise<ReleaseRef | undefined> {
+  const previous = await readRelease(dir, "previous").catch(() => undefined);
+  if (!previous || "missing" in previous) return undefined;
+  const releases = await realpath(join(dir, "releases")).catch(() => undefined); // may be a symlink itself
+  if (dirname(previous.path) !== releases) return undefined;
+  previous.deploy = await readDeploy(previous).catch(() => undefined);
+  if (!previous.deploy || (name !== undefined && previous.deploy.name !== name)) return undefined;
+  return previous;
 }
 
 async function readDeploy(release: ReleaseRef): Promise<Deploy> {
@@ -154,6 +178,7 @@ export async function readApp(path: string): Promise<App | undefined> {
   if (dir === undefined) return undefined;
   const registration = await readRegistration(dir);
   const current = await readRelease(dir, "current");
+  if (current && "missing" in current) return damagedApp(dir, current.missing, registration);
   if (!current) {
     if (!registration) return undefined;
     const { name, ref } = registration;
@@ -168,10 +193,11 @@ export async function readApp(path: string): Promise<App | undefined> {
   }
   let previous: ReleaseRef | undefined;
   try {
-    previous = await readRelease(dir, "previous");
+    const read = await readRelease(dir, "previous");
+    previous = read && !("missing" in read) ? read : undefined; // a dangling `previous` does not break the app
     if (previous) previous.deploy = await readDeploy(previous).catch(() => undefined);
   } catch {
-    previous = undefined; // a dangling `previous` does not break the app
+    previous = undefined;
   }
   return {
     dir,
@@ -182,6 +208,26 @@ export async function readApp(path: string): Promise<App | undefined> {
     deploy,
     current,
     previous,
+    ...(registration ? { registration } : {}),
+  };
+}
+
+/** An app whose `current` points at a missing release: known by its registration or valid `previous`. */
+async function damagedApp(dir: string, link: string, registration?: Registration): Promise<App> {
+  const message = `'current' -> ${link} does not exist`;
+  const previous = await validPrevious(dir, registration?.name);
+  const known = registration ?? previous?.deploy;
+  if (!known) {
+    throw new Error(`${message}, and no valid previous release or ${REGISTRATION_FILE} names the app`);
+  }
+  return {
+    dir,
+    dirName: basename(dir),
+    name: known.name,
+    ref: known.ref,
+    commit: null,
+    previous,
+    damaged: { link, message },
     ...(registration ? { registration } : {}),
   };
 }

@@ -49,6 +49,8 @@ export interface StatusChange {
   appErrors?: ReadonlyMap<string, StatusError | null>;
   /** Commits to mark bad (failed health check, rolled back from); `name` is the app's key. */
   bad?: readonly { name: string; commit: string }[];
+  /** Commits no longer bad (the release `rollback` returned to), taken off before `bad` is applied. */
+  good?: readonly { name: string; commit: string }[];
 }
 
 const RUN_KEYS = { check: "lastCheck", install: "lastInstall", gc: "lastGc" } as const;
@@ -91,6 +93,12 @@ export async function writeStatus(ws: Workspace, change: StatusChange): Promise<
       if (commit) entry.pending = commit;
       if (before?.lastError) entry.lastError = before.lastError;
       status.apps[key] = entry;
+    }
+    for (const { name, commit } of change.good ?? []) {
+      const entry = status.apps[name];
+      if (entry && Array.isArray(entry.bad)) {
+        entry.bad = entry.bad.filter((c) => c.toLowerCase() !== commit.toLowerCase());
+      }
     }
     for (const { name, commit } of change.bad ?? []) {
       const entry = status.apps[name];

@@ -97,6 +97,17 @@ Deno.test("writeStatus() after a rollback: links swapped on disk, the commit rol
   assert.deepEqual(later.apps[NAME]?.bad, ["aaaaaaa1"]);
 });
 
+Deno.test("writeStatus() after a rollback undone: the commit switched back to is taken off bad", async () => {
+  await using fx = await fixture();
+  await writeStatus(fx.ws, { target: fx.target, bad: [{ name: NAME, commit: "aaaaaaa1" }] });
+  const status = await writeStatus(fx.ws, {
+    target: fx.target,
+    good: [{ name: NAME, commit: "AAAAAAA1" }],
+    bad: [{ name: NAME, commit: "0000000" }],
+  });
+  assert.deepEqual(status.apps[NAME]?.bad, ["0000000"]);
+});
+
 Deno.test("writeStatus() after a failed health check: current as before, the commit bad, the error kept", async () => {
   await using fx = await fixture();
   const result = await fx.install("aaaaaaa1", 1, "exit 3");

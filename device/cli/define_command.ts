@@ -1,7 +1,8 @@
 /**
  * Builds a {@linkcode Command} from an option table, for `drover` and `drover-repo` alike: strict
  * parsing (node:util parseArgs) of the command's options plus its program's shared ones, `--help`,
- * usage errors (exit 2 with a one-line hint), errors mapped to exit codes, and the one `--json`
+ * usage errors (exit 2 with a one-line hint), errors mapped to exit codes (a full or read-only file
+ * system the command did not name: `Cannot <command>: no space left on device (<dir>)`), and the one `--json`
  * error document `{ command, ok: false, exitCode, errors: [{ code, message }] }`.
  *
  * @example
@@ -32,6 +33,7 @@ import type { Command, CommandIO } from "./command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
+import { storageErrorOf } from "../fs/storage_error.ts";
 
 export type { OptionSpec };
 
@@ -59,11 +61,15 @@ export interface ErrorDocument {
   errors: ErrorEntry[];
 }
 
-/** The `code` of an error for JSON output: a named error's own `E_*` code, else `E_USAGE` or `E_FAILURE`. */
+/**
+ * The `code` of an error for JSON output: a named error's own `E_*` code, else `E_NO_SPACE` /
+ * `E_READ_ONLY` for a full or read-only file system, else `E_USAGE` or `E_FAILURE`.
+ */
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" && code.startsWith("E_")) return code;
-  return error instanceof UsageError ? "E_USAGE" : "E_FAILURE";
+  if (error instanceof UsageError) return "E_USAGE";
+  return storageErrorOf(error, { action: "write" })?.code ?? "E_FAILURE";
 }
 
 /** `{code, message}` of an error, for JSON output and status.json. */
@@ -183,8 +189,10 @@ export function defineCommand(spec: CommandSpec): Command {
       }
       try {
         return await spec.run(parsed, io);
-      } catch (error) {
-        if (error instanceof UsageError) return usage(error, { cli, io, json, command: spec.name });
+      } catch (caught) {
+        if (caught instanceof UsageError) return usage(caught, { cli, io, json, command: spec.name });
+        // a full or read-only file system nothing below named: one line saying so, and where
+        const error = storageErrorOf(caught, { action: spec.name }) ?? caught;
         const exitCode = exitCodeFor(error);
         if (json) printError(io, { command: spec.name, ok: false, exitCode, errors: [errorEntry(error)] });
         else io.stderr(`${cli.name} ${spec.name}: ${(error as Error)?.message ?? String(error)}\n`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TrustError } from "../../core/errors.ts";
 import type { Cli } from "./cli.ts";
 import type { CommandIO } from "./command.ts";
-import { defineCommand, numberOption, type Parsed, required } from "./define_command.ts";
+import { defineCommand, errorCode, numberOption, type Parsed, required } from "./define_command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -156,4 +156,22 @@ Deno.test("numberOption's usage error states the whole range it checks, and the 
     message: /--n needs a number >= 0, not "-1"/,
   });
   assert.equal(numberOption(parsed("2"), "n", { min: 1, max: 2 }), 2);
+});
+
+Deno.test("a full or read-only file system nothing named: one line with a stable code, exit 1", async () => {
+  const full = Object.assign(new Error("ENOSPC: no space left on device, open '/w/x'"), {
+    code: "ENOSPC",
+    path: "/w/x",
+  });
+  const { command } = echo({ fail: full });
+  const text = capture();
+  assert.equal(await command.run([], text), 1);
+  assert.equal(text.err, "drover echo: Cannot echo: no space left on device (/w)\n");
+  const json = capture();
+  assert.equal(await command.run(["--json"], json), 1);
+  assert.deepEqual(JSON.parse(json.out).errors, [
+    { code: "E_NO_SPACE", message: "Cannot echo: no space left on device (/w)" },
+  ]);
+  assert.equal(errorCode(new Error("Read-only file system (os error 30)")), "E_READ_ONLY");
+  assert.equal(errorCode(new Error("boom")), "E_FAILURE");
 });

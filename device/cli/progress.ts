@@ -72,16 +72,25 @@ export class ProgressBar {
     }
   }
 
-  /** Ends the bar (a final line on a terminal, a "done" line in log mode). Idempotent. */
-  done(options: { ok?: boolean } = {}): void {
+  /**
+   * Ends the bar (a final line on a terminal, a "done" line in log mode). Idempotent. `ok: false`:
+   * the transfer failed; `stopped`: it did not fail, what read its bytes did (a full target while
+   * extracting), so the line says it stopped, not that it failed.
+   */
+  done(options: { ok?: boolean; stopped?: boolean } = {}): void {
     if (this.#finished) return;
     this.#finished = true;
     const ok = options.ok ?? true;
+    const outcome = ok ? "done" : options.stopped ? "stopped" : "failed";
     if (this.#mode === "bar") {
       this.#draw();
-      this.#write(ok ? "\n" : " failed\n");
+      this.#write(outcome === "done" ? "\n" : ` ${outcome}\n`);
     } else if (this.#mode === "log") {
-      const verb = ok ? `${this.#action}ed` : `failed to ${this.#action}`;
+      const verb = outcome === "done"
+        ? `${this.#action}ed`
+        : outcome === "stopped"
+        ? `stopped ${this.#action}ing`
+        : `failed to ${this.#action}`;
       this.#write(`${verb} ${this.#label} (${fmt(this.#bytes)})\n`);
     }
   }

@@ -28,3 +28,17 @@ Deno.test("ProgressBar draws on a TTY, logs sparse lines otherwise, and is silen
   quiet.done();
   assert.deepEqual(json, []);
 });
+
+Deno.test("ProgressBar says a transfer stopped (not failed) when what read it failed", () => {
+  const log: string[] = [];
+  const plain = new ProgressBar({ stderr: (t) => log.push(t), stderrIsTTY: false }, {
+    label: "a",
+    total: 2048,
+  });
+  plain.done({ ok: false, stopped: true });
+  assert.deepEqual(log, ["downloading a (2.0 KiB)\n", "stopped downloading a (0.0 KiB)\n"]);
+  const tty: string[] = [];
+  const bar = new ProgressBar({ stderr: (t) => tty.push(t), stderrIsTTY: true }, { label: "a", total: 100 });
+  bar.done({ ok: false, stopped: true });
+  assert.equal(tty.at(-1), " stopped\n");
+});

@@ -5,9 +5,11 @@
  * gone from the repository or refused (bad bytes) is dropped; a transient failure keeps the `.part`
  * for the next run. A deferred delta whose pack the server stops serving by range mid-install
  * (`RangeIgnoredError`: the delta is dropped) is installed once more from the full artifact, with a
- * one-line notice on stderr.
+ * one-line notice on stderr. A full or read-only target is `NoSpaceError` / `ReadOnlyError` naming
+ * the step (staging directory, extraction, switch); the download stays for the next run.
  * @module
  */
+import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import type { CommandIO } from "../cli/command.ts";
 import { exitCodeFor } from "../cli/exit_codes.ts";
@@ -16,6 +18,7 @@ import { installSource } from "../app/install_source.ts";
 import { RangeIgnoredError } from "../delta/range_ignored_error.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import type { PendingManifest, Workspace } from "../fs/workspace.ts";
+import { storageErrorOf } from "../fs/storage_error.ts";
 
 /** Installs `m` into `o.dir` (see the module doc); `o.drop` drops the record and its download. */
 export async function installPending(
@@ -32,6 +35,7 @@ export async function installPending(
     drop: () => Promise<void>;
   },
 ): Promise<InstallResult> {
+  let staged = false; // past extraction: a failure now is the switch's
   const installOptions: InstallOptions = {
     deploy: {
       name: m.name,
@@ -46,6 +50,10 @@ export async function installPending(
     },
     expected: { length: m.length, sha256: m.sha256, sha1: m.sha1, sha384: m.sha384, sha512: m.sha512 },
     ...o.install,
+    onStage: async (event) => {
+      if (event.stage === "staged") staged = true;
+      await o.install.onStage?.(event);
+    },
   };
   const sourceOf = () =>
     installSource(ws, m, { stream: o.stream, io: o.io, json: o.json }).catch(async (error) => {
@@ -66,18 +74,35 @@ export async function installPending(
       );
       source.done(true);
       return result;
-    } catch (error) {
+    } catch (caught) {
       from.done(false);
-      if (fallback && error instanceof RangeIgnoredError) {
+      if (fallback && caught instanceof RangeIgnoredError) {
         // the delta is dropped (deferred_delta.ts): the source now is the full artifact
-        o.io.stderr(`${m.name}: ${error.notice}; downloading in full\n`);
+        o.io.stderr(`${m.name}: ${caught.notice}; downloading in full\n`);
         from = await sourceOf();
         continue;
       }
+      const error = targetStorageError(caught, { m, dir: o.dir, staged });
       if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
       if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
       await o.drop(); // a bad download is never retried as is
       throw error;
     }
   }
+}
+
+/**
+ * A full or read-only target as a named error saying which step failed: creating the staging
+ * directory, extracting into it, or switching the links (the workspace's, the download's `.part`
+ * and the locks', arrive named already and are kept).
+ */
+function targetStorageError(error: unknown, o: { m: PendingManifest; dir: string; staged: boolean }) {
+  const what = `${o.m.name} ${o.m.commit.slice(0, 12)}`;
+  const releases = join(o.dir, "releases");
+  const named = o.staged
+    ? storageErrorOf(error, { action: `switch ${o.m.name} to ${o.m.commit.slice(0, 12)}`, path: o.dir })
+    : (error as { syscall?: unknown })?.syscall === "mkdir"
+    ? storageErrorOf(error, { action: `create the staging directory of ${what}`, path: releases })
+    : storageErrorOf(error, { action: `extract ${what}`, path: releases });
+  return named ?? error;
 }

@@ -16,7 +16,7 @@
  */
 import { defineCommand, optional, required } from "../cli/define_command.ts";
 import { isAppDirName, registerApp, type RegisterResult } from "../app/registration.ts";
-import { isAppName, isRef } from "../../core/names/mod.ts";
+import { assertAppName, isAppName, isRef, MAX_APP_NAME_LENGTH } from "../../core/names/mod.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { HELP_COMMON, HELP_TARGET, printJson, TARGET, targetOf } from "./_shared.ts";
 
@@ -50,6 +50,12 @@ export const command = defineCommand({
     const dirName = optional(parsed, "dir");
     for (const flag of ["ref", "dir"]) {
       if (parsed.values[flag] === "") throw new UsageError(`--${flag} is empty`);
+    }
+    try {
+      if (name.length > MAX_APP_NAME_LENGTH) assertAppName(name);
+    } catch (error) {
+      // the usage line drops `Cannot add app: `: the rule's own `Cannot use app name '…': …` stays
+      throw new UsageError(`Cannot add app: ${(error as Error).message}`, { cause: error });
     }
     if (!isAppName(name)) throw new UsageError(`invalid --app '${name}' (want OWNER/APP)`);
     if (!isRef(ref)) throw new UsageError(`invalid --ref '${ref}'`);

@@ -1,10 +1,13 @@
 /**
  * `drover gc --keep N`: remove old releases of every app, keeping the N newest (by install time,
  * then serial) and always `current` and `previous`. Removal renames a release to `.trash-*` first,
- * so a crash never leaves half a release under its real name. With a workspace, the lock is taken,
- * leftover staging directories of interrupted installs are removed too, and the delta seeds are
- * bounded (DESIGN §10): those of apps no longer in the target go, and of each app at most
- * `--seeds N` (default 2) stay, the current releases' first, then the previous ones'.
+ * so a crash never leaves half a release under its real name. Each app is pruned under its app lock
+ * (`app_lock.ts`, waiting `--wait`, then exit 75 for that app), with or without a workspace: an
+ * install (staging to health check), a rollback or a recovery of that app is never raced; a damaged
+ * app (`current` dangling) is left alone. With a workspace, its lock is taken first, leftover staging
+ * directories of interrupted installs are removed too, and the delta seeds are bounded (DESIGN §10):
+ * those of apps no longer in the target go, and of each app and ref at most `--seeds N` (default 2)
+ * stay, its current release's first, then its previous one's.
  *
  * @example
  * ```ts
@@ -16,9 +19,11 @@
  * ```
  * @module
  */
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { scanApps } from "../app/scan_apps.ts";
+import { type App, readApp, scanApps } from "../app/scan_apps.ts";
+import { APP_LOCK_FILE, lockApp } from "../app/app_lock.ts";
+import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { appKey } from "../app/app_key.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, type ErrorEntry, errorEntry, numberOption, optional } from "../cli/define_command.ts";
@@ -26,6 +31,7 @@ import { cleanLeftovers, removeRelease } from "../fs/symlink.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { Workspace } from "../fs/workspace.ts";
 import { pruneSeeds, type SeedPrune } from "../delta/seeds.ts";
+import { NoSpaceError } from "../../core/errors.ts";
 import {
   HELP_COMMON,
   HELP_LOCK,
@@ -42,6 +48,8 @@ import {
 /** One app in the `gc --json` document. */
 export interface AppGc {
   name: string;
+  /** The app's tracked ref (one name may be installed on two refs, in two directories). */
+  ref: string;
   dir: string;
   kept: string[];
   removed: string[];
@@ -59,7 +67,7 @@ export interface GcReport {
   errors: ErrorEntry[];
 }
 
-/** Delta seeds kept per app by default. */
+/** Delta seeds kept per app and ref by default. */
 const SEEDS = 2;
 
 async function installTime(dir: string): Promise<{ at: number; serial: number }> {
@@ -76,6 +84,50 @@ async function installTime(dir: string): Promise<{ at: number; serial: number }>
   return { at, serial };
 }
 
+/** Prunes the releases of `app` (read under its lock) into `o.report` (see the module doc). */
+async function pruneReleases(
+  app: App,
+  o: { keep: number; report: AppGc; cleanLeftovers: boolean },
+): Promise<void> {
+  if (app.damaged) {
+    throw new Error(
+      `Cannot prune ${app.dirName}: ${app.damaged.message} (\`drover update\` or \`drover rollback\` recovers it)`,
+    );
+  }
+  const { report } = o;
+  const releases = join(app.dir, "releases");
+  if (o.cleanLeftovers) await cleanLeftovers(app.dir);
+  const names = (await readdir(releases, { withFileTypes: true }).catch((e) => {
+    if (e.code === "ENOENT" && !app.current) return []; // registered, nothing installed
+    throw e;
+  }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name);
+  // like with like: the links' canonical paths against each release's (app.dir, releases/ or
+  // the target may be reached through symlinks); one that cannot be resolved is kept too
+  const linked = new Set([app.current?.path, app.previous?.path].filter((p) => p !== undefined));
+  const protect = new Set<string>();
+  for (const id of names) {
+    const real = await realpath(join(releases, id)).catch(() => undefined);
+    if (real === undefined || linked.has(real)) protect.add(id);
+  }
+  const dated = await Promise.all(
+    names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })),
+  );
+  dated.sort((a, b) => b.at - a.at || b.serial - a.serial || (a.id < b.id ? 1 : -1));
+  let room = Math.max(0, o.keep - protect.size);
+  for (const r of dated) {
+    if (protect.has(r.id)) report.kept.push(r.id);
+    else if (room > 0) {
+      room--;
+      report.kept.push(r.id);
+    } else {
+      await removeRelease(releases, r.id);
+      report.removed.push(r.id);
+    }
+  }
+}
+
 /** `drover gc`. */
 export const command = defineCommand({
   name: "gc",
@@ -84,11 +136,13 @@ export const command = defineCommand({
     "Keeps the N newest releases of each app (by install time, then serial), and always `current` and\n" +
     "`previous` (even when N is smaller); removes the others. With --workspace, records the run\n" +
     "(lastGc, and per-app errors) in status.json, and bounds the delta seeds: those of apps no longer\n" +
-    "in the target are removed, and of each app at most --seeds stay (current releases' first).\n\nOptions:\n" +
+    "in the target are removed, and of each app and ref at most --seeds stay (the current release's first).\n" +
+    "Each app is pruned under its lock: busy (an install, its health check), it is skipped, exit 75.\n" +
+    "\nOptions:\n" +
     HELP_TARGET +
     "  --keep N              releases to keep per app, current and previous included\n" + HELP_WORKSPACE +
-    `  --seeds N             delta seeds to keep per app (default ${SEEDS}; with --workspace)\n` +
-    HELP_LOCK + HELP_COMMON,
+    `  --seeds N             delta seeds to keep per app and ref (default ${SEEDS}; with --workspace)\n` +
+    HELP_LOCK.replace("workspace lock", "workspace and app locks") + HELP_COMMON,
   options: { ...TARGET, ...WORKSPACE, ...LOCKING, keep: { type: "string" }, seeds: { type: "string" } },
   async run(parsed, io) {
     const target = targetOf(parsed, io);
@@ -107,44 +161,24 @@ export const command = defineCommand({
       code: "E_APP",
       message: p.message,
     }));
+    const codes = errors.map(() => 1);
     const apps: AppGc[] = [];
-    for (const app of scan.apps) {
-      const releases = join(app.dir, "releases");
-      const report: AppGc = { name: app.name, dir: app.dirName, kept: [], removed: [] };
+    for (const scanned of scan.apps) {
+      const report: AppGc = {
+        name: scanned.name,
+        ref: scanned.ref,
+        dir: scanned.dirName,
+        kept: [],
+        removed: [],
+      };
       apps.push(report);
       try {
-        if (ws) await cleanLeftovers(app.dir);
-        const names = (await readdir(releases, { withFileTypes: true }).catch((e) => {
-          if (e.code === "ENOENT" && !app.current) return []; // registered, nothing installed
-          throw e;
-        }))
-          .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-          .map((e) => e.name);
-        // like with like: the links' canonical paths against each release's (app.dir, releases/ or
-        // the target may be reached through symlinks); one that cannot be resolved is kept too
-        const linked = new Set([app.current?.path, app.previous?.path].filter((p) => p !== undefined));
-        const protect = new Set<string>();
-        for (const id of names) {
-          const real = await realpath(join(releases, id)).catch(() => undefined);
-          if (real === undefined || linked.has(real)) protect.add(id);
-        }
-        const dated = await Promise.all(
-          names.map(async (id) => ({ id, ...(await installTime(join(releases, id))) })),
-        );
-        dated.sort((a, b) => b.at - a.at || b.serial - a.serial || (a.id < b.id ? 1 : -1));
-        let room = Math.max(0, keep - protect.size);
-        for (const r of dated) {
-          if (protect.has(r.id)) report.kept.push(r.id);
-          else if (room > 0) {
-            room--;
-            report.kept.push(r.id);
-          } else {
-            await removeRelease(releases, r.id);
-            report.removed.push(r.id);
-          }
-        }
+        await using _appLock = await lockToFree(scanned.dir, { waitSeconds: wait, signal: io.signal });
+        const app = await readApp(scanned.dir); // under the lock: what is there now
+        if (app) await pruneReleases(app, { keep, report, cleanLeftovers: ws !== undefined });
       } catch (error) {
-        errors.push(errorEntry(error, appKey(app)));
+        errors.push(errorEntry(error, appKey(scanned)));
+        codes.push(exitCodeFor(error));
       }
     }
     let seeds: SeedPrune | undefined;
@@ -158,9 +192,10 @@ export const command = defineCommand({
         });
       } catch (error) {
         errors.push(errorEntry(error));
+        codes.push(exitCodeFor(error));
       }
     }
-    const exitCode = errors.length ? 1 : 0;
+    const exitCode = worstExitCode(codes);
     if (ws) {
       const names = new Set(scan.apps.map((a) => appKey(a)));
       const appErrors = new Map(errors.filter((e) => names.has(e.app ?? "")).map((e) => [e.app!, e]));
@@ -178,7 +213,7 @@ export const command = defineCommand({
     if (parsed.json) printJson(io, report);
     else {
       for (const a of apps) {
-        io.stdout(`${a.name}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
+        io.stdout(`${a.name}\t${a.ref}\tkept ${a.kept.length}\tremoved ${a.removed.join(" ") || "-"}\n`);
       }
       if (seeds?.removed.length) {
         io.stdout(
@@ -190,3 +225,21 @@ export const command = defineCommand({
     return exitCode;
   },
 });
+
+/**
+ * The app's lock, for gc. On a full file system the lock file cannot be created; nobody else can
+ * then create it either (it takes the same space), so when none is there gc prunes without it: gc is
+ * how space comes back.
+ */
+async function lockToFree(
+  dir: string,
+  options: { waitSeconds: number; signal?: AbortSignal },
+): Promise<AsyncDisposable | undefined> {
+  try {
+    return await lockApp(dir, options);
+  } catch (error) {
+    if (!(error instanceof NoSpaceError)) throw error;
+    if (await lstat(join(dir, APP_LOCK_FILE)).catch(() => undefined)) throw error; // held: wait for it
+    return undefined;
+  }
+}

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { command, type GcReport } from "./gc.ts";
+import { lockApp } from "../app/app_lock.ts";
 
 const sha = (c: string) => c.repeat(64);
 
@@ -104,4 +105,82 @@ Deno.test("gc never removes current or previous when the target is relative or r
   assert.deepEqual((await readdir(join(d.dir, "store"))).sort(), ["2-bbbbbbb", "3-ccccccc"]);
   const report = await gc(["--target", relative(process.cwd(), join(d.dir, "via/target")), "--keep", "1"]);
   assert.deepEqual(report.apps[0]?.removed, []);
+});
+
+/** Adds `<target>/radio-develop`: acme/radio on ref develop, current release of sha "e", previous "d". */
+async function secondRef(target: string) {
+  const app = join(target, "radio-develop");
+  for (const [id, s] of [["4-ddddddd", "d"], ["5-eeeeeee", "e"]] as const) {
+    await mkdir(join(app, "releases", id), { recursive: true });
+    const deploy = {
+      name: "acme/radio",
+      ref: "develop",
+      commit: id.slice(2),
+      sha256: sha(s),
+      serial: Number(id[0]),
+    };
+    await writeFile(join(app, "releases", id, ".deploy"), JSON.stringify(deploy));
+  }
+  await symlink("releases/5-eeeeeee", join(app, "current"));
+  await symlink("releases/4-ddddddd", join(app, "previous"));
+}
+
+Deno.test("gc --seeds N counts per app and ref: every ref keeps its current release's seed, then its previous one's", async () => {
+  await using d = await device();
+  await secondRef(d.target);
+  for (const s of ["a", "b", "c", "d", "e"]) await seed(d.ws, "acme~radio", s);
+  const one = await gc(["--target", d.target, "--workspace", d.ws, "--keep", "5", "--seeds", "1"]);
+  assert.deepEqual(one.seeds?.kept.sort(), ["c", "e"].map((s) => `acme~radio/${sha(s)}.blob`).sort());
+  for (const s of ["a", "b", "d"]) await seed(d.ws, "acme~radio", s);
+  const two = await gc(["--target", d.target, "--workspace", d.ws, "--keep", "5"]);
+  assert.deepEqual(
+    two.seeds?.kept.sort(),
+    ["b", "c", "d", "e"].map((s) => `acme~radio/${sha(s)}.blob`).sort(),
+  );
+  assert.deepEqual(two.seeds?.removed, [`acme~radio/${sha("a")}.blob`]);
+  // the per-app output names the ref
+  assert.deepEqual(two.apps.map((a) => [a.name, a.ref, a.dir]), [
+    ["acme/radio", "main", "radio"],
+    ["acme/radio", "develop", "radio-develop"],
+  ]);
+  const out: string[] = [];
+  const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+  assert.equal(await command.run(["--target", d.target, "--keep", "5"], io), 0);
+  assert.match(out.join(""), /^acme\/radio\tmain\tkept 3\t.*\nacme\/radio\tdevelop\tkept 2\t/);
+});
+
+Deno.test("gc waits for an app's lock (an install, its health check), else exits 75 and removes nothing of it", async () => {
+  await using d = await device();
+  const app = join(d.target, "radio");
+  const held = await lockApp(app);
+  const out: string[] = [];
+  const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+  for (const ws of [[], ["--workspace", d.ws]]) {
+    out.length = 0;
+    assert.equal(await command.run(["--target", d.target, ...ws, "--keep", "0", "--json"], io), 75);
+    const report = JSON.parse(out.join("")) as GcReport;
+    assert.deepEqual(report.apps[0]?.removed, []);
+    assert.equal(report.errors[0]?.code, "E_TRANSIENT");
+    assert.match(report.errors[0]?.message ?? "", /Cannot lock .*radio\/\.drover-lock/);
+  }
+  assert.deepEqual((await readdir(join(app, "releases"))).sort(), ["1-aaaaaaa", "2-bbbbbbb", "3-ccccccc"]);
+  setTimeout(() => held.release(), 300);
+  out.length = 0;
+  assert.equal(await command.run(["--target", d.target, "--keep", "0", "--wait", "10", "--json"], io), 0);
+  assert.deepEqual((JSON.parse(out.join("")) as GcReport).apps[0]?.removed, ["1-aaaaaaa"]);
+});
+
+Deno.test("gc leaves a damaged app (current pointing at a missing release) alone and says how to recover", async () => {
+  await using d = await device();
+  await rm(join(d.target, "radio/releases/3-ccccccc"), { recursive: true });
+  const out: string[] = [];
+  const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
+  assert.equal(await command.run(["--target", d.target, "--keep", "0", "--json"], io), 1);
+  const report = JSON.parse(out.join("")) as GcReport;
+  assert.deepEqual(report.apps[0]?.removed, []);
+  assert.match(
+    report.errors[0]?.message ?? "",
+    /'current' -> releases\/3-ccccccc does not exist .*drover update/,
+  );
+  assert.deepEqual((await readdir(join(d.target, "radio/releases"))).sort(), ["1-aaaaaaa", "2-bbbbbbb"]);
 });

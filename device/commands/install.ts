@@ -1,7 +1,8 @@
 /**
  * `drover install`: install every pending download (written by `drover check`): re-verify the
  * blob while extracting into a staging directory, switch `current` atomically, run the health
- * check, switch back and mark the commit bad if it fails.
+ * check, switch back and mark the commit bad if it fails. First, apps whose `current` points at a
+ * release that does not exist are recovered (`_recover_damaged.ts`).
  *
  * @example
  * ```ts
@@ -21,7 +22,7 @@ import { type AppPlan, type PlanAction, planUpdate, type UpdatePlan } from "../a
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { confirmInstalled } from "../app/install_release.ts";
+import { confirmInstalled } from "../app/confirm_installed.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
 import { Workspace } from "../fs/workspace.ts";
 import type { InstallAttempt, InstallReporter } from "../fleet/install_reporter.ts";
@@ -50,6 +51,7 @@ import {
 } from "./_shared.ts";
 import { dropPending } from "./_drop_pending.ts";
 import { installPending } from "./_install_pending.ts";
+import { noteRecovered, recoverDamaged, type RecoveredApp } from "./_recover_damaged.ts";
 
 /** What `install` did for one pending download. */
 export interface AppInstall {
@@ -73,6 +75,8 @@ export interface InstallReport {
   exitCode: number;
   apps: AppInstall[];
   errors: ErrorEntry[];
+  /** `drover install`: apps whose `current` pointed at a missing release, recovered first (when any). */
+  recovered?: RecoveredApp[];
 }
 
 /** The order installs run in: the pending records' file order (`owner~app.json`, `owner~app@ref.json`). */
@@ -268,9 +272,13 @@ export const command = defineCommand({
     await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
     // a manifest left by an interrupted `update` (download deferred) is downloaded while installed
     const stream = downloadPolicyOf(parsed, io);
+    // a `current` pointing at a missing release: back to `previous` (or nothing installed), loudly
+    const recovered = await recoverDamaged(target, io);
     const plan = await planPending(ws, target);
     const reports = fleet.reports;
     const report = await runInstall(ws, { target, plan, flags, io, json: parsed.json, stream, reports });
+    await noteRecovered(ws, { target, recovered, errors: report.errors });
+    if (recovered.length) report.recovered = recovered;
     if (parsed.json) printJson(io, report);
     else printInstall(io, report);
     return report.exitCode;

@@ -44,8 +44,13 @@ export interface AppStatusReport {
   /** The tracked ref (`.drover-app.json`'s when the app was registered with `drover add`). */
   ref: string;
   dir: string;
-  /** `registered`: added with `drover add`, nothing installed yet. */
-  state: "installed" | "registered";
+  /**
+   * `registered`: added with `drover add`, nothing installed yet; `damaged`: `current` points at a
+   * release that does not exist (`damaged` says which; `update`, `install` or `rollback` recovers it).
+   */
+  state: "installed" | "registered" | "damaged";
+  /** What is wrong with a `damaged` app, else `null`. */
+  damaged: { link: string; message: string } | null;
   /** Ref of the installed release when it differs from the tracked `ref` (switched by `drover add`). */
   installedRef: string | null;
   current: ReleaseStatus | null;
@@ -79,7 +84,8 @@ export const command = defineCommand({
   name: "status",
   summary: "apps, current/previous, pending, last errors",
   help: "Usage: drover status --target DIR [--workspace DIR] [--json]\n\n" +
-    'Shows each app\'s current and previous release (or "registered, nothing installed"), what is downloaded and pending, commits marked bad and\n' +
+    'Shows each app\'s current and previous release (or "registered, nothing installed", or "damaged":\n' +
+    "`current` points at a release that does not exist), what is downloaded and pending, commits marked bad and\n" +
     "the last check, install and errors (from <workspace>/status.json); with a workspace also the device\n" +
     "id, its fleet enrollment (accepted, pending, rejected or not-enrolled) and the install reports\n" +
     "waiting to be sent. Exit 1 if an app is broken.\n\n" +
@@ -92,11 +98,13 @@ export const command = defineCommand({
     const scan = await scanApps(target);
     const status: Status = ws ? await ws.readStatus() : { version: 1, apps: {} };
     const pending = ws ? (await ws.readPending()).manifests : [];
-    const errors: ErrorEntry[] = scan.problems.map((p) => ({
-      app: p.dirName,
-      code: "E_APP",
-      message: p.message,
-    }));
+    const errors: ErrorEntry[] = [...scan.problems, ...scan.apps.flatMap((a) => a.damaged ? [a] : [])]
+      .sort((a, b) => (a.dirName < b.dirName ? -1 : 1))
+      .map((p) => ({
+        app: p.dirName,
+        code: "E_APP",
+        message: "message" in p ? p.message : p.damaged!.message,
+      }));
     const apps: AppStatusReport[] = [];
     const records = recordsOf(scan.apps, pending);
     for (const app of scan.apps) {
@@ -106,7 +114,8 @@ export const command = defineCommand({
         name: app.name,
         ref: app.ref,
         dir: app.dirName,
-        state: app.current ? "installed" : "registered",
+        state: app.damaged ? "damaged" : app.current ? "installed" : "registered",
+        damaged: app.damaged ?? null,
         installedRef: app.deploy && app.deploy.ref !== app.ref ? app.deploy.ref : null,
         current: app.current ? releaseOf(app.current) : null,
         previous: app.previous ? releaseOf(app.previous) : null,
@@ -162,6 +171,8 @@ export const command = defineCommand({
       io.stdout(
         a.current
           ? `  current:  ${a.current.release} ${a.current.commit ?? "?"}\n`
+          : a.damaged
+          ? `  current:  - (damaged: ${a.damaged.message}; \`drover update\` or \`drover rollback\` recovers it)\n`
           : `  current:  - (registered, nothing installed)\n`,
       );
       io.stdout(`  previous: ${a.previous ? `${a.previous.release} ${a.previous.commit ?? "?"}` : "-"}\n`);

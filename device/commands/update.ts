@@ -1,5 +1,6 @@
 /**
- * `drover update`: `check`, then `install`, under one lock. A fatal check error (trust refused,
+ * `drover update`: `check`, then `install`, under one lock; first, apps whose `current` points at a
+ * release that does not exist are recovered (`_recover_damaged.ts`). A fatal check error (trust refused,
  * repository unreachable) stops before anything is installed. The check plans each app once
  * (`device/app/plan.ts`) and the install carries that plan out from memory: the pending records it
  * writes are only there for a later `install` or `update` to resume after a crash.
@@ -22,6 +23,7 @@ import { openRolloutContext } from "../rollout/rollout_context.ts";
 import { cohortOption } from "../rollout/rollout_cohort.ts";
 import { type CheckReport, printCheck, runCheck } from "./check.ts";
 import { type InstallReport, printInstall, runInstall } from "./install.ts";
+import { noteRecovered, recoverDamaged, type RecoveredApp } from "./_recover_damaged.ts";
 import {
   checkFlagsOf,
   CHECKING,
@@ -51,6 +53,8 @@ export interface UpdateReport {
   check: CheckReport;
   install: InstallReport;
   errors: ErrorEntry[];
+  /** Apps whose `current` pointed at a missing release, recovered first (only when there were any). */
+  recovered?: RecoveredApp[];
 }
 
 /** `drover update`. */
@@ -77,6 +81,8 @@ export const command = defineCommand({
     await using fleet = await openFleetRun(ws.dir, { io, target, cacheDir });
     // the edge's rollout holds, from a check-in before deciding (else the last ones known)
     const rollout = await openRolloutContext(ws.dir, { io, cohort, checkIn: () => fleet.checkIn() });
+    // a `current` pointing at a missing release: back to `previous` (or nothing installed), loudly
+    const recovered = await recoverDamaged(target, io);
     // downloads are deferred to the install, which verifies and extracts while it downloads (one pass)
     const { report: check, plan } = await runCheck(ws, {
       target,
@@ -86,6 +92,9 @@ export const command = defineCommand({
       deferDownloads: true,
       reports: fleet.reports,
       rollout,
+    }).catch(async (error) => {
+      await noteRecovered(ws, { target, recovered, errors: [] });
+      throw error;
     });
     // the same plan, in memory: nothing is decided or read again (the records are for a crash)
     const install = await runInstall(ws, {
@@ -98,6 +107,8 @@ export const command = defineCommand({
       reports: fleet.reports,
     });
     const exitCode = worstExitCode([check.exitCode, install.exitCode]);
+    const errors = [...check.errors, ...install.errors];
+    await noteRecovered(ws, { target, recovered, errors });
     if (parsed.json) {
       const report: UpdateReport = {
         command: "update",
@@ -105,7 +116,8 @@ export const command = defineCommand({
         exitCode,
         check,
         install,
-        errors: [...check.errors, ...install.errors],
+        errors,
+        ...(recovered.length ? { recovered } : {}),
       };
       printJson(io, report);
     } else {

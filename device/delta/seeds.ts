@@ -3,10 +3,11 @@
  * verified file it installed from (the `.tar.gz` blob, or the `.tar` a delta reassembled) is kept
  * as `<workspace>/seeds/<owner~app>/<sha256>.blob`, named by the sha256 of the release artifact (a
  * reassembled tar: of the `.tar.gz` it stands for), its cached chunk list (`seed_index.ts`) beside
- * it. An install keeps the seeds of the app's current and previous releases (every ref of the app)
- * and removes the others; `gc` bounds them ({@linkcode pruneSeeds}). Seeds are only hints: every
- * chunk taken from one is hashed first. The layout before (`seeds/<owner~app>.blob`, one an app) is
- * still read as a seed, and removed by the app's next install or by `gc`.
+ * it. An install keeps the seeds of the app's current and previous releases (of every ref of the app:
+ * they share its folder) and removes the others; `gc` bounds them, `--seeds N` for each app and ref
+ * ({@linkcode pruneSeeds}). Seeds are only hints: every chunk taken from one is hashed first. The
+ * layout before (`seeds/<owner~app>.blob`, one an app) is still read as a seed, and removed by the
+ * app's next install or by `gc`.
  *
  * @example
  * ```ts ignore
@@ -89,23 +90,23 @@ export async function seedsOf(workspace: string, app: string): Promise<Seed[]> {
   return seeds;
 }
 
-/** sha256 of the current releases of each app name (every ref), then of the previous ones. */
-function references(apps: App[]): Map<string, string[]> {
-  const refs = new Map<string, string[]>();
-  const add = (name: string, sha256: string | undefined) => {
-    const list = refs.get(name) ?? [];
-    if (isSha256(sha256) && !list.includes(sha256)) list.push(sha256);
-    refs.set(name, list);
-  };
-  for (const a of apps) add(a.name, a.deploy?.sha256);
-  for (const a of apps) add(a.name, a.previous?.deploy?.sha256);
+/**
+ * Per app name, per ref installed: the sha256 of its current release, then of its previous one. An app
+ * name's folder holds the seeds of every ref (a delta may use any), but each ref keeps its own.
+ */
+function references(apps: App[]): Map<string, string[][]> {
+  const refs = new Map<string, string[][]>();
+  for (const a of apps) {
+    const own = [a.deploy?.sha256, a.previous?.deploy?.sha256].filter((s): s is string => isSha256(s));
+    refs.set(a.name, [...(refs.get(a.name) ?? []), [...new Set(own)]]);
+  }
   return refs;
 }
 
 /**
- * Bounds the seeds in `workspace` by the apps of a target (`apps`, as scanned): an app's seeds are
- * those of its current releases first, then of its previous ones, at most `max` (default: all of
- * them); any other seed of it is removed, and so are the seeds of apps not in `apps` and seeds of
+ * Bounds the seeds in `workspace` by the apps of a target (`apps`, as scanned): each app and ref
+ * keeps the seed of its current release, then of its previous one, at most `max` of them (default:
+ * both); any other seed of the app's name is removed, and so are the seeds of apps not in `apps` and seeds of
  * the layout before. `only` limits this to one app (an install: its `also`, the seed just kept,
  * stays); `keepOthers` keeps the seeds of apps not in `apps` (a scan that could not read every app
  * directory); stray files (a torn temp file, a list without its seed) go too.
@@ -149,7 +150,7 @@ export async function pruneSeeds(
       continue;
     }
     const keep = new Set([
-      ...wanted.slice(0, options.max ?? Infinity),
+      ...wanted.flatMap((own) => own.slice(0, options.max ?? Infinity)),
       ...(options.also ? [options.also] : []),
     ]);
     const names = await readdir(join(root, entry.name)).catch(() => [] as string[]);

@@ -10,8 +10,13 @@
  *   else `NAME VERSION_ID`; left out when none is known;
  * - `droverVersion`: this drover's version;
  * - `apps`: each installed app of the target (scan), its installed release's name, ref and commit,
- *   and `serial`, `sha256`, `releaseId` when its `.deploy` says (else `null`); apps registered with
- *   nothing installed, and apps whose name or commit the fleet cannot store, are left out;
+ *   and `serial`, `sha256`, `releaseId` when its `.deploy` says (else `null`), one per name; apps
+ *   whose name or commit the fleet cannot store are left out;
+ * - `tracked`: the apps and refs the device tracks (scan: installed or registered with `drover add`)
+ *   that `apps` does not list: registered with nothing installed (a new device, or one whose only
+ *   install rolled back), a second ref of a name, a registration's ref other than the installed
+ *   release's; the edge's holds cover them too (a withdrawn release reaches no device that lacks it).
+ *   Left out when there is none (an edge from before it refuses the field);
  * - `labels`: the enrollment's.
  *
  * @example
@@ -39,8 +44,9 @@ import {
   type InventoryApp,
   MAX_INVENTORY_APPS,
   parseInventory,
+  type TrackedApp,
 } from "../../core/fleet/inventory.ts";
-import { isDeviceType, isSegment, isSha256 } from "../../core/names/mod.ts";
+import { isAppName, isDeviceType, isRef, isSegment, isSha256 } from "../../core/names/mod.ts";
 import { scanApps } from "../app/scan_apps.ts";
 import { VERSION } from "../cli/version.ts";
 
@@ -67,13 +73,20 @@ export async function collectInventory(
 ): Promise<Inventory> {
   const env = options.env ?? {};
   const apps: InventoryApp[] = [];
+  const tracked: TrackedApp[] = [];
   if (target !== undefined) {
-    for (const app of (await scanApps(target)).apps) {
+    const scanned = (await scanApps(target)).apps;
+    for (const app of scanned) {
       if (!app.current || !app.deploy) continue;
       const entry = appOf(app.deploy, app.current.id);
       if (entry && !apps.some((a) => a.name === entry.name) && apps.length < MAX_INVENTORY_APPS) {
         apps.push(entry);
       }
+    }
+    for (const { name, ref } of scanned) {
+      const listed = (a: TrackedApp) => a.name === name && a.ref === ref;
+      if (!isAppName(name) || !isRef(ref) || apps.some(listed) || tracked.some(listed)) continue;
+      if (tracked.length < MAX_INVENTORY_APPS) tracked.push({ name, ref });
     }
   }
   const osVersion = await osVersionOf({ env, paths: options.osRelease });
@@ -84,6 +97,7 @@ export async function collectInventory(
     droverVersion: VERSION.slice(0, 64),
     apps,
     labels: options.labels,
+    ...(tracked.length > 0 ? { tracked } : {}),
   });
 }
 

@@ -77,7 +77,40 @@ Deno.test("collectInventory() lists each installed app with its release facts, a
         },
       ],
       labels: { site: "north" },
+      tracked: [{ name: "acme/fresh", ref: "main" }],
     });
+    assert.deepEqual(parseInventory(inventory), inventory, "what the edge accepts");
+  });
+});
+
+Deno.test("collectInventory() tracks what `apps` cannot list: nothing installed, a second ref, a registration's other ref", async () => {
+  await withDir(async (dir) => {
+    const target = join(dir, "apps");
+    const register = async (name: string, app: string, ref: string) => {
+      await mkdir(join(target, name), { recursive: true });
+      await writeFile(join(target, name, ".drover-app.json"), JSON.stringify({ name: app, ref }));
+    };
+    const options = { labels: {}, env: { DROVER_OS_VERSION: "x" }, osRelease: [] };
+    await mkdir(target, { recursive: true });
+    assert.equal("tracked" in await collectInventory(target, options), false, "nothing tracked: no field");
+    await register("hello", "acme/hello", "main"); // a new device: added, nothing installed yet
+    let inventory = await collectInventory(target, options);
+    assert.deepEqual(inventory.apps, []);
+    assert.deepEqual(inventory.tracked, [{ name: "acme/hello", ref: "main" }]);
+    await installed(target, "radio-master", "1", { name: "acme/radio", ref: "master", commit: "1111111" });
+    await installed(target, "radio-develop", "1", { name: "acme/radio", ref: "develop", commit: "2222222" });
+    await installed(target, "clock", "1", { name: "acme/clock", ref: "main", commit: "3333333" });
+    await register("clock", "acme/clock", "beta"); // switched to beta, main still installed
+    inventory = await collectInventory(target, options);
+    assert.deepEqual(inventory.apps.map((a) => [a.name, a.ref]), [["acme/clock", "main"], [
+      "acme/radio",
+      "develop",
+    ]]);
+    assert.deepEqual(inventory.tracked, [
+      { name: "acme/clock", ref: "beta" },
+      { name: "acme/hello", ref: "main" },
+      { name: "acme/radio", ref: "master" },
+    ]);
     assert.deepEqual(parseInventory(inventory), inventory, "what the edge accepts");
   });
 });

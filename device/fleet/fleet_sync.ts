@@ -11,6 +11,9 @@
  * `parseRolloutHolds`) are saved in the workspace (`device/rollout/rollout_holds_file.ts`) for the
  * rollout decisions; a malformed one is a warning and the saved holds stay as they were.
  *
+ * An edge from before the inventory's `tracked` (apps registered with nothing installed, …) refuses
+ * it: the check-in is sent once more without it.
+ *
  * `check` and `update` check in before they decide (`checkInOnly`, for the holds) and again at the
  * end only when the inventory changed (`sameInventory`), so a run that installs nothing checks in
  * once.
@@ -30,6 +33,7 @@
  * @module
  */
 import { TransientError } from "../../core/errors.ts";
+import type { Inventory } from "../../core/fleet/inventory.ts";
 import { parseRolloutHolds, type RolloutHold } from "../../core/rollout/mod.ts";
 import type { CommandIO } from "../cli/command.ts";
 import { collectInventory } from "./collect_inventory.ts";
@@ -116,7 +120,7 @@ export async function syncFleet(
         });
         result.inventory = JSON.stringify(inventory);
         if (result.inventory !== options.sameInventory) {
-          const answer = await client.checkIn(inventory) as { state?: unknown; rollouts?: unknown };
+          const answer = await checkIn(client, inventory) as { state?: unknown; rollouts?: unknown };
           result.checkIn = "ok";
           if (answer?.state === "accepted" || answer?.state === "pending") await note(answer.state);
           result.rollouts = await saveHolds(workspace, enrollment.deviceId, answer?.rollouts, warn);
@@ -140,6 +144,22 @@ export async function syncFleet(
     warn((error as Error).message);
   }
   return result;
+}
+
+/**
+ * Checks in; an edge from before the inventory's `tracked` refuses the field (400): then once
+ * more without it (its holds then cover the installed apps only, as that edge always did).
+ */
+async function checkIn(client: FleetClient, inventory: Inventory): Promise<unknown> {
+  try {
+    return await client.checkIn(inventory);
+  } catch (error) {
+    const older = error instanceof FleetRequestError && error.status === 400 &&
+      inventory.tracked !== undefined && error.message.includes("'tracked'");
+    if (!older) throw error;
+    const { tracked: _, ...without } = inventory;
+    return await client.checkIn(without);
+  }
 }
 
 /** Checks and saves the answer's holds (none: an edge without rollouts); `undefined` when malformed. */

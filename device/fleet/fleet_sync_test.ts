@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyDeviceRequest } from "../../core/fleet/device_request.ts";
@@ -9,7 +9,7 @@ import { IdentityStore } from "./identity_store.ts";
 import { ReportSpool } from "./report_spool.ts";
 import { readRolloutHolds } from "../rollout/rollout_holds_file.ts";
 
-type Answer = (path: string) => Response;
+type Answer = (path: string, body: string) => Response;
 
 /** A workspace enrolled with a fleet API on 127.0.0.1 whose answers the test picks; requests verified. */
 async function withEnrolled(
@@ -28,7 +28,7 @@ async function withEnrolled(
     await verifyDeviceRequest(req, { body, publicKey: () => identity.publicKey });
     const path = new URL(req.url).pathname;
     paths.push(path);
-    return answer(path);
+    return answer(path, body);
   });
   try {
     await writeEnrollment(store.paths.enrollment, {
@@ -153,6 +153,48 @@ Deno.test("syncFleet() skips a check-in whose inventory was sent already in the 
     const changed = await syncFleet(ws, { io: o.io, sameInventory: "{}" });
     assert.equal(changed?.checkIn, "ok");
     assert.deepEqual(paths, [checkin, checkin, `/v1/devices/${id}/reports`]);
+    assert.deepEqual(o.err, []);
+  });
+});
+
+Deno.test("syncFleet() sends the apps registered with nothing installed as `tracked`; an edge refusing it gets the inventory without", async () => {
+  await withEnrolled(async ({ ws, paths, answer, id }) => {
+    const target = join(ws, "apps");
+    await mkdir(join(target, "hello"), { recursive: true });
+    await writeFile(
+      join(target, "hello/.drover-app.json"),
+      JSON.stringify({ name: "acme/hello", ref: "main" }),
+    );
+    const hold = { "acme:hello:main:1:1111111": { cap: 0, state: "halted" } };
+    const bodies: unknown[] = [];
+    answer((_, body) => {
+      bodies.push(JSON.parse(body));
+      return Response.json({ state: "accepted", rollouts: hold });
+    });
+    const o = io();
+    const result = await syncFleet(ws, { io: o.io, target, checkInOnly: true });
+    assert.deepEqual(bodies.map((b) => (b as { tracked?: unknown }).tracked), [[{
+      name: "acme/hello",
+      ref: "main",
+    }]]);
+    assert.deepEqual({ ...result?.rollouts }, hold);
+    // an edge from before `tracked` (its parser refuses unknown fields)
+    bodies.length = 0;
+    answer((_, body) => {
+      bodies.push(JSON.parse(body));
+      return "tracked" in JSON.parse(body)
+        ? Response.json({
+          error: {
+            code: "E_BAD_REQUEST",
+            message: "Cannot read inventory: $ has an unknown field 'tracked'",
+          },
+        }, { status: 400 })
+        : Response.json({ state: "accepted", rollouts: {} });
+    });
+    const older = await syncFleet(ws, { io: o.io, target, checkInOnly: true });
+    assert.equal(older?.checkIn, "ok");
+    assert.deepEqual(bodies.map((b) => "tracked" in (b as object)), [true, false]);
+    assert.deepEqual(paths, Array(3).fill(`/v1/devices/${id}/checkin`));
     assert.deepEqual(o.err, []);
   });
 });

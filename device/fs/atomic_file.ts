@@ -20,9 +20,11 @@
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { storageErrorOf } from "./storage_error.ts";
 
 /**
- * Replaces `path` atomically with `data` (temp + fsync + rename + directory fsync).
+ * Replaces `path` atomically with `data` (temp + fsync + rename + directory fsync). A full or
+ * read-only file system: `NoSpaceError` / `ReadOnlyError` (`Cannot write <path>: …`), no temp file left.
  *
  * @example
  * ```ts
@@ -43,7 +45,10 @@ export async function writeFileAtomic(
   if (typeof path !== "string" || path === "") throw new TypeError("Cannot write file: empty path");
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const handle = await open(tmp, "wx", options.mode ?? 0o644);
+  const named = (error: unknown) => storageErrorOf(error, { action: `write ${path}`, path: dir }) ?? error;
+  const handle = await open(tmp, "wx", options.mode ?? 0o644).catch((error) => {
+    throw named(error);
+  });
   try {
     try {
       await handle.writeFile(data);
@@ -54,7 +59,7 @@ export async function writeFileAtomic(
     await rename(tmp, path);
   } catch (error) {
     await unlink(tmp).catch(() => {});
-    throw error;
+    throw named(error);
   }
   await fsyncDir(dir);
 }

@@ -1,8 +1,10 @@
 /**
  * The workspace lock: `<workspace>/lock` holds the holder's pid and process start time. Created
- * atomically with its content (a temp file hard-linked into place, or O_EXCL where links are not
- * supported). A lock whose pid is dead, or whose pid was reused by another process (different
- * start time in `/proc/<pid>/stat`), is stale and taken over; a live one is busy.
+ * atomically with its content, fsynced (a temp file hard-linked into place, or O_EXCL where links
+ * are not supported; the temp file is removed whatever fails). A lock whose pid is dead, or whose pid
+ * was reused by another process (different start time in `/proc/<pid>/stat`), is stale and taken
+ * over; a live one is busy; an unparseable one is stale once its mtime is 10 s from now, either way.
+ * A full or read-only workspace is `NoSpaceError` / `ReadOnlyError` (`Cannot lock <path>: …`).
  *
  * @example
  * ```ts
@@ -17,11 +19,14 @@
  * ```
  * @module
  */
-import { link, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, rename, stat, unlink } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { TransientError } from "../../core/errors.ts";
+import { storageErrorOf } from "./storage_error.ts";
+import { lockFiles } from "./_lock_files.ts";
 
 /** What a lock file holds. */
 export interface LockInfo {
@@ -74,24 +79,44 @@ function parseInfo(text: string): LockInfo | undefined {
   return undefined;
 }
 
+/**
+ * Creates `path` (O_EXCL) holding `body`, fsynced: a power cut never leaves it empty. A failed
+ * write removes the file it created (never left behind half-written).
+ */
+async function createSynced(path: string, body: string): Promise<void> {
+  const h = await lockFiles.open(path, "wx", 0o644);
+  try {
+    await h.writeFile(body);
+    await h.sync();
+  } catch (error) {
+    await h.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw error;
+  }
+  await h.close();
+}
+
+/**
+ * Creates the lock with its content at once: a temp file hard-linked into place (O_EXCL where
+ * there are no hard links). Whatever fails, the temp file goes.
+ */
 async function tryCreate(path: string, body: string): Promise<boolean> {
   const tmp = `${path}.new-${process.pid}-${randomBytes(4).toString("hex")}`;
-  await writeFile(tmp, body, { mode: 0o644 });
   try {
-    await link(tmp, path);
+    await createSynced(tmp, body);
+    await lockFiles.link(tmp, path);
     return true;
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    let code = (error as { code?: string }).code;
     if (code === "EEXIST") return false;
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
     // no hard links here (vfat): O_EXCL create; a reader may briefly see it empty (treated as busy)
     try {
-      const h = await open(path, "wx");
-      await h.writeFile(body);
-      await h.close();
+      await createSynced(path, body);
       return true;
     } catch (e) {
-      if ((e as { code?: string }).code === "EEXIST") return false;
+      code = (e as { code?: string }).code;
+      if (code === "EEXIST") return false;
       throw e;
     }
   } finally {
@@ -113,10 +138,14 @@ async function breakStale(path: string, staleText: string): Promise<void> {
   await unlink(aside).catch(() => {});
 }
 
-/** An unparseable lock (crash between O_EXCL create and write) is stale after 10 s. */
+/**
+ * An unparseable lock (a crash between O_EXCL create and write, or a power cut before its content
+ * reached the disk) is stale once its mtime is over 10 s away from now either way: one in the future
+ * (written while the clock was ahead, before NTP set it back) would otherwise never age.
+ */
 async function unreadableForLong(path: string): Promise<boolean> {
   const s = await stat(path).catch(() => undefined);
-  return s !== undefined && Date.now() - s.mtimeMs > 10_000;
+  return s !== undefined && Math.abs(Date.now() - s.mtimeMs) > 10_000;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -159,13 +188,16 @@ export async function acquireLock(
   const body = JSON.stringify(info) + "\n";
   let delay = 50;
   for (;;) {
-    if (await tryCreate(path, body)) return heldLock(path, info, body);
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text === undefined) continue; // released meanwhile
+    if (await tryCreate(path, body).catch((e) => fail(path, e))) return heldLock(path, info, body);
+    const text = await readFile(path, "utf8").catch((e) => {
+      if ((e as { code?: string }).code === "ENOENT") return undefined; // released meanwhile
+      return fail(path, e); // a directory, unreadable: never spin on it
+    });
+    if (text === undefined) continue;
     const holder = parseInfo(text);
     const stale = holder ? !isAlive(holder) : await unreadableForLong(path);
     if (stale) {
-      await breakStale(path, text);
+      await breakStale(path, text).catch((e) => fail(path, e));
       continue;
     }
     if (options.signal?.aborted || Date.now() >= deadline) {
@@ -175,6 +207,12 @@ export async function acquireLock(
     await sleep(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
     delay = Math.min(delay * 2, 1000);
   }
+}
+
+/** Throws `error` as `Cannot lock <path>: …` (a full or read-only workspace: a named error). */
+function fail(path: string, error: unknown): never {
+  throw storageErrorOf(error, { action: `lock ${path}`, path: dirname(path) }) ??
+    new Error(`Cannot lock ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 
 function heldLock(path: string, info: LockInfo, body: string): Lock {

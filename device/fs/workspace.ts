@@ -19,11 +19,12 @@
  * ```
  * @module
  */
-import { mkdir, readdir, readFile, stat, unlink } from "node:fs/promises";
+import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { NotFoundError } from "../../core/errors.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { acquireLock, type Lock } from "./lock.ts";
+import { makeDir } from "./make_dir.ts";
 import { appSlug, isLegacyAppName, isLegacyCommit, isRef, isSha1, isSha256 } from "../../core/names/mod.ts";
 
 /** Outcome of the last check or install. */
@@ -129,7 +130,8 @@ export class Workspace {
    * install, update, enroll); one that only reads or empties it calls {@linkcode Workspace.mustExist}.
    */
   async init(): Promise<void> {
-    for (const d of [this.dir, this.downloads, this.manifests, this.tuf]) await mkdir(d, { recursive: true });
+    const action = `create the workspace ${this.dir}`;
+    for (const d of [this.dir, this.downloads, this.manifests, this.tuf]) await makeDir(d, { action });
   }
 
   /**

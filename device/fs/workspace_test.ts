@@ -77,3 +77,21 @@ Deno.test("Workspace.mustExist() creates nothing and refuses a missing workspace
     await rm(dir, { recursive: true });
   }
 });
+
+Deno.test("Workspace writes the pending record of the longest app name on the longest ref (a file name fits), refuses a longer name", async () => {
+  const ws = new Workspace(await mkdtemp(join(tmpdir(), "drover-ws-")));
+  try {
+    await ws.init();
+    const name = `${"o".repeat(48)}/${"a".repeat(47)}`; // 96 characters: core/names' MAX_APP_NAME_LENGTH
+    const long = { ...manifest, name, ref: "r".repeat(128) };
+    await ws.writePending(long, { key: `${name}@${long.ref}` }); // `.<slug>@<ref>.json.tmp-<pid>-<rand>` first
+    await ws.writePending(long);
+    await ws.writePending({ ...long, ref: "main" }, { key: `${name}@main` });
+    const slug = `${"o".repeat(48)}~${"a".repeat(47)}`;
+    assert.deepEqual((await readdir(ws.manifests)).sort(), [`${slug}.json`, `${slug}@main.json`]);
+    assert.equal((await ws.readPending()).manifests.length, 2);
+    await assert.rejects(ws.writePending({ ...long, name: `${name}a` }), TypeError);
+  } finally {
+    await rm(ws.dir, { recursive: true });
+  }
+});

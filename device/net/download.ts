@@ -31,6 +31,7 @@
  * @module
  */
 import { type FileHandle, open, stat, truncate, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
 import { LimitStream } from "../../core/verify/mod.ts";
 import { checkDeclaredLength, DeclaredLengthError } from "./declared_length.ts";
@@ -39,6 +40,7 @@ import { backoff, isRetryable, type Opened, openUrl } from "./http.ts";
 import { RateGuard } from "./rate_guard.ts";
 import { CoalescingWriter, fileStream } from "../fs/file_streams.ts";
 import { noteStreamed } from "../fs/gc_hint.ts";
+import { storageErrorOf } from "../fs/storage_error.ts";
 
 /** Options of {@linkcode Download}. */
 export interface DownloadOptions extends FetchPolicy {
@@ -176,7 +178,9 @@ export class Download {
           controller.enqueue(r.value);
         } catch (error) {
           await cleanup().catch(() => {});
-          throw error;
+          // a full (or read-only) workspace: say so, and where, not the errno text of a write
+          const action = `store the download of ${this.#name}`;
+          throw storageErrorOf(error, { action, path: dirname(part) }) ?? error;
         }
       },
       cancel: () => cleanup(),

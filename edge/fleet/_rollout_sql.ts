@@ -1,12 +1,14 @@
 /**
  * Private: the fleet store's rollout operations over a `SqlDriver` (SQLite and D1 alike: every
- * write is one batch). Rollouts are keyed by id and found from a report by app and commit: the
+ * write is one batch through `writeBatch`, so a busy database is a `TransientError`, 503 with
+ * Retry-After). Rollouts are keyed by id and found from a report by app and commit: the
  * `reports_rollouts` trigger (migration 3) keeps `rollout_devices` (one row per rollout and
  * device: its latest outcome, at report-ingest time); counts are read with one indexed aggregate
  * per rollout.
  */
 import { parseRollout, type Rollout, type RolloutState } from "../../core/rollout/mod.ts";
 import type { Row, SqlDriver, SqlStatement } from "./_sql.ts";
+import { writeBatch } from "./_sql_write.ts";
 import type {
   RolloutCounts,
   RolloutFailureGroup,
@@ -44,7 +46,7 @@ export async function syncRollouts(
     rollout: JSON.stringify(r.rollout),
   })));
   const fields = (name: string) => `json_extract(value, '$.${name}')`;
-  const [, inserted] = await db.batch([
+  const [, inserted] = await writeBatch(db, [
     {
       // devices that reported on the release before the edge knew its rollout (a restart, a late sync)
       sql: `INSERT INTO rollout_devices (rollout_id, device_id, outcome, error_code, started_at, updated_at)
@@ -68,7 +70,7 @@ export async function syncRollouts(
         ON CONFLICT (id) DO NOTHING RETURNING id`,
       params: [json, options.now],
     },
-  ]);
+  ], { id: "rollouts" });
   return inserted?.length ?? 0;
 }
 
@@ -154,12 +156,19 @@ export async function listRollouts(
       throw new TypeError(`Cannot list rollouts: unknown state '${state}'`);
     }
   }
+  if (filter.cursor !== undefined && typeof filter.cursor !== "string") {
+    throw new TypeError("Cannot list rollouts: malformed cursor");
+  }
+  // the page after the cursor's rollout, in the list's order (keyset: created_at, serial, id)
   const rows = await db.all(
     `SELECT ${COLUMNS} FROM rollouts
       WHERE (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR commit_id = ?2)
         AND state IN (SELECT value FROM json_each(?3))
+        AND (?5 IS NULL OR EXISTS (SELECT 1 FROM rollouts c WHERE c.id = ?5 AND (rollouts.created_at < c.created_at
+          OR (rollouts.created_at = c.created_at AND (rollouts.serial < c.serial
+            OR (rollouts.serial = c.serial AND rollouts.id > c.id))))))
       ORDER BY created_at DESC, serial DESC, id LIMIT ?4`,
-    [filter.app ?? null, filter.commit ?? null, JSON.stringify(states), limit],
+    [filter.app ?? null, filter.commit ?? null, JSON.stringify(states), limit, filter.cursor ?? null],
   );
   return await withCounts(db, rows, options);
 }
@@ -181,12 +190,12 @@ export async function updateRollout(
   update: RolloutUpdate & { from: readonly RolloutState[]; now: number },
 ): Promise<boolean> {
   const { state, cap, reason, from, now } = update;
-  const [changed] = await db.batch([{
+  const [changed] = await writeBatch(db, [{
     sql: `UPDATE rollouts SET state = ?2, cap = ?3, reason = ?4, updated_at = ?5,
         watched_since = CASE WHEN ?6 THEN ?5 ELSE watched_since END
       WHERE id = ?1 AND state IN (SELECT value FROM json_each(?7)) RETURNING id`,
     params: [id, state, cap, reason, now, update.rewatch ? 1 : 0, JSON.stringify(from)],
-  }]);
+  }], { id: `rollout ${id}` });
   return (changed?.length ?? 0) > 0;
 }
 

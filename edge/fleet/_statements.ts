@@ -12,6 +12,7 @@
  * nothing and returns no `devices` row.
  */
 import type { Inventory, InventoryApp } from "../../core/fleet/inventory.ts";
+import { isCommit } from "../../core/names/mod.ts";
 import type { DeviceState } from "./fleet_store.ts";
 import { DEVICE_COLUMNS } from "./_rows.ts";
 import type { SqlStatement, SqlValue } from "./_sql.ts";
@@ -171,7 +172,13 @@ export function listStatement(filter: {
   if (filter.seenSince !== undefined) where.push(`d.last_seen >= ${p(filter.seenSince)}`);
   const apps: string[] = [];
   if (filter.app !== undefined) apps.push(`name = ${p(filter.app)}`);
-  if (filter.commit !== undefined) apps.push(`commit_id = ${p(filter.commit)}`);
+  if (filter.commit !== undefined && isCommit(filter.commit)) {
+    // the commit or any starting with it, as a range on the indexed column (SQLite and D1 alike):
+    // stored commits are lower-case hex, so each one starting with C sorts from C up to below C + "g"
+    apps.push(`commit_id >= ${p(filter.commit)} AND commit_id < ${p(`${filter.commit}g`)}`);
+  } else if (filter.commit !== undefined) {
+    apps.push(`commit_id = ${p(filter.commit)}`);
+  }
   if (apps.length > 0) where.push(`d.id IN (SELECT device_id FROM device_apps WHERE ${apps.join(" AND ")})`);
   for (const [key, value] of Object.entries(filter.labels ?? {})) {
     where.push(`d.id IN (SELECT device_id FROM device_labels WHERE key = ${p(key)} AND value = ${p(value)})`);

@@ -114,4 +114,32 @@ export const LIST_CASES: StoreCase[] = [
       assert.equal(Number(rows[0]?.n), 1);
     },
   },
+  {
+    name: "listDevices: a commit of 7 to 64 hex digits also matches the commits starting with it",
+    async run(store) {
+      const X = "0123456789ab" + "c".repeat(28),
+        Y = "0123456" + "f".repeat(33),
+        Z = "0123456789ab" + "0".repeat(28);
+      const ids: string[] = [];
+      for (const apps of [[app("acme/radio", X)], [app("acme/radio", Y)], [app("acme/lights", Z)]]) {
+        const d = await enrolledDevice(store);
+        await store.recordCheckIn(d.id, inventory(apps), { counter: 2 });
+        ids.push(d.id);
+      }
+      const [x, y, z] = ids;
+      const list = async (filter: Parameters<FleetStore["listDevices"]>[0]) =>
+        (await store.listDevices(filter)).items.map((d) => d.id);
+      assert.deepEqual(await list({ commit: X }), [x]);
+      assert.deepEqual(await list({ commit: "0123456789ab" }), [x, z].sort(), "as tables print it");
+      assert.deepEqual(await list({ commit: "0123456789abc" }), [x]);
+      assert.deepEqual(await list({ commit: "0123456" }), [...ids].sort());
+      assert.deepEqual(await list({ app: "acme/radio", commit: "0123456" }), [x, y].sort());
+      assert.deepEqual(await list({ app: "acme/lights", commit: "01234567" }), [z]);
+      assert.deepEqual(await list({ commit: `${X}0` }), [], "longer than the commit: none");
+      // not a commit (short, upper case, wildcards): matched exactly, so nothing
+      for (const commit of ["012345", "0123456789AB", "0123456%", "0123456_"]) {
+        assert.deepEqual(await list({ commit }), [], commit);
+      }
+    },
+  },
 ];

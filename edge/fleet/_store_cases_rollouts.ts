@@ -1,5 +1,6 @@
 /** FleetStore suite cases: rollouts (registered from metadata, counted from reports, held). */
 import assert from "node:assert/strict";
+import { parseInventory, trackedRefs } from "../../core/fleet/inventory.ts";
 import { createRollout } from "../../core/rollout/mod.ts";
 import type { RolloutRelease } from "./fleet_store.ts";
 import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 } from "./_store_fixtures.ts";
@@ -205,6 +206,48 @@ export const ROLLOUT_CASES: StoreCase[] = [
       });
       assert.deepEqual(Object.keys(await store.rolloutHolds(apps)), [r2.rollout.id]);
       assert.deepEqual({ ...await store.rolloutHolds([]) }, {});
+      // a device with nothing installed: its inventory's `tracked` (stored as no apps) still names the
+      // app and ref whose holds it gets; a second ref of a name too
+      const [fresh] = await enrolled(store, 1);
+      const tracked = parseInventory({
+        ...inventory([]),
+        tracked: [{ name: A, ref: "main" }, { name: A, ref: "beta" }],
+      });
+      await store.recordCheckIn(fresh!.id, tracked, { counter: 2 });
+      assert.deepEqual((await store.getDevice(fresh!.id))?.apps, []);
+      assert.deepEqual({ ...await store.rolloutHolds(trackedRefs(tracked)) }, {
+        [r2.rollout.id]: { cap: 0, state: "halted" },
+        [other.rollout.id]: { cap: 0, state: "paused" },
+      });
+    },
+  },
+  {
+    name: "rollouts: pages after a cursor in the list's order (newest first, then serial, then id)",
+    async run(store) {
+      const commit = (n: number) => String(n).repeat(7);
+      // two registered together (one created_at: by serial), three later; one halted
+      await store.syncRollouts([rolloutRelease(commit(1), 1), rolloutRelease(commit(2), 2)], { now: T0 });
+      const later = [3, 4, 5].map((n) => rolloutRelease(commit(n), n));
+      await store.syncRollouts(later, { now: minutes(1) });
+      await store.updateRollout(later[1]!.rollout.id, { state: "halted", cap: 0, reason: "x" }, {
+        from: ["running"],
+      });
+      const all = (await store.listRollouts()).map((r) => r.id);
+      assert.deepEqual(all, [5, 4, 3, 2, 1].map((n) => `acme:radio:main:${n}:${commit(n)}`));
+      const pages = async (filter: { states?: ("running" | "halted")[] }) => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listRollouts({ ...filter, limit: 2, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.map((r) => r.id));
+          cursor = page.length === 2 ? page[1]!.id : undefined;
+        } while (cursor && seen.length < 20);
+        return seen;
+      };
+      assert.deepEqual(await pages({}), all);
+      assert.deepEqual(await pages({ states: ["running"] }), all.filter((_, i) => i !== 1));
+      assert.deepEqual(await store.listRollouts({ cursor: all[4]! }), [], "after the last: nothing");
+      assert.deepEqual(await store.listRollouts({ cursor: "acme:nope:main:1:0000000" }), [], "unknown");
     },
   },
 ];

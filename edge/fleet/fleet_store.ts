@@ -132,7 +132,10 @@ export interface EnrollInput {
 export interface DeviceFilter {
   /** Runs this app (`owner/app`). */
   app?: string;
-  /** Runs this commit (of `app`, when given). */
+  /**
+   * Runs this commit (of `app`, when given), or, for 7 to 64 lower-case hex digits, any commit
+   * starting with them (an abbreviated commit, as tables print them).
+   */
   commit?: string;
   state?: DeviceState;
   /** Carries every one of these labels. */

@@ -3,7 +3,9 @@ import { DatabaseSync } from "node:sqlite";
 import { SqliteFleetStore } from "./sqlite_fleet_store.ts";
 import { REPORTS_KEPT_PER_DEVICE } from "./fleet_store.ts";
 import { runStoreSuite } from "./_store_suite.ts";
-import { event, newDevice } from "./_store_fixtures.ts";
+import { event, newDevice, T0 } from "./_store_fixtures.ts";
+import { rolloutRelease } from "./_store_cases_rollouts.ts";
+import { TransientError } from "../../core/errors.ts";
 
 function rawSql(path: string, sql: string, params: (string | number | null)[] = []) {
   const db = new DatabaseSync(path);
@@ -150,6 +152,38 @@ Deno.test("SqliteFleetStore: processes opening one new file at the same moment a
     }
     assert.equal(rawSql(path, "PRAGMA journal_mode")[0]?.journal_mode, "wal");
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SqliteFleetStore: rollout writes on a busy database are TransientErrors (503 E_TRANSIENT), as every write", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleet-sqlite-busy-" });
+  const path = `${dir}/fleet.sqlite`;
+  const store = await SqliteFleetStore.open(path, { busyTimeoutMs: 100 });
+  const holder = new DatabaseSync(path);
+  try {
+    const release = rolloutRelease("2222222", 2), id = release.rollout.id;
+    assert.equal(await store.syncRollouts([release], { now: T0 }), 1);
+    holder.exec("BEGIN EXCLUSIVE");
+    const busy = (error: unknown) => {
+      assert.ok(error instanceof TransientError, String(error));
+      assert.equal(error.code, "E_TRANSIENT");
+      assert.match(error.message, /^Cannot write fleet database: busy/);
+      return true;
+    };
+    await assert.rejects(
+      store.updateRollout(id, { state: "paused", cap: 0, reason: null }, { from: ["running"] }),
+      busy,
+    );
+    await assert.rejects(store.syncRollouts([rolloutRelease("3333333", 3)], { now: T0 }), busy);
+    assert.equal((await store.getRollout(id))?.state, "running", "reads go on");
+    holder.exec("ROLLBACK");
+    assert.ok(
+      await store.updateRollout(id, { state: "paused", cap: 0, reason: null }, { from: ["running"] }),
+    );
+  } finally {
+    holder.close();
+    await store.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

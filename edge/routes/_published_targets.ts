@@ -1,11 +1,17 @@
 /**
  * Private: the targets a publish names (top-level targets or a delegated role's), as every form of
- * `POST /v1/metadata` checks them: each usable and with a sha256 (400), each uploaded with its signed
+ * `POST /v1/metadata` checks them: each usable, with a sha256 and with names devices accept
+ * (`assertTargetNames`: an over-long app name, say) (400), each uploaded with its signed
  * length and every `custom.delta` linking an uploaded index and pack of the same metadata (409
  * `E_CONFLICT`/`E_DELTA_LINK`); once accepted, linked at their repository paths, and the new releases
  * legacy radiodan clients are not offered named.
  */
-import { legacyRefusal, releasesDocument, targetInfoFromTuf } from "../../core/trust/mod.ts";
+import {
+  assertTargetNames,
+  legacyRefusal,
+  releasesDocument,
+  targetInfoFromTuf,
+} from "../../core/trust/mod.ts";
 import type { AppCustom, TargetInfo } from "../../core/trust/mod.ts";
 import type { RepoState } from "../repo_state.ts";
 import { HttpError } from "../http_error.ts";
@@ -14,22 +20,34 @@ import { DeltaLinks } from "./_delta_links.ts";
 /** A target the edge stores: its blobs are content-addressed by sha256. */
 export type StoredTarget = TargetInfo & { hashes: { sha256: string } };
 
-/** The targets of one metadata document's `targets` object; 400 for an unusable one. */
+/** The targets of one metadata document's `targets` object; 400 for an unusable or unsafe one. */
 export function targetInfos(targets: Record<string, Record<string, unknown>>): StoredTarget[] {
   const out: StoredTarget[] = [];
   for (const [path, entry] of Object.entries(targets)) {
+    let info: StoredTarget;
     try {
       if (typeof entry !== "object" || entry === null) throw new TypeError("not an object");
-      const info = targetInfoFromTuf(path, entry);
-      if (info.hashes.sha256 === undefined) {
+      const parsed = targetInfoFromTuf(path, entry);
+      if (parsed.hashes.sha256 === undefined) {
         throw new TypeError("no sha256 (the edge stores blobs by sha256)");
       }
-      out.push(info as StoredTarget);
+      info = parsed as StoredTarget;
     } catch (error) {
       throw new HttpError(400, `Cannot publish: target '${path.slice(0, 200)}' is unusable`, {
         cause: error,
       });
     }
+    try {
+      // names devices would refuse (the whole metadata, exit 3): core/names, as add-app checks them
+      assertTargetNames(info.custom as unknown as Record<string, unknown>);
+    } catch (error) {
+      throw new HttpError(
+        400,
+        `Cannot publish: target '${path.slice(0, 200)}' is unsafe (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    out.push(info);
   }
   return out;
 }

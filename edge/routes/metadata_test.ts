@@ -203,3 +203,32 @@ Deno.test("POST /v1/metadata?role= refuses broken delta links of the role's own 
   assert.equal(ok.status, 200, JSON.stringify(ok.doc));
   assert.equal(ok.doc.delegatedVersions.acme, 2);
 });
+
+Deno.test("POST /v1/metadata refuses (400) an app name longer than devices can name files after, as add-app does", async () => {
+  await using edge = await setUp();
+  const name = `${"o".repeat(48)}/${"a".repeat(48)}`;
+  const archive = encoder.encode("release of a long name\n");
+  await edge.upload(archive);
+  const custom = {
+    kind: "app",
+    name,
+    ref: "main",
+    commit: "fffffff1",
+    serial: 1,
+    updated: "2026-06-01T00:00:00Z",
+  };
+  const path = `apps/${name}/main/fffffff1.tar.gz`;
+  const entry = { length: archive.length, hashes: { sha256: await sha256Hex(archive) }, custom };
+  const refused = await publish(edge, "targets", { targets: { [path]: entry }, key: edge.keys.targets });
+  assert.equal(refused.status, 400, JSON.stringify(refused.doc));
+  assert.match(
+    refused.doc.error.message,
+    /^Cannot publish: target 'apps\/o+\/a+\/main\/fffffff1\.tar\.gz' is unsafe \(Cannot use app name 'o+\/a+…': longer than 96 characters\)$/,
+  );
+  const shorter = name.slice(0, -1);
+  const ok = await publish(edge, "targets", {
+    targets: { [`apps/${shorter}/main/fffffff1.tar.gz`]: { ...entry, custom: { ...custom, name: shorter } } },
+    key: edge.keys.targets,
+  });
+  assert.equal(ok.status, 200, JSON.stringify(ok.doc));
+});

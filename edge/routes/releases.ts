@@ -2,7 +2,9 @@
  * `GET /releases` and `GET /`: the radiodan-compatible document
  * `{ name: { ref: { commit, file, sha1, sha256, size, updated, serial } } }` with `file` made absolute:
  * only the names and refs whose current release legacy clients can install (sha1, gzip; see
- * core/trust `legacyRefusal`), since a missing `sha1` panics the original updater for every app.
+ * core/trust `legacyRefusal`), since a missing `sha1` panics the original updater for every app;
+ * a release whose signed rollout is below 100% now, or that the edge holds (paused, halted), is
+ * never offered (they have no identity to bucket: `_legacy_view.ts`).
  * `GET /` answers JSON too (the original radiodan updater fetches its API host's root), unless the
  * client asks for HTML, which gets a short page saying how to use the server.
  * @module
@@ -12,6 +14,16 @@ import type { RepoState } from "../repo_state.ts";
 import { type RepoView, viewKey } from "../repo_view.ts";
 import { baseUrl } from "../http.ts";
 import { joinUrl } from "../../core/url/mod.ts";
+import type { ReleasesDocument } from "../../core/trust/mod.ts";
+import { legacyDocument, type LegacyHolds, type LegacyInputs, legacyInputs } from "./_legacy_view.ts";
+
+export type { LegacyHolds };
+
+/** Options of {@linkcode releasesRoutes}. */
+export interface ReleasesRouteOptions {
+  /** The edge's holds on a view's rollouts (the fleet's); absent: none (an edge without a fleet). */
+  holds?: LegacyHolds;
+}
 
 /**
  * Registers the releases routes.
@@ -28,22 +40,32 @@ import { joinUrl } from "../../core/url/mod.ts";
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function releasesRoutes(app: Hono, state: RepoState): void {
-  const respond = (view: RepoView, url: string, byUrl: boolean): Response => {
+export function releasesRoutes(app: Hono, state: RepoState, options: ReleasesRouteOptions = {}): void {
+  const respond = (view: RepoView, url: string, byUrl: boolean, inputs?: LegacyInputs): Response => {
     const base = baseUrl(url, state.config);
     const build = () => ({
-      body: render(view, base),
+      body: render(legacyDocument(view, inputs, state.config.clock()), base),
       // `/` answers HTML to browsers: caches must key it by Accept (`/releases` is JSON only)
       headers: { "content-type": "application/json; charset=utf-8", ...(byUrl ? {} : { vary: "accept" }) },
     });
+    // with rollouts the document changes with the time and the holds: never in the URL-keyed fast lane
+    if (inputs) return state.respond(`${viewKey(view)} releases ${base} ${byUrl} ${inputs.key}`, build);
     return byUrl
       ? state.respondByUrl({ view, url }, build)
       : state.respond(`${viewKey(view)} releases ${base}`, build);
   };
+  const forView = (view: RepoView, url: string, byUrl: boolean): Response | Promise<Response> => {
+    const inputs = legacyInputs(view, {
+      clockMs: state.config.clock(),
+      source: options.holds,
+      log: state.config.log,
+    });
+    return inputs ? inputs.then((i) => respond(view, url, byUrl, i)) : respond(view, url, byUrl);
+  };
   // Hot route: answer synchronously when the view is cached (no extra promise per request).
   const serve = (url: string, byUrl: boolean): Response | Promise<Response> => {
     const view = state.view();
-    return view instanceof Promise ? view.then((v) => respond(v, url, byUrl)) : respond(view, url, byUrl);
+    return view instanceof Promise ? view.then((v) => forView(v, url, byUrl)) : forView(view, url, byUrl);
   };
   // Keyed by URL: the fast lane in front of the router answers repeated GETs (see app.ts).
   app.get("/releases", (c) => serve(c.req.url, true));
@@ -64,9 +86,9 @@ export function releasesRoutes(app: Hono, state: RepoState): void {
   });
 }
 
-function render(view: RepoView, base: string): string {
+function render(doc: ReleasesDocument, base: string): string {
   const out: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const [name, refs] of Object.entries(view.legacyReleases)) {
+  for (const [name, refs] of Object.entries(doc)) {
     const entries: Record<string, Record<string, unknown>> = {};
     for (const [ref, entry] of Object.entries(refs)) {
       entries[ref] = { ...entry, file: joinUrl(base, String(entry.file)).href };

@@ -14,9 +14,11 @@
  * @module
  */
 import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { DEMO_CONTENT } from "../../edge/dev_repository.ts";
 import type { DemoOptions } from "./demo_options.ts";
 import { openDemoDir } from "./demo_dir.ts";
+import { fleetTaskCommand } from "./demo_fleet_command.ts";
 import { type DemoEdge, startDemoEdge } from "./demo_edge.ts";
 import { DemoDevice, type UpdateOutcome } from "./demo_device.ts";
 import { FIRST_RELEASE, releaseBefore, rolloutText } from "./demo_plan.ts";
@@ -49,7 +51,7 @@ export async function runDemo(options: DemoOptions, io: DemoIO, signal: AbortSig
         apps: [devApp(FIRST_RELEASE)],
       },
     });
-    io.stdout(banner(edge, options, dir.root));
+    io.stdout(banner(edge, options, { root: dir.root, dirs: [io.cwd, io.env.INIT_CWD || io.cwd] }));
     await Promise.all([mkdir(dir.devices, { recursive: true }), mkdir(dir.releases, { recursive: true })]);
     const devices = Array.from({ length: options.devices }, (_, i) => new DemoDevice(i + 1, dir.devices));
     const started = performance.now();
@@ -97,7 +99,17 @@ export async function runDemo(options: DemoOptions, io: DemoIO, signal: AbortSig
   }
 }
 
-function banner(edge: DemoEdge, options: DemoOptions, root: string): string {
+/** The Drover checkout. */
+const PROJECT = fileURLToPath(new URL("../..", import.meta.url));
+
+function banner(edge: DemoEdge, options: DemoOptions, where: { root: string; dirs: string[] }): string {
+  const { root } = where;
+  const fleet = fleetTaskCommand("summary", {
+    execPath: Deno.execPath(),
+    version: Deno.version.deno,
+    project: PROJECT,
+    dirs: where.dirs,
+  });
   const kept = options.keep ? "kept when the demo stops" : "removed when the demo stops; --keep keeps it";
   return [
     `Drover demo: the edge and a simulated fleet of ${options.devices} devices`,
@@ -112,7 +124,7 @@ function banner(edge: DemoEdge, options: DemoOptions, root: string): string {
     } s: drover/hello 1.1.0 follows (its health check fails on`,
     "board rev-a, so those devices roll back), then 1.2.0 as a staged rollout. Progress below; stop",
     "with Ctrl-C. The operator CLI works too:",
-    `  DROVER_EDGE=${edge.url} DROVER_OPERATOR_TOKEN=${edge.operatorToken} deno task fleet summary`,
+    `  DROVER_EDGE=${edge.url} DROVER_OPERATOR_TOKEN=${edge.operatorToken} ${fleet}`,
     "",
   ].join("\n");
 }

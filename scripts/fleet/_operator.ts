@@ -14,6 +14,7 @@ import {
 import type { Command } from "../../device/cli/command.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { DEVICE_ID } from "../../core/fleet/device_identity.ts";
+import { isAppName } from "../../core/names/mod.ts";
 import { FLEET_CLI } from "./_cli.ts";
 import { safe } from "./_text.ts";
 import { FleetApiError } from "./fleet_api_error.ts";
@@ -69,6 +70,15 @@ export function deviceIdArg(parsed: Parsed): string {
     );
   }
   return id;
+}
+
+/** The `--app OWNER/APP` filter, checked by the app name rule (core/names); `undefined` when absent. */
+export function appOption(parsed: Parsed): string | undefined {
+  const app = parsed.values.app;
+  if (typeof app !== "string") return undefined;
+  const shown = safe(app.slice(0, 80));
+  if (!isAppName(app)) throw new UsageError(`--app must be OWNER/APP (two safe segments), got '${shown}'`);
+  return app;
 }
 
 /** Prints one JSON document. */

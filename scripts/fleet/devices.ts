@@ -15,9 +15,10 @@
  * @module
  */
 import { parseLabel } from "../../core/fleet/labels.ts";
-import { numberOption, optional } from "../../device/cli/define_command.ts";
+import { isCommit } from "../../core/names/mod.ts";
+import { numberOption, optional, type Parsed } from "../../device/cli/define_command.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
-import { connect, fleetCommand, HELP_SHARED, printJson } from "./_operator.ts";
+import { appOption, connect, fleetCommand, HELP_SHARED, printJson } from "./_operator.ts";
 import { labelsText, safe, short, table, time } from "./_text.ts";
 import type { DeviceQuery } from "./fleet_client.ts";
 import type { DeviceDoc } from "./fleet_documents.ts";
@@ -31,7 +32,8 @@ const help =
 Lists devices by id. Filters combine: every one given must match.
 
   --app OWNER/APP     devices that run this app
-  --commit SHA        devices that run this commit (of --app, when given)
+  --commit SHA        devices that run this commit (of --app, when given); its first 7 or more
+                      hex digits are enough (as the APPS column shows 12)
   --state STATE       accepted, pending or rejected
   --label KEY=VALUE   devices carrying this label (repeat: all of them)
   --all               every matching device (follows the edge's cursors, --limit per request, default 500)
@@ -44,14 +46,19 @@ Without --all, one page is listed; when more devices follow, stderr says so and 
 Count in a pipeline with --all:  drover-fleet devices --all --commit SHA --json | jq length
 `;
 
-function queryOf(values: Record<string, unknown>, limit: number | undefined): DeviceQuery {
+function queryOf(parsed: Parsed, limit: number | undefined): DeviceQuery {
   const query: DeviceQuery = {};
-  for (const key of ["app", "commit"] as const) {
-    const v = values[key];
-    if (typeof v === "string") {
-      if (v === "") throw new UsageError(`--${key} needs a value`);
-      query[key] = v;
+  const { values } = parsed;
+  const app = appOption(parsed), commit = values.commit;
+  if (app !== undefined) query.app = app;
+  if (typeof commit === "string") {
+    const shown = safe(commit.slice(0, 80));
+    if (!isCommit(commit)) {
+      throw new UsageError(
+        `--commit must be a commit or its first 7 or more digits (lower-case hex), got '${shown}'`,
+      );
     }
+    query.commit = commit;
   }
   const state = values.state;
   if (typeof state === "string") {
@@ -110,7 +117,7 @@ export const command = fleetCommand({
   },
   async run(parsed, io) {
     const limit = numberOption(parsed, "limit", { min: 1, max: 500, integer: true });
-    const query = queryOf(parsed.values, limit);
+    const query = queryOf(parsed, limit);
     const cursor = optional(parsed, "cursor");
     if (parsed.values.all && cursor !== undefined) throw new UsageError("--all and --cursor do not combine");
     const client = await connect(parsed, io);

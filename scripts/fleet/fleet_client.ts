@@ -1,9 +1,9 @@
 /**
  * The operator's client of the edge's fleet API (`/v1/fleet/…`, bearer operator token): lists of
- * devices with filters and cursors, one device, accept and reject, the summary. Answers are the
- * API's JSON documents as sent (times are ISO strings). Failures: `TransientError` when the edge
- * cannot be reached or does not answer in time, `FleetApiError` for an error answer, `Error` for
- * an answer that is not the expected JSON. Runs on Node 20+ and Deno (global `fetch`).
+ * devices and rollouts with filters and cursors, one device, accept and reject, the summary.
+ * Answers are the API's JSON documents as sent (times are ISO strings). Failures: `TransientError`
+ * when the edge cannot be reached or does not answer in time, `FleetApiError` for an error answer,
+ * `Error` for an answer that is not the expected JSON. Runs on Node 20+ and Deno (global `fetch`).
  *
  * @example
  * ```ts
@@ -24,8 +24,16 @@
  */
 import { TransientError } from "../../core/errors.ts";
 import { FleetApiError } from "./fleet_api_error.ts";
+import { allPages } from "./_all_pages.ts";
 import { safe } from "./_text.ts";
-import type { DeviceDetailDoc, DeviceDoc, DevicePage, RolloutDoc, SummaryDoc } from "./fleet_documents.ts";
+import type {
+  DeviceDetailDoc,
+  DeviceDoc,
+  DevicePage,
+  RolloutDoc,
+  RolloutPage,
+  SummaryDoc,
+} from "./fleet_documents.ts";
 
 /** Filters of {@linkcode FleetClient.listDevices} (all given ones must match). */
 export interface DeviceQuery {
@@ -36,6 +44,16 @@ export interface DeviceQuery {
   labels?: Record<string, string>;
   cursor?: string | null;
   /** Devices per page (the edge's default when absent). */
+  limit?: number;
+}
+
+/** Filters of {@linkcode FleetClient.listRollouts} (all given ones must match). */
+export interface RolloutQuery {
+  app?: string;
+  /** Any of these states. */
+  state?: string[];
+  cursor?: string | null;
+  /** Rollouts per page (the edge's default when absent). */
   limit?: number;
 }
 
@@ -123,19 +141,7 @@ export class FleetClient {
 
   /** Every device matching `query`, following cursors (`limit` per page, default 500). */
   async allDevices(query: Omit<DeviceQuery, "cursor"> = {}): Promise<DeviceDoc[]> {
-    const items: DeviceDoc[] = [];
-    let cursor: string | null = null;
-    const seen = new Set<string>();
-    do {
-      const page: DevicePage = await this.listDevices({ limit: 500, ...query, cursor });
-      items.push(...page.items);
-      cursor = page.next;
-      if (cursor !== null && seen.has(cursor)) {
-        throw new Error(`Cannot list devices: the edge returned cursor ${cursor.slice(0, 80)} twice`);
-      }
-      if (cursor !== null) seen.add(cursor);
-    } while (cursor !== null);
-    return items;
+    return await allPages("list devices", (cursor) => this.listDevices({ limit: 500, ...query, cursor }));
   }
 
   /** One device with its details. */
@@ -164,16 +170,28 @@ export class FleetClient {
     return doc as unknown as SummaryDoc;
   }
 
-  /** Rollouts, newest first (`state`: any of these). */
-  async listRollouts(query: { app?: string; state?: string[] } = {}): Promise<RolloutDoc[]> {
+  /** One page of rollouts, newest first. */
+  async listRollouts(query: RolloutQuery = {}): Promise<RolloutPage> {
     const params = new URLSearchParams();
     if (query.app !== undefined) params.append("app", query.app);
     for (const state of query.state ?? []) params.append("state", state);
+    if (query.cursor) params.append("cursor", query.cursor);
+    if (query.limit !== undefined) params.append("limit", String(query.limit));
     const doc = await this.#request("list rollouts", { path: "v1/fleet/rollouts", query: params });
-    if (!isObject(doc) || !Array.isArray(doc.items) || !doc.items.every((r) => rolloutDoc(r))) {
-      throw new Error("Cannot list rollouts: the edge's answer is not a list { items }");
+    // an edge from before paging sends no `next`: its one page is all there is to get
+    const next = isObject(doc) && doc.next === undefined ? null : (doc as { next?: unknown })?.next;
+    if (
+      !isObject(doc) || !Array.isArray(doc.items) || !doc.items.every((r) => rolloutDoc(r)) ||
+      !(next === null || typeof next === "string")
+    ) {
+      throw new Error("Cannot list rollouts: the edge's answer is not a page { items, next }");
     }
-    return doc.items as RolloutDoc[];
+    return { items: doc.items as RolloutDoc[], next };
+  }
+
+  /** Every rollout matching `query`, newest first, following cursors (`limit` per page, default 500). */
+  async allRollouts(query: Omit<RolloutQuery, "cursor"> = {}): Promise<RolloutDoc[]> {
+    return await allPages("list rollouts", (cursor) => this.listRollouts({ limit: 500, ...query, cursor }));
   }
 
   /** One rollout. */

@@ -93,3 +93,9 @@ export type RolloutCountsDoc = RolloutCounts;
 
 /** `GET /v1/fleet/rollouts/<id>` (and each item of the list). */
 export type RolloutDoc = JsonOf<RolloutDocument>;
+
+/** A page of rollouts (`next`: the cursor of the following page, `null` at the end). */
+export interface RolloutPage {
+  items: RolloutDoc[];
+  next: string | null;
+}

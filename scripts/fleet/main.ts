@@ -28,7 +28,7 @@ const PROGRAM: Program = {
   commands: COMMANDS,
   notes: "Every command takes --edge URL (env DROVER_EDGE), --token-file FILE (else env\n" +
     "DROVER_OPERATOR_TOKEN, else DROVER_TOKEN), --json and --help. Text output escapes control\n" +
-    "characters of device-supplied strings. --json prints the edge's documents (devices: one JSON array);\n" +
+    "characters of device-supplied strings. --json prints the edge's documents (devices, rollouts: one JSON array);\n" +
     "a command that fails prints {command, ok: false, exitCode, errors: [{code, message}]}.\n" +
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 operator token refused, 75 try later (edge unreachable or busy).\n\n" +
     "  drover-fleet devices --all --commit SHA --json | jq length     devices running commit SHA\n" +

@@ -5,7 +5,7 @@ import { device, ID, run, stubEdge, TOKEN } from "./_stub_edge.ts";
 Deno.test("drover-fleet --help lists every command; each command's --help starts with its usage", async () => {
   const help = await run(["--help"]);
   assert.equal(help.code, 0);
-  for (const c of ["devices", "device", "accept", "reject", "summary"]) {
+  for (const c of ["devices", "device", "accept", "reject", "summary", "rollouts", "rollout", "pause"]) {
     assert.match(help.stdout, new RegExp(`\\n  ${c} `));
     const h = await run([c, "--help"]);
     assert.equal(h.code, 0, c);
@@ -29,6 +29,19 @@ Deno.test("drover-fleet refuses bad command lines with exit 2 before any request
     [["devices", ...e, "--limit", "0"], {}, /--limit/],
     [["devices", ...e, "--limit", "501"], {}, /--limit/],
     [["devices", ...e, "--all", "--cursor", ID(1)], {}, /do not combine/],
+    [["devices", ...e, "--commit", "XYZ"], {}, /--commit must be a commit or its first 7 or more digits/],
+    [["devices", ...e, "--commit", "0123ab"], {}, /--commit must be/],
+    [["devices", ...e, "--commit", "0123ABCDEF"], {}, /lower-case hex/],
+    [
+      ["devices", ...e, "--app", "bad name"],
+      {},
+      /--app must be OWNER\/APP \(two safe segments\), got 'bad name'/,
+    ],
+    [["rollouts", ...e, "--state", "bogus"], {}, /--state must be running, paused, halted, ended, done/],
+    [["rollouts", ...e, "--app", "bad name"], {}, /--app must be OWNER\/APP/],
+    [["rollouts", ...e, "--limit", "501"], {}, /--limit/],
+    [["rollouts", ...e, "--cursor", "../x"], {}, /--cursor must be a rollout id/],
+    [["rollouts", ...e, "--all", "--cursor", "acme:radio:main:1:0000000"], {}, /do not combine/],
     [["device", ...e], {}, /missing argument/],
     [["device", ...e, "../etc"], {}, /device id/],
     [["accept", ...e, ID(1), ID(2)], {}, /unexpected argument/],

@@ -66,12 +66,14 @@ when it fails or is interrupted (SIGINT, SIGTERM) before the metadata is written
                        custom.delta); env DROVER_REPO_CHUNKS=0 does the same
   --rollout STEPS      staged rollout, signed with the release: PERCENT[@HOURSh],… e.g.
                        5,25@24h,100@72h (5% of devices at publication, 25% from 24 h after it,
-                       all from 72 h); hours strictly increase, percents never decrease. Without
-                       it the release goes to every device at once. The edge can hold a rollout
-                       back, never widen it.
+                       all from 72 h); whole numbers, hours strictly increase, percents never
+                       decrease. Without it the release goes to every device at once. The edge
+                       can hold a rollout back, never widen it. Legacy radiodan clients (no
+                       identity) get the release only once it is at 100%: releases.json when
+                       the repository is signed after that (repo timestamp from cron does)
   --halt-after N       halt rule: judge once N devices finished the install (default 5)
   --halt-failures PCT  halt rule: halt when more than PCT% of them failed, rolled back or went
-                       silent (default 20)
+                       silent (a whole number, default 20)
   --json               print one JSON document: { target, versions, delegatedVersions, published,
                        staged, rollout, warnings }
 
@@ -116,7 +118,14 @@ export const command = defineCommand({
     }
     const rolloutSpec = rolloutOptions(parsed);
     const ext = await archiveExt(file);
-    const path = UsageError.check(() => appTargetPath({ name, ref, commit, ext }));
+    // the usage line drops `Cannot add app: `, so the rule's own `Cannot use app name '…': …` stays
+    const path = UsageError.check(() => {
+      try {
+        return appTargetPath({ name, ref, commit, ext });
+      } catch (error) {
+        throw new UsageError(`Cannot add app: ${(error as Error).message}`, { cause: error });
+      }
+    });
     const role = v.role as string | undefined;
     if (role !== undefined && !isDelegatedRoleName(role)) {
       throw new UsageError(`Cannot add app: --role '${role}' is not a role name`);
@@ -211,9 +220,12 @@ function rolloutOptions(parsed: Parsed): { steps: RolloutStep[]; halt: Partial<R
   let maxFailurePercent: number | undefined;
   if (typeof failures === "string") {
     maxFailurePercent = Number(failures.replace(/%$/, ""));
-    if (failures.trim() === "" || !(maxFailurePercent >= 0 && maxFailurePercent <= 100)) {
+    if (
+      failures.trim() === "" || !Number.isInteger(maxFailurePercent) ||
+      !(maxFailurePercent >= 0 && maxFailurePercent <= 100)
+    ) {
       throw new UsageError(
-        `Cannot add app: --halt-failures needs a percent from 0 to 100, not '${failures}'`,
+        `Cannot add app: --halt-failures needs a whole percent from 0 to 100, not '${failures}'`,
       );
     }
   }

@@ -123,13 +123,23 @@ Deno.test("repo add-app refuses a bad --rollout or halt rule with exit 2, a clea
       [["--rollout", "5", "--halt-after", "2.5"], `--halt-after needs a whole number >= 1, not "2.5"`],
       [
         ["--rollout", "5", "--halt-failures", "150"],
-        "--halt-failures needs a percent from 0 to 100, not '150'",
+        "--halt-failures needs a whole percent from 0 to 100, not '150'",
       ],
       [
         ["--rollout", "5", "--halt-failures", "lots"],
-        "--halt-failures needs a percent from 0 to 100, not 'lots'",
+        "--halt-failures needs a whole percent from 0 to 100, not 'lots'",
       ],
-      [["--rollout", "5", "--halt-failures", ""], "--halt-failures needs a percent from 0 to 100, not ''"],
+      [
+        ["--rollout", "5", "--halt-failures", ""],
+        "--halt-failures needs a whole percent from 0 to 100, not ''",
+      ],
+      // fractions: TUF's canonical JSON cannot sign them, so they are usage errors, not a failed signing
+      [
+        ["--rollout", "5", "--halt-failures", "12.5"],
+        "--halt-failures needs a whole percent from 0 to 100, not '12.5'",
+      ],
+      [["--rollout", "5,50@1.5h"], "--rollout '5,50@1.5h': step 2 at 1.5h is not a whole number of hours"],
+      [["--rollout", "2.5,100@24h"], "--rollout '2.5,100@24h': step 1 percent 2.5 is not a whole number"],
       [["--halt-after", "5"], "--halt-after and --halt-failures need --rollout"],
       [["--halt-failures", "5"], "--halt-after and --halt-failures need --rollout"],
     ];
@@ -187,4 +197,44 @@ Deno.test("repo add-app with the targets threshold met says published in --json"
     assert.deepEqual([doc.published, doc.staged, doc.versions.targets], [true, null, 2]);
     assert.match((await addApp()).stdout, / \(targets v3\)\n$/);
   });
+});
+
+Deno.test("repo add-app refuses an app name longer than 96 characters (devices name files after it): exit 2, nothing written", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-long-" });
+  try {
+    const dir = join(tmp, "repo"), keys = join(tmp, "keys"), file = join(tmp, "radio.tar");
+    assert.equal((await run("init", "--repo", dir, "--keys", keys)).code, 0);
+    await Deno.writeFile(file, new Uint8Array(1024));
+    const add = (name: string) =>
+      run(
+        "add-app",
+        "--repo",
+        dir,
+        "--keys",
+        keys,
+        "--file",
+        file,
+        "--name",
+        name,
+        "--ref",
+        "main",
+        "--commit",
+        "fffffff1",
+      );
+    for (const name of [`${"o".repeat(48)}/${"a".repeat(48)}`, `${"o".repeat(128)}/${"a".repeat(128)}`]) {
+      const res = await add(name);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(
+        res.stderr,
+        /^repo add-app: Cannot use app name 'o+(\/a+)?…': longer than 96 characters\n/,
+      );
+    }
+    await assert.rejects(Deno.stat(join(dir, "targets")), Deno.errors.NotFound);
+    assert.deepEqual(await signedApps(dir), []);
+    const longest = `${"o".repeat(48)}/${"a".repeat(47)}`;
+    assert.equal((await add(longest)).code, 0);
+    assert.deepEqual((await signedApps(dir)).map((a) => a.name), [longest]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

@@ -139,6 +139,25 @@ Deno.test("device refuses attacks on the signed metadata with exit 3 and no chan
     );
 
     await t.step(
+      "a signed app name over 96 characters (no file name could hold it): the whole metadata refused, exit 3",
+      async () => {
+        await s.reset();
+        await s.repo.addApp({ ...SCENARIO_APP, commit: s.commits.two, file: s.archives.two });
+        const two = await appTarget(s);
+        const name = `${"o".repeat(128)}/${"a".repeat(128)}`;
+        await resign(s.repo, {
+          targets: (t) => {
+            const entry = structuredClone(two.entry);
+            entry.custom.name = name;
+            t.targets[`apps/${name}/${entry.custom.ref}/${entry.custom.commit}.tar.gz`] = entry;
+          },
+        });
+        const r = await assertRefused(s, ["timestamp.json", "snapshot.json"]);
+        assert.match(r.stderr, /is unsafe \(Cannot use app name 'o+…': longer than 96 characters\)/);
+      },
+    );
+
+    await t.step(
       "a downgrade the signed metadata allows is installed (control for the step above)",
       async () => {
         await s.reset();

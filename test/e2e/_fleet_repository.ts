@@ -73,13 +73,31 @@ export async function makeRepository(dir: string) {
   };
 }
 
-/** Polls `GET /releases` until `acme/radio` main is `commit` (the edge re-reads metadata on its own schedule). */
+/**
+ * Polls the edge's signed metadata (timestamp, snapshot, targets) until it lists `commit` of
+ * `acme/radio` main: the edge re-reads metadata on its own schedule. (`/releases`, the legacy view,
+ * holds a release back while its rollout is below 100%.)
+ */
 export async function waitForRelease(api: string, commit: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // deno-lint-ignore no-explicit-any
+  const json = async (path: string): Promise<any> => {
+    const res = await fetch(`${api}${path}`);
+    return res.ok ? await res.json() : (await res.body?.cancel(), undefined);
+  };
   for (;;) {
-    const res = await fetch(`${api}/releases`);
-    const doc = res.ok ? await res.json() : (await res.body?.cancel(), undefined);
-    if (doc?.[APP.name]?.[APP.ref]?.commit === commit) return;
+    const snapshot = (await json("/tuf/timestamp.json"))?.signed.meta["snapshot.json"]?.version;
+    const targets = snapshot &&
+      (await json(`/tuf/${snapshot}.snapshot.json`))?.signed.meta["targets.json"]?.version;
+    const listed = targets && (await json(`/tuf/${targets}.targets.json`))?.signed.targets;
+    const entries = Object.values(listed ?? {}) as { custom?: Record<string, unknown> }[];
+    if (
+      entries.some((t) =>
+        t.custom?.name === APP.name && t.custom?.ref === APP.ref && t.custom?.commit === commit
+      )
+    ) {
+      return;
+    }
     assert.ok(Date.now() < deadline, `the edge never served ${commit}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -5,8 +5,9 @@
  * release 1; release 2 is signed `--rollout 20,100@1h --halt-after 3 --halt-failures 50` with a
  * health check that fails on every device. Updating one device after another, exactly the first 3
  * devices of the first step (bucket < 20) install it and roll back, then the edge halts the rollout
- * and no other device installs it, not even at the device clock's 100% step. A fixed release 3,
- * with its own rollout, then reaches every device once the device clock is past its 100% step.
+ * and no other device installs it, not even at the device clock's 100% step; nor does a device
+ * provisioned after the halt with nothing installed (it takes release 1). A fixed release 3, with its
+ * own rollout, then reaches every device once the device clock is past its 100% step.
  * @module
  */
 import assert from "node:assert/strict";
@@ -156,10 +157,21 @@ export async function runRolloutScenario(api: string, options: {
   assert.deepEqual(halted.counts, { succeeded: 0, failed: 0, rolledBack: 3, timedOut: 0, inProgress: 0 });
   assert.match(halted.reason, /^halt: 3 of 3 finished devices .*; top errors: E_HEALTH 3$/);
 
+  // a device provisioned after the halt (`drover add`, `enroll`, nothing installed) is held back too:
+  // its check-in names the app it tracks, the answer carries the hold, it takes release 1
+  const fresh = new RolloutDevice(devices.length, join(devices[0]!.target, "../.."));
+  await fresh.setUp(api);
+  const first = await fresh.update(api, trustedRoot, new Date(Date.now() + 2 * HOUR));
+  assert.deepEqual([first.code, first.app.action], [0, "installed"], JSON.stringify(first.app));
+  assert.equal(await fresh.currentCommit(), COMMITS[0], "the fresh device never takes the halted release");
+  const saved = JSON.parse(await Deno.readTextFile(join(fresh.workspace, "rollout/holds.json")));
+  assert.deepEqual(saved.rollouts, { [broken]: { cap: 0, state: "halted" } });
+  const everyone = [...devices, fresh];
+
   const fixed = (await options.publish(3)).rollout.id;
   await waitForRelease(api, COMMITS[2]);
   const later = new Date(Date.now() + 2 * HOUR);
-  await pool(devices, 3, async (d) => {
+  await pool(everyone, 3, async (d) => {
     const { code, app } = await d.update(api, trustedRoot, later);
     assert.deepEqual([code, app.action], [0, "installed"], `device ${d.index}`);
     assert.equal(await d.currentCommit(), COMMITS[2]);
@@ -168,7 +180,7 @@ export async function runRolloutScenario(api: string, options: {
   const byId = new Map(list.items.map((r: { id: string }) => [r.id, r]));
   const done = byId.get(fixed) as { state: string; counts: { succeeded: number }; devicesInReach: number };
   assert.equal(done.state, "running");
-  assert.equal(done.counts.succeeded, devices.length);
+  assert.equal(done.counts.succeeded, everyone.length);
   assert.equal((byId.get(broken) as { state: string }).state, "halted", "the broken release stays halted");
   return { broken, fixed };
 }

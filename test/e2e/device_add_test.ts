@@ -178,6 +178,10 @@ Deno.test("drover add refuses bad names, refs and directories with exit 2 and wr
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /Try 'drover add --help'/);
   }
+  // an app name over 96 characters: no file name on the device could hold its pending install
+  const long = await drover(["add", "--target", fx.target, "--app", `${"o".repeat(48)}/${"a".repeat(48)}`]);
+  assert.equal(long.code, 2, long.stderr);
+  assert.match(long.stderr, /^drover add: Cannot use app name 'o+\/a+…': longer than 96 characters\n/);
   const json = await drover(["add", "--target", fx.target, "--app", "..", "--json"]);
   assert.equal(json.code, 2);
   assert.equal(jsonOf(json).errors[0].code, "E_USAGE");

@@ -10,6 +10,7 @@ import { startDenoEdge } from "../edge/deno_child.ts";
 import { FleetTestDevice } from "../edge/fleet_device.ts";
 import { ROOT, runCommand, type RunResult } from "../harness.ts";
 import { ensureBundles } from "./_fleet_repository.ts";
+import { createRollout } from "../../core/rollout/mod.ts";
 
 const FLEET_MJS = join(ROOT, "dist/drover-fleet.mjs");
 const OPERATOR = "operator-token-e2e";
@@ -101,6 +102,21 @@ Deno.test("drover-fleet against the real edge: lists with filters, one device, a
         assert.match(
           page.stderr,
           new RegExp(`more follow: --all lists every one, --cursor ${sorted[1]} the next page`),
+        );
+        // a commit as the APPS column prints it (12 digits) or git's shortest (7); not hex: usage error
+        assert.deepEqual(
+          ids((await cli(["devices", "--commit", X.slice(0, 12), "--json"])).stdout),
+          [
+            a!.id,
+            c!.id,
+          ].sort(),
+        );
+        assert.deepEqual(ids((await cli(["devices", "--commit", Y.slice(0, 7), "--json"])).stdout), [b!.id]);
+        const notHex = await cli(["devices", "--commit", "XYZ"]);
+        assert.equal(notHex.code, 2);
+        assert.match(
+          notHex.stderr,
+          /--commit must be a commit or its first 7 or more digits \(lower-case hex\)/,
         );
         const rest = await cli(["devices", "--limit", "2", "--cursor", sorted[1]!, "--json"]);
         assert.deepEqual(ids(rest.stdout), sorted.slice(2));
@@ -234,6 +250,61 @@ Deno.test("drover-fleet against the real edge: lists with filters, one device, a
         },
       );
     }
+
+    await t.step("rollouts: 52 of one app page like devices; bad flags are usage errors", async () => {
+      // as an edge that served 52 releases of acme/radio with a rollout: the two oldest still running
+      const db = new DatabaseSync(join(dir, "fleet.sqlite"));
+      const insert = db.prepare(
+        `INSERT INTO rollouts (id, app, ref, commit_id, serial, rollout, state, cap, reason, watched_since,
+          created_at, updated_at) VALUES (?, ?, 'main', ?, ?, ?, ?, NULL, NULL, 0, ?, ?)`,
+      );
+      const rolloutIds: string[] = [];
+      for (let serial = 1; serial <= 52; serial++) {
+        const commit = serial.toString(16).padStart(7, "0") + "f".repeat(33);
+        const id = `acme:radio:main:${serial}:${commit}`;
+        const rollout = createRollout({ id, publishedAt: new Date(1_770_000_000_000), steps: "10,100@24h" });
+        const at = 1_770_000_000_000 + serial * 1000;
+        insert.run(
+          id,
+          RADIO,
+          commit,
+          serial,
+          JSON.stringify(rollout),
+          serial <= 2 ? "running" : "ended",
+          at,
+          at,
+        );
+        rolloutIds.unshift(id);
+      }
+      db.close();
+      for (const runtime of ["node", "deno"] as const) {
+        const cli = fleetCli(runtime, edge.url);
+        const page = await cli(["rollouts", "--json"]);
+        assert.equal(page.code, 0, page.stderr);
+        assert.deepEqual(ids(page.stdout), rolloutIds.slice(0, 50));
+        assert.equal(
+          page.stderr,
+          `drover-fleet rollouts: 50 listed, more follow: --all lists every one, --cursor ${
+            rolloutIds[49]
+          } the next page\n`,
+        );
+        const rest = await cli(["rollouts", "--cursor", rolloutIds[49]!, "--json"]);
+        assert.deepEqual([ids(rest.stdout), rest.stderr], [rolloutIds.slice(50), ""]);
+        const all = await cli(["rollouts", "--all", "--limit", "20"]);
+        assert.equal(all.code, 0, all.stderr);
+        assert.equal(all.stdout.trimEnd().split("\n").length, 53, "a header and 52 rows");
+        assert.equal(all.stderr, "");
+        assert.deepEqual(
+          ids((await cli(["rollouts", "--state", "running", "--json"])).stdout),
+          rolloutIds.slice(50),
+        );
+        for (const args of [["--state", "bogus"], ["--app", "bad name"], ["--cursor", "../x"]]) {
+          const usage = await cli(["rollouts", ...args]);
+          assert.equal(usage.code, 2, `${runtime} ${args.join(" ")}: ${usage.stderr}`);
+          assert.match(usage.stderr, /must be/);
+        }
+      }
+    });
 
     await t.step(
       "a hostile label cannot reach the terminal: control characters are escaped in text",

@@ -1,8 +1,9 @@
 /**
  * Staged rollouts against `deno task start`: 50 enrolled in-process devices; a release whose health
  * check fails everywhere, signed `--rollout 20,100@1h --halt-after 3 --halt-failures 50`, reaches
- * the first 3 devices of its first step and is halted by the edge; nobody else installs it; a
- * fixed release with its own rollout then reaches every device (`_fleet_rollout.ts`).
+ * the first 3 devices of its first step and is halted by the edge; nobody else installs it, not
+ * even a device provisioned after the halt (the 51st); a fixed release with its own rollout then
+ * reaches every device (`_fleet_rollout.ts`).
  */
 import { join } from "node:path";
 import { startDenoEdge } from "../edge/deno_child.ts";
@@ -38,7 +39,7 @@ Deno.test("50 devices against `deno task start`: a bad release halts after 3 rep
     assert.match(table, /^ID +STATE +NOW +CAP +REACH +OK +BAD +REASON$/m);
     assert.match(
       table,
-      new RegExp(`^${broken} +halted +20% +0% +0/50 +0 +3 +halt: 3 of 3 .*E_HEALTH 3$`, "m"),
+      new RegExp(`^${broken} +halted +20% +0% +0/51 +0 +3 +halt: 3 of 3 .*E_HEALTH 3$`, "m"),
     );
     const shown = (await fleetCli(edge.url, ["rollout", broken])).stdout;
     assert.match(shown, /^top errors +E_HEALTH 3$/m);

@@ -15,6 +15,9 @@ import {
 } from "./fleet_suite_device.ts";
 import type { FleetCase } from "./fleet_suite_case.ts";
 
+/** Two commits sharing their first 7 digits. */
+const A_COMMIT = "0123456789ab" + "a".repeat(28), B_COMMIT = "0123456" + "b".repeat(33);
+
 /** The cases. */
 export const OPERATOR_CASES: FleetCase[] = [{
   name: "operator API: filters by app, commit, state, labels and last seen; cursor pages in id order",
@@ -28,7 +31,7 @@ export const OPERATOR_CASES: FleetCase[] = [{
       const labels = { suite: tag, ring: i < 2 ? "canary" : "stable" };
       const res = await d.enroll({ labels, ...(i === 4 ? {} : { token: ENROLL_TOKEN }) });
       assert.equal(res.status, 201);
-      const commit = i % 2 === 0 ? "aaaaaaa" : "bbbbbbb";
+      const commit = i % 2 === 0 ? A_COMMIT : B_COMMIT;
       assert.equal((await d.checkin(inventoryOf([installed(app, commit)], labels))).status, 200);
       devices.push(d);
     }
@@ -41,7 +44,10 @@ export const OPERATOR_CASES: FleetCase[] = [{
     const canary = devices.slice(0, 2).map((d) => d.id).sort();
     assert.deepEqual((await list(`label=suite=${tag}&label=ring=canary`)).ids, canary);
     const onA = devices.filter((_, i) => i % 2 === 0).map((d) => d.id).sort();
-    assert.deepEqual((await list(`app=${app}&commit=aaaaaaa`)).ids, onA);
+    assert.deepEqual((await list(`app=${app}&commit=${A_COMMIT}`)).ids, onA);
+    // as tables print commits (12 digits), or git's shortest (7): the commits starting with them
+    assert.deepEqual((await list(`app=${app}&commit=${A_COMMIT.slice(0, 12)}`)).ids, onA);
+    assert.deepEqual((await list(`label=suite=${tag}&commit=0123456`)).ids, ids);
     assert.deepEqual((await list(`app=${app}`)).ids, ids);
     assert.deepEqual((await list(`label=suite=${tag}&state=pending`)).ids, [devices[4]!.id]);
     assert.deepEqual((await list(`label=suite=${tag}&seenSince=2999-01-01T00:00:00Z`)).ids, []);
@@ -64,7 +70,7 @@ export const OPERATOR_CASES: FleetCase[] = [{
       name: app,
       ref: "main",
       devices: 5,
-      commits: [{ commit: "aaaaaaa", devices: 3 }, { commit: "bbbbbbb", devices: 2 }],
+      commits: [{ commit: A_COMMIT, devices: 3 }, { commit: B_COMMIT, devices: 2 }],
     });
     assert.ok((summary.devices as { total: number }).total >= 5);
     assert.deepEqual(Object.keys(summary).sort(), ["apps", "at", "devices", "lastInstall", "seen"]);
@@ -110,6 +116,10 @@ export const OPERATOR_CASES: FleetCase[] = [{
         "label=novalue",
         "label=a=1&label=a=2",
         "app=a&app=b",
+        "commit=XYZ",
+        "commit=0123ab",
+        "commit=0123456789ABCDEF",
+        "commit=0123456%25",
         "seenSince=yesterday",
       ]
     ) {

@@ -99,4 +99,6 @@ export interface RolloutFilter {
   states?: readonly RolloutState[];
   /** Newest first; default 50, at most 500. */
   limit?: number;
+  /** Only the rollouts after this one (its id) in that order: the next page (none when it is unknown). */
+  cursor?: string;
 }

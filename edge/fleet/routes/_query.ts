@@ -4,6 +4,7 @@
  */
 import { assertDeviceId } from "../../../core/fleet/device_identity.ts";
 import { parseLabel } from "../../../core/fleet/labels.ts";
+import { isCommit } from "../../../core/names/mod.ts";
 import { DEVICE_STATES, type DeviceFilter, type DeviceState } from "../fleet_store.ts";
 
 function params(url: string, allowed: readonly string[], action: string): URLSearchParams {
@@ -34,9 +35,16 @@ function integer(text: string | null, name: string, range: { min: number; max: n
 export function listQuery(url: string): DeviceFilter & { limit?: number; cursor?: string } {
   const q = params(url, ["app", "commit", "state", "label", "seenSince", "limit", "cursor"], "list devices");
   const out: DeviceFilter & { limit?: number; cursor?: string } = {};
-  for (const name of ["app", "commit"] as const) {
-    const value = q.get(name);
-    if (value !== null) out[name] = value;
+  const app = q.get("app");
+  if (app !== null) out.app = app;
+  const commit = q.get("commit");
+  if (commit !== null) {
+    if (!isCommit(commit)) {
+      throw new TypeError(
+        "Cannot list devices: 'commit' must be a commit or its first 7 or more digits (lower-case hex)",
+      );
+    }
+    out.commit = commit;
   }
   const state = q.get("state");
   if (state !== null) {

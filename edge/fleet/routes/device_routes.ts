@@ -12,7 +12,8 @@
  *   database.
  * - `POST /v1/devices/<id>/checkin`: the inventory (at most 64 KiB) -> `{ state, rollouts }`: the
  *   edge's holds (`{ "<rolloutId>": { cap, state } }`, paused or halted) on the rollouts of the
- *   apps and refs the device runs; a rollout absent runs on its signed percent alone.
+ *   apps and refs the device tracks (its `apps` and `tracked`: installed or not); a rollout absent
+ *   runs on its signed percent alone.
  * - `POST /v1/devices/<id>/reports`: `{ schema: 1, events }` (at most 256 KiB) ->
  *   `{ accepted, duplicates }`, idempotent by event id.
  *
@@ -26,7 +27,7 @@
 import type { Hono } from "hono";
 import { verifyDeviceRequest } from "../../../core/fleet/device_request.ts";
 import { ForbiddenError, RateLimitError } from "../../../core/fleet/errors.ts";
-import { parseInventory } from "../../../core/fleet/inventory.ts";
+import { parseInventory, trackedRefs } from "../../../core/fleet/inventory.ts";
 import { parseReportBatch } from "../../../core/fleet/report_events.ts";
 import { limitBody } from "../../body.ts";
 import { HttpError } from "../../http_error.ts";
@@ -136,8 +137,9 @@ export function deviceRoutes(app: Hono, ctx: FleetContext): void {
       })
     );
     // the state lets the device see that it was accepted (`drover status`); the edge's holds on the
-    // rollouts of its apps (a failure to read them fails the answer: the device keeps its saved ones)
-    const rollouts = await ctx.rollouts.holds(req.store, inventory.apps);
+    // rollouts of the apps and refs it tracks, installed or not (a device with nothing installed yet
+    // is held back too); a failure to read them fails the answer: the device keeps its saved ones
+    const rollouts = await ctx.rollouts.holds(req.store, trackedRefs(inventory));
     return jsonResponse({ state, rollouts }, { headers: FLEET_HEADERS });
   });
 

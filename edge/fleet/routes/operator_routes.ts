@@ -4,8 +4,9 @@
  * configured):
  *
  * - `GET /v1/fleet/devices[?app=&commit=&state=&label=k=v&seenSince=&limit=&cursor=]` ->
- *   `{ items: Device[], next }`: filters combine (every `label` must match), pages in id order
- *   (`limit` 1 to 500, default 50; pass `next` as `cursor` for the following page).
+ *   `{ items: Device[], next }`: filters combine (every `label` must match; `commit` is a commit or
+ *   its first 7 or more hex digits), pages in id order (`limit` 1 to 500, default 50; pass `next`
+ *   as `cursor` for the following page).
  * - `GET /v1/fleet/devices/<id>[?reports=N]` -> the device with its full inventory, per-release
  *   counters and its N (default 20, at most 100) newest reports; 404 when unknown.
  * - `POST /v1/fleet/devices/<id>/accept`, `/reject` -> the device.

@@ -57,6 +57,7 @@ async function edge() {
   const fetch = async (path: string, init?: RequestInit) => await app.request(path, init);
   return {
     app,
+    store,
     fetch,
     clock,
     logged,
@@ -161,6 +162,10 @@ Deno.test("rollout routes: operator token, unknown ids and bad queries", async (
       ["/v1/fleet/rollouts?state=gone", 400],
       ["/v1/fleet/rollouts?limit=0", 400],
       ["/v1/fleet/rollouts?colour=red", 400],
+      ["/v1/fleet/rollouts?limit=501", 400],
+      ["/v1/fleet/rollouts?cursor=not%20an%20id", 400],
+      ["/v1/fleet/rollouts?cursor=acme:radio:main:9:0000000", 400],
+      ["/v1/fleet/rollouts?app=acme%2Fradio&app=acme%2Fother", 400],
     ] as const
   ) {
     const res = await op.get(path);
@@ -170,4 +175,41 @@ Deno.test("rollout routes: operator token, unknown ids and bad queries", async (
   const res = await op.post("/v1/fleet/rollouts/acme:radio:main:9:0000000/pause");
   assert.equal(res.status, 404);
   await res.body?.cancel();
+});
+
+Deno.test("GET /v1/fleet/rollouts pages: 50 by default, `next` names the cursor while more follow", async () => {
+  await using e = await edge();
+  const op = operator(e.fetch);
+  // 52 more releases of the app with a rollout, published after the repository's one
+  const commit = (n: number) => n.toString(16).padStart(7, "0");
+  const releases = Array.from({ length: 52 }, (_, i) => ({
+    app: A,
+    ref: "main",
+    commit: commit(i + 3),
+    serial: i + 3,
+    rollout: createRollout({ id: `acme:radio:main:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
+  }));
+  assert.equal(
+    (await op.json("/v1/fleet/rollouts")).items?.length,
+    1,
+    "the repository's rollout synced first",
+  );
+  await e.store.syncRollouts(releases, { now: new Date(e.clock.now + 1000) });
+  const first = await op.json("/v1/fleet/rollouts");
+  assert.equal(first.items?.length, 50);
+  assert.equal(first.next, first.items![49]!.id);
+  const next = String(first.next);
+  const rest = await op.json(`/v1/fleet/rollouts?cursor=${encodeURIComponent(next)}`);
+  assert.equal(rest.next, null);
+  const ids = [...first.items!, ...rest.items!].map((r) => r.id);
+  assert.deepEqual(
+    ids,
+    [...releases.map((r) => r.rollout.id).reverse(), ID],
+    "every rollout once, newest first",
+  );
+  const page = await op.json("/v1/fleet/rollouts?limit=53");
+  assert.deepEqual([page.items?.length, page.next], [53, null], "a full last page: no next");
+  const running = await op.json(`/v1/fleet/rollouts?state=running&limit=2&cursor=${releases[1]!.rollout.id}`);
+  assert.deepEqual(running.items?.map((r) => r.id), [releases[0]!.rollout.id, ID]);
+  assert.equal(running.next, null);
 });
