@@ -74,6 +74,8 @@ export function errorCode(error: unknown): string {
 
 /** `{code, message}` of an error, for JSON output and status.json. */
 export function errorEntry(error: unknown, app?: string): ErrorEntry {
+  // a full or read-only file system nothing below named: said so, with where (not raw errno text)
+  error = storageErrorOf(error, { action: app === undefined ? "write" : `write ${app}` }) ?? error;
   const message = error instanceof Error ? error.message : String(error);
   return app === undefined ? { code: errorCode(error), message } : { app, code: errorCode(error), message };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { TrustError } from "../../core/errors.ts";
 import type { Cli } from "./cli.ts";
 import type { CommandIO } from "./command.ts";
-import { defineCommand, errorCode, numberOption, type Parsed, required } from "./define_command.ts";
+import { defineCommand, errorCode, errorEntry, numberOption, type Parsed, required } from "./define_command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -174,4 +174,20 @@ Deno.test("a full or read-only file system nothing named: one line with a stable
   ]);
   assert.equal(errorCode(new Error("Read-only file system (os error 30)")), "E_READ_ONLY");
   assert.equal(errorCode(new Error("boom")), "E_FAILURE");
+});
+
+Deno.test("errorEntry names a full or read-only file system with the path, not raw errno text", () => {
+  const raw = Object.assign(
+    new Error("ENOSPC: no space left on device, mkdir '/t/radio/releases/.staging-x'"),
+    {
+      code: "ENOSPC",
+      syscall: "mkdir",
+      path: "/t/radio/releases/.staging-x",
+    },
+  );
+  const entry = errorEntry(raw, "acme/radio");
+  assert.equal(entry.code, "E_NO_SPACE");
+  assert.equal(entry.app, "acme/radio");
+  assert.match(entry.message, /^Cannot write acme\/radio: no space left on device \(\/t\/radio\/releases/);
+  assert.deepEqual(errorEntry(new Error("boom")), { code: "E_FAILURE", message: "boom" });
 });

@@ -2,8 +2,9 @@
  * `drover image get --output FILE`: the image goes to a temp file beside FILE (fsync, rename, fsync of the
  * directory). {@linkcode ImageOutput.check} tries the place before anything is fetched, so a mistyped path
  * fails at once; file system failures read `Cannot write the image to FILE: <detail>` (`NotFoundError`
- * when its directory is missing, else `Error`: exit 1), never a bare `ENOENT … .tmp-…`. Errors of the
- * stream itself (an `IntegrityError` of a corrupt cached image) pass through as they are.
+ * when its directory is missing, `NoSpaceError`/`ReadOnlyError` for a full or read-only file system, else
+ * `Error`: exit 1), never a bare `ENOENT … .tmp-…`. Errors of the stream itself (an `IntegrityError` of a
+ * corrupt cached image) pass through as they are.
  *
  * @example
  * ```ts
@@ -29,6 +30,7 @@ import { randomBytes } from "node:crypto";
 import { DroverError, NotFoundError } from "../../core/errors.ts";
 import { fsyncDir } from "../fs/atomic_file.ts";
 import { handleSink } from "../fs/file_streams.ts";
+import { storageErrorOf } from "../fs/storage_error.ts";
 
 /** A system error of node:fs (it has a string `code` and `syscall`). */
 function isSystemError(error: unknown): error is Error & { code: string } {
@@ -49,6 +51,8 @@ export class ImageOutput {
   #failure(error: unknown): unknown {
     if (!isSystemError(error)) return error;
     const dir = dirname(resolve(this.path));
+    const storage = storageErrorOf(error, { action: `write the image to ${this.path}`, path: dir });
+    if (storage) return storage; // a full or read-only file system: E_NO_SPACE, E_READ_ONLY
     const action = `Cannot write the image to ${this.path}`;
     switch (error.code) {
       case "ENOENT":
@@ -60,10 +64,6 @@ export class ImageOutput {
       case "EACCES":
       case "EPERM":
         return new Error(`${action}: permission denied in ${dir}`, { cause: error });
-      case "EROFS":
-        return new Error(`${action}: ${dir} is on a read-only file system`, { cause: error });
-      case "ENOSPC":
-        return new Error(`${action}: no space left on the device`, { cause: error });
       default:
         return new Error(`${action}: ${error.message}`, { cause: error });
     }

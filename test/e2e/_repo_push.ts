@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { MemoryStore, refreshTrust, type TrustedRepository } from "../../core/trust/mod.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 import { copyTree } from "../harness.ts";
+import { FsStorage } from "../../edge/storage/fs_storage.ts";
+import { startWorkerEdge, type WorkerEdge } from "../edge/worker_harness.ts";
 import { packTar } from "modern-tar";
 
 /** The publish token of the tests' edges. */
@@ -92,4 +94,17 @@ export async function checkAsDevice(
   });
   assert.deepEqual(trusted.apps().map((t) => (t.custom as { name: string }).name).sort(), options.apps);
   return trusted;
+}
+
+/** The Worker bundle in workerd serving `r` (its files in R2), publishing with {@linkcode TOKEN}. */
+export async function startPushWorker(tmp: string, r: { dir: string; keys: string }): Promise<WorkerEdge> {
+  const keys = (role: string) => Deno.readTextFile(join(r.keys, `${role}.json`));
+  return await startWorkerEdge(tmp, {
+    repository: new FsStorage(await edgeData(tmp, r)),
+    bindings: {
+      DROVER_TOKEN: TOKEN,
+      DROVER_SNAPSHOT_KEY: await keys("snapshot"),
+      DROVER_TIMESTAMP_KEY: await keys("timestamp"),
+    },
+  });
 }

@@ -7,12 +7,20 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { runRepo } from "../../scripts/repo/main.ts";
 import { startDenoEdge } from "../edge/deno_child.ts";
-import { startWorkerEdge } from "../edge/worker_harness.ts";
 import { copyTree } from "../harness.ts";
-import { checkAsDevice, edgeData, makeRepo, paths, push, repo, REPO_TS, TOKEN } from "./_repo_push.ts";
+import {
+  checkAsDevice,
+  edgeData,
+  makeRepo,
+  paths,
+  push,
+  repo,
+  REPO_TS,
+  startPushWorker,
+  TOKEN,
+} from "./_repo_push.ts";
 
 Deno.test("repo push to `deno task start`: uploads what the edge lacks, then nothing, and a killed push resumes", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "repo-push-deno-" });
@@ -102,15 +110,7 @@ Deno.test("repo push to the Worker in workerd (R2), and the refusals: wrong toke
   try {
     const r = await makeRepo(tmp);
     await r.add("acme/radio", 5000);
-    const keys = (role: string) => Deno.readTextFile(join(r.keys, `${role}.json`));
-    const edge = await startWorkerEdge(tmp, {
-      repository: new FsStorage(await edgeData(tmp, r)),
-      bindings: {
-        DROVER_TOKEN: TOKEN,
-        DROVER_SNAPSHOT_KEY: await keys("snapshot"),
-        DROVER_TIMESTAMP_KEY: await keys("timestamp"),
-      },
-    });
+    const edge = await startPushWorker(tmp, r);
     try {
       await r.add("acme/radio", 7000);
       await r.add("acme/tv", 9000);

@@ -10,11 +10,18 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Updater } from "tuf-js";
 import { MemoryStore } from "../../core/trust/mod.ts";
-import { FsStorage } from "../../edge/storage/fs_storage.ts";
 import { startDenoEdge } from "../edge/deno_child.ts";
-import { startWorkerEdge } from "../edge/worker_harness.ts";
 import { copyTree } from "../harness.ts";
-import { checkAsDevice, edgeData, makeRepo, paths, push, repo, TOKEN } from "./_repo_push.ts";
+import {
+  checkAsDevice,
+  edgeData,
+  makeRepo,
+  paths,
+  push,
+  repo,
+  startPushWorker,
+  TOKEN,
+} from "./_repo_push.ts";
 
 type Role = { name: string; version: number; published: boolean };
 
@@ -144,15 +151,7 @@ Deno.test("repo push to the Worker in workerd: a root rotation, a delegation and
   try {
     const r = await makeRepo(tmp);
     await r.add("acme/radio", 5000);
-    const keys = (role: string) => Deno.readTextFile(join(r.keys, `${role}.json`));
-    const edge = await startWorkerEdge(tmp, {
-      repository: new FsStorage(await edgeData(tmp, r)),
-      bindings: {
-        DROVER_TOKEN: TOKEN,
-        DROVER_SNAPSHOT_KEY: await keys("snapshot"),
-        DROVER_TIMESTAMP_KEY: await keys("timestamp"),
-      },
-    });
+    const edge = await startPushWorker(tmp, r);
     try {
       const device = new MemoryStore();
       await checkAsDevice(edge.url, { dir: r.dir, apps: ["acme/radio"], device });
