@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { TrustError } from "../../core/errors.ts";
 import type { Cli } from "./cli.ts";
 import type { CommandIO } from "./command.ts";
-import { defineCommand, errorCode, errorEntry, numberOption, type Parsed, required } from "./define_command.ts";
+import {
+  defineCommand,
+  errorCode,
+  errorEntry,
+  numberOption,
+  type Parsed,
+  required,
+} from "./define_command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { UsageError } from "./usage_error.ts";
 
