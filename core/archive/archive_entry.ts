@@ -46,4 +46,13 @@ export interface UntarOptions {
   maxEntries?: number;
   /** Largest sum of all bodies, in bytes. Default 16 GiB. */
   maxTotalSize?: number;
+  /**
+   * Frees each buffer as soon as it is used (detached: its views read as empty), instead of when a
+   * collection finds it: input chunks once gunzip has taken them, gunzip's output once the bodies
+   * are read past it. Only for a pipeline where the stream owns its input chunks (nothing else reads
+   * or reuses them: a file read, a download) and each entry body is read one chunk at a time, the
+   * reader done with a chunk when it reads the next (writing it to a file, as `extractTo` does).
+   * Default `false`.
+   */
+  releaseBuffers?: boolean;
 }

@@ -21,6 +21,8 @@ import { IntegrityError } from "../errors.ts";
 import type { ArchiveEntry, UntarOptions } from "./archive_entry.ts";
 import { checkEntry, type EntryCounters } from "./_check_entry.ts";
 import { quote } from "./_paths.ts";
+import { BufferRelease } from "./_buffer_release.ts";
+import { CAN_RELEASE } from "../verify/release_buffer.ts";
 
 const GIB = 1024 ** 3;
 /**
@@ -81,6 +83,7 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
     let cancelled = false;
     let settleBody: (() => void) | undefined;
     const reader = decoder.readable.getReader();
+    const buffers = options.releaseBuffers && CAN_RELEASE ? new BufferRelease() : undefined;
 
     const explain = (error: unknown): unknown => {
       if (error instanceof IntegrityError || cancelled) return error;
@@ -111,6 +114,7 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
             return decoderWriter.abort(error).catch(() => {});
           }
           if (step.done) return decoderWriter.close().catch(() => {});
+          buffers?.fed(step.value);
           try {
             await decoderWriter.write(step.value);
           } catch (error) {
@@ -132,12 +136,16 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
         open(compressed);
         chunk = joined;
       }
-      if (!compressed) return await writer!.write(chunk);
+      if (!compressed) {
+        buffers?.fed(chunk);
+        return await writer!.write(chunk);
+      }
       // Writes no bigger than the gunzip keeps bounded (a gzip bomb's expansion: abilities.ts).
       const slice = getAbilities().gunzipWriteBytes;
       for (let at = 0; at < chunk.length; at += slice) {
         await writer!.write(chunk.subarray(at, at + slice));
       }
+      buffers?.inputUsed(chunk);
     };
 
     const stop = (reason: unknown): Promise<void> => {
@@ -164,7 +172,7 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
                 controller.enqueue(entry);
                 continue;
               }
-              const { body, finished, settle } = guardedBody(value, explain);
+              const { body, finished, settle } = guardedBody(value, { explain, buffers });
               entry.body = body;
               settleBody = settle;
               controller.enqueue(entry);
@@ -233,18 +241,26 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Wraps an entry body: pull-based (no read-ahead), maps errors, and tells when it is finished. */
+/**
+ * Wraps an entry body: pull-based (no read-ahead), maps errors, and tells when it is finished. With
+ * `buffers`, a read tells that the chunk read before it is done with.
+ */
 function guardedBody(
   entry: ParsedTarEntry,
-  explain: (error: unknown) => unknown,
+  options: { explain: (error: unknown) => unknown; buffers?: BufferRelease },
 ): { body: ReadableStream<Uint8Array>; finished: Promise<void>; settle: () => void } {
+  const { explain, buffers } = options;
   const inner = entry.body.getReader();
   let settle!: () => void;
   const finished = new Promise<void>((resolve) => (settle = resolve));
+  let last: Uint8Array | undefined;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
+        if (last) buffers?.bodyRead(last);
+        last = undefined;
         const { done, value } = await inner.read();
+        if (buffers && !done) last = value;
         if (done) {
           controller.close();
           settle();

@@ -23,3 +23,4 @@ export {
 export { DEFAULT_RECHUNK_SIZE, RechunkStream } from "./rechunk_stream.ts";
 export { fromHex, toHex } from "./hex.ts";
 export { readAll, type ReadAllOptions } from "./read_all.ts";
+export { CAN_RELEASE, MIN_RELEASE, releaseBuffer } from "./release_buffer.ts";

@@ -65,6 +65,11 @@ export interface InstallOptions {
    * extracting bytes not yet verified (install while downloading) to bound a decompression bomb.
    */
   maxExtractedSize?: number;
+  /**
+   * A source stream's chunks are the install's alone (nothing else reads or reuses them): they are
+   * freed as soon as extracted (UntarStream's `releaseBuffers`). A blob path always is.
+   */
+  releaseChunks?: boolean;
   /** How long to wait for the app lock (`app_lock.ts`; default `APP_LOCK_WAIT_SECONDS`), then exit 75. */
   lockWaitSeconds?: number;
   /** Health-check output (default: dropped). */
@@ -162,7 +167,11 @@ async function stage(releases: string, id: string, source: Source, options: Inst
     const verify = new VerifyStream(options.expected, { name: `${deploy.name} ${deploy.commit}` });
     verify.done.catch(() => {}); // the pipe reports the same error
     const bytes = typeof source === "string" ? fileStream(source) : source();
-    const untar = new UntarStream({ gzip: "auto", maxTotalSize: options.maxExtractedSize });
+    const untar = new UntarStream({
+      gzip: "auto",
+      maxTotalSize: options.maxExtractedSize,
+      releaseBuffers: typeof source === "string" || options.releaseChunks === true,
+    });
     // Explicit pipes, all awaited: an error anywhere cancels or aborts every other stage, and the
     // source (a network body, a .part being appended to) is closed before staging is removed.
     const stages = await Promise.allSettled([

@@ -25,6 +25,12 @@ export interface InstallSource {
   resumed: boolean;
   /** What the source must be when it is not the blob of the record (a tar reassembled by delta). */
   expected?: Expected;
+  /**
+   * The stream's chunks are the install's alone (a file read, the download stream): their memory
+   * can be released as soon as they are extracted (`InstallOptions.releaseChunks`). Not so for a
+   * delta's reassembly, which may hand out one buffer twice.
+   */
+  exclusive: boolean;
   /** Cap on the extracted size while the bytes are not verified yet (streaming), else undefined. */
   maxExtractedSize?: number;
   /**
@@ -77,14 +83,15 @@ export async function installSource(
 ): Promise<InstallSource> {
   const blob = ws.blobPath(m.blob);
   if (await stat(blob).catch(() => undefined)) {
-    return { source: blob, resumed: false, run: (install) => install(blob), done: () => {} };
+    return { source: blob, exclusive: true, resumed: false, run: (install) => install(blob), done: () => {} };
   }
   const tar = join(ws.downloads, `${m.blob}.tar`);
   if (
     isSha256(m.tar?.sha256) && Number.isSafeInteger(m.tar.length) && await stat(tar).catch(() => undefined)
   ) {
     const expected = { sha256: m.tar.sha256, length: m.tar.length };
-    return { source: tar, expected, resumed: false, run: (install) => install(tar), done: () => {} };
+    const run = <T>(install: (source: Source) => Promise<T>) => install(tar);
+    return { source: tar, expected, exclusive: true, resumed: false, run, done: () => {} };
   }
   if (isSha256(m.tar?.sha256) && Number.isSafeInteger(m.tar.length) && options.stream) {
     const { io, json } = options;
@@ -116,6 +123,7 @@ export async function installSource(
   let watch: ReturnType<typeof watchedOpener> | undefined;
   return {
     source,
+    exclusive: true,
     resumed,
     maxExtractedSize,
     run: (install) => download.run((open) => install((watch = watchedOpener(open)).open)),
@@ -144,6 +152,7 @@ async function deferredDelta(
   const watch = watchedOpener(open);
   return {
     source: watch.open,
+    exclusive: false,
     expected: { sha256: options.tar.sha256, length: options.tar.length },
     resumed: false,
     run: (install) => install(watch.open),

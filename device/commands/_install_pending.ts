@@ -70,6 +70,7 @@ export async function installPending(
           ...installOptions,
           ...(source.expected ? { expected: source.expected } : {}),
           maxExtractedSize: source.maxExtractedSize,
+          releaseChunks: source.exclusive,
         })
       );
       source.done(true);
