@@ -10,7 +10,7 @@
  * @module
  */
 import { join } from "node:path";
-import { NotFoundError } from "../../core/errors.ts";
+import { IntegrityError, NotFoundError } from "../../core/errors.ts";
 import type { CommandIO } from "../cli/command.ts";
 import { exitCodeFor } from "../cli/exit_codes.ts";
 import { type InstallOptions, installRelease, type InstallResult } from "../app/install_release.ts";
@@ -87,9 +87,23 @@ export async function installPending(
       if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
       if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
       await o.drop(); // a bad download is never retried as is
-      throw error;
+      throw typeof from.source === "string" && error instanceof IntegrityError ? corruptDownload(error, m) : error;
     }
   }
+}
+
+/**
+ * A stored download (verified when `check` wrote it) that no longer reads as its archive: the disk
+ * changed it since. Said so, not as the archive's own fault ("Cannot gunzip archive: ..."), with
+ * what to do: it was removed with its pending record, so the next `check` or `update` fetches it again.
+ */
+function corruptDownload(error: IntegrityError, m: PendingManifest): IntegrityError {
+  const what = `${m.name} ${m.commit.slice(0, 12)}`;
+  return new IntegrityError(
+    `Cannot install ${what}: its stored download is corrupt (${error.message}); it was removed, ` +
+      `the next check or update downloads it again`,
+    { cause: error },
+  );
 }
 
 /**
