@@ -4,10 +4,12 @@
  * depth first, at most `maxRoles` roles) is loaded and checked like targets: its version and hashes
  * against snapshot's `<role>.json`, its signatures against the keys and threshold of EVERY role
  * that delegates to it, its version never below the trusted copy's, its expiry against the one
- * `now`. Any failure is a `TrustError` for the whole refresh, and nothing is persisted by the walk:
+ * `now`. Any failure is a `TrustError` for the whole refresh (a role not served: `TransientError`,
+ * `_not_served.ts`), and nothing is persisted by the walk:
  * the caller writes `fresh` once the resolved targets are accepted.
  */
 import { TrustError } from "../errors.ts";
+import { notServed } from "./_not_served.ts";
 import {
   checkMetaRef,
   expiresOf,
@@ -134,7 +136,7 @@ export async function walkDelegations(top: TargetsSigned, o: DelegationWalkOptio
     if (!env) {
       const path = o.consistent ? `tuf/${ref.version}.${file}` : `tuf/${file}`;
       const bytes = await o.fetch(path, ref.length !== undefined ? Math.min(ref.length, o.cap) : o.cap);
-      if (!bytes) throw new TrustError(`Cannot refresh trust: ${path} not found (${label})`);
+      if (!bytes) throw notServed(path, `the delegating role (${label})`);
       checkMetaRef(path, ref, bytes);
       env = parseRole("targets", bytes);
       await verifyEnvelope(env, keys, "targets", { label });

@@ -22,6 +22,7 @@
  * @module
  */
 import { NotFoundError, TrustError } from "../errors.ts";
+import { notServed } from "./_not_served.ts";
 import {
   assertNotExpired,
   checkMetaRef,
@@ -261,7 +262,7 @@ export async function refreshTrust(options: RefreshTrustOptions): Promise<Truste
     const path = consistent ? `tuf/${ref.version}.${role}.json` : `tuf/${role}.json`;
     const max = ref.length !== undefined ? Math.min(ref.length, cap) : cap;
     const bytes = await fetchCapped(path, max);
-    if (!bytes) throw new TrustError(`Cannot refresh trust: ${path} not found`);
+    if (!bytes) throw notServed(path, role === "snapshot" ? "the timestamp" : "the snapshot");
     checkMetaRef(path, ref, bytes);
     const env = parseRole(role, bytes);
     await verifyEnvelope(env, rootSigned, role);

@@ -98,3 +98,21 @@ Deno.test("refreshTrust() without a timestamp is NotFoundError (no repository th
   assert.equal(err.message, "Cannot refresh trust: tuf/timestamp.json not found");
   assert.deepEqual(s.client.paths(), ["root.json"], "only the provisioned root is kept");
 });
+
+Deno.test("refreshTrust() when the snapshot or targets the signed metadata names is not served: try later (TransientError), not a refusal", async () => {
+  for (const missing of ["tuf/1.snapshot.json", "tuf/1.targets.json"]) {
+    const s = await setup();
+    const err = await refreshTrust({
+      fetch: (p) => (p === missing ? Promise.resolve(undefined) : s.repo.get(p)),
+      store: s.client,
+      trustedRoot: (await s.repo.get("tuf/1.root.json"))!,
+    }).catch((e) => e);
+    assert.equal(err.code, "E_TRANSIENT", String(err));
+    assert.match(
+      err.message,
+      new RegExp(`^Cannot refresh trust: ${missing.replaceAll(".", "\\.")}, named by the`),
+    );
+    // served again (the publication done): the same store refreshes
+    assert.equal((await s.refresh()).versions.targets, 1);
+  }
+});
