@@ -30,6 +30,9 @@ import type { FleetStore } from "../fleet_store.ts";
 import { type RolloutDocument, rolloutDocument } from "./rollout_document.ts";
 import type { RolloutFilter, RolloutRecord, RolloutRelease, RolloutUpdate } from "./rollout_record.ts";
 
+/** Running rollouts judged per query (the store's largest page). */
+const PAGE = 500;
+
 /** What the operator may do to a rollout. */
 export type RolloutAction = "pause" | "resume" | "end";
 
@@ -128,17 +131,22 @@ export class RolloutWatch {
    */
   async evaluate(store: FleetStore, release?: { app: string; commit: string }): Promise<RolloutRecord[]> {
     const halted: RolloutRecord[] = [];
-    const running = await store.listRollouts({ ...release, states: ["running"], limit: 500 }, this.#read());
-    for (const record of running) {
-      const verdict = haltVerdict(record.rollout.halt, record.watched);
-      if (!verdict.halt) continue;
-      const update = { state: "halted", cap: 0, reason: haltReason(verdict.reason, record) } as const;
-      if (await store.updateRollout(record.id, update, { from: ["running"], now: this.#now() })) {
-        halted.push({ ...record, ...update });
-        this.#log(`rollout ${record.id} halted: ${update.reason}`);
+    // every running rollout, a page at a time (the cursor is a rollout's id: halting one keeps its place)
+    for (let cursor: string | undefined;;) {
+      const filter = { ...release, states: ["running"] as RolloutState[], limit: PAGE, cursor };
+      const running = await store.listRollouts(filter, this.#read());
+      for (const record of running) {
+        const verdict = haltVerdict(record.rollout.halt, record.watched);
+        if (!verdict.halt) continue;
+        const update = { state: "halted", cap: 0, reason: haltReason(verdict.reason, record) } as const;
+        if (await store.updateRollout(record.id, update, { from: ["running"], now: this.#now() })) {
+          halted.push({ ...record, ...update });
+          this.#log(`rollout ${record.id} halted: ${update.reason}`);
+        }
       }
+      if (running.length < PAGE) return halted;
+      cursor = running.at(-1)!.id;
     }
-    return halted;
   }
 
   /** After a device's reports were stored: judges the rollouts of the releases they name (failures logged). */

@@ -213,3 +213,27 @@ Deno.test("GET /v1/fleet/rollouts pages: 50 by default, `next` names the cursor 
   assert.deepEqual(running.items?.map((r) => r.id), [releases[0]!.rollout.id, ID]);
   assert.equal(running.next, null);
 });
+
+Deno.test("the periodic job judges every running rollout, past the first 500 (newest first)", async () => {
+  await using e = await edge();
+  const devices = await Promise.all(Array.from({ length: 3 }, () => TestDevice.create(e.fetch)));
+  for (const d of devices) {
+    assert.equal((await d.enroll({ token: ENROLL_TOKEN })).status, 201);
+    await d.report([reportEvent(A, C2, { stage: "download" })]); // started, then silent
+  }
+  // 500 newer running rollouts: the repository's one is the 501st in the list's order
+  const commit = (n: number) => n.toString(16).padStart(7, "0");
+  const releases = Array.from({ length: 500 }, (_, i) => ({
+    app: A,
+    ref: "main",
+    commit: commit(i + 3),
+    serial: i + 3,
+    rollout: createRollout({ id: `acme:radio:main:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
+  }));
+  await e.store.syncRollouts(releases, { now: new Date(e.clock.now + 1000) });
+  e.clock.now += 61 * 60_000;
+  assert.equal(await e.app.checkRollouts(), 1);
+  const silent = await operator(e.fetch).json(`/v1/fleet/rollouts/${ID}`);
+  assert.equal(silent.state, "halted");
+  assert.deepEqual(silent.watched, { succeeded: 0, failed: 0, rolledBack: 0, timedOut: 3, inProgress: 0 });
+});
