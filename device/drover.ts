@@ -17,6 +17,7 @@
 import { setAbilities } from "../core/abilities.ts";
 import { nodeAbilities } from "../core/node.ts";
 import { dropEd25519Warning } from "./cli/warnings.ts";
+import { InterruptedError, type InterruptSignal } from "./cli/interrupted_error.ts";
 import { processIO } from "./cli/process_io.ts";
 import type { Command, CommandIO } from "./cli/command.ts";
 import { DROVER_CLI } from "./cli/drover_cli.ts";
@@ -66,7 +67,8 @@ const PROGRAM: Program = {
     "DROVER_TARGET, DROVER_WORKSPACE, DROVER_TRUSTED_ROOT, DROVER_CACHE_DIR, DROVER_COHORT.\n" +
     "--json prints one JSON document; a command that fails prints {command, ok: false,\n" +
     "exitCode, errors: [{code, message}]}.\n" +
-    "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later.\n",
+    "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification or trust refused, 75 try later,\n" +
+    "130/143 interrupted by SIGINT/SIGTERM (nothing reported as failed; the next run resumes).\n",
 };
 
 /**
@@ -100,10 +102,13 @@ export async function runMain(): Promise<never> {
   dropEd25519Warning(process); // Node 20.11 (the SEA binaries) warns on every signature check
   const ac = new AbortController();
   let signals = 0;
-  const onSignal = (sig: string) => {
+  // the first signal stops the run where it is safe to (exit 130 or 143, nothing reported as failed);
+  // a second one ends the process at once
+  const onSignal = (sig: InterruptSignal) => {
     signals++;
-    if (signals > 1) process.exit(sig === "SIGINT" ? 130 : 143);
-    ac.abort(new Error(`interrupted by ${sig}`));
+    const interrupted = new InterruptedError(sig);
+    if (signals > 1) process.exit(interrupted.exitCode);
+    ac.abort(interrupted);
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));

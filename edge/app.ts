@@ -11,6 +11,7 @@ import type { Storage } from "./storage/storage.ts";
 import { type EdgeConfig, resolveConfig } from "./_config.ts";
 import { type EdgeKeys, RepoState } from "./repo_state.ts";
 import { errorResponse, toErrorReply } from "./http_error.ts";
+import { clientGone } from "./_client_gone.ts";
 import { releasesRoutes } from "./routes/releases.ts";
 import { tufRoutes } from "./routes/tuf.ts";
 import { targetsRoutes } from "./routes/targets.ts";
@@ -140,7 +141,8 @@ export function createApp(options: CreateAppOptions): EdgeApp {
     if (c.req.raw.body && !c.req.raw.bodyUsed) await c.req.raw.body.cancel().catch(() => {});
     // Hono's own middlewares (bearerAuth) carry their response, already in the edge's error shape
     if (error instanceof HTTPException) return error.getResponse();
-    const reply = toErrorReply(error);
+    // a client gone mid-request (an interrupted upload) is no edge error: its request line says 499
+    const reply = toErrorReply(clientGone(c.req.raw, error) ?? error);
     if (reply.internal) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       config.log(`edge error: ${detail}`);

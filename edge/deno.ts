@@ -45,6 +45,23 @@ function portOf(value: string | undefined): number {
   return port;
 }
 
+/** `Deno.serve`, a port in use named in one line (as the demo does). */
+function listen(
+  options: Deno.ServeTcpOptions & { hostname: string; port: number },
+  handler: Deno.ServeHandler,
+) {
+  try {
+    return Deno.serve(options, handler);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    const host = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
+    throw new Deno.errors.AddrInUse(
+      `Cannot start the Drover edge: ${host}:${options.port} is in use (choose another port with PORT)`,
+      { cause: error },
+    );
+  }
+}
+
 setAbilities(nodeAbilities);
 const env = Deno.env.toObject();
 const encoder = new TextEncoder();
@@ -58,8 +75,9 @@ const { fleet, app, server } = await (async () => {
   const { keys, created } = await prepareData(storage);
   const fleet = await SqliteFleetStore.open(join(storage.root, "fleet.sqlite"));
   const app = createApp({ storage, keys, fleet, config });
-  const server = Deno.serve({
-    hostname: env.HOST || "127.0.0.1",
+  const hostname = env.HOST || "127.0.0.1";
+  const server = listen({
+    hostname,
     port,
     onListen({ hostname, port }) {
       const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;

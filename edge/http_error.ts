@@ -20,7 +20,8 @@ export type HttpErrorCode =
   | "E_TOO_LARGE"
   | "E_RANGE"
   | "E_UNAVAILABLE"
-  | "E_NO_FLEET";
+  | "E_NO_FLEET"
+  | "E_CLIENT_GONE";
 
 const CODE_OF_STATUS: Record<number, HttpErrorCode> = {
   400: "E_BAD_REQUEST",

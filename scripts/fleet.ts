@@ -12,7 +12,14 @@
 import process from "node:process";
 import { processIO } from "../device/cli/process_io.ts";
 import { enterInvocationDir } from "../device/cli/invocation_dir.ts";
+import { programName } from "./cli/program_name.ts";
 import { runFleet } from "./fleet/main.ts";
 
 enterInvocationDir(process);
-process.exitCode = await runFleet(process.argv.slice(2), processIO(process));
+const name = programName({ program: "drover-fleet", task: "fleet" }, {
+  entry: import.meta.url,
+  env: process.env,
+  execPath: process.execPath,
+  denoVersion: process.versions.deno,
+});
+process.exitCode = await runFleet(process.argv.slice(2), processIO(process), { name });

@@ -256,7 +256,16 @@ export async function scanApps(target: string): Promise<{ apps: App[]; problems:
     root = await realpath(target);
     entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
-    throw new NotFoundError(`Cannot scan target ${target}: ${(error as Error).message}`, { cause: error });
+    // what is wrong with the directory, not the errno text of the call that found it
+    const code = (error as { code?: unknown })?.code;
+    const detail = code === "ENOENT"
+      ? "the directory does not exist"
+      : code === "ENOTDIR"
+      ? "it is not a directory"
+      : code === "EACCES" || code === "EPERM"
+      ? "permission denied"
+      : (error as Error).message;
+    throw new NotFoundError(`Cannot scan target ${target}: ${detail}`, { cause: error });
   }
   const apps: App[] = [];
   const problems: AppProblem[] = [];

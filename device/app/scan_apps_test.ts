@@ -32,7 +32,20 @@ Deno.test("scanApps() finds apps by relative or absolute current links and repor
     assert.match(problems[0]!.message, /broken \.deploy/);
     assert.match(problems[1]!.message, /also installed in/);
     assert.match(problems[2]!.message, /invalid ref/);
-    await assert.rejects(scanApps(join(target, "missing")), NotFoundError);
+    // what is wrong with the target, not the errno text of the call that found out (ENOENT … realpath)
+    const missing = join(target, "missing");
+    await assert.rejects(
+      scanApps(missing),
+      (e) =>
+        e instanceof NotFoundError &&
+        e.message === `Cannot scan target ${missing}: the directory does not exist`,
+    );
+    await assert.rejects(
+      scanApps(join(target, "file.txt")),
+      (e) =>
+        e instanceof Error &&
+        e.message === `Cannot scan target ${join(target, "file.txt")}: it is not a directory`,
+    );
   } finally {
     await rm(target, { recursive: true });
   }

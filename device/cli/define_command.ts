@@ -33,6 +33,7 @@ import type { Command, CommandIO } from "./command.ts";
 import { DROVER_CLI } from "./drover_cli.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { UsageError } from "./usage_error.ts";
+import { InterruptedError } from "./interrupted_error.ts";
 import { storageErrorOf } from "../fs/storage_error.ts";
 
 export type { OptionSpec };
@@ -190,11 +191,17 @@ export function defineCommand(spec: CommandSpec): Command {
         return usage(error, { cli, io, json, command: spec.name });
       }
       try {
-        return await spec.run(parsed, io);
+        const code = await spec.run(parsed, io);
+        // a run a signal stopped ends as interrupted (130, 143), whatever its parts made of it
+        return InterruptedError.of(io.signal)?.exitCode ?? code;
       } catch (caught) {
         if (caught instanceof UsageError) return usage(caught, { cli, io, json, command: spec.name });
+        // stopped by a signal: said so (`Cannot update: interrupted (SIGINT)`), not what it cut short
+        const interrupted = InterruptedError.of(io.signal);
         // a full or read-only file system nothing below named: one line saying so, and where
-        const error = storageErrorOf(caught, { action: spec.name }) ?? caught;
+        const error = interrupted?.during(spec.name, caught) ??
+          storageErrorOf(caught, { action: spec.name }) ??
+          caught;
         const exitCode = exitCodeFor(error);
         if (json) printError(io, { command: spec.name, ok: false, exitCode, errors: [errorEntry(error)] });
         else io.stderr(`${cli.name} ${spec.name}: ${(error as Error)?.message ?? String(error)}\n`);

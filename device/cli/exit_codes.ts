@@ -11,6 +11,7 @@
  * @module
  */
 import { IntegrityError, TransientError, TrustError } from "../../core/errors.ts";
+import { InterruptedError } from "./interrupted_error.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The exit codes of every `drover` command. */
@@ -25,13 +26,18 @@ export const ExitCode = {
   REFUSED: 3,
   /** Try later: the lock is held, the network or the server is down. */
   TRY_LATER: 75,
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2, as a shell reports it. Not a failure; the next run resumes. */
+  SIGINT: 130,
+  /** Interrupted by SIGTERM (systemd stopping the unit, shutdown): 128 + 15. Not a failure either. */
+  SIGTERM: 143,
 } as const;
 
 /** One of {@linkcode ExitCode}'s values. */
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
 
 /**
- * The exit code for an error: Integrity/Trust -> 3, Transient -> 75, usage -> 2, anything else -> 1.
+ * The exit code for an error: an interruption -> 130 (SIGINT) or 143 (SIGTERM), Integrity/Trust -> 3,
+ * Transient -> 75, usage -> 2, anything else -> 1.
  *
  * @example
  * ```ts
@@ -42,6 +48,7 @@ export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
  * ```
  */
 export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof InterruptedError) return error.exitCode;
   if (error instanceof IntegrityError || error instanceof TrustError) return ExitCode.REFUSED;
   if (error instanceof TransientError) return ExitCode.TRY_LATER;
   if (error instanceof UsageError) return ExitCode.USAGE;
@@ -49,8 +56,8 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
 }
 
 /**
- * Combines the exit codes of independent parts of a run (one per app): refusals win over
- * try-later, which wins over failures; 0 only if every part is 0.
+ * Combines the exit codes of independent parts of a run (one per app): an interruption (130, 143)
+ * wins over refusals, which win over try-later, which wins over failures; 0 only if every part is 0.
  *
  * @example
  * ```ts
@@ -58,10 +65,12 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
  * import { worstExitCode } from "./exit_codes.ts";
  * assert.equal(worstExitCode([0, 1, 3]), 3);
  * assert.equal(worstExitCode([]), 0);
+ * assert.equal(worstExitCode([3, 130, 1]), 130);
  * ```
  */
 export function worstExitCode(codes: Iterable<number>): number {
-  const rank = (c: number) => (c === 3 ? 4 : c === 75 ? 3 : c === 2 ? 2 : c === 0 ? 0 : 1);
+  const rank = (c: number) =>
+    c === 130 || c === 143 ? 5 : c === 3 ? 4 : c === 75 ? 3 : c === 2 ? 2 : c === 0 ? 0 : 1;
   let worst = 0;
   for (const c of codes) if (rank(c) > rank(worst)) worst = c;
   return worst;

@@ -87,7 +87,9 @@ export async function installPending(
       if (error instanceof NotFoundError) await o.drop(); // gone from the repository: final
       if (exitCodeFor(error) !== 3) throw error; // transient: the .part stays for the next run
       await o.drop(); // a bad download is never retried as is
-      throw typeof from.source === "string" && error instanceof IntegrityError ? corruptDownload(error, m) : error;
+      throw typeof from.source === "string" && error instanceof IntegrityError
+        ? corruptDownload(error, m)
+        : error;
     }
   }
 }

@@ -68,7 +68,8 @@ export const HELP_COMMON =
   "  --json                one JSON document on stdout\n  -h, --help            this help\n";
 export const HELP_EXIT =
   "Exit codes: 0 ok (also nothing to do), 1 failure, 2 usage, 3 verification or trust refused,\n" +
-  "75 try later (lock held, network down).\n";
+  "75 try later (lock held, network down), 130/143 interrupted by SIGINT/SIGTERM (not a failure: the\n" +
+  "next run resumes).\n";
 
 /** `--target` or DROVER_TARGET. */
 export function targetOf(parsed: Parsed, io: CommandIO): string {

@@ -24,6 +24,7 @@ import { openRolloutContext } from "../rollout/rollout_context.ts";
 import { cohortOption } from "../rollout/rollout_cohort.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import type { Offers } from "../app/offers.ts";
 import { Workspace } from "../fs/workspace.ts";
 import { fetchOffer } from "./_fetch_offer.ts";
@@ -228,8 +229,12 @@ export async function runCheck(
             })`,
           );
         }
-      } catch (error) {
-        await attempt?.failed(error);
+      } catch (caught) {
+        // an interruption is no failure of the release: nothing reported, the next run resumes
+        const interrupted = InterruptedError.of(io.signal);
+        const error = interrupted?.during(`download ${app.name} ${offer.commit.slice(0, 12)}`, caught) ??
+          caught;
+        if (!interrupted) await attempt?.failed(error);
         fail(error);
       }
     }

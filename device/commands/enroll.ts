@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { parseLabel, parseLabels } from "../../core/fleet/labels.ts";
+import { LABEL_KEY, parseLabel, parseLabels } from "../../core/fleet/labels.ts";
 import { isDeviceType } from "../../core/names/mod.ts";
 import { defineCommand, optional, required } from "../cli/define_command.ts";
 import { UsageError } from "../cli/usage_error.ts";
@@ -67,13 +67,26 @@ function apiOf(raw: string): URL {
   return api;
 }
 
+/** One `--label KEY=VALUE`; a usage error that shows what was typed and what is wanted. */
+function labelOf(pair: string): { key: string; value: string } {
+  const shown = `'${pair.length > 40 ? pair.slice(0, 40) + "…" : pair}'`;
+  if (!pair.includes("=")) throw new UsageError(`Cannot enroll: --label needs KEY=VALUE, not ${shown}`);
+  if (!LABEL_KEY.test(pair.slice(0, pair.indexOf("=")))) {
+    throw new UsageError(
+      `Cannot enroll: --label ${shown} needs a KEY of up to 63 letters, digits, '.', '_', '/' or '-' ` +
+        "(a letter or digit first)",
+    );
+  }
+  return UsageError.check(() => parseLabel(pair));
+}
+
 /** `--label KEY=VALUE`… as labels (a repeated key: the last wins), or `undefined` without any. */
 function labelsOf(values: unknown): Record<string, string> | undefined {
   const list = Array.isArray(values) ? values as string[] : [];
   if (list.length === 0) return undefined;
   const labels: Record<string, string> = {};
   for (const pair of list) {
-    const { key, value } = UsageError.check(() => parseLabel(pair));
+    const { key, value } = labelOf(pair);
     labels[key] = value;
   }
   return UsageError.check(() => parseLabels(labels, { doc: "labels", path: "--label" }));

@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { stdout as processStdout } from "node:process";
 import type { CommandIO } from "../cli/command.ts";
 import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
+import { printResult } from "../cli/print_result.ts";
 import { ImageCache, type ImageResult } from "../image/image_cache.ts";
 import { IntegrityError } from "../../core/errors.ts";
 import { ProgressBar } from "../cli/progress.ts";
@@ -60,8 +61,9 @@ Options:
                           (default 4096; 0: never; env DROVER_MIN_RATE): exit 75, the .part kept
   --rate-window SECONDS   window of --min-rate (default 30; env DROVER_RATE_WINDOW)
   --deadline SECONDS      every download of the run ends by then (default 3600; env DROVER_DEADLINE)
-  --json                  one JSON document: get {deviceType, version, variant, sha256, size,
-                          fromCache, path, delta?: {fetched, saved}}; list {deviceType, versions}; clean-cache {removed}
+  --json                  one JSON document {command, ok, exitCode, …}: get adds {deviceType, version,
+                          variant, sha256, size, fromCache, path, delta?: {fetched, saved}}; list
+                          {deviceType, versions}; clean-cache {removed}
   -h, --help              this help
 
 Exit codes: 0 ok, 1 failure (no such device type or version, --output cannot be written), 2 usage, 3 verification or trust
@@ -164,7 +166,7 @@ async function get(p: Parsed, io: CommandIO): Promise<number> {
     path = await deliver(result, { output: target, signal: io.signal });
   }
   const { stream: _s, ...info } = result;
-  if (p.json) io.stdout(JSON.stringify({ ...info, path }, null, 2) + "\n");
+  if (p.json) printResult(io, p, { doc: { ...info, path }, text: "" }); // --json only
   else if (output !== "-") {
     io.stderr(
       `${info.deviceType} ${info.version} (${info.variant})${info.fromCache ? " from the cache" : ""}\n`,
@@ -179,7 +181,7 @@ async function list(p: Parsed, io: CommandIO): Promise<number> {
   if (!deviceType) throw new UsageError("missing DEVICE_TYPE");
   const versions = await cacheOf(p, io).list(deviceType);
   if (p.json) {
-    io.stdout(JSON.stringify({ deviceType, versions }, null, 2) + "\n");
+    printResult(io, p, { doc: { deviceType, versions }, text: "" }); // --json only
     return 0;
   }
   for (const v of versions) {
@@ -197,7 +199,7 @@ async function list(p: Parsed, io: CommandIO): Promise<number> {
 
 async function cleanCache(p: Parsed, io: CommandIO): Promise<number> {
   const removed = await new ImageCache({ cacheDir: cacheDirOf(p, io) }).cleanCache();
-  if (p.json) io.stdout(JSON.stringify({ removed }, null, 2) + "\n");
+  if (p.json) printResult(io, p, { doc: { removed }, text: "" }); // --json only
   else io.stderr(`removed ${removed} cached image${removed === 1 ? "" : "s"}\n`);
   return 0;
 }

@@ -21,6 +21,7 @@ import { defineCommand, type ErrorEntry, errorEntry, optional } from "../cli/def
 import { type AppPlan, type PlanAction, planUpdate, type UpdatePlan } from "../app/plan.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { exitCodeFor, worstExitCode } from "../cli/exit_codes.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import { confirmInstalled } from "../app/confirm_installed.ts";
 import type { FetchPolicy } from "../net/fetch.ts";
@@ -158,6 +159,9 @@ export async function runInstall(
       onOutput: (text: string) => io.stderr(text),
     };
     try {
+      // a signal stopped the run: the apps after it are left as they are, for the next run
+      const stopped = InterruptedError.of(io.signal);
+      if (stopped) throw stopped;
       if (entry.action === "unavailable" || !entry.app) {
         if (entry.dropRecord) await finish();
         throw entry.error ?? new NotFoundError(`Cannot install ${m.name}: no such app in ${dir}`);
@@ -212,8 +216,12 @@ export async function runInstall(
         healthFailed(result.healthError);
         log(`${entry.key}: ${result.healthError}; switched back, ${m.commit.slice(0, 12)} marked bad`);
       }
-    } catch (error) {
-      await attempt?.failed(error);
+    } catch (caught) {
+      // an interruption is no failure of the release: nothing reported (the edge counts the stage
+      // in progress until the next run's outcome); its record and download stay for the next run
+      const interrupted = InterruptedError.of(io.signal);
+      const error = interrupted?.during(`install ${m.name} ${m.commit.slice(0, 12)}`, caught) ?? caught;
+      if (!interrupted) await attempt?.failed(error);
       const code = exitCodeFor(error);
       codes.push(code);
       report.action = code === 3 ? "refused" : "failed";

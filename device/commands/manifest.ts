@@ -124,7 +124,8 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
   const code = reportExitCode(report);
   if (action === "plan" || code !== 0) {
     if (p.json) {
-      io.stdout(JSON.stringify({ command: `manifest ${action}`, ok: code === 0, ...report }, null, 2) + "\n");
+      const doc = { command: `manifest ${action}`, ok: code === 0, exitCode: code, ...report };
+      io.stdout(JSON.stringify(doc, null, 2) + "\n");
     } else (action === "plan" ? io.stdout : io.stderr)(reportText(report));
     if (action === "install" && !p.json) {
       io.stderr(`drover manifest install: nothing installed${code === 75 ? " (try later)" : ""}\n`);
@@ -153,7 +154,12 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
   }).finally(() => bars.forEach((b) => b.done({ ok: false })));
   if (p.json) {
     io.stdout(
-      JSON.stringify({ command: "manifest install", ok: true, ...report, installed: result }, null, 2) + "\n",
+      JSON.stringify(
+        { command: "manifest install", ok: true, exitCode: 0, ...report, installed: result },
+        null,
+        2,
+      ) +
+        "\n",
     );
   } else {
     io.stdout(

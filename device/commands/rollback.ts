@@ -21,7 +21,7 @@ import { NotFoundError } from "../../core/errors.ts";
 import { type App, readApp, scanApps } from "../app/scan_apps.ts";
 import { lockApp } from "../app/app_lock.ts";
 import { recoverApp } from "../app/recover_app.ts";
-import { appKey } from "../app/app_key.ts";
+import { appKey, refKey } from "../app/app_key.ts";
 import { UsageError } from "../cli/usage_error.ts";
 import { writeStatus } from "../app/status_writer.ts";
 import { defineCommand, optional, required } from "../cli/define_command.ts";
@@ -119,8 +119,15 @@ export const command = defineCommand({
     const app = named.find((a) => appKey(a) === name || a.dirName === name) ?? named[0];
     if (!app) throw new NotFoundError(`Cannot roll back ${name}: no such app in ${target}`);
     if (named.length > 1 && app.name === name && appKey(app) !== name) {
-      const keys = named.map((a) => `${appKey(a)} (${a.dirName})`).join(", ");
-      throw new UsageError(`Cannot roll back ${name}: it is installed on more than one ref: ${keys}`);
+      // which refs, and how to name one (the usage line drops `Cannot roll back: `)
+      const listed = (list: string[], last: string) =>
+        `${list.slice(0, -1).join(", ")} ${last} ${list.at(-1)}`;
+      const refs = listed(named.map((a) => `${a.ref} (${a.dirName})`), "and");
+      const choices = listed(named.map((a) => `--app ${refKey(a.name, a.ref)}`), "or");
+      throw new UsageError(
+        `Cannot roll back: ${name} is installed on refs ${refs}: choose one with ${choices} ` +
+          "(or its directory name)",
+      );
     }
     await using _appLock = await lockApp(app.dir, { waitSeconds: wait, signal: io.signal });
     const now = await readApp(app.dir); // under the lock: what is there now

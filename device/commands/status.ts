@@ -95,6 +95,7 @@ export const command = defineCommand({
     const target = targetOf(parsed, io);
     const wsDir = optional(parsed, "workspace", { io, envName: "DROVER_WORKSPACE" });
     const ws = wsDir ? new Workspace(wsDir) : undefined;
+    await ws?.mustExist("show status"); // a mistyped --workspace is no workspace that never checked
     const scan = await scanApps(target);
     const status: Status = ws ? await ws.readStatus() : { version: 1, apps: {} };
     const pending = ws ? (await ws.readPending()).manifests : [];

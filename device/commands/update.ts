@@ -121,7 +121,9 @@ export const command = defineCommand({
       };
       printJson(io, report);
     } else {
-      printCheck(io, check);
+      // one line per app, its outcome: what the install did with it, else what the check found
+      const installed = new Set(install.apps.map((a) => a.dir));
+      printCheck(io, { ...check, apps: check.apps.filter((a) => !installed.has(a.dir)) });
       printInstall(io, install);
     }
     return exitCode;

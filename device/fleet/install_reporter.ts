@@ -8,6 +8,7 @@
  * check, then install: download ok, verify ok (check)  ·  [health ok] · install ok (install)
  * health check fails:  … · health error E_HEALTH {message, durationMs} · rollback rolled_back {durationMs}
  * failure:             download error (transient, not found) | verify error (integrity) | install error (other)
+ * interrupted:         nothing (SIGINT, SIGTERM: not a failure; the next run resumes and reports the outcome)
  * ```
  *
  * Success (`install ok`) is recorded only after the health check passed. A device that is not
@@ -38,6 +39,7 @@ import type { ReportEvent, ReportResult, ReportStage } from "../../core/fleet/re
 import { MAX_REPORT_MESSAGE } from "../../core/fleet/report_events.ts";
 import type { InstallStageEvent } from "../app/install_release.ts";
 import { errorCode } from "../cli/define_command.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import { readEnrollment } from "./enrollment.ts";
 import { fleetPaths } from "./fleet_paths.ts";
 import { ReportSpool } from "./report_spool.ts";
@@ -137,8 +139,13 @@ export class InstallAttempt {
     await this.#event("install", "ok", { durationMs: this.#elapsed() });
   }
 
-  /** The attempt failed with `error`: recorded against the stage it failed in. */
+  /**
+   * The attempt failed with `error`: recorded against the stage it failed in. An interruption
+   * (SIGINT, SIGTERM) is no failure of the release: nothing is recorded (the fleet counts the
+   * attempt in progress until the next run's outcome).
+   */
   async failed(error: unknown): Promise<void> {
+    if (InterruptedError.in(error)) return;
     let stage: ReportStage = "install";
     if (!this.#staged) {
       if (error instanceof IntegrityError) stage = "verify";

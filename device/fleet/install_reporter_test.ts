@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IntegrityError, TransientError } from "../../core/errors.ts";
 import { parseReportBatch } from "../../core/fleet/report_events.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import { InstallReporter } from "./install_reporter.ts";
 import { ReportSpool } from "./report_spool.ts";
 
@@ -124,5 +125,18 @@ Deno.test("InstallReporter.open() gives no reporter to a device that is not enro
     await attempt.installed();
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /Cannot spool report event/);
+  });
+});
+
+Deno.test("an interrupted attempt (SIGINT, SIGTERM) records no failure, in extraction or in download", async () => {
+  await withDir(async (dir) => {
+    const spool = new ReportSpool(dir);
+    const extracting = new InstallReporter(spool).attempt(RELEASE);
+    await extracting.onStage({ stage: "staged", durationMs: 5, streamed: true, reused: false });
+    await extracting.failed(new InterruptedError("SIGINT"));
+    const downloading = new InstallReporter(spool).attempt(RELEASE);
+    const cut = new InterruptedError("SIGTERM");
+    await downloading.failed(new TransientError("Cannot fetch http://x/a: interrupted", { cause: cut }));
+    assert.deepEqual(await stages(spool), ["download ok bytes=4096", "verify ok bytes=4096"]);
   });
 });

@@ -135,13 +135,14 @@ export class Workspace {
   }
 
   /**
-   * Throws `NotFoundError` (`Cannot <action>: workspace <dir> does not exist`) unless the workspace
-   * directory exists; creates nothing, so a mistyped `--workspace` leaves no directories behind.
+   * Throws `NotFoundError` (`Cannot <action>: workspace <dir> does not exist`, or `… is not a
+   * directory`) unless the workspace directory exists; creates nothing, so a mistyped `--workspace` leaves no directories behind.
    */
   async mustExist(action: string): Promise<void> {
     const st = await stat(this.dir).catch(() => undefined);
-    if (!st?.isDirectory()) {
-      throw new NotFoundError(`Cannot ${action}: workspace ${this.dir} does not exist or is not a directory`);
+    if (!st) throw new NotFoundError(`Cannot ${action}: workspace ${this.dir} does not exist`);
+    if (!st.isDirectory()) {
+      throw new NotFoundError(`Cannot ${action}: workspace ${this.dir} is not a directory`);
     }
   }
 

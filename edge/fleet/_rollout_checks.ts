@@ -35,7 +35,11 @@ export function checkRolloutReleases(releases: readonly RolloutRelease[]): Rollo
     if (!Number.isSafeInteger(serial)) {
       throw new TypeError(`Cannot sync rollouts: releases[${i}].serial must be an integer`);
     }
-    return { app, ref, commit, serial, rollout: parseRollout(r.rollout) };
+    const newestSerial = r.newestSerial ?? serial;
+    if (!Number.isSafeInteger(newestSerial)) {
+      throw new TypeError(`Cannot sync rollouts: releases[${i}].newestSerial must be an integer`);
+    }
+    return { app, ref, commit, serial, newestSerial, rollout: parseRollout(r.rollout) };
   });
 }
 

@@ -30,7 +30,15 @@ const ROLLOUT_STATES: readonly RolloutState[] = ["running", "paused", "halted", 
 const COLUMNS =
   "id, app, ref, commit_id, serial, rollout, state, cap, reason, watched_since, created_at, updated_at";
 
-/** Registers the rollouts of `releases` not yet known (state `running`, no cap); resolves with how many. */
+/** When the edge received a device's last report on the release of `dr` (a device_releases row), if kept. */
+const LAST_REPORT = `coalesce((SELECT max(r.received_at) FROM reports r
+            WHERE r.device_id = dr.device_id AND r.app = dr.app AND r.commit_id = dr.commit_id), ?2 - 1)`;
+
+/**
+ * Registers the rollouts of `releases` not yet known (state `running`, no cap, watched from `now`)
+ * and retires the running ones a newer release of their app and ref supersedes (`done`, no cap, no
+ * longer watched); resolves with how many it registered.
+ */
 export async function syncRollouts(
   db: SqlDriver,
   releases: readonly RolloutRelease[],
@@ -43,18 +51,21 @@ export async function syncRollouts(
     ref: r.ref,
     commit: r.commit,
     serial: r.serial,
+    newest: Math.max(r.serial, r.newestSerial ?? r.serial),
     rollout: JSON.stringify(r.rollout),
   })));
   const fields = (name: string) => `json_extract(value, '$.${name}')`;
   const [, inserted] = await writeBatch(db, [
     {
-      // devices that reported on the release before the edge knew its rollout (a restart, a late sync)
+      // devices that reported on the release (app and commit) before the edge knew its rollout (a late
+      // sync, a re-publication of the commit): counted, at the time of their last report the edge
+      // still keeps (else just before now), so older than the rollout's watch
       sql: `INSERT INTO rollout_devices (rollout_id, device_id, outcome, error_code, started_at, updated_at)
         SELECT ${fields("id")}, dr.device_id,
           CASE WHEN dr.last_result = 'rolled_back' THEN 'rolled_back'
             WHEN dr.last_result = 'error' AND dr.last_stage <> 'download' THEN 'failed'
             WHEN dr.last_result = 'ok' AND dr.last_stage = 'install' THEN 'succeeded' ELSE 'started' END,
-          dr.last_error_code, ?2, ?2
+          dr.last_error_code, ${LAST_REPORT}, ${LAST_REPORT}
         FROM json_each(?1) JOIN device_releases dr
           ON dr.app = ${fields("app")} AND dr.commit_id = ${fields("commit")}
         WHERE NOT EXISTS (SELECT 1 FROM rollouts WHERE id = ${fields("id")})
@@ -65,9 +76,21 @@ export async function syncRollouts(
       sql: `INSERT INTO rollouts (id, app, ref, commit_id, serial, rollout, state, cap, reason, watched_since,
           created_at, updated_at)
         SELECT ${fields("id")}, ${fields("app")}, ${fields("ref")}, ${fields("commit")}, ${fields("serial")},
-          ${fields("rollout")}, 'running', NULL, NULL, 0, ?2, ?2
+          ${fields("rollout")}, 'running', NULL, NULL, ?2, ?2, ?2
         FROM json_each(?1) WHERE true
         ON CONFLICT (id) DO NOTHING RETURNING id`,
+      params: [json, options.now],
+    },
+    {
+      // superseded: only a running one (no cap: devices see no change); a paused or halted one keeps
+      // its hold (devices left out of the newer release must not fall back to it) until the operator
+      sql: `UPDATE rollouts SET state = 'done', cap = NULL, updated_at = ?2,
+          reason = 'superseded by serial ' || n.newest || ', a newer release of ' || rollouts.app || ' '
+            || rollouts.ref || ': no longer watched'
+        FROM (SELECT ${fields("app")} AS app, ${fields("ref")} AS ref, max(${fields("newest")}) AS newest
+          FROM json_each(?1) GROUP BY 1, 2) AS n
+        WHERE rollouts.state = 'running' AND rollouts.app = n.app AND rollouts.ref = n.ref
+          AND rollouts.serial < n.newest`,
       params: [json, options.now],
     },
   ], { id: "rollouts" });

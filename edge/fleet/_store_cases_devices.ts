@@ -16,12 +16,17 @@ export const DEVICE_CASES: StoreCase[] = [
       const again = await db.open();
       await again.close();
       const rows = await db.sql("SELECT version, name FROM schema_migrations ORDER BY version");
-      assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "init" }, {
-        version: 2,
-        name: "enroll_tokens",
-      }, { version: 3, name: "rollouts" }]);
+      assert.deepEqual(rows.map((r) => ({ ...r })), [
+        { version: 1, name: "init" },
+        {
+          version: 2,
+          name: "enroll_tokens",
+        },
+        { version: 3, name: "rollouts" },
+        { version: 4, name: "rollouts_watched_since" },
+      ]);
       await db.sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
-      await rejects(db.open(), UnsupportedError, /schema version 99 is newer than this Drover knows \(3\)/);
+      await rejects(db.open(), UnsupportedError, /schema version 99 is newer than this Drover knows \(4\)/);
       await db.sql("DELETE FROM schema_migrations WHERE version = 99");
       await db.sql("UPDATE schema_migrations SET name = 'other' WHERE version = 1");
       await rejects(db.open(), UnsupportedError, /migration 1 'other' is not this Drover's/);

@@ -7,15 +7,15 @@ import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 
 
 const A = "acme/radio", C2 = "2222222", C3 = "3333333";
 
-/** A release of `acme/radio` main with a rollout. */
-export function rolloutRelease(commit: string, serial: number): RolloutRelease {
+/** A release of `acme/radio` (`ref`, default main) with a rollout. */
+export function rolloutRelease(commit: string, serial: number, ref = "main"): RolloutRelease {
   return {
     app: A,
-    ref: "main",
+    ref,
     commit,
     serial,
     rollout: createRollout({
-      id: `acme:radio:main:${serial}:${commit}`,
+      id: `acme:radio:${ref}:${serial}:${commit}`,
       publishedAt: T0,
       steps: "20,100@1h",
       halt: { minDevices: 3, maxFailurePercent: 50 },
@@ -44,7 +44,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       await store.recordReports(d5!.id, [event(A, C2, "install", "ok")], { counter: ++d5!.counter, now: T0 });
       assert.equal(await store.syncRollouts([r2], { now: T0 }), 1);
       assert.equal(
-        await store.syncRollouts([r2, rolloutRelease(C3, 3)], { now: minutes(1) }),
+        await store.syncRollouts([r2, rolloutRelease(C3, 3, "beta")], { now: minutes(1) }),
         1,
         "known: kept",
       );
@@ -73,7 +73,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       const later = (await store.getRollout(id, at(63)))!;
       assert.deepEqual(later.counts, { succeeded: 1, failed: 1, rolledBack: 1, timedOut: 1, inProgress: 0 });
       const list = await store.listRollouts({}, at(10));
-      assert.deepEqual(list.map((r) => r.id), [rolloutRelease(C3, 3).rollout.id, id], "newest first");
+      assert.deepEqual(list.map((r) => r.id), [rolloutRelease(C3, 3, "beta").rollout.id, id], "newest first");
       assert.equal(list[0]!.counts.succeeded, 1);
       assert.deepEqual((await store.listRollouts({ commit: C2 }, at(10))).map((r) => r.id), [id]);
       assert.deepEqual(await store.listRollouts({ states: ["halted"] }, at(10)), []);
@@ -183,7 +183,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       const r2 = rolloutRelease(C2, 2), r3 = rolloutRelease(C3, 3);
       const other = { ...rolloutRelease("4444444", 4), ref: "beta" };
       other.rollout = createRollout({ id: "acme:radio:beta:4:4444444", publishedAt: T0, steps: "50" });
-      await store.syncRollouts([r2, r3, other], { now: T0 });
+      await store.syncRollouts([r2, other], { now: T0 });
       const [d1] = await enrolled(store, 1);
       await store.recordCheckIn(d1!.id, inventory([app(A, "1111111")]), { counter: 2 });
       const apps = [{ name: A, ref: "main" }];
@@ -191,6 +191,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       await store.updateRollout(r2.rollout.id, { state: "halted", cap: 0, reason: "x" }, {
         from: ["running"],
       });
+      await store.syncRollouts([r2, r3, other], { now: T0 }); // halted: r3 does not make it done
       await store.updateRollout(r3.rollout.id, { state: "paused", cap: 0, reason: "y" }, {
         from: ["running"],
       });
@@ -225,15 +226,17 @@ export const ROLLOUT_CASES: StoreCase[] = [
     name: "rollouts: pages after a cursor in the list's order (newest first, then serial, then id)",
     async run(store) {
       const commit = (n: number) => String(n).repeat(7);
-      // two registered together (one created_at: by serial), three later; one halted
-      await store.syncRollouts([rolloutRelease(commit(1), 1), rolloutRelease(commit(2), 2)], { now: T0 });
-      const later = [3, 4, 5].map((n) => rolloutRelease(commit(n), n));
+      // one ref each (none supersedes another); two registered together (one created_at: by serial),
+      // three later; one halted
+      const release = (n: number) => rolloutRelease(commit(n), n, `r${n}`);
+      await store.syncRollouts([release(1), release(2)], { now: T0 });
+      const later = [3, 4, 5].map(release);
       await store.syncRollouts(later, { now: minutes(1) });
       await store.updateRollout(later[1]!.rollout.id, { state: "halted", cap: 0, reason: "x" }, {
         from: ["running"],
       });
       const all = (await store.listRollouts()).map((r) => r.id);
-      assert.deepEqual(all, [5, 4, 3, 2, 1].map((n) => `acme:radio:main:${n}:${commit(n)}`));
+      assert.deepEqual(all, [5, 4, 3, 2, 1].map((n) => `acme:radio:r${n}:${n}:${commit(n)}`));
       const pages = async (filter: { states?: ("running" | "halted")[] }) => {
         const seen: string[] = [];
         let cursor: string | undefined;

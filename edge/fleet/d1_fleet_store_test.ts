@@ -3,7 +3,7 @@ import { Miniflare } from "miniflare";
 import { type D1Database, D1FleetStore } from "./d1_fleet_store.ts";
 import { runStoreSuite } from "./_store_suite.ts";
 
-const DATABASES = 24;
+const DATABASES = 26;
 
 Deno.test("FleetStore suite on Cloudflare D1 (miniflare, a database per case)", async (t) => {
   const names = Array.from({ length: DATABASES }, (_, i) => `DB${i}`);

@@ -229,9 +229,11 @@ export interface FleetStore {
    */
   useEnrollToken(hash: string, options?: { now?: Date }): Promise<boolean>;
   /**
-   * Register the signed rollouts of `releases` the store does not know yet (`running`, no cap),
-   * counting the devices that already reported on their release; known ones are left as they
-   * are. Resolves with how many were new.
+   * Register the signed rollouts of `releases` the store does not know yet (`running`, no cap,
+   * watched from `now`), counting the devices that already reported on their release (not watched:
+   * their reports are older); known ones keep their hold. A running rollout older than the
+   * `newestSerial` of its app and ref becomes `done` (no cap, no longer watched). All atomically.
+   * Resolves with how many were new.
    */
   syncRollouts(releases: readonly RolloutRelease[], options?: { now?: Date }): Promise<number>;
   /** Rollouts, newest first, with their counts (a device silent past `timeoutMs` has timed out). */

@@ -235,4 +235,26 @@ export const MIGRATIONS: readonly Migration[] = [
       END`,
     ],
   },
+  {
+    version: 4,
+    name: "rollouts_watched_since",
+    statements: [
+      // a rollout never resumed was watched since the epoch: the halt rule counted reports older than
+      // it. First the devices copied in when it was registered (reports from before, stamped with the
+      // registration time): back to the time of their last report before it (else just before it)
+      `UPDATE rollout_devices SET
+          started_at = coalesce((SELECT max(r.received_at) FROM rollouts ro JOIN reports r
+              ON r.app = ro.app AND r.commit_id = ro.commit_id
+            WHERE ro.id = rollout_devices.rollout_id AND r.device_id = rollout_devices.device_id
+              AND r.received_at <= ro.created_at), updated_at - 1),
+          updated_at = coalesce((SELECT max(r.received_at) FROM rollouts ro JOIN reports r
+              ON r.app = ro.app AND r.commit_id = ro.commit_id
+            WHERE ro.id = rollout_devices.rollout_id AND r.device_id = rollout_devices.device_id
+              AND r.received_at <= ro.created_at), updated_at - 1)
+        WHERE started_at = updated_at AND EXISTS (SELECT 1 FROM rollouts ro
+          WHERE ro.id = rollout_devices.rollout_id AND ro.watched_since = 0 AND ro.created_at = rollout_devices.updated_at)`,
+      // then each such rollout is watched from when the edge registered it
+      "UPDATE rollouts SET watched_since = created_at WHERE watched_since = 0",
+    ],
+  },
 ];

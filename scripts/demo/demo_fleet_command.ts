@@ -1,8 +1,8 @@
 /**
- * The operator CLI's command line as the demo's user can type it: Deno as the demo runs on
- * (`npx -y deno@<version>` when it came from npm, else `deno`, as `edge/deno.ts` tells it), with
- * the checkout's `deno.json` named unless the user is inside the checkout (`deno task` finds it
- * from there).
+ * The operator CLI's command line as the demo's user can type it, from any directory (another
+ * terminal is rarely in the checkout): Deno as the demo runs on (`npx -y deno@<version>` when it came
+ * from npm, else `deno`, as `edge/deno.ts` tells it), with the checkout's `deno.json` named by
+ * `--config`, as `deno task start`'s first-start notice names it (`edge/_prepare_data.ts`).
  *
  * @example
  * ```ts
@@ -10,17 +10,17 @@
  * import { fleetTaskCommand } from "./demo_fleet_command.ts";
  * const npm = "/home/u/.npm/_npx/1f/node_modules/deno/deno";
  * assert.equal(
- *   fleetTaskCommand("summary", { execPath: npm, version: "2.9.6", project: "/src/drover", dirs: ["/src/drover"] }),
- *   "npx -y deno@2.9.6 task fleet summary",
+ *   fleetTaskCommand("summary", { execPath: npm, version: "2.9.6", project: "/src/drover" }),
+ *   "npx -y deno@2.9.6 task --config /src/drover/deno.json fleet summary",
  * );
  * assert.equal(
- *   fleetTaskCommand("summary", { execPath: "/usr/bin/deno", version: "2.9.6", project: "/src/my drover", dirs: ["/tmp"] }),
+ *   fleetTaskCommand("summary", { execPath: "/usr/bin/deno", version: "2.9.6", project: "/src/my drover" }),
  *   "deno task --config '/src/my drover/deno.json' fleet summary",
  * );
  * ```
  * @module
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 /** Where the command runs from. */
 export interface DenoContext {
@@ -30,19 +30,12 @@ export interface DenoContext {
   version: string;
   /** The Drover checkout (its `deno.json`). */
   project: string;
-  /** Where the user may be: the directory the demo was started in, and the one its command was typed in. */
-  dirs: string[];
 }
 
-/** `… task fleet <args>` for `context` (args: already shell words). */
+/** `… task --config <checkout>/deno.json fleet <args>` for `context` (args: already shell words). */
 export function fleetTaskCommand(args: string, context: DenoContext): string {
   const deno = context.execPath.includes("/node_modules/") ? `npx -y deno@${context.version}` : "deno";
-  const project = resolve(context.project);
-  const inside = (dir: string) => resolve(dir) === project || resolve(dir).startsWith(`${project}/`);
-  const config = context.dirs.every(inside)
-    ? ""
-    : ` --config ${shellWord(join(context.project, "deno.json"))}`;
-  return `${deno} task${config} fleet ${args}`;
+  return `${deno} task --config ${shellWord(join(context.project, "deno.json"))} fleet ${args}`;
 }
 
 /** `word` as one shell word: as is when it has no special characters, else single-quoted. */

@@ -51,7 +51,7 @@ export async function runDemo(options: DemoOptions, io: DemoIO, signal: AbortSig
         apps: [devApp(FIRST_RELEASE)],
       },
     });
-    io.stdout(banner(edge, options, { root: dir.root, dirs: [io.cwd, io.env.INIT_CWD || io.cwd] }));
+    io.stdout(banner(edge, options, { root: dir.root }));
     await Promise.all([mkdir(dir.devices, { recursive: true }), mkdir(dir.releases, { recursive: true })]);
     const devices = Array.from({ length: options.devices }, (_, i) => new DemoDevice(i + 1, dir.devices));
     const started = performance.now();
@@ -102,13 +102,12 @@ export async function runDemo(options: DemoOptions, io: DemoIO, signal: AbortSig
 /** The Drover checkout. */
 const PROJECT = fileURLToPath(new URL("../..", import.meta.url));
 
-function banner(edge: DemoEdge, options: DemoOptions, where: { root: string; dirs: string[] }): string {
+function banner(edge: DemoEdge, options: DemoOptions, where: { root: string }): string {
   const { root } = where;
   const fleet = fleetTaskCommand("summary", {
     execPath: Deno.execPath(),
     version: Deno.version.deno,
     project: PROJECT,
-    dirs: where.dirs,
   });
   const kept = options.keep ? "kept when the demo stops" : "removed when the demo stops; --keep keeps it";
   return [

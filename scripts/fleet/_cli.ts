@@ -8,5 +8,6 @@ import type { Cli } from "../../device/cli/cli.ts";
 /** `drover-fleet`: its name, and the options every subcommand takes. */
 export const FLEET_CLI: Cli = {
   name: "drover-fleet",
+  title: "drover-fleet",
   options: { edge: { type: "string" }, "token-file": { type: "string" } },
 };

@@ -2,7 +2,6 @@
  * Private: what every `drover-fleet` command shares: the client from `--edge` and the operator
  * token, the command definition (errors of the edge mapped to their exit codes), JSON output.
  */
-import { readFile } from "node:fs/promises";
 import type { CommandIO } from "../../device/cli/command.ts";
 import {
   type CommandSpec,
@@ -15,6 +14,8 @@ import type { Command } from "../../device/cli/command.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { DEVICE_ID } from "../../core/fleet/device_identity.ts";
 import { isAppName } from "../../core/names/mod.ts";
+import { readFlagFile } from "../cli/flag_file.ts";
+import { schemeHint } from "../cli/scheme_hint.ts";
 import { FLEET_CLI } from "./_cli.ts";
 import { safe } from "./_text.ts";
 import { FleetApiError } from "./fleet_api_error.ts";
@@ -29,13 +30,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 async function tokenOf(parsed: Parsed, io: CommandIO): Promise<string> {
   const file = optional(parsed, "token-file");
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read --token-file ${file}: ${(error as Error).message}`, { cause: error });
-    }
-    const token = text.trim();
+    const token = (await readFlagFile("token-file", file, { action: "connect to the edge" })).trim();
     if (token === "") throw new UsageError(`--token-file ${file} is empty`);
     return token;
   }
@@ -53,7 +48,14 @@ export async function connect(parsed: Parsed, io: CommandIO): Promise<FleetClien
   const edge = optional(parsed, "edge", { io, envName: "DROVER_EDGE" });
   if (edge === undefined) throw new UsageError("missing --edge (or env DROVER_EDGE)");
   const token = await tokenOf(parsed, io);
-  const client = UsageError.check(() => new FleetClient(edge, { token, signal: io.signal }));
+  const client = UsageError.check(() => {
+    try {
+      return new FleetClient(edge, { token, signal: io.signal });
+    } catch (error) {
+      if (!(error instanceof TypeError) || !/^Cannot use edge URL '/.test(error.message)) throw error;
+      throw new TypeError(`${error.message}${schemeHint(edge)}`, { cause: error });
+    }
+  });
   const url = new URL(client.edge);
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
     io.stderr(`${FLEET_CLI.name}: warning: sending the operator token to ${url.host} over plain http\n`);

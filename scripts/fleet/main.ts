@@ -35,10 +35,16 @@ const PROGRAM: Program = {
     "  drover-fleet summary --json | jq .lastInstall.error              devices whose latest install failed\n",
 };
 
-/** Run the fleet CLI on `argv` (without the program name); resolves to the exit code. */
+/**
+ * Run the fleet CLI on `argv` (without the program name); resolves to the exit code. `options.name` is
+ * how messages and hints name the program (default `drover-fleet`; `deno task fleet` when the entry was
+ * started so: `scripts/cli/program_name.ts`).
+ */
 export function runFleet(
   argv: string[],
   io: Omit<CommandIO, "stderrIsTTY"> & { stderrIsTTY?: boolean },
+  options: { name?: string } = {},
 ): Promise<number> {
+  FLEET_CLI.name = options.name ?? "drover-fleet"; // one program per process: its commands share FLEET_CLI
   return runCli(argv, { ...io, stderrIsTTY: io.stderrIsTTY === true }, PROGRAM);
 }

@@ -46,7 +46,11 @@ Deno.test("drover-fleet refuses bad command lines with exit 2 before any request
     [["device", ...e, "../etc"], {}, /device id/],
     [["accept", ...e, ID(1), ID(2)], {}, /unexpected argument/],
     [["reject", ...e, "--token-file", "/nonexistent/token"], {}, /missing argument/],
-    [["summary", ...e, "--token-file", "/nonexistent/token"], {}, /cannot read --token-file/],
+    [
+      ["summary", ...e, "--token-file", "/nonexistent/token"],
+      {},
+      /: Cannot read --token-file \/nonexistent\/token: no such file\n/,
+    ],
     [["summary", ...e, "--bogus"], {}, /bogus/],
   ];
   for (const [argv, env, message] of cases) {

@@ -26,6 +26,8 @@ import type { EdgeClient } from "./_edge_client.ts";
 import { readEdgeState } from "./_edge_state.ts";
 import { type LocalState, readLocalState } from "./_local_state.ts";
 import { missingMetadata, sendMetadata } from "./_push_metadata.ts";
+import { edgeOnlyReleases } from "./_edge_only_releases.ts";
+import { RemovalRefusedError } from "./removal_refused_error.ts";
 import type { FsRepoStore } from "./fs_repo_store.ts";
 
 /** One target of the push. */
@@ -38,6 +40,8 @@ export interface PushedTarget {
 /** What `repo push --json` reports (besides `command`, `ok`, `exitCode`). */
 export interface PushReport {
   edge: string;
+  /** Releases the edge served that the repository never had, removed by `--allow-removal`. */
+  removed: string[];
   uploaded: PushedTarget[];
   skipped: PushedTarget[];
   bytes: {
@@ -75,13 +79,19 @@ const CHUNKED_FORM = new Set(["delta-index", "delta-pack"]);
 export async function pushRepo(
   store: FsRepoStore,
   edge: EdgeClient,
-  options: { io: CommandIO; json: boolean },
+  options: { io: CommandIO; json: boolean; allowRemoval?: boolean },
 ): Promise<PushReport> {
   const local = await readLocalState(store);
-  const out = await missingMetadata(store, { local, edge: await readEdgeState(edge), base: edge.base.href });
+  const edgeState = await readEdgeState(edge);
+  const out = await missingMetadata(store, { local, edge: edgeState, base: edge.base.href });
+  const removed = out.targets || out.roles.length > 0
+    ? await edgeOnlyReleases(store, { local, edge: edgeState })
+    : [];
+  if (removed.length > 0 && !options.allowRemoval) throw removalRefused(removed, local.targets.version);
   const sent = new Set(out.roles.map((r) => r.name));
   const report: PushReport = {
     edge: edge.base.href,
+    removed,
     uploaded: [],
     skipped: [],
     bytes: { uploaded: 0, skipped: 0, chunkedForm: 0 },
@@ -105,6 +115,19 @@ export async function pushRepo(
   if (Array.isArray(answer.warnings)) report.metadata.warnings = answer.warnings.map(String);
   await verify(edge, { local, report });
   return report;
+}
+
+/** The refusal of a push that would remove `releases` (more than 3: the first 3 and how many more). */
+function removalRefused(releases: string[], targetsVersion: number): RemovalRefusedError {
+  const shown = releases.slice(0, 3).join(", ") +
+    (releases.length > 3 ? ` and ${releases.length - 3} more` : "");
+  return new RemovalRefusedError(
+    `Cannot push targets v${targetsVersion}: the edge would stop serving ${releases.length} release` +
+      `${releases.length === 1 ? "" : "s"} this repository never had (published from elsewhere): ${shown}; ` +
+      "add them here (add-app with the same --name, --ref, --commit and archive), or pass --allow-removal " +
+      "to remove them from the edge",
+    { releases },
+  );
 }
 
 /** Streams `target` to the edge unless it serves it already; counts it in `report`. */

@@ -28,7 +28,9 @@ const same = (a: Uint8Array, b: Uint8Array | undefined) =>
 
 function stale(message: string): EdgeAnswerError {
   return new EdgeAnswerError(
-    `${message} (published from elsewhere); build on the edge's metadata, or publish a newer version`,
+    `${message} (published from elsewhere): push from the repository directory that published it, ` +
+      "or sign a newer version here (each add-app, add-image or add-device-type signs one) and push " +
+      "that (a push that would remove releases only the edge has names them and needs --allow-removal)",
     { status: 409, code: "E_STALE" },
   );
 }

@@ -18,10 +18,17 @@
  * ```
  * @module
  */
-import { open, stat } from "node:fs/promises";
 import semver from "semver";
-import { type AppCustom, appTargetPath, isDelegatedRoleName, legacyRefusal } from "../../core/trust/mod.ts";
-import { assertSegment } from "../../core/names/mod.ts";
+import {
+  type AppCustom,
+  appTargetPath,
+  isDelegatedRoleName,
+  legacyRefusal,
+  type RepositoryWriter,
+  type TargetInfo,
+} from "../../core/trust/mod.ts";
+import type { CommandIO } from "../../device/cli/command.ts";
+import { assertSegment, isCommit } from "../../core/names/mod.ts";
 import {
   createRollout,
   formatRolloutSteps,
@@ -40,11 +47,14 @@ import { assertRolePaths } from "./_role_paths.ts";
 import { RunImports } from "./_run_imports.ts";
 import { stagedOrPublished } from "./_staged_note.ts";
 import { UnreadableArchiveError } from "./unreadable_archive_error.ts";
+import { publishedRelease } from "./_published_release.ts";
+import { archiveExt } from "./_archive_ext.ts";
 import { REPO_CLI } from "./_cli.ts";
 
-const help = `Usage: repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
-                    [--version V] [--allow-downgrade] [--no-chunks] [--role ROLE]
-                    [--rollout STEPS [--halt-after N] [--halt-failures PERCENT]] [--json]
+const help =
+  `Usage: drover-repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
+                           [--version V] [--allow-downgrade] [--no-chunks] [--role ROLE]
+                           [--rollout STEPS [--halt-after N] [--halt-failures PERCENT]] [--json]
 
 Add an app release: ARCHIVE (.tar.gz or .tar) is streamed to
 targets/apps/<owner>/<app>/<ref>/<sha256>.<commit>.tar.gz and listed in signed targets metadata
@@ -54,6 +64,12 @@ snapshot and timestamp metadata; with fewer targets keys than root's threshold t
 metadata is staged instead (not published: repo sign). An archive devices cannot read (not gzip
 or tar, empty, truncated, corrupt) is refused (exit 1, E_ARCHIVE). Nothing is left in targets/
 when it fails or is interrupted (SIGINT, SIGTERM) before the metadata is written.
+
+The ref's newest release added again with the same archive bytes and options (a CI retry) changes
+nothing ("already published", exit 0; "alreadyPublished": true in --json); the same bytes with
+another --rollout, halt rule, --version or --allow-downgrade are refused (exit 1,
+E_ALREADY_PUBLISHED): a new serial would start a new rollout the edge has not held back. An older
+commit added again is published (the ref goes back to it).
 
   --name OWNER/APP     two segments matching ^[A-Za-z0-9][A-Za-z0-9._+-]*$
   --ref REF            branch or channel (one segment)
@@ -75,7 +91,7 @@ when it fails or is interrupted (SIGINT, SIGTERM) before the metadata is written
   --halt-failures PCT  halt rule: halt when more than PCT% of them failed, rolled back or went
                        silent (a whole number, default 20)
   --json               print one JSON document: { target, versions, delegatedVersions, published,
-                       staged, rollout, warnings }
+                       alreadyPublished, staged, rollout, warnings }
 
 Warns (stderr; "warnings" in --json) when devices refuse to install the archive (an entry outside
 the release, a device node, over a cap), and when legacy radiodan clients would not handle the
@@ -107,7 +123,11 @@ export const command = defineCommand({
     const v = parsed.values;
     const name = required(parsed, "name");
     const ref = required(parsed, "ref");
-    const commit = required(parsed, "commit").toLowerCase();
+    const typed = required(parsed, "commit");
+    const commit = typed.toLowerCase();
+    if (!isCommit(commit)) {
+      throw new UsageError(`Cannot add app: --commit '${typed}' is not 7 to 64 hex digits`);
+    }
     const file = required(parsed, "file");
     const version = v.version as string | undefined;
     if (version !== undefined) {
@@ -159,6 +179,18 @@ export const command = defineCommand({
       );
     }
     const warnings = archiveWarnings(scan, { name, ref, commit });
+    const published = publishedRelease(writer.targets(), {
+      name,
+      ref,
+      commit,
+      path,
+      length: imported.length,
+      sha256: imported.hashes.sha256,
+      version,
+      allowDowngrade: v["allow-downgrade"] === true,
+      rollout: rolloutSpec,
+    });
+    if (published) return alreadyPublished(io, { parsed, writer, target: published, warnings });
     const now = new Date();
     const custom: AppCustom = { kind: "app", name, ref, commit, serial: serial + 1, updated: isoOf(now) };
     if (version) custom.version = version;
@@ -198,6 +230,7 @@ export const command = defineCommand({
         versions,
         delegatedVersions: writer.delegatedVersions,
         published: committed.staged === undefined,
+        alreadyPublished: false,
         staged: committed.staged ?? null,
         rollout: rollout ?? null,
         warnings,
@@ -207,6 +240,30 @@ export const command = defineCommand({
     return 0;
   },
 });
+
+/** The no-op of a run publishing what is published already (a CI retry): says so, exit 0. */
+function alreadyPublished(
+  io: CommandIO,
+  context: { parsed: Parsed; writer: RepositoryWriter; target: TargetInfo; warnings: string[] },
+): number {
+  const { parsed, writer, target, warnings } = context;
+  const c = target.custom as AppCustom;
+  if (!parsed.json) { for (const warning of warnings) io.stderr(`warning: ${warning}\n`); }
+  printResult(io, parsed, {
+    doc: {
+      target,
+      versions: writer.versions,
+      delegatedVersions: writer.delegatedVersions,
+      published: true,
+      alreadyPublished: true,
+      staged: null,
+      rollout: c.rollout ?? null,
+      warnings,
+    },
+    text: `${target.path} serial ${c.serial}: already published (${target.url}); nothing changed`,
+  });
+  return 0;
+}
 
 function isoOf(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -243,23 +300,4 @@ function rolloutOptions(parsed: Parsed): { steps: RolloutStep[]; halt: Partial<R
     throw new UsageError(`Cannot add app: --rollout ${detail}`, { cause: error });
   }
   return { steps, halt: { minDevices, maxFailurePercent } };
-}
-
-/** `.tar.gz` or `.tar`, from the gzip magic bytes (what the content is, whatever the name says). */
-async function archiveExt(file: string): Promise<".tar.gz" | ".tar"> {
-  const info = await stat(file).catch((e) => {
-    throw new UsageError(`Cannot add app: cannot read --file ${file}: ${(e as Error).message}`, { cause: e });
-  });
-  if (!info.isFile()) throw new UsageError(`Cannot add app: --file ${file} is not a file`);
-  if (info.size === 0) {
-    throw new UnreadableArchiveError(`Cannot add app: ${file} is empty, not a tar or tar.gz archive`);
-  }
-  const fh = await open(file, "r");
-  try {
-    const head = new Uint8Array(2);
-    await fh.read(head, 0, 2, 0);
-    return head[0] === 0x1f && head[1] === 0x8b ? ".tar.gz" : ".tar";
-  } finally {
-    await fh.close();
-  }
 }

@@ -147,7 +147,7 @@ Deno.test("repo add-app refuses a bad --rollout or halt rule with exit 2, a clea
       const res = await addApp(...flags, "--json");
       assert.equal(res.code, 2, flags.join(" "));
       assert.equal(JSON.parse(res.stdout).errors[0].message, message);
-      assert.equal(res.stderr, `repo add-app: ${message}\nTry 'repo add-app --help'.\n`);
+      assert.equal(res.stderr, `drover-repo add-app: ${message}\nTry 'drover-repo add-app --help'.\n`);
     }
     await assert.rejects(Deno.stat(join(dir, "targets")), Deno.errors.NotFound);
     assert.deepEqual(await signedApps(dir), []);
@@ -226,7 +226,7 @@ Deno.test("repo add-app refuses an app name longer than 96 characters (devices n
       assert.equal(res.code, 2, res.stderr);
       assert.match(
         res.stderr,
-        /^repo add-app: Cannot use app name 'o+(\/a+)?…': longer than 96 characters\n/,
+        /^drover-repo add-app: Cannot use app name 'o+(\/a+)?…': longer than 96 characters\n/,
       );
     }
     await assert.rejects(Deno.stat(join(dir, "targets")), Deno.errors.NotFound);

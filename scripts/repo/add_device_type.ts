@@ -22,7 +22,7 @@ import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help =
-  `Usage: repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
+  `Usage: drover-repo add-device-type --repo DIR --keys DIR --slug SLUG [--name NAME] [--alias A]... [--json]
 
 Add a device type to the signed device-types.json target, or update it (name replaced if given,
 aliases added). Slugs and aliases match ^[A-Za-z0-9][A-Za-z0-9._+-]*$ and an alias may not

@@ -27,8 +27,8 @@ import { RunImports } from "./_run_imports.ts";
 import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
-const help = `Usage: repo add-image --repo DIR --keys DIR --device-type SLUG --version V --file IMAGE
-                      [--variant prod|dev] [--prerelease] [--recommended] [--no-chunks] [--json]
+const help = `Usage: drover-repo add-image --repo DIR --keys DIR --device-type SLUG --version V --file IMAGE
+                             [--variant prod|dev] [--prerelease] [--recommended] [--no-chunks] [--json]
 
 Add an OS image for a device type already added with add-device-type (slug or alias; stored
 under the canonical slug). IMAGE is streamed to targets/images/<slug>/<version>/<variant>/

@@ -28,7 +28,7 @@ import { stagedOrPublished } from "./_staged_note.ts";
 import { REPO_CLI } from "./_cli.ts";
 
 const help =
-  `Usage: repo add-manifest --repo DIR --keys DIR --file MANIFEST.json [--artifact [ID=]FILE]... [--json]
+  `Usage: drover-repo add-manifest --repo DIR --keys DIR --file MANIFEST.json [--artifact [ID=]FILE]... [--json]
 
 Add a device install manifest (see docs/CONTRACTS.md, "core/manifest"). MANIFEST.json is the
 manifest body (or a signed envelope, whose body is re-signed). It is validated, signed with the

@@ -21,9 +21,10 @@ import { openRepo } from "./_open.ts";
 import { generateRoleKeys, readKeyFile, readRoleKeys, roleKeyFile } from "./_role_keys.ts";
 import { REPO_CLI } from "./_cli.ts";
 
-const help = `Usage: repo delegate --repo DIR --keys DIR --name ROLE --paths PATTERN [--paths PATTERN]...
-                     [--generate | --key-file FILE [--key-file FILE]...] [--threshold N]
-                     [--terminating] [--json]
+const help =
+  `Usage: drover-repo delegate --repo DIR --keys DIR --name ROLE --paths PATTERN [--paths PATTERN]...
+                            [--generate | --key-file FILE [--key-file FILE]...] [--threshold N]
+                            [--terminating] [--json]
 
 Delegate target paths to a team's role: top-level targets (signed with the targets key in --keys)
 list ROLE with its keys, threshold and paths; the role's metadata tuf/<N>.ROLE.json is signed with

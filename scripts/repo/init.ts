@@ -26,8 +26,8 @@ import { REPO_CLI } from "./_cli.ts";
 import { FsRepoStore } from "./fs_repo_store.ts";
 import { lockRepo } from "./_repo_lock.ts";
 
-const help = `Usage: repo init --repo DIR --keys DIR [--expires-days N] [--key-type ed25519|ecdsa]
-                 [--keys-per-role M --threshold N] [--json]
+const help = `Usage: drover-repo init --repo DIR --keys DIR [--expires-days N] [--key-type ed25519|ecdsa]
+                        [--keys-per-role M --threshold N] [--json]
 
 Create the root, targets, snapshot and timestamp keys in --keys (JSON files, mode 0600;
 refuses to overwrite any) and an empty signed repository in --repo (tuf/1.root.json,

@@ -30,7 +30,7 @@ Deno.test("runRepo() maps usage errors to 2 with --json errors on stdout, and li
   for (const c of ["init", "add-device-type", "add-app", "add-image", "timestamp", "rotate-key"]) {
     const h = await run(c, "--help");
     assert.equal(h.code, 0, c);
-    assert.match(h.stdout, new RegExp(`^Usage: repo ${c} `), c);
+    assert.match(h.stdout, new RegExp(`^Usage: drover-repo ${c} `), c);
   }
 });
 
@@ -109,7 +109,7 @@ Deno.test("runRepo() speaks drover's JSON: {command, ok, exitCode} documents, E_
     assert.match(failed.errors[0].message, /^Cannot init: .* already holds a repository$/);
     assert.equal(again.stderr, "", "with --json the document is the whole report");
     const plain = await run("init", "--repo", r, "--keys", k);
-    assert.match(plain.stderr, /^repo init: Cannot init: .* already holds a repository\n$/);
+    assert.match(plain.stderr, /^drover-repo init: Cannot init: .* already holds a repository\n$/);
     const version = await run("--version");
     assert.equal(version.stdout, `drover-repo ${VERSION}\n`);
   } finally {

@@ -11,20 +11,21 @@
  * const out: string[] = [];
  * const io = { stdout: (t: string) => out.push(t), stderr: () => {}, env: {}, stderrIsTTY: false };
  * assert.equal(await command.run(["--help"], io), 0);
- * assert.match(out.join(""), /^Usage: repo push --repo DIR --edge URL/);
+ * assert.match(out.join(""), /^Usage: drover-repo push --repo DIR --edge URL/);
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { defineCommand, optional, required } from "../../device/cli/define_command.ts";
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
+import { readFlagFile } from "../cli/flag_file.ts";
+import { schemeHint } from "../cli/scheme_hint.ts";
 import { EdgeClient } from "./_edge_client.ts";
 import { pushRepo } from "./_push.ts";
 import { REPO_CLI } from "./_cli.ts";
 import { FsRepoStore } from "./fs_repo_store.ts";
 
-const help = `Usage: repo push --repo DIR --edge URL [--token-file FILE] [--json]
+const help = `Usage: drover-repo push --repo DIR --edge URL [--token-file FILE] [--allow-removal] [--json]
 
 Publish the repository in --repo to the edge at --edge (Deno or Cloudflare Workers) through its
 publish API, sending only what the edge lacks: each target it does not serve yet (of the targets
@@ -41,11 +42,16 @@ chain, and checks the root, targets and role versions and every target offered a
 
 The edge must serve this repository (the same tuf/1.root.json) and must not be ahead of it: a
 newer root, targets or role version there, or other content under the same version, is refused
-(exit 1, E_STALE).
+(exit 1, E_STALE). A push whose metadata would stop the edge serving releases this repository never
+had (another pipeline published them there) is refused too (exit 1, E_WOULD_REMOVE, naming them):
+add them here, or pass --allow-removal.
 
   --edge URL          the edge's base URL (http or https)
   --token-file FILE   the publish token (DROVER_TOKEN of the edge); default env DROVER_TOKEN
-  --json              print one JSON document: { edge, uploaded, skipped, bytes, metadata, verified };
+  --allow-removal     push even when the edge would stop serving releases it has from elsewhere
+                      (listed in "removed" of --json, and on stderr)
+  --json              print one JSON document: { edge, removed, uploaded, skipped, bytes, metadata,
+                      verified };
                       bytes: { uploaded, skipped, chunkedForm } (chunkedForm: how many of the
                       uploaded bytes were chunked forms); metadata: { root, roots (root versions
                       sent), targets, published (targets sent), roles: [{ name, version, published }],
@@ -66,7 +72,11 @@ export const command = defineCommand({
   name: "push",
   summary: "publish the repository to a remote edge (only what it lacks), then verify it",
   help,
-  options: { edge: { type: "string" }, "token-file": { type: "string" } },
+  options: {
+    edge: { type: "string" },
+    "token-file": { type: "string" },
+    "allow-removal": { type: "boolean" },
+  },
   async run(parsed, io) {
     const store = new FsRepoStore(required(parsed, "repo"));
     const edgeArg = required(parsed, "edge");
@@ -74,21 +84,31 @@ export const command = defineCommand({
     try {
       edge = new URL(edgeArg);
     } catch {
-      throw new UsageError(`Cannot push: --edge '${edgeArg}' is not a URL`);
+      throw new UsageError(`Cannot push: --edge '${edgeArg}' is not a URL${schemeHint(edgeArg)}`);
     }
     if (edge.protocol !== "http:" && edge.protocol !== "https:") {
-      throw new UsageError(`Cannot push: --edge must be an http or https URL, not ${edge.protocol}`);
+      throw new UsageError(
+        `Cannot push: --edge must be an http or https URL, not ${edge.protocol}${schemeHint(edgeArg)}`,
+      );
     }
     const file = optional(parsed, "token-file");
     const token = file
-      ? (await readFile(file, "utf8").catch((e) => {
-        throw new UsageError(`Cannot push: cannot read --token-file ${file}: ${(e as Error).message}`);
-      })).trim()
+      ? (await readFlagFile("token-file", file, { action: "push" })).trim()
       : optional(parsed, "token", { io, envName: "DROVER_TOKEN" });
     if (!token || /\s/.test(token)) {
       throw new UsageError("Cannot push: no publish token (--token-file FILE or env DROVER_TOKEN)");
     }
-    const report = await pushRepo(store, new EdgeClient(edge, token), { io, json: parsed.json });
+    const report = await pushRepo(store, new EdgeClient(edge, token), {
+      io,
+      json: parsed.json,
+      allowRemoval: parsed.values["allow-removal"] === true,
+    });
+    if (report.removed.length > 0) {
+      io.stderr(
+        `removed from the edge (--allow-removal): ${report.removed.length} releases published from ` +
+          `elsewhere: ${report.removed.join(", ")}\n`,
+      );
+    }
     if (!parsed.json) { for (const warning of report.metadata.warnings) io.stderr(`warning: ${warning}\n`); }
     const { uploaded, skipped, bytes, metadata, verified } = report;
     const v = metadata.versions;

@@ -18,7 +18,8 @@ import { moveKeyFile, readKeys, refuseExisting, ROLES, writeKeyFile } from "./_k
 import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 
-const help = `Usage: repo rotate-key --repo DIR --keys DIR --role root|targets|snapshot|timestamp [--json]
+const help =
+  `Usage: drover-repo rotate-key --repo DIR --keys DIR --role root|targets|snapshot|timestamp [--json]
 
 Generate a new key for the role and sign a new root version that lists it instead of the old
 one (signed by the current root key, and also by the new key when rotating root). For other

@@ -20,7 +20,7 @@ import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 import { stagedNote } from "./_staged_note.ts";
 
-const help = `Usage: repo sign --repo DIR --keys DIR [--key FILE]… [--role targets] [--json]
+const help = `Usage: drover-repo sign --repo DIR --keys DIR [--key FILE]… [--role targets] [--json]
 
 Sign the targets metadata staged in DIR/staged/targets.json with --key FILE (a targets key file;
 may be repeated) and the targets keys in --keys. Once it is signed by root's threshold of

@@ -14,7 +14,7 @@ import { printResult } from "../../device/cli/print_result.ts";
 import { openRepo } from "./_open.ts";
 import { REPO_CLI } from "./_cli.ts";
 
-const help = `Usage: repo timestamp --repo DIR --keys DIR [--json]
+const help = `Usage: drover-repo timestamp --repo DIR --keys DIR [--json]
 
 Renew tuf/timestamp.json (version + 1, new expiry). Needs only the timestamp key in --keys.
 

@@ -306,10 +306,13 @@ Deno.test("drover --help lists enroll and report; their --help tells their flags
     "bad",
   ]);
   assert.equal(label.code, 2);
-  assert.match(label.stderr, /KEY=VALUE/);
+  assert.equal(
+    label.stderr,
+    "drover enroll: --label needs KEY=VALUE, not 'bad'\nTry 'drover enroll --help'.\n",
+  );
 });
 
-Deno.test("drover report and status on a mistyped or empty --workspace create nothing there", async () => {
+Deno.test("drover report and status on a mistyped --workspace fail and create nothing; an empty one is not enrolled", async () => {
   await using tmp = await tempDir("drover-typo-");
   const typo = tmp.join("typo");
   const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -328,11 +331,17 @@ Deno.test("drover report and status on a mistyped or empty --workspace create no
   assert.match(notEnrolled.stderr, /not enrolled/);
   assert.deepEqual(await readdir(empty), []);
   await Deno.mkdir(tmp.join("target"));
-  for (const ws of [typo, empty]) {
-    const status = await runDrover(["status", "--target", tmp.join("target"), "--workspace", ws, "--json"]);
-    assert.equal(status.code, 0, status.stderr);
-    assert.equal(jsonOf(status).fleet.state, "not-enrolled");
-  }
+  // a mistyped workspace is an error (not a device that never checked), as for report
+  const typoStatus = await runDrover(["status", "--target", tmp.join("target"), "--workspace", typo]);
+  assert.equal(typoStatus.code, 1, typoStatus.stderr);
+  assert.equal(typoStatus.stdout, "");
+  assert.match(typoStatus.stderr, /^drover status: Cannot show status: workspace \S*typo does not exist\n$/);
+  const typoJson = await runDrover(["status", "--target", tmp.join("target"), "--workspace", typo, "--json"]);
+  assert.equal(typoJson.code, 1);
+  assert.equal(jsonOf(typoJson).errors[0].code, "E_NOT_FOUND");
+  const status = await runDrover(["status", "--target", tmp.join("target"), "--workspace", empty, "--json"]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(jsonOf(status).fleet.state, "not-enrolled");
   assert.equal(await exists(typo), false);
   assert.deepEqual(await readdir(empty), []);
 });

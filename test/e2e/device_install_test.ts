@@ -44,6 +44,11 @@ Deno.test("drover update installs the first release over HTTP, then updates, the
   await fx.publish("acme/radio", "main", "bbbbbbb2", V2);
   const second = await drover(["update", ...fx.args(), ...api]);
   assert.equal(second.code, 0, second.stderr);
+  // one line per app, its final outcome (not the check's `deferred`, then the install's line)
+  assert.equal(
+    second.stdout,
+    "acme/other\tmain\t1111111\tnot-offered\nacme/radio\tmain\taaaaaaa1 -> bbbbbbb2\tinstalled\n",
+  );
   assert.equal(await fx.currentCommit("radio"), "bbbbbbb2");
   assert.equal(await fx.link("radio", "previous"), "releases/1-aaaaaaa1");
 

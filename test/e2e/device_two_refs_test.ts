@@ -47,7 +47,12 @@ Deno.test("one app on two refs in two directories: each updated from its ref, ke
   assert.equal((await drover(["update", ...fx.args(), "--api", fx.fileApi()])).code, 0);
   const ambiguous = await drover(["rollback", ...fx.args(), "--app", NAME]);
   assert.equal(ambiguous.code, 2);
-  assert.match(ambiguous.stderr, /installed on more than one ref: radiodan\/radio@develop \(radio-develop\)/);
+  // which refs, and how to choose one
+  assert.equal(
+    ambiguous.stderr.split("\n")[0],
+    "drover rollback: radiodan/radio is installed on refs develop (radio-develop) and master (radio-master): " +
+      "choose one with --app radiodan/radio@develop or --app radiodan/radio@master (or its directory name)",
+  );
   const back = await drover(["rollback", ...fx.args(), "--app", `${NAME}@develop`, "--json"]);
   assert.equal(back.code, 0, back.stderr);
   assert.equal(await fx.currentCommit("radio-develop"), "bbbbbbb1");

@@ -8,6 +8,19 @@ import { runSuite } from "../edge/suite.ts";
 import { DEMO_CONTENT } from "../../edge/dev_repository.ts";
 import { DROVER_MJS, ensureBundle, ROOT, runCommand } from "../harness.ts";
 
+/** A `drover-repo push` upload its client abandons: part of the declared body, then the connection closed. */
+async function interruptedUpload(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  const head = `PUT /v1/targets/${"0".repeat(64)} HTTP/1.1\r\nhost: ${hostname}\r\n` +
+    `authorization: Bearer ${TOKEN}\r\ncontent-length: ${MAX_UPLOAD}\r\n\r\n`;
+  await conn.write(new TextEncoder().encode(head));
+  await conn.write(new Uint8Array(Math.min(64 * 1024, MAX_UPLOAD - 1)));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the edge is reading the body
+  conn.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
 Deno.test("edge suite over real HTTP against `deno task start` (edge/deno.ts)", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "edge-deno-" });
   try {
@@ -24,10 +37,13 @@ Deno.test("edge suite over real HTTP against `deno task start` (edge/deno.ts)", 
         keys,
         fetch: (path, init) => fetch(edge.url + path, { redirect: "manual", ...init }),
       });
+      await interruptedUpload(edge.url);
       await (await fetch(`${edge.url}/healthz?last`)).arrayBuffer();
     } finally {
       log = await edge.stop();
     }
+    assert.match(log, /^PUT \/v1\/targets\/0{64} 499 \d+ms$/m, "an interrupted upload: its request line");
+    assert.doesNotMatch(log, /edge error|^\s+at /m, "a client going away is not an edge error");
     assert.match(log, /^GET \/healthz\?last 200 \d+ms$/m, "the last line is flushed on SIGTERM");
     assert.match(log, /^GET \/releases 200 \d+ms$/m, "one log line per request");
     assert.match(log, /^PUT \/v1\/targets\/[0-9a-f]{64} 422 /m);
@@ -151,7 +167,13 @@ Deno.test("`deno task start` refuses bad settings and a port in use with one lin
           false,
         ],
         [{ PORT: "http" }, /PORT='http' is not a port number/, false],
-        [{ PORT: String((busy.addr as Deno.NetAddr).port) }, /in use/i, true], // found out when it listens
+        [
+          { PORT: String((busy.addr as Deno.NetAddr).port) },
+          new RegExp(
+            `^Cannot start the Drover edge: 127\\.0\\.0\\.1:${(busy.addr as Deno.NetAddr).port} is in use`,
+          ),
+          true, // found out when it listens
+        ],
       ] as const
     ) {
       const { code, stderr } = await start(env);

@@ -47,7 +47,8 @@ Deno.test("50 devices against `deno task start`: a bad release halts after 3 rep
       const r = JSON.parse((await fleetCli(edge.url, [action!, fixed, "--json"])).stdout);
       assert.equal(r.state, state, `drover-fleet ${action}`);
     }
-    assert.equal((await fleetCli(edge.url, ["resume", broken])).stdout, `${broken} running\n`);
+    // the fixed release supersedes the broken one: resumed (its hold lifted), it is done, not running
+    assert.equal((await fleetCli(edge.url, ["resume", broken])).stdout, `${broken} done\n`);
   } catch (error) {
     console.error(edge.log().slice(-4000));
     throw error;

@@ -172,6 +172,8 @@ Deno.test("drover image get resolves latest, recommended, ranges and aliases, an
       const latest = await drover("image", "get", "rpi4", ...common);
       assert.equal(latest.code, 0, latest.stderr);
       assert.equal(latest.json().version, "2.0.0-beta.1");
+      // the envelope every --json document has
+      assert.deepEqual([latest.json().command, latest.json().ok, latest.json().exitCode], ["image", true, 0]);
       assert.equal(latest.json().deviceType, "raspberrypi4-64");
       assert.equal(latest.json().sha256, sha(IMAGES["2.0.0-beta.1"]!));
       assert.equal(latest.json().fromCache, false);
@@ -227,6 +229,7 @@ Deno.test("drover image get resolves latest, recommended, ranges and aliases, an
       const list = await drover("image", "list", "rpi4", ...common);
       assert.equal(list.code, 0, list.stderr);
       const all = list.json().versions;
+      assert.deepEqual([list.json().command, list.json().ok, list.json().exitCode], ["image", true, 0]);
       assert.equal(all.filter((v: { variant: string }) => v.variant === "dev").length, 1);
       const versions = all.filter((v: { variant: string }) => v.variant === "prod");
       assert.deepEqual(versions.map((v: { version: string }) => v.version), [
@@ -502,7 +505,7 @@ Deno.test("drover image refuses to resolve without a trusted root (exit 3) and c
       assert.match(r.stderr, /trusted root/);
       const clean = await drover("image", "clean-cache", "--cache-dir", cache, "--json");
       assert.equal(clean.code, 0);
-      assert.equal(clean.json().removed, 0);
+      assert.deepEqual(clean.json(), { command: "image", ok: true, exitCode: 0, removed: 0 });
     } finally {
       await server.shutdown();
     }

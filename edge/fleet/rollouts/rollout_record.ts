@@ -28,6 +28,12 @@ export interface RolloutRelease {
   ref: string;
   commit: string;
   serial: number;
+  /**
+   * The serial of the newest release of its app and ref in the same metadata (with a rollout or
+   * without); absent: its own. A rollout whose release is older is superseded: a running one is
+   * `done` (no longer watched; DESIGN.md §9).
+   */
+  newestSerial?: number;
 }
 
 /** Devices of a rollout by the outcome of their install. */
@@ -49,7 +55,7 @@ export const NO_ROLLOUT_COUNTS: Readonly<RolloutCounts> = Object.freeze({
 });
 
 /** A rollout as the fleet store keeps it. */
-export interface RolloutRecord extends RolloutRelease {
+export interface RolloutRecord extends Omit<RolloutRelease, "newestSerial"> {
   id: string;
   state: RolloutState;
   /** Percent the edge holds the rollout to; `null`: no edge limit (the signed percent alone). */
@@ -59,7 +65,10 @@ export interface RolloutRecord extends RolloutRelease {
   /** When the edge first saw it in metadata. */
   createdAt: Date;
   updatedAt: Date;
-  /** The halt rule counts devices whose latest report arrived since then (its start, or the last resume). */
+  /**
+   * The halt rule counts devices whose latest report arrived since then: when the edge registered
+   * the rollout (`createdAt`, the edge's clock, as report times are), or the last resume.
+   */
   watchedSince: Date;
   /** Every device of the rollout. */
   counts: RolloutCounts;

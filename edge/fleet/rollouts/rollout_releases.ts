@@ -1,6 +1,8 @@
 /**
  * The releases of a repository view whose app target carries a signed rollout (`custom.rollout`,
- * checked by core/trust when the view was built), computed once per view.
+ * checked by core/trust when the view was built), computed once per view, each with the serial of
+ * the newest release of its app and ref in the view (any app target, with a rollout or without):
+ * a rollout whose release is older is superseded.
  *
  * @example
  * ```ts
@@ -21,14 +23,23 @@ const MEMO = new WeakMap<RepoView, readonly RolloutRelease[]>();
 export function rolloutReleasesOf(view: RepoView): readonly RolloutRelease[] {
   let releases = MEMO.get(view);
   if (releases) return releases;
-  const found: RolloutRelease[] = [];
+  const found: AppCustom[] = [];
+  const newest = new Map<string, number>();
   for (const target of view.targets.values()) {
     if (target.custom.kind !== "app") continue;
     const c = target.custom as AppCustom;
-    if (!c.rollout) continue;
-    found.push({ rollout: c.rollout, app: c.name, ref: c.ref, commit: c.commit, serial: c.serial });
+    const key = `${c.name}\n${c.ref}`;
+    newest.set(key, Math.max(newest.get(key) ?? c.serial, c.serial));
+    if (c.rollout) found.push(c);
   }
-  releases = Object.freeze(found);
+  releases = Object.freeze(found.map((c) => ({
+    rollout: c.rollout!,
+    app: c.name,
+    ref: c.ref,
+    commit: c.commit,
+    serial: c.serial,
+    newestSerial: newest.get(`${c.name}\n${c.ref}`)!,
+  })));
   MEMO.set(view, releases);
   return releases;
 }

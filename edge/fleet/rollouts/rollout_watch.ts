@@ -7,9 +7,12 @@
  * States: `running` (no cap: the signed percent alone; watched by the halt rule), `paused` (cap 0,
  * by the operator), `halted` (cap 0, by the halt rule; the reason gives the counts and the top error
  * codes), `ended` (by the operator: no cap, no longer watched; devices follow the signed percent),
- * `done` (reserved; this edge does not set it). A halted or paused rollout stays so until the
- * operator resumes it (`running` again, the halt rule counting afresh from the resume) or ends
- * it. The edge only ever lowers: devices take min(signed percent, cap).
+ * `done` (its release is no longer the newest of its app and ref in the served metadata: no cap, no
+ * longer watched; only a running rollout becomes done, when the edge syncs, or at once when resumed).
+ * A halted or paused rollout stays so, superseded or not, until the operator resumes it (`running`
+ * again, the halt rule counting afresh from the resume) or ends it. The halt rule counts the
+ * devices reported since the edge registered the rollout (or the last resume). The edge only ever
+ * lowers: devices take min(signed percent, cap).
  *
  * @example
  * ```ts
@@ -95,12 +98,15 @@ export class RolloutWatch {
     return { now: this.#now(), timeoutMs: this.#timeoutMs };
   }
 
-  /** Registers the rollouts of the current metadata in `store` (once per metadata version and store). */
-  async sync(store: FleetStore): Promise<void> {
+  /**
+   * Registers the rollouts of the current metadata in `store` and retires the running ones a newer
+   * release supersedes (once per metadata version and store, unless `force`).
+   */
+  async sync(store: FleetStore, options: { force?: boolean } = {}): Promise<void> {
     if (!this.#releases) return;
     const releases = await this.#releases();
     let stores = this.#synced.get(releases);
-    if (stores?.has(store)) return;
+    if (stores?.has(store) && !options.force) return;
     await store.syncRollouts(releases, { now: this.#now() });
     if (!stores) this.#synced.set(releases, stores = new WeakSet());
     stores.add(store);
@@ -132,7 +138,8 @@ export class RolloutWatch {
   async evaluate(store: FleetStore, release?: { app: string; commit: string }): Promise<RolloutRecord[]> {
     const halted: RolloutRecord[] = [];
     // every running rollout, a page at a time (the cursor is a rollout's id: halting one keeps its place)
-    for (let cursor: string | undefined;;) {
+    let cursor: string | undefined;
+    for (;;) {
       const filter = { ...release, states: ["running"] as RolloutState[], limit: PAGE, cursor };
       const running = await store.listRollouts(filter, this.#read());
       for (const record of running) {
@@ -221,6 +228,8 @@ export class RolloutWatch {
         code: "E_CONFLICT",
       });
     }
+    // running again: superseded meanwhile, it is done at once (no hold either way; not watched)
+    if (to.state === "running") await this.sync(store, { force: true });
     return await this.get(store, id);
   }
 }

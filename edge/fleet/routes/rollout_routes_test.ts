@@ -180,14 +180,14 @@ Deno.test("rollout routes: operator token, unknown ids and bad queries", async (
 Deno.test("GET /v1/fleet/rollouts pages: 50 by default, `next` names the cursor while more follow", async () => {
   await using e = await edge();
   const op = operator(e.fetch);
-  // 52 more releases of the app with a rollout, published after the repository's one
+  // 52 more releases of the app with a rollout (on other refs), published after the repository's one
   const commit = (n: number) => n.toString(16).padStart(7, "0");
   const releases = Array.from({ length: 52 }, (_, i) => ({
     app: A,
-    ref: "main",
+    ref: `r${i}`, // one ref each: none supersedes another
     commit: commit(i + 3),
     serial: i + 3,
-    rollout: createRollout({ id: `acme:radio:main:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
+    rollout: createRollout({ id: `acme:radio:r${i}:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
   }));
   assert.equal(
     (await op.json("/v1/fleet/rollouts")).items?.length,
@@ -221,14 +221,14 @@ Deno.test("the periodic job judges every running rollout, past the first 500 (ne
     assert.equal((await d.enroll({ token: ENROLL_TOKEN })).status, 201);
     await d.report([reportEvent(A, C2, { stage: "download" })]); // started, then silent
   }
-  // 500 newer running rollouts: the repository's one is the 501st in the list's order
+  // 500 newer running rollouts (on other refs): the repository's one is the 501st in the list's order
   const commit = (n: number) => n.toString(16).padStart(7, "0");
   const releases = Array.from({ length: 500 }, (_, i) => ({
     app: A,
-    ref: "main",
+    ref: `r${i}`, // one ref each: none supersedes another
     commit: commit(i + 3),
     serial: i + 3,
-    rollout: createRollout({ id: `acme:radio:main:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
+    rollout: createRollout({ id: `acme:radio:r${i}:${i + 3}:${commit(i + 3)}`, publishedAt: T0, steps: "5" }),
   }));
   await e.store.syncRollouts(releases, { now: new Date(e.clock.now + 1000) });
   e.clock.now += 61 * 60_000;
