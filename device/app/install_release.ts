@@ -8,7 +8,9 @@
  * 3. rename the staging directory to `releases/<id>`, fsync `releases/`;
  * 4. point `previous` at the old current release, then `current` at `releases/<id>`
  *    (symlink to a temp name + rename), fsync the app directory;
- * 5. run the health check, if any; on failure switch both links back and remove the release.
+ * 5. run the health check, if any; on failure switch both links back and remove the release; when the
+ *    run is interrupted during the check (`signal`), switch back too but keep the release, and report
+ *    no verdict (the next run reuses it and checks it again).
  *
  * Steps 1 to 5 hold the app lock (`app_lock.ts`), so `gc` never prunes the release being installed
  * nor the `previous` a failed health check switches back to. A `current` pointing at a release that
@@ -252,15 +254,25 @@ export async function installRelease(
   const previousId = oldCurrent && oldCurrent !== newLink ? oldCurrent.split("/").pop() : undefined;
 
   if (!options.healthCmd) return { status: "installed", release: id, previous: previousId };
-  const healthError = await checkHealth(join(releases, id), deploy.name, options);
+  // switch back: current first (what runs), then previous
+  const switchBack = async () => {
+    if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "current", oldCurrent);
+    else if (!oldCurrent) await removeLink(appDir, "current"); // a first install: back to nothing installed
+    if (oldPrevious && oldPrevious !== newLink) await switchLink(appDir, "previous", oldPrevious);
+    else await removeLink(appDir, "previous");
+  };
+  let healthError: string | undefined;
+  try {
+    healthError = await checkHealth(join(releases, id), deploy.name, options);
+  } catch (error) {
+    // interrupted before a verdict: back as it was, the release kept for the next run to reuse and check
+    if (options.signal?.aborted) await switchBack();
+    throw error;
+  }
   if (healthError === undefined) return { status: "installed", release: id, previous: previousId };
 
-  // switch back: current first (what runs), then previous
   const rollbackStart = performance.now();
-  if (oldCurrent && oldCurrent !== newLink) await switchLink(appDir, "current", oldCurrent);
-  else if (!oldCurrent) await removeLink(appDir, "current"); // a first install: back to nothing installed
-  if (oldPrevious && oldPrevious !== newLink) await switchLink(appDir, "previous", oldPrevious);
-  else await removeLink(appDir, "previous");
+  await switchBack();
   if (oldCurrent !== newLink) await removeRelease(releases, id);
   await options.onStage?.({ stage: "rollback", durationMs: since(rollbackStart) });
   return { status: "health-failed", release: id, previous: previousId, healthError };

@@ -18,6 +18,7 @@ import {
 } from "node:fs/promises";
 import type { ArchiveEntry } from "../../core/archive/mod.ts";
 import { IntegrityError } from "../../core/errors.ts";
+import { writeAll } from "./file_streams.ts";
 
 /** Small body chunks are gathered into writes of this size; bigger chunks are written as they are. */
 const WRITE_BUFFER = 1024 * 1024;
@@ -171,7 +172,7 @@ export class Writer {
         let filled = 0;
         const buffer = this.#buffer;
         const flush = async () => {
-          for (let at = 0; at < filled;) at += (await fh.write(buffer, at, filled - at)).bytesWritten;
+          await writeAll(fh, buffer.subarray(0, filled));
           filled = 0;
         };
         while (true) {
@@ -181,9 +182,7 @@ export class Writer {
           if (written > entry.size) break;
           if (value.length >= DIRECT_WRITE) {
             await flush();
-            for (let at = 0; at < value.length;) {
-              at += (await fh.write(value, at, value.length - at)).bytesWritten;
-            }
+            await writeAll(fh, value);
             this.#signal?.throwIfAborted();
             continue;
           }

@@ -65,10 +65,16 @@ export function fileStream(
   }, { highWaterMark: 1 });
 }
 
-/** Writes all of `bytes` at the handle's position. */
+/**
+ * Writes all of `bytes` at the handle's position. A write that makes no progress (a view whose
+ * buffer was released while the write was in flight reads as empty) throws instead of looping.
+ */
 export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.byteLength;) {
-    at += (await handle.write(bytes, at, bytes.byteLength - at)).bytesWritten;
+  const length = bytes.byteLength;
+  for (let at = 0; at < length;) {
+    const n = bytes.byteLength === length ? (await handle.write(bytes, at, length - at)).bytesWritten : 0;
+    if (!(n > 0)) throw new Error(`Cannot write ${length} bytes: no progress after ${at}`);
+    at += n;
   }
 }
 

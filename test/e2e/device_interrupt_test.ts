@@ -170,3 +170,38 @@ Deno.test("SIGTERM while install extracts: exit 143, nothing reported as failed;
   assert.equal((await stat(join(s.device.appDir, "current/data/f2999.txt"))).isFile(), true);
   assert.deepEqual(reported(s), ["download ok", "verify ok", "install ok"], "no failure reported");
 });
+
+Deno.test("SIGTERM during the health check (systemd stops the unit): exit 143, back to the old release, no verdict reported; the next run checks it again", async () => {
+  await using s = await setup(0);
+  const marker = s.tmp.join("health-started");
+  // the check of the first run waits (until it is stopped); the next run's passes
+  const check = `if [ -e ${marker} ]; then exit 0; fi; echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; sleep 30`;
+  const run = await start([...s.device.args("update", s.server.url), "--health-cmd", check]);
+  const deadline = Date.now() + 30_000;
+  while (!(await stat(marker).then(() => true, () => false))) {
+    assert.ok(Date.now() < deadline, "the health check never started");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  // as systemd does: the unit's every process at once, the check (its own process group) included
+  const group = Number((await Deno.readTextFile(marker)).trim());
+  Deno.kill(-group, "SIGTERM");
+  run.child.kill("SIGTERM");
+  const r = await run.done;
+  assert.equal(r.code, 143, r.stderr);
+  assert.match(r.stderr, /interrupted \(SIGTERM\)/);
+  assert.equal(await Deno.readLink(join(s.device.appDir, "current")), "releases/0-seed", "switched back");
+  assert.deepEqual(
+    reported(s).filter((e) => e.startsWith("health") || e.startsWith("rollback") || e.includes("error")),
+    [],
+    "no health verdict, no rollback reported",
+  );
+  const release = `releases/1-${ONE.slice(0, 12)}`;
+  assert.equal((await stat(join(s.device.appDir, release))).isDirectory(), true, "kept for the next run");
+
+  const next = await runDrover([...s.device.args("update", s.server.url), "--health-cmd", check], {
+    runtime: "node",
+  });
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(await Deno.readLink(join(s.device.appDir, "current")), release);
+  assert.deepEqual(reported(s).filter((e) => e.includes("error")), [], "the commit was never marked bad");
+});
