@@ -77,6 +77,8 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
     let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
     let head: Uint8Array | undefined; // first bytes kept until the gzip magic can be sniffed
     let gunzipFailed = false;
+    /** Compressed bytes handed to gunzip so far (the one being written included). */
+    let compressedIn = 0;
     let compressed = false;
     let pump: Promise<void> | undefined;
     let failure: unknown;
@@ -87,7 +89,10 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
 
     const explain = (error: unknown): unknown => {
       if (error instanceof IntegrityError || cancelled) return error;
-      const at = counters.lastPath === undefined
+      // gunzip runs ahead of the tar reader: the entry read last says nothing about where it failed
+      const at = gunzipFailed
+        ? `by byte ${compressedIn} of the compressed archive`
+        : counters.lastPath === undefined
         ? "at the first entry"
         : `after entry ${quote(counters.lastPath)}`;
       const detail = error instanceof Error ? error.message : String(error);
@@ -143,7 +148,9 @@ export class UntarStream extends TransformStream<Uint8Array, ArchiveEntry> {
       // Writes no bigger than the gunzip keeps bounded (a gzip bomb's expansion: abilities.ts).
       const slice = getAbilities().gunzipWriteBytes;
       for (let at = 0; at < chunk.length; at += slice) {
-        await writer!.write(chunk.subarray(at, at + slice));
+        const part = chunk.subarray(at, at + slice);
+        compressedIn += part.length;
+        await writer!.write(part);
       }
       buffers?.inputUsed(chunk);
     };

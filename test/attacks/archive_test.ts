@@ -186,7 +186,17 @@ const ATTACKS: Attack[] = [
         3,
         ...Array.from({ length: 300 }, (_, i) => (i * 7919) & 255),
       ]),
-    names: "at the first entry",
+    names: "by byte 310 of the compressed archive",
+  },
+  {
+    name: "gzip followed by garbage (named by its place, not by the entry the tar reader saw last)",
+    bytes: () => {
+      const member = gzipSync(rawTar([{ name: "z00", body: "a" }, { name: "z01", body: "b" }]));
+      const out = new Uint8Array(member.length + 64).fill(0x5a);
+      out.set(member);
+      return out;
+    },
+    names: "by byte",
   },
   {
     name: "file replacing a directory",
