@@ -6,7 +6,10 @@
  * being recorded. Entries of apps not found in the target (removed, or broken for now) are kept as
  * they were, so their bad commits are not forgotten. Entries are keyed by the app's key (`app_key.ts`:
  * the name, or `name@ref` where the target holds the name on more than one ref); when an app's key
- * changes (a second ref appears beside it, or goes), its entry moves to the new key.
+ * changes (a second ref appears beside it, or goes), its entry moves to the new key. A run interrupted
+ * by a signal (`E_INTERRUPTED`, `device/cli/interrupted_error.ts`) is no error of the apps it stopped:
+ * their `lastError` stays as it was (the run's record, `lastInstall` or `lastCheck`, says it was
+ * interrupted).
  *
  * @example
  * ```ts
@@ -45,7 +48,10 @@ export interface StatusChange {
   scan?: { apps: App[] };
   /** The run to record (`lastCheck`, `lastInstall`, `lastGc`): when it started, its errors (ok without). */
   run?: { kind: "check" | "install" | "gc"; at: string; errors: readonly StatusError[] };
-  /** Per app key: the run's error (kept as `lastError`), or `null` when the run succeeded for it (cleared). */
+  /**
+   * Per app key: the run's error (kept as `lastError`; an interruption, `E_INTERRUPTED`, leaves it as it
+   * was), or `null` when the run succeeded for it (cleared).
+   */
   appErrors?: ReadonlyMap<string, StatusError | null>;
   /** Commits to mark bad (failed health check, rolled back from); `name` is the app's key. */
   bad?: readonly { name: string; commit: string }[];
@@ -54,6 +60,9 @@ export interface StatusChange {
 }
 
 const RUN_KEYS = { check: "lastCheck", install: "lastInstall", gc: "lastGc" } as const;
+
+/** The code of an interruption (`InterruptedError`): a signal stopped the run, not the app's error. */
+const INTERRUPTED = "E_INTERRUPTED";
 
 function runRecord(at: string, errors: readonly StatusError[]): RunRecord {
   const first = errors[0];
@@ -108,7 +117,7 @@ export async function writeStatus(ws: Workspace, change: StatusChange): Promise<
     }
     for (const [name, error] of change.appErrors ?? []) {
       const entry = status.apps[name];
-      if (!entry) continue;
+      if (!entry || error?.code === INTERRUPTED) continue;
       if (error) entry.lastError = { at, code: error.code, message: error.message };
       else delete entry.lastError;
     }

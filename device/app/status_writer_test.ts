@@ -135,6 +135,35 @@ Deno.test("writeStatus() after a failed health check: current as before, the com
   assert.deepEqual(ok.apps[NAME]?.bad, ["aaaaaaa1"]);
 });
 
+Deno.test("writeStatus() after an interrupted run: the app's last error stays as it was (none, or the earlier one)", async () => {
+  await using fx = await fixture();
+  const interrupted = {
+    code: "E_INTERRUPTED",
+    message: `Cannot install ${NAME} aaaaaaa1: interrupted (SIGTERM)`,
+  };
+  const run = { kind: "install" as const, at: AT, errors: [interrupted] };
+  const none = await writeStatus(fx.ws, {
+    target: fx.target,
+    run,
+    appErrors: new Map([[NAME, interrupted]]),
+  });
+  assert.deepEqual(
+    none.lastInstall,
+    { at: AT, ok: false, error: interrupted },
+    "the run says it was interrupted",
+  );
+  assert.equal(none.apps[NAME]?.lastError, undefined, "no error of the app");
+  const error = { code: "E_HEALTH", message: `${NAME} aaaaaaa1: exit 3` };
+  const failed = { kind: "install" as const, at: AT, errors: [error] };
+  await writeStatus(fx.ws, { target: fx.target, run: failed, appErrors: new Map([[NAME, error]]) });
+  const kept = await writeStatus(fx.ws, {
+    target: fx.target,
+    run,
+    appErrors: new Map([[NAME, interrupted]]),
+  });
+  assert.deepEqual(kept.apps[NAME]?.lastError, { at: AT, ...error }, "the earlier error kept");
+});
+
 Deno.test("writeStatus() after gc: the removed previous is gone from the record; lost apps keep their entry", async () => {
   await using fx = await fixture();
   await fx.install("aaaaaaa1", 1);

@@ -22,6 +22,7 @@ import type { CommandIO } from "../cli/command.ts";
 import { defineCommand, numberOption, optional, type Parsed } from "../cli/define_command.ts";
 import { installManifest } from "../manifest/install_manifest.ts";
 import { InstalledSource, openSource } from "../manifest/sources.ts";
+import { printResult } from "../cli/print_result.ts";
 import { ProgressBar } from "../cli/progress.ts";
 import { provisioningHint } from "../net/trust_store.ts";
 import { UsageError } from "../cli/usage_error.ts";
@@ -58,7 +59,8 @@ Options:
   --wait SECONDS          install: wait this long for the install dir's lock (default 0)
   --trusted-root FILE     root metadata whose targets keys sign manifests (env DROVER_TRUSTED_ROOT;
                           default <workspace>/tuf/root.json, --workspace or env DROVER_WORKSPACE)
-  --json                  print one JSON document (the report; install adds "installed")
+  --json                  print one JSON document {command: "manifest", ok, exitCode, …}: the report;
+                          install adds "installed"
   -h, --help              show this help
 
 Exit codes: 0 complete (installed), 1 something missing, 2 usage, 3 something invalid or corrupt
@@ -124,7 +126,8 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
   const code = reportExitCode(report);
   if (action === "plan" || code !== 0) {
     if (p.json) {
-      const doc = { command: `manifest ${action}`, ok: code === 0, exitCode: code, ...report };
+      // named as every command names itself (`image` too), success or failure: `manifest`
+      const doc = { command: p.command, ok: code === 0, exitCode: code, ...report };
       io.stdout(JSON.stringify(doc, null, 2) + "\n");
     } else (action === "plan" ? io.stdout : io.stderr)(reportText(report));
     if (action === "install" && !p.json) {
@@ -152,22 +155,12 @@ async function run(p: Parsed, io: CommandIO): Promise<number> {
       if (bytes >= total) bar.done();
     },
   }).finally(() => bars.forEach((b) => b.done({ ok: false })));
-  if (p.json) {
-    io.stdout(
-      JSON.stringify(
-        { command: "manifest install", ok: true, exitCode: 0, ...report, installed: result },
-        null,
-        2,
-      ) +
-        "\n",
-    );
-  } else {
-    io.stdout(
-      `installed ${result.manifest}@${result.manifestVersion} into ${result.installDir}: ` +
-        `${result.fetched.length} fetched, ${result.skipped.length} already installed` +
-        Object.entries(result.staged).map(([n, ids]) => `, ${ids.length} staged for ${n}`).join("") + "\n",
-    );
-  }
+  printResult(io, p, {
+    doc: { ...report, installed: result },
+    text: `installed ${result.manifest}@${result.manifestVersion} into ${result.installDir}: ` +
+      `${result.fetched.length} fetched, ${result.skipped.length} already installed` +
+      Object.entries(result.staged).map(([n, ids]) => `, ${ids.length} staged for ${n}`).join(""),
+  });
   return 0;
 }
 

@@ -4,7 +4,9 @@
  * (`send_reports.ts`). It never fails or holds up the run: each request is bounded by
  * `DROVER_FLEET_TIMEOUT` seconds (default 5) with no retries, the whole sync by three times that,
  * and every failure is a warning on stderr (`drover: fleet: …`); what was not sent waits in the
- * spool for the next run. A device that is not enrolled makes no request at all.
+ * spool for the next run. A device that is not enrolled makes no request at all. A run stopped by a
+ * signal (SIGINT, SIGTERM: `InterruptedError`) makes none either, and a request it cuts short is no
+ * warning: the edge was not out of reach, and what waits in the spool goes out with the next run.
  *
  * A 403 answer records the state `rejected` in the enrollment; an answer that carries a `state`
  * records that one. The answer's `rollouts` (the edge's holds on staged rollouts, core/rollout
@@ -36,6 +38,7 @@ import { TransientError } from "../../core/errors.ts";
 import type { Inventory } from "../../core/fleet/inventory.ts";
 import { parseRolloutHolds, type RolloutHold } from "../../core/rollout/mod.ts";
 import type { CommandIO } from "../cli/command.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import { collectInventory } from "./collect_inventory.ts";
 import { type Enrollment, type EnrollmentState, readEnrollment, writeEnrollment } from "./enrollment.ts";
 import { FleetClient } from "./fleet_client.ts";
@@ -94,6 +97,9 @@ export async function syncFleet(
   }
   if (!enrollment) return undefined;
   const result: FleetSyncResult = { deviceId: enrollment.deviceId, checkIn: "skipped", reports: "skipped" };
+  /** A signal stopped the run: no request (more), and none cut short is a warning. */
+  const interrupted = () => InterruptedError.of(io.signal) !== undefined;
+  if (interrupted()) return result;
   try {
     const identity = await store.load();
     if (identity?.id !== enrollment.deviceId) {
@@ -127,6 +133,7 @@ export async function syncFleet(
         }
       } catch (error) {
         result.checkIn = "failed";
+        if (interrupted()) return result;
         warn(messageOf(error));
         if (error instanceof FleetRequestError && error.status === 403) await note("rejected");
         if (error instanceof TransientError) return result; // the edge is out of reach: try next run
@@ -137,6 +144,7 @@ export async function syncFleet(
       result.reports = await sendReports(client, new ReportSpool(store.paths.reports), { deadline });
     } catch (error) {
       result.reports = "failed";
+      if (interrupted()) return result;
       warn(messageOf(error));
       if (error instanceof FleetRequestError && error.status === 403) await note("rejected");
     }

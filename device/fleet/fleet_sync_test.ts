@@ -6,6 +6,7 @@ import { verifyDeviceRequest } from "../../core/fleet/device_request.ts";
 import { readEnrollment, writeEnrollment } from "./enrollment.ts";
 import { syncFleet } from "./fleet_sync.ts";
 import { IdentityStore } from "./identity_store.ts";
+import { InterruptedError } from "../cli/interrupted_error.ts";
 import { ReportSpool } from "./report_spool.ts";
 import { readRolloutHolds } from "../rollout/rollout_holds_file.ts";
 
@@ -94,6 +95,34 @@ Deno.test("syncFleet() hints at enrolling again when the edge does not know the 
       o.err[0]!,
       /HTTP 401 E_SIGNATURE: not enrolled \(run drover enroll to register this device again\)/,
     );
+  });
+});
+
+Deno.test("syncFleet() of a run a signal stopped: no request, no warning, the reports wait for the next run", async () => {
+  await withEnrolled(async ({ ws, paths, answer, id }) => {
+    const spool = new ReportSpool(join(ws, "reports"));
+    await spool.add({ ...EVENT, at: new Date().toISOString() });
+    // stopped before the sync: nothing sent
+    const stopped = new AbortController();
+    stopped.abort(new InterruptedError("SIGTERM"));
+    const before = io();
+    const result = await syncFleet(ws, { io: { ...before.io, signal: stopped.signal } });
+    assert.deepEqual([result?.checkIn, result?.reports], ["skipped", "skipped"]);
+    assert.deepEqual(paths, []);
+    assert.deepEqual(before.err, [], "the edge was not out of reach");
+    // stopped while the reports are on their way: cut short, not a warning
+    const during = new AbortController();
+    answer((path) => {
+      if (!path.endsWith("/reports")) return Response.json({ rollouts: {} });
+      during.abort(new InterruptedError("SIGINT"));
+      return new Response(new ReadableStream({ pull: () => new Promise(() => {}) })); // no answer
+    });
+    const o = io();
+    const cut = await syncFleet(ws, { io: { ...o.io, signal: during.signal } });
+    assert.deepEqual(paths, [`/v1/devices/${id}/checkin`, `/v1/devices/${id}/reports`]);
+    assert.equal(cut?.reports, "failed");
+    assert.deepEqual(o.err, [], "no 'Cannot reach …: interrupted'");
+    assert.equal((await new ReportSpool(join(ws, "reports")).summary()).events, 1, "still waiting");
   });
 });
 

@@ -133,7 +133,10 @@ Deno.test("SIGINT while update downloads: exit 130, one 'interrupted (SIGINT)' l
     new RegExp(`^acme/radio: Cannot install acme/radio ${ONE.slice(0, 12)}: interrupted \\(SIGINT\\)$`, "m"),
   );
   assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  assert.doesNotMatch(r.stderr, /fleet: Cannot reach/, "the fleet was not out of reach: the reports wait");
   assert.deepEqual(reported(s).filter((e) => e.includes("error")), [], "no failure reported");
+  const status = jsonOf(await runDrover([...s.device.args("status").slice(0, 5), "--json"]));
+  assert.equal(status.apps[0].lastError, null, "an interruption is not the app's error");
   // nothing left broken: the next run resumes and installs, and reports that outcome only
   s.server.intercept = s.fleet.intercept;
   const next = await runDrover(s.device.args("update", s.server.url), { runtime: "node" });
@@ -162,8 +165,10 @@ Deno.test("SIGTERM while install extracts: exit 143, nothing reported as failed;
     new RegExp(`^acme/radio: Cannot install acme/radio ${ONE.slice(0, 12)}: interrupted \\(SIGTERM\\)$`, "m"),
   );
   assert.equal(await Deno.readLink(join(s.device.appDir, "current")), "releases/0-seed");
+  assert.doesNotMatch(r.stderr, /fleet: Cannot reach/, "the fleet was not out of reach: the reports wait");
   const status = jsonOf(await runDrover([...s.device.args("status").slice(0, 5), "--json"]));
   assert.equal(status.apps[0].pending?.commit, ONE, "still pending, for the next run");
+  assert.equal(status.apps[0].lastError, null, "an interruption is not the app's error");
   const next = await runDrover(s.device.args("install"), { runtime: "node" });
   assert.equal(next.code, 0, next.stderr);
   assert.equal(await Deno.readLink(join(s.device.appDir, "current")), `releases/1-${ONE.slice(0, 12)}`);
@@ -175,7 +180,8 @@ Deno.test("SIGTERM during the health check (systemd stops the unit): exit 143, b
   await using s = await setup(0);
   const marker = s.tmp.join("health-started");
   // the check of the first run waits (until it is stopped); the next run's passes
-  const check = `if [ -e ${marker} ]; then exit 0; fi; echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; sleep 30`;
+  const check =
+    `if [ -e ${marker} ]; then exit 0; fi; echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; sleep 30`;
   const run = await start([...s.device.args("update", s.server.url), "--health-cmd", check]);
   const deadline = Date.now() + 30_000;
   while (!(await stat(marker).then(() => true, () => false))) {

@@ -167,7 +167,7 @@ Deno.test("drover manifest installs a chain of three from two sources, one servi
       const plan = await drover("manifest", "plan", ...args, "--json");
       assert.equal(plan.code, 0, plan.stdout + plan.stderr);
       const p = plan.json();
-      assert.deepEqual([p.command, p.ok, p.exitCode], ["manifest plan", true, 0]);
+      assert.deepEqual([p.command, p.ok, p.exitCode], ["manifest", true, 0]);
       assert.deepEqual(p.chain.map((m: { id: string }) => m.id), ["app", "mid", "base"]);
       const src = Object.fromEntries(p.entries.map((e: { id: string; source: string }) => [e.id, e.source]));
       assert.equal(src["rootfs.img"], `dir:${usb}`);
@@ -177,7 +177,7 @@ Deno.test("drover manifest installs a chain of three from two sources, one servi
       const inst = await drover("manifest", "install", ...args, "--install-dir", dir, "--json");
       assert.equal(inst.code, 0, inst.stdout + inst.stderr);
       assert.deepEqual([inst.json().command, inst.json().ok, inst.json().exitCode], [
-        "manifest install",
+        "manifest",
         true,
         0,
       ]);
@@ -246,7 +246,7 @@ Deno.test("drover manifest plan reports corrupt-only, missing and invalid outcom
     const corrupt = await drover("manifest", "plan", "--id", "app", ...common, "--json");
     assert.equal(corrupt.code, 3);
     const c = corrupt.json();
-    assert.deepEqual([c.command, c.ok, c.exitCode], ["manifest plan", false, 3]);
+    assert.deepEqual([c.command, c.ok, c.exitCode], ["manifest", false, 3]);
     assert.deepEqual(c.corrupt, ["rootfs.img"]);
     assert.equal(c.invalid["rootfs.img"].code, "INVALID_MINI_HASH");
     assert.deepEqual(c.missing, ["app.tar"]);
@@ -299,6 +299,26 @@ Deno.test("drover manifest refuses manifests signed by another repository's keys
     const noRoot = await drover("manifest", "plan", "--id", "app", "--source", repoDir);
     assert.equal(noRoot.code, 3);
     assert.match(noRoot.stderr, /trusted root/);
+    // a whole-command failure names the command as its reports do: "manifest", whatever the action
+    for (const action of ["plan", "install"]) {
+      const doc = await drover(
+        "manifest",
+        action,
+        "--id",
+        "app",
+        "--source",
+        repoDir,
+        "--install-dir",
+        tmp,
+        "--json",
+      );
+      assert.equal(doc.code, 3);
+      assert.deepEqual([doc.json().command, doc.json().ok, doc.json().errors[0].code], [
+        "manifest",
+        false,
+        "E_TRUST",
+      ]);
+    }
   });
 });
 
