@@ -67,9 +67,11 @@ when it fails or is interrupted (SIGINT, SIGTERM) before the metadata is written
 
 The ref's newest release added again with the same archive bytes and options (a CI retry) changes
 nothing ("already published", exit 0; "alreadyPublished": true in --json); the same bytes with
-another --rollout, halt rule, --version or --allow-downgrade are refused (exit 1,
-E_ALREADY_PUBLISHED): a new serial would start a new rollout the edge has not held back. An older
-commit added again is published (the ref goes back to it).
+another --rollout, halt rule, --version or --allow-downgrade, and the same commit with other bytes
+(a rebuild that is not reproducible), are refused (exit 1, E_ALREADY_PUBLISHED): a new serial would
+start a new rollout the edge has not held back. Publish the fix or rebuild as a new commit, or
+resume the rollout (drover-fleet resume ID). An older commit added again is published (the ref goes
+back to it).
 
   --name OWNER/APP     two segments matching ^[A-Za-z0-9][A-Za-z0-9._+-]*$
   --ref REF            branch or channel (one segment)

@@ -22,19 +22,25 @@ async function tree(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-/** A fresh repository; `add` publishes `bytes` as acme/tv main (chunked form on). */
+/**
+ * A fresh repository; `add` publishes `bytes` as acme/tv main (chunked form on), as commit 1111111
+ * unless told (a commit is published once: the ref's newest again with other bytes is refused).
+ */
 async function withRepo(
-  fn: (r: { dir: string; add: (bytes: Uint8Array, name: string) => ReturnType<typeof run> }) => Promise<void>,
+  fn: (r: {
+    dir: string;
+    add: (bytes: Uint8Array, name: string, commit?: string) => ReturnType<typeof run>;
+  }) => Promise<void>,
 ) {
   const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-archive-" });
   try {
     const dir = join(tmp, "repo"), keys = join(tmp, "keys");
     assert.equal((await run("init", "--repo", dir, "--keys", keys)).code, 0);
-    const add = async (bytes: Uint8Array, name: string) => {
+    const add = async (bytes: Uint8Array, name: string, commit = "1111111") => {
       const file = join(tmp, name);
       await Deno.writeFile(file, bytes);
       const args = ["--repo", dir, "--keys", keys, "--file", file, "--json"];
-      return await run("add-app", ...args, "--name", "acme/tv", "--ref", "main", "--commit", "1111111");
+      return await run("add-app", ...args, "--name", "acme/tv", "--ref", "main", "--commit", commit);
     };
     await fn({ dir, add });
   } finally {
@@ -83,7 +89,7 @@ Deno.test("repo add-app refuses an archive devices cannot read: exit 1, E_ARCHIV
 
 Deno.test("repo add-app publishes what devices can read: an empty tar, a plain tar; entries devices refuse are a warning", async () => {
   await withRepo(async ({ add }) => {
-    const empty = await add(new Uint8Array(1024), "empty.tar");
+    const empty = await add(new Uint8Array(1024), "empty.tar", "0000001");
     assert.equal(empty.code, 0, empty.stdout);
     assert.match(JSON.parse(empty.stdout).target.path, /\.tar$/);
 
@@ -96,6 +102,7 @@ Deno.test("repo add-app publishes what devices can read: an empty tar, a plain t
     const escaping = await add(
       gzipSync(await packTar([{ header: { name: "../escape", size: 1 }, body: "x" }])),
       "escaping.tar.gz",
+      "2222222",
     );
     assert.equal(escaping.code, 0, escaping.stdout);
     const [warning] = JSON.parse(escaping.stdout).warnings;

@@ -4,6 +4,8 @@ import { packTar } from "modern-tar";
 import { runRepo } from "./main.ts";
 
 const COMMIT = "68200ec154d6dbdcc648e5706bb860c57b7fb621";
+/** Another commit for each further release (a commit is published once: not again with other bytes). */
+const commitNo = (n: number) => `${COMMIT.slice(0, -1)}${n}`;
 
 async function run(...argv: string[]) {
   let stdout = "", stderr = "";
@@ -27,14 +29,16 @@ const deploy = (o: Record<string, string> = {}) =>
   JSON.stringify({ name: "acme/radio", ref: "main", commit: COMMIT, ...o });
 
 async function withRepo(
-  fn: (r: { dir: string; add: (file: Uint8Array) => ReturnType<typeof run> }) => Promise<void>,
+  fn: (
+    r: { dir: string; add: (file: Uint8Array, commit?: string) => ReturnType<typeof run> },
+  ) => Promise<void>,
 ) {
   const tmp = await Deno.makeTempDir({ prefix: "drover-add-app-legacy-" });
   try {
     const dir = join(tmp, "repo"), keys = join(tmp, "keys");
     assert.equal((await run("init", "--repo", dir, "--keys", keys)).code, 0);
     let n = 0;
-    const add = async (bytes: Uint8Array) => {
+    const add = async (bytes: Uint8Array, commit = COMMIT) => {
       const file = join(tmp, `release-${n++}`);
       await Deno.writeFile(file, bytes);
       const args = ["--repo", dir, "--keys", keys, "--file", file, "--no-chunks"];
@@ -46,7 +50,7 @@ async function withRepo(
         "--ref",
         "main",
         "--commit",
-        COMMIT,
+        commit,
         "--json",
       );
     };
@@ -65,20 +69,21 @@ Deno.test("repo add-app warns when the archive's .deploy is missing or disagrees
     assert.deepEqual(JSON.parse(good.stdout).warnings, []);
     assert.equal((await releasesJson(dir))["acme/radio"].main.commit, COMMIT);
 
-    const none = await add(await archive({ "app.js": "x" }, { gzip: true }));
+    const none = await add(await archive({ "app.js": "x" }, { gzip: true }), commitNo(2));
     assert.equal(none.code, 0);
     const [missing] = JSON.parse(none.stdout).warnings;
     assert.match(missing, /no \.deploy at its root: legacy radiodan clients read current\/\.deploy/);
 
     const other = await add(
       await archive({ ".deploy": deploy({ ref: "develop", commit: "abcdef0" }) }, { gzip: true }),
+      commitNo(3),
     );
     const warnings: string[] = JSON.parse(other.stdout).warnings;
     assert.equal(warnings.length, 2, warnings.join("\n"));
     assert.match(warnings[0]!, /names ref develop, not --ref main/);
     assert.match(warnings[1]!, /names commit abcdef0, not --commit 68200ec.*install the release again/);
 
-    const nested = await add(await archive({ "app/.deploy": deploy() }, { gzip: true }));
+    const nested = await add(await archive({ "app/.deploy": deploy() }, { gzip: true }), commitNo(4));
     assert.match(
       JSON.parse(nested.stdout).warnings[0],
       /no \.deploy at its root/,
@@ -129,7 +134,10 @@ Deno.test("repo add-app of an uncompressed .tar: signed for devices, left out of
   await withRepo(async ({ dir, add }) => {
     const gz = await add(await archive({ ".deploy": deploy() }, { gzip: true }));
     assert.equal(gz.code, 0);
-    const tar = await add(await archive({ ".deploy": deploy() }, { gzip: false }));
+    const tar = await add(
+      await archive({ ".deploy": deploy({ commit: commitNo(2) }) }, { gzip: false }),
+      commitNo(2),
+    );
     assert.equal(tar.code, 0);
     const doc = JSON.parse(tar.stdout);
     assert.match(doc.target.path, /\.tar$/, "named by its content");

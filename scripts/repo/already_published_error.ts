@@ -1,8 +1,9 @@
 /**
- * `repo add-app` of an archive the repository already publishes as that commit of that app and ref,
- * but with other signed options (`--rollout`, its halt rule, `--version`, `--allow-downgrade`): refused
- * (exit 1), since publishing it again would give it a new serial and a new rollout id, one the edge has
- * never held back (a halted rollout would be got around). The same bytes and options again are a no-op.
+ * `repo add-app` of the commit the repository already publishes as the newest release of that app and
+ * ref, but with other archive bytes (a rebuild that is not reproducible) or other signed options
+ * (`--rollout`, its halt rule, `--version`, `--allow-downgrade`): refused (exit 1), since publishing it
+ * again would give it a new serial and a new rollout id, one the edge has never held back (a halted
+ * rollout would be got around). The same bytes and options again are a no-op.
  *
  * @example
  * ```ts
