@@ -29,14 +29,8 @@ import {
 } from "../../core/trust/mod.ts";
 import type { CommandIO } from "../../device/cli/command.ts";
 import { assertSegment, isCommit } from "../../core/names/mod.ts";
-import {
-  createRollout,
-  formatRolloutSteps,
-  parseRolloutSteps,
-  type RolloutHalt,
-  type RolloutStep,
-} from "../../core/rollout/mod.ts";
-import { defineCommand, numberOption, type Parsed, required } from "../../device/cli/define_command.ts";
+import { createRollout, formatRolloutSteps } from "../../core/rollout/mod.ts";
+import { defineCommand, type Parsed, required } from "../../device/cli/define_command.ts";
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { importTarget } from "./_import_target.ts";
@@ -50,6 +44,7 @@ import { UnreadableArchiveError } from "./unreadable_archive_error.ts";
 import { publishedRelease } from "./_published_release.ts";
 import { archiveExt } from "./_archive_ext.ts";
 import { REPO_CLI } from "./_cli.ts";
+import { rolloutOptions } from "./_rollout_options.ts";
 
 const help =
   `Usage: drover-repo add-app --repo DIR --keys DIR --name OWNER/APP --ref REF --commit SHA --file ARCHIVE
@@ -269,37 +264,4 @@ function alreadyPublished(
 
 function isoOf(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** `--rollout` and its halt rule, checked before anything is written; `undefined` without `--rollout`. */
-function rolloutOptions(parsed: Parsed): { steps: RolloutStep[]; halt: Partial<RolloutHalt> } | undefined {
-  const v = parsed.values;
-  const minDevices = numberOption(parsed, "halt-after", { min: 1, integer: true });
-  const failures = v["halt-failures"];
-  let maxFailurePercent: number | undefined;
-  if (typeof failures === "string") {
-    maxFailurePercent = Number(failures.replace(/%$/, ""));
-    if (
-      failures.trim() === "" || !Number.isInteger(maxFailurePercent) ||
-      !(maxFailurePercent >= 0 && maxFailurePercent <= 100)
-    ) {
-      throw new UsageError(
-        `Cannot add app: --halt-failures needs a whole percent from 0 to 100, not '${failures}'`,
-      );
-    }
-  }
-  if (typeof v.rollout !== "string") {
-    if (minDevices !== undefined || maxFailurePercent !== undefined) {
-      throw new UsageError("Cannot add app: --halt-after and --halt-failures need --rollout");
-    }
-    return undefined;
-  }
-  let steps: RolloutStep[];
-  try {
-    steps = parseRolloutSteps(v.rollout);
-  } catch (error) {
-    const detail = (error as Error).message.replace(/^Cannot parse rollout steps /, "");
-    throw new UsageError(`Cannot add app: --rollout ${detail}`, { cause: error });
-  }
-  return { steps, halt: { minDevices, maxFailurePercent } };
 }
