@@ -4,21 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { createRollout } from "../../core/rollout/mod.ts";
-import { event, minutes, newDevice, type StoreCase, T0 } from "./_store_fixtures.ts";
+import { enrolledDevices, event, minutes, type StoreCase, T0 } from "./_store_fixtures.ts";
 import { rolloutRelease } from "./_store_cases_rollouts.ts";
 
 const A = "acme/radio", C2 = "2222222", C3 = "3333333", C4 = "4444444";
 const NONE = { succeeded: 0, failed: 0, rolledBack: 0, timedOut: 0, inProgress: 0 };
-
-async function enrolled(store: Parameters<StoreCase["run"]>[0], n: number) {
-  const devices = [];
-  for (let i = 0; i < n; i++) {
-    const d = await newDevice();
-    await store.enroll({ ...d, state: "accepted", counter: 1 }, { now: T0 });
-    devices.push({ ...d, counter: 1 });
-  }
-  return devices;
-}
 
 /** The cases. */
 export const ROLLOUT_SYNC_CASES: StoreCase[] = [
@@ -26,7 +16,7 @@ export const ROLLOUT_SYNC_CASES: StoreCase[] = [
     name: "rollouts: watched from their registration; reports from before it (a re-published commit) never",
     async run(store) {
       const r7 = rolloutRelease(C2, 7), r8 = rolloutRelease(C2, 8); // serial 8 re-publishes commit C2
-      const [d1, d2, d3, d4, d5] = await enrolled(store, 5);
+      const [d1, d2, d3, d4, d5] = await enrolledDevices(store, 5);
       await store.syncRollouts([r7], { now: T0 });
       const at = (m: number) => ({ now: minutes(m), timeoutMs: 60 * 60_000 });
       assert.deepEqual((await store.getRollout(r7.rollout.id, at(0)))!.watchedSince, T0, "not the epoch");
@@ -99,7 +89,7 @@ export const ROLLOUT_SYNC_CASES: StoreCase[] = [
     name: "migration 4: a rollout watched since the epoch is watched from its registration",
     async run(store, db) {
       const r2 = rolloutRelease(C2, 2);
-      const [d1, d2] = await enrolled(store, 2);
+      const [d1, d2] = await enrolledDevices(store, 2);
       await store.recordReports(d1!.id, [event(A, C2, "install", "error")], { counter: 2, now: T0 });
       await store.syncRollouts([r2], { now: minutes(5) });
       await store.recordReports(d2!.id, [event(A, C2, "install", "error")], { counter: 2, now: minutes(5) });

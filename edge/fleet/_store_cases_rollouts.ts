@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import { parseInventory, trackedRefs } from "../../core/fleet/inventory.ts";
 import { createRollout } from "../../core/rollout/mod.ts";
 import type { RolloutRelease } from "./fleet_store.ts";
-import { app, event, inventory, minutes, newDevice, rejects, type StoreCase, T0 } from "./_store_fixtures.ts";
+import {
+  app,
+  enrolledDevices,
+  event,
+  inventory,
+  minutes,
+  rejects,
+  type StoreCase,
+  T0,
+} from "./_store_fixtures.ts";
 
 const A = "acme/radio", C2 = "2222222", C3 = "3333333";
 
@@ -23,23 +32,13 @@ export function rolloutRelease(commit: string, serial: number, ref = "main"): Ro
   };
 }
 
-async function enrolled(store: Parameters<StoreCase["run"]>[0], n: number) {
-  const devices = [];
-  for (let i = 0; i < n; i++) {
-    const d = await newDevice();
-    await store.enroll({ ...d, state: "accepted", counter: 1 }, { now: T0 });
-    devices.push({ ...d, counter: 1 });
-  }
-  return devices;
-}
-
 /** The cases. */
 export const ROLLOUT_CASES: StoreCase[] = [
   {
     name: "rollouts: registered once from metadata, counted by each device's latest outcome, timeouts",
     async run(store) {
       const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
-      const [d1, d2, d3, d4, d5] = await enrolled(store, 5);
+      const [d1, d2, d3, d4, d5] = await enrolledDevices(store, 5);
       // d5 reported before the edge knew the rollout: counted when it is registered
       await store.recordReports(d5!.id, [event(A, C2, "install", "ok")], { counter: ++d5!.counter, now: T0 });
       assert.equal(await store.syncRollouts([r2], { now: T0 }), 1);
@@ -87,7 +86,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
     async run(store) {
       const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
       await store.syncRollouts([r2], { now: T0 });
-      const [d1] = await enrolled(store, 1);
+      const [d1] = await enrolledDevices(store, 1);
       await store.recordReports(d1!.id, [event(A, C2, "install", "error")], { counter: 2, now: minutes(1) });
       const halt = { state: "halted", cap: 0, reason: "halt: 1 of 1" } as const;
       assert.equal(await store.updateRollout(id, halt, { from: ["paused"], now: minutes(2) }), false);
@@ -127,7 +126,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
     async run(store) {
       const r2 = rolloutRelease(C2, 2), id = r2.rollout.id;
       await store.syncRollouts([r2], { now: T0 });
-      const devices = await enrolled(store, 6);
+      const devices = await enrolledDevices(store, 6);
       const report = (d: { id: string; counter: number }, ...events: ReturnType<typeof event>[]) =>
         store.recordReports(d.id, events, { counter: ++d.counter, now: minutes(2) });
       for (const d of devices.slice(0, 3)) {
@@ -184,7 +183,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       const other = { ...rolloutRelease("4444444", 4), ref: "beta" };
       other.rollout = createRollout({ id: "acme:radio:beta:4:4444444", publishedAt: T0, steps: "50" });
       await store.syncRollouts([r2, other], { now: T0 });
-      const [d1] = await enrolled(store, 1);
+      const [d1] = await enrolledDevices(store, 1);
       await store.recordCheckIn(d1!.id, inventory([app(A, "1111111")]), { counter: 2 });
       const apps = [{ name: A, ref: "main" }];
       assert.deepEqual({ ...await store.rolloutHolds(apps) }, {}, "running, no cap: nothing to hold");
@@ -209,7 +208,7 @@ export const ROLLOUT_CASES: StoreCase[] = [
       assert.deepEqual({ ...await store.rolloutHolds([]) }, {});
       // a device with nothing installed: its inventory's `tracked` (stored as no apps) still names the
       // app and ref whose holds it gets; a second ref of a name too
-      const [fresh] = await enrolled(store, 1);
+      const [fresh] = await enrolledDevices(store, 1);
       const tracked = parseInventory({
         ...inventory([]),
         tracked: [{ name: A, ref: "main" }, { name: A, ref: "beta" }],

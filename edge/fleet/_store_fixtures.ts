@@ -47,6 +47,16 @@ export async function enrolledDevice(
   return d;
 }
 
+/** `n` new devices enrolled and accepted in `store`, each with its request counter (1) to advance. */
+export async function enrolledDevices(
+  store: FleetStore,
+  n: number,
+): Promise<{ id: string; publicKey: string; counter: number }[]> {
+  const devices = [];
+  for (let i = 0; i < n; i++) devices.push({ ...(await enrolledDevice(store)), counter: 1 });
+  return devices;
+}
+
 /** An installed app entry. */
 export function app(name: string, commit: string, extra: Partial<InventoryApp> = {}): InventoryApp {
   return {
