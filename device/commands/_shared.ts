@@ -2,6 +2,7 @@
  * Option tables, help fragments and helpers shared by check, install, update, status, rollback, gc.
  * @module
  */
+import { schemeHint } from "../cli/scheme_hint.ts";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -133,8 +134,7 @@ export interface CheckFlags {
 export function apiUrlOf(raw: string): URL {
   const bad = (why: string) =>
     new UsageError(
-      `--api '${raw}' ${why}` +
-        (/^[^\s/:]+:\d+(\/|$)/.test(raw) ? `; did you mean http://${raw}?` : ""),
+      `--api '${raw}' ${why}${schemeHint(raw)}`,
     );
   if (!/^[a-z][a-z0-9+.-]*:/i.test(raw) || /^[a-z]:[\\/]/i.test(raw)) {
     if (raw === "" || !isDirectory(raw)) {

@@ -15,7 +15,7 @@ import { UsageError } from "../../device/cli/usage_error.ts";
 import { DEVICE_ID } from "../../core/fleet/device_identity.ts";
 import { isAppName } from "../../core/names/mod.ts";
 import { readFlagFile } from "../cli/flag_file.ts";
-import { schemeHint } from "../cli/scheme_hint.ts";
+import { schemeHint } from "../../device/cli/scheme_hint.ts";
 import { FLEET_CLI } from "./_cli.ts";
 import { safe } from "./_text.ts";
 import { FleetApiError } from "./fleet_api_error.ts";

@@ -19,7 +19,7 @@ import { defineCommand, optional, required } from "../../device/cli/define_comma
 import { printResult } from "../../device/cli/print_result.ts";
 import { UsageError } from "../../device/cli/usage_error.ts";
 import { readFlagFile } from "../cli/flag_file.ts";
-import { schemeHint } from "../cli/scheme_hint.ts";
+import { schemeHint } from "../../device/cli/scheme_hint.ts";
 import { EdgeClient } from "./_edge_client.ts";
 import { pushRepo } from "./_push.ts";
 import { REPO_CLI } from "./_cli.ts";

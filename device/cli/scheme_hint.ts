@@ -1,6 +1,6 @@
 /**
  * The hint for a URL flag given a host and port without its scheme (`127.0.0.1:9210`,
- * `localhost:8787/`): `; did you mean http://127.0.0.1:9210?`, as `drover --api` says it. Shared by
+ * `localhost:8787/`): `; did you mean http://127.0.0.1:9210?`. Shared by `drover --api`,
  * `drover-repo push --edge` and `drover-fleet --edge`.
  *
  * @example
