@@ -13,20 +13,19 @@
  * @module
  */
 import { releaseBuffer as release } from "../verify/release_buffer.ts";
+import { ReleaseBehind } from "../verify/release_behind.ts";
 
 /** Buffers fed to the decoder and still tracked; beyond, the oldest is left to the collector. */
 const MAX_TRACKED = 16;
 
 /** The buffers of one UntarStream: see the module doc. */
 export class BufferRelease {
-  #input: ArrayBufferLike | undefined;
+  #input = new ReleaseBehind();
   #fed: ArrayBufferLike[] = [];
 
   /** An input chunk gunzip has taken all of: the input buffer before it is released. */
   inputUsed(chunk: Uint8Array): void {
-    if (chunk.buffer === this.#input) return;
-    if (this.#input) release(this.#input);
-    this.#input = chunk.buffer;
+    this.#input.used(chunk);
   }
 
   /** A chunk handed to the tar decoder. */

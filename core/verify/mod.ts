@@ -24,3 +24,4 @@ export { DEFAULT_RECHUNK_SIZE, RechunkStream } from "./rechunk_stream.ts";
 export { fromHex, toHex } from "./hex.ts";
 export { readAll, type ReadAllOptions } from "./read_all.ts";
 export { CAN_RELEASE, MIN_RELEASE, releaseBuffer } from "./release_buffer.ts";
+export { ReleaseBehind } from "./release_behind.ts";

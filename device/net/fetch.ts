@@ -24,7 +24,7 @@
 import { open, rename, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { IntegrityError, NotFoundError } from "../../core/errors.ts";
-import { CAN_RELEASE, readAll, releaseBuffer, VerifyStream } from "../../core/verify/mod.ts";
+import { readAll, ReleaseBehind, VerifyStream } from "../../core/verify/mod.ts";
 import { fsyncDir } from "../fs/atomic_file.ts";
 import { Download } from "./download.ts";
 import { FETCH_DEFAULTS, type FetchPolicy } from "./fetch_policy.ts";
@@ -129,13 +129,8 @@ export async function downloadVerified(
     verify.done.catch(() => {}); // the pipe reports the same error
     // the chunks are this download's alone (written to the .part, hashed): each buffer is freed once
     // a chunk of another one follows (one buffer may back consecutive chunks)
-    let previous: ArrayBufferLike | undefined;
-    const drain = new WritableStream<Uint8Array>({
-      write(chunk) {
-        if (previous && previous !== chunk.buffer) releaseBuffer(previous);
-        if (CAN_RELEASE) previous = chunk.buffer;
-      },
-    });
+    const behind = new ReleaseBehind();
+    const drain = new WritableStream<Uint8Array>({ write: (chunk) => behind.used(chunk) });
     await openStream().pipeThrough(verify).pipeTo(drain);
     await verify.done;
   });
